@@ -1,0 +1,120 @@
+// Package awsapi holds every AWS call the provider makes. It builds the SDK clients once per provider
+// instance and translates AWS errors into a few kinds the provider reacts to. It knows nothing of Terraform.
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// DefaultMaxRetries matches the hashicorp/aws provider, so users moving between the two see the same patience.
+const DefaultMaxRetries = 25
+
+// Endpoints overrides service URLs, for local emulators and AWS-compatible services. Empty fields keep the
+// SDK's own resolution, which also honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
+type Endpoints struct {
+	KMS string
+	S3  string
+	EC2 string
+	STS string
+}
+
+// Config is what the provider block says about reaching AWS. Empty strings mean "not set".
+type Config struct {
+	Region         string
+	Profile        string
+	AccessKey      string
+	SecretKey      string
+	Token          string
+	Endpoints      Endpoints
+	S3UsePathStyle bool
+	// MaxRetries is the number of retries after the first attempt; negative means DefaultMaxRetries.
+	MaxRetries int
+	AppID      string
+}
+
+// Clients are built once per provider instance and shared by every resource and data source.
+type Clients struct {
+	Region string
+	KMS    *kms.Client
+	STS    *sts.Client
+}
+
+// ErrNoRegion is returned when neither the configuration nor the environment names a region.
+var ErrNoRegion = errors.New("no AWS region is configured")
+
+// New loads the SDK configuration (environment, shared files, web identity and instance metadata, unless
+// static credentials are given) and builds the service clients.
+func New(ctx context.Context, c Config) (*Clients, error) {
+	maxRetries := c.MaxRetries
+	if maxRetries < 0 {
+		maxRetries = DefaultMaxRetries
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.AddWithMaxAttempts(retry.NewStandard(), maxRetries+1)
+		}),
+	}
+	if c.AppID != "" {
+		opts = append(opts, config.WithAppID(c.AppID))
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	if c.AccessKey != "" || c.SecretKey != "" {
+		if c.AccessKey == "" || c.SecretKey == "" {
+			return nil, errors.New("access_key and secret_key must be set together")
+		}
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, c.Token)))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, ErrNoRegion
+	}
+	return &Clients{
+		Region: cfg.Region,
+		KMS: kms.NewFromConfig(cfg, func(o *kms.Options) {
+			o.BaseEndpoint = endpoint(c.Endpoints.KMS)
+		}),
+		STS: sts.NewFromConfig(cfg, func(o *sts.Options) {
+			o.BaseEndpoint = endpoint(c.Endpoints.STS)
+		}),
+	}, nil
+}
+
+func endpoint(url string) *string {
+	if url == "" {
+		return nil
+	}
+	return aws.String(url)
+}
+
+// Identity is the caller the credentials belong to.
+type Identity struct {
+	Account string
+	ARN     string
+}
+
+// CallerIdentity asks STS who the credentials belong to; it is how the provider validates them once.
+func (c *Clients) CallerIdentity(ctx context.Context) (Identity, error) {
+	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}, nil
+}

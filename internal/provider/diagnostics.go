@@ -1,0 +1,115 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+)
+
+// Every diagnostic the provider writes is worded here, so the messages users read stay consistent: a short
+// summary, then what happened, what to do, and the cause last.
+
+func credentialsPairDiag() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("secret_key"), "Incomplete AWS credentials",
+		"access_key and secret_key must be set together. Set both, or neither to use the SDK's default "+
+			"credential chain (environment, shared files, web identity, instance metadata).")
+}
+
+func awsSetupDiag(err error) diag.Diagnostic {
+	if errors.Is(err, awsapi.ErrNoRegion) {
+		return diag.NewAttributeErrorDiagnostic(path.Root("region"), "No AWS region configured",
+			"The provider needs a region to know where personal data would be held. Set region in the "+
+				"provider block, or AWS_REGION or AWS_DEFAULT_REGION in the environment, or region in the "+
+				"shared configuration profile.")
+	}
+	return diag.NewErrorDiagnostic("Cannot load the AWS configuration",
+		"The provider could not read the AWS configuration from the provider block, the environment and "+
+			"the shared files. Check the profile name and the files it points to.\n\nCause: "+err.Error())
+}
+
+func credentialsDiag(err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot validate AWS credentials",
+		"The provider called sts:GetCallerIdentity to check the credentials before using them, and the call "+
+			"failed. Check access_key and secret_key, the profile, or the AWS_* environment variables; against "+
+			"an emulator, set endpoints.sts, or set skip_credentials_validation = true.\n\nCause: "+err.Error())
+}
+
+func residencyDiag(typeName string, r jurisdiction.Region, reason string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Region not allowed for personal data",
+		fmt.Sprintf("%s cannot be placed in %s (%s, %s, jurisdiction %s): %s Configure the provider with a "+
+			"region the policy admits, or widen allowed_jurisdictions if the transfer is lawful "+
+			"(GDPR Arts. 44-45, transfers to third countries).",
+			typeName, r.Name, r.Country.Name, r.Country.Code, r.Country.Jurisdiction, reason))
+}
+
+func unknownProviderRegionDiag(typeName string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Region not in the jurisdiction data",
+		fmt.Sprintf("%s cannot be planned because the provider cannot tell which jurisdiction its region is "+
+			"in, so it cannot check where personal data would be held. Use a public AWS region; if the region "+
+			"is new, upgrade the provider.\n\nCause: %s", typeName, err))
+}
+
+func notConfiguredDiag(typeName string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Provider not configured",
+		typeName+" needs a configured gdpr provider with AWS clients. This is a bug in the provider if the "+
+			"provider block is complete; please report it.")
+}
+
+func inPlaceUpdateDiag(typeName, id string, attrs []string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("In-place update refused",
+		fmt.Sprintf("%s %q would be updated in place (changed: %s). Resources of the gdpr provider are "+
+			"replace-only: infrastructure holding personal data is never modified, only rebuilt "+
+			"(GDPR Art. 32, integrity of processing). To get a new resource instead, change a configurable "+
+			"argument, or run terraform apply -replace=<address>. If no argument changed, this is a bug "+
+			"in the provider; please report it.", typeName, id, strings.Join(attrs, ", ")))
+}
+
+func updateRefusedDiag(typeName string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("In-place update refused",
+		typeName+" is replace-only and the provider never updates it in place; the plan should have "+
+			"replaced it. This is a bug in the provider; please report it. Run terraform apply -replace=<address> "+
+			"to rebuild the resource.")
+}
+
+func driftWarning(typeName, id string, changed []string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Changed outside Terraform",
+		fmt.Sprintf("The %s of %s %q changed outside Terraform. A change made behind Terraform's back to "+
+			"infrastructure holding personal data is an integrity event (GDPR Art. 32): the next apply "+
+			"replaces the resource. Find out who made the change before applying.",
+			strings.Join(changed, ", "), typeName, id))
+}
+
+func goneWarning(typeName, id, why string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Removed from state",
+		fmt.Sprintf("%s %q %s, so it is removed from the state and the next apply creates a new one.",
+			typeName, id, why))
+}
+
+// apiDiag reports a failed AWS call: the operation in the summary, what to do in the detail, the cause last.
+func apiDiag(summary, operation string, err error) diag.Diagnostic {
+	hint := ""
+	switch {
+	case awsapi.IsAccessDenied(err):
+		hint = " The credentials are not allowed to call " + operation + ": grant it in the IAM policy of the caller."
+	case awsapi.IsThrottled(err):
+		hint = " AWS kept throttling the request after every retry: raise max_retries in the provider block, or lower -parallelism."
+	}
+	return diag.NewErrorDiagnostic(summary, fmt.Sprintf("The call to %s failed.%s\n\nCause: %s", operation, hint, err))
+}
+
+func importRefusedDiag(typeName, id string, problems []string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot import "+typeName,
+		fmt.Sprintf("%q cannot be managed as %s because %s. The provider adopts only resources that keep its "+
+			"guarantees; create a new one with Terraform and move the data to it instead.",
+			id, typeName, strings.Join(problems, "; and ")))
+}
+
+func unknownRegionDiag(p path.Path, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", err.Error()+".")
+}

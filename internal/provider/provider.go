@@ -1,0 +1,257 @@
+// Package provider is the Terraform glue of the gdpr provider: its configuration, resources, data sources
+// and the replace-only machinery. Decisions live in the jurisdiction and policy packages, AWS calls in awsapi.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+)
+
+// Defaults of the provider block, named so the docs and the code cannot disagree.
+const (
+	defaultJurisdiction     = "EEA"
+	defaultMaxRetentionDays = 3650
+)
+
+var _ provider.Provider = (*gdprProvider)(nil)
+
+type gdprProvider struct {
+	version string
+}
+
+// New returns a function that builds the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &gdprProvider{version: version}
+	}
+}
+
+type providerModel struct {
+	Region                    types.String    `tfsdk:"region"`
+	Profile                   types.String    `tfsdk:"profile"`
+	AccessKey                 types.String    `tfsdk:"access_key"`
+	SecretKey                 types.String    `tfsdk:"secret_key"`
+	Token                     types.String    `tfsdk:"token"`
+	Endpoints                 *endpointsModel `tfsdk:"endpoints"`
+	S3UsePathStyle            types.Bool      `tfsdk:"s3_use_path_style"`
+	SkipCredentialsValidation types.Bool      `tfsdk:"skip_credentials_validation"`
+	MaxRetries                types.Int64     `tfsdk:"max_retries"`
+	AllowedJurisdictions      types.List      `tfsdk:"allowed_jurisdictions"`
+	MaxRetentionDays          types.Int64     `tfsdk:"max_retention_days"`
+}
+
+type endpointsModel struct {
+	KMS types.String `tfsdk:"kms"`
+	S3  types.String `tfsdk:"s3"`
+	EC2 types.String `tfsdk:"ec2"`
+	STS types.String `tfsdk:"sts"`
+}
+
+func (p *gdprProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "gdpr"
+	resp.Version = p.version
+}
+
+func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	endpoint := func(service string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "URL of the " + service + " API, for a local emulator or an AWS-compatible service. " +
+				"When unset, the SDK resolves it, honouring `AWS_ENDPOINT_URL_" + service +
+				"` and `AWS_ENDPOINT_URL`.",
+			Validators: []validator.String{httpURL()},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The `gdpr` provider manages infrastructure that holds personal data: replace-only " +
+			"AWS resources placed only in the jurisdictions the configuration allows.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "AWS region in which every resource of this provider is created. When unset, " +
+					"`AWS_REGION`, `AWS_DEFAULT_REGION` or the shared configuration file names it; with none of " +
+					"them the provider reports an error.",
+			},
+			"profile": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Named profile of the shared AWS configuration and credentials files.",
+			},
+			"access_key": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "AWS access key id. When unset, the SDK's default credential chain is used " +
+					"(environment, shared files, web identity, instance metadata).",
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "AWS secret access key, set together with `access_key`.",
+			},
+			"token": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "AWS session token, for temporary credentials given with `access_key`.",
+			},
+			"endpoints": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Custom service endpoints, for local emulators and AWS-compatible services.",
+				Attributes: map[string]schema.Attribute{
+					"kms": endpoint("KMS"),
+					"s3":  endpoint("S3"),
+					"ec2": endpoint("EC2"),
+					"sts": endpoint("STS"),
+				},
+			},
+			"s3_use_path_style": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether S3 requests address buckets by path (`https://host/bucket`) rather " +
+					"than by virtual host. Many S3-compatible services need it. Defaults to `false`.",
+			},
+			"skip_credentials_validation": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether to skip validating the credentials with `sts:GetCallerIdentity` " +
+					"when the provider is configured. Defaults to `false`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times a failed AWS request that can be retried (throttling, " +
+					"server errors, dropped connections) is retried, with the SDK's exponential backoff. " +
+					"Defaults to `25`.",
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"allowed_jurisdictions": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Where this provider may place personal data. Each value is `EU` (EU member " +
+					"states), `EEA` (EU members plus Iceland, Liechtenstein and Norway), `ADEQUACY` (countries " +
+					"with a full EU adequacy decision), `PARTIAL_ADEQUACY` (decisions that cover only some " +
+					"recipients: the United States under the EU-US Data Privacy Framework, Canada under PIPEDA) " +
+					"or an ISO 3166-1 alpha-2 country code such as `CH`. A resource whose region is not " +
+					"admitted by any value fails at plan time. Defaults to `[\"EEA\"]`.",
+				Validators: []validator.List{
+					listvalidator.SizeAtLeast(1),
+					listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(jurisdictionValue()),
+				},
+			},
+			"max_retention_days": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "The longest retention, in days, that any resource of this provider may " +
+					"configure (GDPR Art. 5(1)(e), storage limitation). Defaults to `3650`.",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+		},
+	}
+}
+
+func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data := &providerData{maxRetentionDays: defaultMaxRetentionDays}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+
+	// A provider block that depends on values not known until apply (a region from another resource, say)
+	// is configured again at apply time; until then resources defer the checks that need those values.
+	if !req.Config.Raw.IsFullyKnown() {
+		tflog.Debug(ctx, "provider configuration has unknown values; deferring AWS setup")
+		data.unknown = true
+		return
+	}
+
+	data.allowed = []string{defaultJurisdiction}
+	if !cfg.AllowedJurisdictions.IsNull() {
+		data.allowed = nil
+		resp.Diagnostics.Append(cfg.AllowedJurisdictions.ElementsAs(ctx, &data.allowed, false)...)
+	}
+	if !cfg.MaxRetentionDays.IsNull() {
+		data.maxRetentionDays = cfg.MaxRetentionDays.ValueInt64()
+	}
+
+	apiCfg := awsapi.Config{
+		Region:         cfg.Region.ValueString(),
+		Profile:        cfg.Profile.ValueString(),
+		AccessKey:      cfg.AccessKey.ValueString(),
+		SecretKey:      cfg.SecretKey.ValueString(),
+		Token:          cfg.Token.ValueString(),
+		S3UsePathStyle: cfg.S3UsePathStyle.ValueBool(),
+		MaxRetries:     -1,
+		AppID:          "terraform-provider-gdpr/" + p.version,
+	}
+	if !cfg.MaxRetries.IsNull() {
+		apiCfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	if e := cfg.Endpoints; e != nil {
+		apiCfg.Endpoints = awsapi.Endpoints{
+			KMS: e.KMS.ValueString(), S3: e.S3.ValueString(), EC2: e.EC2.ValueString(), STS: e.STS.ValueString(),
+		}
+	}
+	if (apiCfg.AccessKey == "") != (apiCfg.SecretKey == "") {
+		resp.Diagnostics.Append(credentialsPairDiag())
+		return
+	}
+
+	clients, err := awsapi.New(ctx, apiCfg)
+	if err != nil {
+		resp.Diagnostics.Append(awsSetupDiag(err))
+		return
+	}
+	data.clients = clients
+
+	if !cfg.SkipCredentialsValidation.ValueBool() {
+		id, err := clients.CallerIdentity(ctx)
+		if err != nil {
+			resp.Diagnostics.Append(credentialsDiag(err))
+			return
+		}
+		tflog.Debug(ctx, "validated AWS credentials", map[string]any{"account_id": id.Account})
+	}
+
+	region, err := jurisdiction.Lookup("aws", clients.Region)
+	if err != nil {
+		// Data sources still work; resources report this at plan time.
+		data.regionErr = err
+		return
+	}
+	data.region = &region
+}
+
+func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewKeyResource,
+	}
+}
+
+func (p *gdprProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewRegionDataSource,
+	}
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	// unknown is true while the provider block still has values that are only known at apply time.
+	unknown          bool
+	clients          *awsapi.Clients
+	allowed          []string
+	maxRetentionDays int64
+	// region is the provider's region in the jurisdiction data; nil with regionErr set when it is not there.
+	region    *jurisdiction.Region
+	regionErr error
+}

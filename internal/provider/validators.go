@@ -1,0 +1,57 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+)
+
+// jurisdictionValueValidator admits the values of allowed_jurisdictions; the policy package owns the rule
+// and its wording, so the provider block and any future function agree.
+type jurisdictionValueValidator struct{}
+
+func jurisdictionValue() validator.String { return jurisdictionValueValidator{} }
+
+func (jurisdictionValueValidator) Description(_ context.Context) string {
+	return "value must be EU, EEA, ADEQUACY, PARTIAL_ADEQUACY or an ISO 3166-1 alpha-2 country code"
+}
+
+func (v jurisdictionValueValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (jurisdictionValueValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := policy.ValidateJurisdictionValue(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid jurisdiction", err.Error())
+	}
+}
+
+// httpURLValidator admits absolute http and https URLs, which is what an endpoint override must be.
+type httpURLValidator struct{}
+
+func httpURL() validator.String { return httpURLValidator{} }
+
+func (httpURLValidator) Description(_ context.Context) string {
+	return "value must be an absolute http:// or https:// URL"
+}
+
+func (v httpURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint URL",
+			fmt.Sprintf("%q is not an absolute URL; use the form http://127.0.0.1:5000 or https://kms.example.com.", raw))
+	}
+}
