@@ -250,6 +250,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		resp.Diagnostics.AddError("Cannot read the new key", err.Error())
 		return
 	}
+	plan.Region, plan.Jurisdiction = r.placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -284,6 +285,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		resp.Diagnostics.AddError("Cannot read key", err.Error())
 		return
 	}
+	state.Region, state.Jurisdiction = r.placement()
 	if len(changed) > 0 {
 		tflog.Warn(ctx, "KMS key changed outside Terraform", map[string]any{"key_id": id, "changed": changed})
 		resp.Diagnostics.Append(driftWarning(keyTypeName, id, changed))

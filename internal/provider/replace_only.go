@@ -129,6 +129,18 @@ func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.Conf
 	b.data = data
 }
 
+// placement returns the region and jurisdiction a resource read through this provider lives in, as
+// Terraform values; unknown when the provider's region is not in the jurisdiction data.
+func (b *immutable) placement() (region, jurisdiction types.String) {
+	if b.data == nil || b.data.region == nil {
+		if b.data != nil && b.data.clients != nil {
+			return types.StringValue(b.data.clients.Region), types.StringNull()
+		}
+		return types.StringNull(), types.StringNull()
+	}
+	return types.StringValue(b.data.region.Name), types.StringValue(string(b.data.region.Country.Jurisdiction))
+}
+
 // Attributes every gdpr_* resource computes from the provider's region.
 const (
 	attrRegion       = "region"

@@ -1,0 +1,104 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+)
+
+// This file holds every sentence the package produces, so that the wording
+// users see in plans and data sources is reviewed and changed in one place.
+
+const validValues = "valid values are EU, EEA, ADEQUACY, PARTIAL_ADEQUACY or a country code such as DE or CH"
+
+func invalidValueError(v string) error {
+	return fmt.Errorf("%q is not a jurisdiction or an ISO 3166-1 alpha-2 country code; %s", v, validValues)
+}
+
+func notUpperCaseError(v, upper string) error {
+	return fmt.Errorf("%q is not in upper case; use upper case: %s", v, upper)
+}
+
+func misreadCodeError(v, code string) error {
+	c, _ := jurisdiction.CountryByCode(code)
+	return fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code; use %s for %s", v, code, countryName(c))
+}
+
+// allowedReason explains an allowed placement. For a partial adequacy
+// decision it adds what the user must make sure of, because the provider
+// cannot check which recipients the decision covers.
+func allowedReason(r jurisdiction.Region, allowed []string) string {
+	s := fmt.Sprintf("%s is in %s, %s, which the policy %s allows", regionPhrase(r), countryPhrase(r.Country), standing(r.Country), policyPhrase(allowed))
+	if r.Country.Jurisdiction == jurisdiction.PartialAdequacy {
+		s += ": make sure " + r.Country.PartialScope
+	}
+	return s + "."
+}
+
+// deniedReason explains a refused placement. For a partial adequacy country
+// it also says how to allow it, since that is a deliberate choice the user
+// can make once the recipients are known to be covered.
+func deniedReason(r jurisdiction.Region, allowed []string) string {
+	s := fmt.Sprintf("%s is in %s, jurisdiction %s, which the policy %s does not allow", regionPhrase(r), countryPhrase(r.Country), r.Country.Jurisdiction, policyPhrase(allowed))
+	if r.Country.Jurisdiction == jurisdiction.PartialAdequacy {
+		s += fmt.Sprintf("; add %s or %s to allow it if %s", jurisdiction.PartialAdequacy, r.Country.Code, r.Country.PartialScope)
+	}
+	return s + "."
+}
+
+func noCountryReason(r jurisdiction.Region, allowed []string) string {
+	return fmt.Sprintf("%s has no known country, so the policy %s cannot allow it.", regionPhrase(r), policyPhrase(allowed))
+}
+
+// standing describes a country's jurisdiction in words, citing the adequacy
+// decision where there is one so that the reason can be checked.
+func standing(c jurisdiction.Country) string {
+	switch c.Jurisdiction {
+	case jurisdiction.EU:
+		return "an EU member state"
+	case jurisdiction.EEA:
+		return "an EEA member state outside the EU"
+	case jurisdiction.Adequacy:
+		return fmt.Sprintf("covered by an adequacy decision (%s)", c.AdequacyDecision)
+	case jurisdiction.PartialAdequacy:
+		return "covered only partially by " + c.AdequacyDecision
+	default:
+		return "a third country without an adequacy decision"
+	}
+}
+
+func regionPhrase(r jurisdiction.Region) string {
+	name := r.Name
+	if name == "" {
+		name = `""`
+	}
+	if r.Location == "" {
+		return name
+	}
+	return fmt.Sprintf("%s (%s)", name, r.Location)
+}
+
+func countryPhrase(c jurisdiction.Country) string {
+	return fmt.Sprintf("%s (%s)", countryName(c), c.Code)
+}
+
+// withArticle lists the countries whose English name is used with "the", so
+// that sentences read "the United States" but "Germany".
+var withArticle = map[string]bool{
+	"AE": true, "AX": true, "BS": true, "CC": true, "CF": true, "CK": true, "DO": true, "FK": true,
+	"FO": true, "GB": true, "GM": true, "IM": true, "IO": true, "KM": true, "KY": true, "MH": true,
+	"MP": true, "MV": true, "NL": true, "PH": true, "SB": true, "TC": true, "TF": true, "UM": true,
+	"US": true, "VA": true,
+}
+
+func countryName(c jurisdiction.Country) string {
+	if withArticle[c.Code] {
+		return "the " + c.Name
+	}
+	return c.Name
+}
+
+func policyPhrase(allowed []string) string {
+	return "[" + strings.Join(allowed, ", ") + "]"
+}

@@ -1,0 +1,241 @@
+package provider_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+const keyAddr = "gdpr_key.test"
+
+func keyConfig(body string) string {
+	return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+resource "gdpr_key" "test" {
+%s
+}
+`, body)
+}
+
+func TestAccKey_basic(t *testing.T) {
+	var keyID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkKeysPendingDeletion(t, &keyID, 9),
+		Steps: []resource.TestStep{
+			{
+				Config: keyConfig(`
+  description          = "customer records"
+  deletion_window_days = 9
+  rotation_period_days = 180
+  tags = { purpose = "crm" }
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("jurisdiction"), knownvalue.StringExact("EU")),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:kms:eu-central-1:\d{12}:key/`))),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("policy"), knownvalue.NotNull()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					captureID(keyAddr, &keyID),
+					func(*terraform.State) error {
+						return checkKeyInEmulator(t, keyID, "customer records", map[string]string{"purpose": "crm"})
+					},
+				),
+			},
+			{
+				ResourceName:      keyAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// The deletion window exists only in configuration until the key is destroyed. The emulator
+				// does not report the rotation period (AWS does), so an import there reads the default.
+				ImportStateVerifyIgnore: []string{"deletion_window_days", "rotation_period_days"},
+			},
+		},
+	})
+}
+
+// checkKeyInEmulator asks KMS directly, not the state, whether the key keeps every invariant.
+func checkKeyInEmulator(t *testing.T, id, description string, tags map[string]string) error {
+	ctx := context.Background()
+	client := acctest.KMS(t, acctest.Region)
+	out, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+	if err != nil {
+		return fmt.Errorf("describing key %s: %w", id, err)
+	}
+	m := out.KeyMetadata
+	switch {
+	case aws.ToString(m.Description) != description:
+		return fmt.Errorf("description = %q, want %q", aws.ToString(m.Description), description)
+	case m.KeySpec != kmstypes.KeySpecSymmetricDefault:
+		return fmt.Errorf("key spec = %s, want SYMMETRIC_DEFAULT", m.KeySpec)
+	case m.KeyUsage != kmstypes.KeyUsageTypeEncryptDecrypt:
+		return fmt.Errorf("key usage = %s, want ENCRYPT_DECRYPT", m.KeyUsage)
+	case aws.ToBool(m.MultiRegion):
+		return errors.New("key is multi-region")
+	case m.KeyState != kmstypes.KeyStateEnabled:
+		return fmt.Errorf("key state = %s, want Enabled", m.KeyState)
+	}
+	rot, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
+	if err != nil {
+		return err
+	}
+	if !rot.KeyRotationEnabled {
+		return errors.New("automatic rotation is off")
+	}
+	got, err := client.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
+	if err != nil {
+		return err
+	}
+	if len(got.Tags) != len(tags) {
+		return fmt.Errorf("tags = %v, want %v", got.Tags, tags)
+	}
+	for _, tag := range got.Tags {
+		if tags[aws.ToString(tag.TagKey)] != aws.ToString(tag.TagValue) {
+			return fmt.Errorf("tag %s = %q, want %q", aws.ToString(tag.TagKey), aws.ToString(tag.TagValue), tags[aws.ToString(tag.TagKey)])
+		}
+	}
+	return nil
+}
+
+// checkKeysPendingDeletion checks in KMS that destroy scheduled the deletion with the configured window.
+func checkKeysPendingDeletion(t *testing.T, id *string, windowDays int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if *id == "" {
+			return errors.New("no key id was captured")
+		}
+		out, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: id})
+		if err != nil {
+			return err
+		}
+		if out.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion {
+			return fmt.Errorf("key %s is %s after destroy, want PendingDeletion", *id, out.KeyMetadata.KeyState)
+		}
+		want := time.Now().Add(time.Duration(windowDays) * 24 * time.Hour)
+		got := aws.ToTime(out.KeyMetadata.DeletionDate)
+		if d := got.Sub(want); d < -time.Hour || d > time.Hour {
+			return fmt.Errorf("deletion date %s, want about %s (%d days)", got, want, windowDays)
+		}
+		return nil
+	}
+}
+
+func captureID(addr string, into *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		*into = rs.Primary.ID
+		return nil
+	}
+}
+
+func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
+	base := map[string]string{
+		"description":          `"replace me"`,
+		"deletion_window_days": `7`,
+		"rotation_period_days": `90`,
+		"policy":               policyJSON("kms:*"),
+		"tags":                 `{ team = "a" }`,
+	}
+	changed := map[string]string{
+		"description":          `"replaced"`,
+		"deletion_window_days": `8`,
+		"rotation_period_days": `91`,
+		"policy":               policyJSON("kms:Describe*"),
+		"tags":                 `{ team = "b" }`,
+	}
+	order := []string{"description", "deletion_window_days", "rotation_period_days", "policy", "tags"}
+	render := func(v map[string]string) string {
+		var b strings.Builder
+		for _, k := range order {
+			fmt.Fprintf(&b, "  %s = %s\n", k, v[k])
+		}
+		return keyConfig(b.String())
+	}
+	var ids []string
+	steps := []resource.TestStep{{Config: render(base), Check: appendID(keyAddr, &ids)}}
+	current := map[string]string{}
+	for k, v := range base {
+		current[k] = v
+	}
+	for _, attr := range order {
+		current[attr] = changed[attr]
+		steps = append(steps, resource.TestStep{
+			Config: render(current),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionReplace)},
+			},
+			Check: appendID(keyAddr, &ids),
+		})
+	}
+	// Reformatting the policy changes no meaning, so it must not plan anything.
+	reformatted := map[string]string{}
+	for k, v := range current {
+		reformatted[k] = v
+	}
+	reformatted["policy"] = strings.ReplaceAll(current["policy"], ",", " ,\n ")
+	steps = append(steps, resource.TestStep{
+		Config: render(reformatted),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: func(*terraform.State) error {
+			seen := map[string]bool{}
+			for _, id := range ids {
+				if seen[id] {
+					return fmt.Errorf("key %s was reused; every change must create a new key (ids %v)", id, ids)
+				}
+				seen[id] = true
+			}
+			if len(ids) != len(order)+1 {
+				return fmt.Errorf("saw %d keys, want %d", len(ids), len(order)+1)
+			}
+			return nil
+		},
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+func appendID(addr string, ids *[]string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		var id string
+		if err := captureID(addr, &id)(s); err != nil {
+			return err
+		}
+		*ids = append(*ids, id)
+		return nil
+	}
+}
+
+func policyJSON(action string) string {
+	return fmt.Sprintf(`jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "Root"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = %q
+      Resource  = "*"
+    }]
+  })`, action)
+}
