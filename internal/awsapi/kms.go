@@ -84,6 +84,10 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 		MultiRegion: aws.ToBool(m.MultiRegion),
 		DeletionAt:  m.DeletionDate,
 	}
+	if k.KeyUsage == "" {
+		// KMS's default usage; some AWS-compatible services omit it for keys created without one.
+		k.KeyUsage = string(kmstypes.KeyUsageTypeEncryptDecrypt)
+	}
 	if m.KeyState == kmstypes.KeyStatePendingDeletion || m.KeyState == kmstypes.KeyStatePendingReplicaDeletion {
 		return k, nil
 	}

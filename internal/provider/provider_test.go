@@ -1,0 +1,108 @@
+package provider_test
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+// closedPort returns a loopback URL nobody listens on.
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
+
+const regionLookup = `
+data "gdpr_region" "here" {
+  region = "eu-central-1"
+}`
+
+func TestAccProvider_noRegionIsAClearError(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "gdpr" {
+  access_key = "testing"
+  secret_key = "testing"
+  endpoints  = { sts = %q }
+}`, acctest.Endpoint()) + regionLookup,
+			ExpectError: regexp.MustCompile(`(?s)No AWS region configured.*AWS_REGION`),
+		}},
+	})
+}
+
+func TestAccProvider_credentialsAreValidatedOnce(t *testing.T) {
+	unreachable := closedPort(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// With no retries the failure is reported at once, naming what to fix.
+				Config: fmt.Sprintf(`
+provider "gdpr" {
+  region      = "eu-central-1"
+  access_key  = "testing"
+  secret_key  = "testing"
+  max_retries = 0
+  endpoints   = { sts = %q }
+}`, unreachable) + regionLookup,
+				ExpectError: regexp.MustCompile(`(?s)Cannot validate AWS credentials.*sts:GetCallerIdentity.*skip_credentials_validation`),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "gdpr" {
+  region                      = "eu-central-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  endpoints                   = { sts = %q }
+}`, unreachable) + regionLookup,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.gdpr_region.here", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccProvider_badConfiguration(t *testing.T) {
+	for name, tc := range map[string]struct{ block, want string }{
+		"secret key without access key": {`secret_key = "x"`, `(?s)Incomplete AWS credentials.*access_key and secret_key must be set together`},
+		"endpoint not a URL":            {`endpoints = { kms = "localhost:4566" }`, `(?s)Invalid endpoint URL.*"localhost:4566" is not an absolute URL`},
+		"negative retries":              {`max_retries = -1`, `(?s)max_retries.*between 0 and 100`},
+		"empty jurisdictions":           {`allowed_jurisdictions = []`, `(?s)allowed_jurisdictions.*at least 1`},
+		"duplicate jurisdictions":       {`allowed_jurisdictions = ["EU", "EU"]`, `(?s)allowed_jurisdictions.*duplicate`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      "provider \"gdpr\" {\n  region = \"eu-central-1\"\n  " + tc.block + "\n}\n" + regionLookup,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
