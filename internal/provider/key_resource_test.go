@@ -170,7 +170,7 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 		return keyConfig(b.String())
 	}
 	var ids []string
-	steps := []resource.TestStep{{Config: render(base), Check: appendID(keyAddr, &ids)}}
+	steps := []resource.TestStep{{Config: render(base), Check: appendKeyID(&ids)}}
 	current := map[string]string{}
 	for k, v := range base {
 		current[k] = v
@@ -182,7 +182,7 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionReplace)},
 			},
-			Check: appendID(keyAddr, &ids),
+			Check: appendKeyID(&ids),
 		})
 	}
 	// Reformatting the policy changes no meaning, so it must not plan anything.
@@ -216,10 +216,10 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 	})
 }
 
-func appendID(addr string, ids *[]string) resource.TestCheckFunc {
+func appendKeyID(ids *[]string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		var id string
-		if err := captureID(addr, &id)(s); err != nil {
+		if err := captureID(keyAddr, &id)(s); err != nil {
 			return err
 		}
 		*ids = append(*ids, id)

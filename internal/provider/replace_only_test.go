@@ -185,7 +185,7 @@ func TestReplaceOnly_everyAttributeKind(t *testing.T) {
 		t.Errorf("string modifiers = %v, want UseStateForUnknown then RequiresReplace", mods)
 	}
 	// The caller's schema is not modified behind its back.
-	if len(inner["s"].(schema.StringAttribute).PlanModifiers) != 0 {
+	if s, ok := inner["s"].(schema.StringAttribute); !ok || len(s.PlanModifiers) != 0 {
 		t.Error("replaceOnly modified the nested attributes it was given")
 	}
 }
