@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -45,6 +47,8 @@ type Config struct {
 type Clients struct {
 	Region string
 	KMS    *kms.Client
+	S3     *s3.Client
+	EC2    *ec2.Client
 	STS    *sts.Client
 }
 
@@ -90,6 +94,13 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		Region: cfg.Region,
 		KMS: kms.NewFromConfig(cfg, func(o *kms.Options) {
 			o.BaseEndpoint = endpoint(c.Endpoints.KMS)
+		}),
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.BaseEndpoint = endpoint(c.Endpoints.S3)
+			o.UsePathStyle = c.S3UsePathStyle
+		}),
+		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+			o.BaseEndpoint = endpoint(c.Endpoints.EC2)
 		}),
 		STS: sts.NewFromConfig(cfg, func(o *sts.Options) {
 			o.BaseEndpoint = endpoint(c.Endpoints.STS)

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 )
 
 // Every diagnostic the provider writes is worded here, so the messages users read stay consistent: a short
@@ -40,12 +39,11 @@ func credentialsDiag(err error) diag.Diagnostic {
 			"an emulator, set endpoints.sts, or set skip_credentials_validation = true.\n\nCause: "+err.Error())
 }
 
-func residencyDiag(typeName string, r jurisdiction.Region, reason string) diag.Diagnostic {
+func residencyDiag(typeName, reason string) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Region not allowed for personal data",
-		fmt.Sprintf("%s cannot be placed in %s (%s, %s, jurisdiction %s): %s Configure the provider with a "+
-			"region the policy admits, or widen allowed_jurisdictions if the transfer is lawful "+
-			"(GDPR Arts. 44-45, transfers to third countries).",
-			typeName, r.Name, r.Country.Name, r.Country.Code, r.Country.Jurisdiction, reason))
+		fmt.Sprintf("%s cannot be created here: %s Configure the provider with a region the policy admits, "+
+			"or widen allowed_jurisdictions if the transfer is lawful (GDPR Arts. 44-45, transfers to third "+
+			"countries).", typeName, reason))
 }
 
 func unknownProviderRegionDiag(typeName string, err error) diag.Diagnostic {

@@ -164,7 +164,7 @@ func (b *immutable) ModifyPlan(ctx context.Context, req resource.ModifyPlanReque
 	region := *b.data.region
 	decision := policy.Residency(region, b.data.allowed)
 	if !decision.Allowed {
-		resp.Diagnostics.Append(residencyDiag(b.typeName, region, decision.Reason))
+		resp.Diagnostics.Append(residencyDiag(b.typeName, decision.Reason))
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrRegion), types.StringValue(region.Name))...)

@@ -26,14 +26,14 @@ var cloudTitles = map[string]string{
 }
 
 func main() {
-	var b strings.Builder
-	write(&b)
 	// The output is a Go template that tfplugindocs executes. Only the fixed parts of this program may
 	// contain actions; a "{{" coming from the data would be run as one, so it is refused here instead.
 	if err := checkData(); err != nil {
 		fmt.Fprintln(os.Stderr, "regiondocs:", err)
 		os.Exit(1)
 	}
+	var b strings.Builder
+	write(&b)
 	w := bufio.NewWriter(os.Stdout)
 	if _, err := w.WriteString(b.String()); err != nil {
 		fmt.Fprintln(os.Stderr, "regiondocs:", err)

@@ -1,0 +1,24 @@
+output "key_id" {
+  description = "The id of the KMS key."
+  value       = gdpr_key.customer_records.id
+}
+
+output "key_arn" {
+  description = "The ARN of the KMS key."
+  value       = gdpr_key.customer_records.arn
+}
+
+output "key_jurisdiction" {
+  description = "The jurisdiction the key is held in."
+  value       = gdpr_key.customer_records.jurisdiction
+}
+
+output "region" {
+  description = "Where the region keeps data and whether the policy allows it."
+  value = {
+    country      = data.gdpr_region.current.country
+    jurisdiction = data.gdpr_region.current.jurisdiction
+    allowed      = data.gdpr_region.current.allowed
+    reason       = data.gdpr_region.current.reason
+  }
+}
