@@ -41,7 +41,7 @@ func credentialsDiag(err error) diag.Diagnostic {
 
 func residencyDiag(typeName, reason string) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Region not allowed for personal data",
-		fmt.Sprintf("%s cannot be created here: %s Configure the provider with a region the policy admits, "+
+		fmt.Sprintf("%s cannot be placed in this region: %s Configure the provider with a region the policy admits, "+
 			"or widen allowed_jurisdictions if the transfer is lawful (GDPR Arts. 44-45, transfers to third "+
 			"countries).", typeName, reason))
 }

@@ -126,7 +126,7 @@ resource "gdpr_key" "test" {
   description = "misplaced"
 }`,
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Region not allowed for personal data.*us-east-1.*United States.*PARTIAL_ADEQUACY.*\[EEA\]`),
+				ExpectError: regexp.MustCompile(`(?s)Region not allowed for personal data.*us-east-1.*United\s+States.*PARTIAL_ADEQUACY.*\[EEA\]`),
 			},
 			{
 				Config: acctest.ProviderConfig("eu-west-2", `  allowed_jurisdictions = ["ADEQUACY"]`) + `
