@@ -241,8 +241,9 @@ func changedAttributes(prior, planned tftypes.Value) ([]string, error) {
 }
 
 // Drift of an optional computed attribute that the configuration leaves unset cannot show up as a
-// difference from the configuration, so Read records it in private state and the plan turns it into a
-// replacement. The record survives refreshes and is cleared only when a new resource is created.
+// difference from the configuration, nor can drift of a setting the provider enforces without an
+// attribute (a bucket's versioning, say). Read records either in private state and the plan turns it into
+// a replacement. The record survives refreshes and is cleared only when a new resource is created.
 const driftKey = "drift"
 
 func readDrift(ctx context.Context, get func(context.Context, string) ([]byte, diag.Diagnostics)) []string {
@@ -283,11 +284,15 @@ func (b *immutable) replaceDrifted(ctx context.Context, req resource.ModifyPlanR
 	attrs := req.Plan.Schema.GetAttributes()
 	for _, name := range readDrift(ctx, req.Private.GetKey) {
 		a, ok := attrs[name]
-		if !ok || !a.IsComputed() {
+		if !ok {
+			// An enforced setting with no attribute of its own: the resource as a whole must be rebuilt,
+			// which the plan shows as a new id.
+			name, a = "id", attrs["id"]
+		}
+		if a == nil || !a.IsComputed() {
 			// A drifted attribute that is not computed differs from its configured value by itself.
 			continue
 		}
-		p := path.Root(name)
 		configured, _, err := tftypes.WalkAttributePath(req.Config.Raw, tftypes.NewAttributePath().WithAttributeName(name))
 		if v, ok := configured.(tftypes.Value); err != nil || !ok || !v.IsNull() {
 			// A configured value already differs from the drifted one in state, or matches the cloud again.
@@ -299,6 +304,7 @@ func (b *immutable) replaceDrifted(ctx context.Context, req resource.ModifyPlanR
 			resp.Diagnostics.AddError("Cannot plan the replacement of a drifted attribute", err.Error())
 			return
 		}
+		p := path.Root(name)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, unknown)...)
 		resp.RequiresReplace = append(resp.RequiresReplace, p)
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -54,4 +57,14 @@ func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRe
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint URL",
 			fmt.Sprintf("%q is not an absolute URL; use the form http://127.0.0.1:5000 or https://kms.example.com.", raw))
 	}
+}
+
+// kmsKeyARNPattern matches the ARN of a KMS key (not an alias), in any AWS partition.
+var kmsKeyARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
+
+// kmsKeyARN validates kms_key_arn arguments, which must name a key so the provider knows exactly which key
+// protects the data.
+func kmsKeyARN() validator.String {
+	return stringvalidator.RegexMatches(kmsKeyARNPattern,
+		"must be the ARN of a KMS key, such as arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (usually gdpr_key.<name>.arn); aliases are not accepted")
 }
