@@ -1,0 +1,463 @@
+package awsapi
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// LifecycleRuleID names the one lifecycle rule the provider writes, so a read can find it among others.
+const LifecycleRuleID = "gdpr-storage-limitation"
+
+// ObjectLock is a bucket's default retention.
+type ObjectLock struct {
+	Mode string // GOVERNANCE or COMPLIANCE
+	Days int32
+}
+
+// BucketInput is what the provider asks for when it creates a bucket.
+type BucketInput struct {
+	Name           string
+	KMSKeyARN      string
+	ExpirationDays int32
+	ObjectLock     *ObjectLock
+	Tags           map[string]string
+}
+
+// Bucket is a bucket as the provider sees it: its arguments and every setting the provider enforces.
+type Bucket struct {
+	Name string
+
+	Versioning string // Enabled, Suspended, or empty when never enabled
+
+	EncryptionAlgorithm string // aws:kms, AES256, ...
+	KMSKeyID            string
+	BucketKeyEnabled    bool
+
+	// ExpirationDays is nil when no enabled rule of the whole bucket expires current objects.
+	ExpirationDays          *int32
+	NoncurrentExpireDays    *int32
+	AbortMultipartAfterDays *int32
+
+	ObjectLockEnabled bool
+	ObjectLock        *ObjectLock
+
+	PublicAccessBlocked bool // all four settings on
+	Ownership           string
+	Policy              string
+	Tags                map[string]string
+}
+
+// BucketStep is one call of the bucket's setup, named by its IAM action for error messages.
+type BucketStep struct {
+	Action string
+	run    func(ctx context.Context) error
+}
+
+// Run performs the step.
+func (s BucketStep) Run(ctx context.Context) error { return s.run(ctx) }
+
+// CreateBucket creates the bucket in the client's region, with Object Lock when asked and ACLs disabled.
+func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool) error {
+	in := &s3.CreateBucketInput{
+		Bucket:                     aws.String(name),
+		ObjectLockEnabledForBucket: aws.Bool(objectLock),
+		ObjectOwnership:            s3types.ObjectOwnershipBucketOwnerEnforced,
+	}
+	// us-east-1 is the one region S3 refuses to be named as a location constraint.
+	if c.Region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{
+			LocationConstraint: s3types.BucketLocationConstraint(c.Region),
+		}
+	}
+	_, err := c.S3.CreateBucket(ctx, in)
+	return err
+}
+
+// BucketSetup returns the calls that turn a new bucket into one that keeps every guarantee, in order.
+// Versioning comes first because lifecycle rules for noncurrent versions and Object Lock rely on it.
+func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
+	name := aws.String(in.Name)
+	steps := []BucketStep{
+		{"s3:PutBucketVersioning", func(ctx context.Context) error {
+			_, err := c.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+				Bucket:                  name,
+				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+			})
+			return err
+		}},
+		{"s3:PutBucketPublicAccessBlock", func(ctx context.Context) error {
+			_, err := c.S3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
+				Bucket: name,
+				PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+					BlockPublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true),
+					IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
+				},
+			})
+			return err
+		}},
+		{"s3:PutBucketOwnershipControls", func(ctx context.Context) error {
+			_, err := c.S3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{
+				Bucket: name,
+				OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{
+					{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced},
+				}},
+			})
+			return err
+		}},
+		{"s3:PutEncryptionConfiguration", func(ctx context.Context) error {
+			_, err := c.S3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+				Bucket: name,
+				ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+					Rules: []s3types.ServerSideEncryptionRule{{
+						ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
+							SSEAlgorithm:   s3types.ServerSideEncryptionAwsKms,
+							KMSMasterKeyID: aws.String(in.KMSKeyARN),
+						},
+						BucketKeyEnabled: aws.Bool(true),
+					}},
+				},
+			})
+			return err
+		}},
+		{"s3:PutLifecycleConfiguration", func(ctx context.Context) error {
+			_, err := c.S3.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+				Bucket:                 name,
+				LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{lifecycleRule(in.ExpirationDays)}},
+			})
+			return err
+		}},
+	}
+	if in.ObjectLock != nil {
+		lock := *in.ObjectLock
+		steps = append(steps, BucketStep{"s3:PutBucketObjectLockConfiguration", func(ctx context.Context) error {
+			_, err := c.S3.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{
+				Bucket: name,
+				ObjectLockConfiguration: &s3types.ObjectLockConfiguration{
+					ObjectLockEnabled: s3types.ObjectLockEnabledEnabled,
+					Rule: &s3types.ObjectLockRule{DefaultRetention: &s3types.DefaultRetention{
+						Mode: s3types.ObjectLockRetentionMode(lock.Mode),
+						Days: aws.Int32(lock.Days),
+					}},
+				},
+			})
+			return err
+		}})
+	}
+	steps = append(steps, BucketStep{"s3:PutBucketPolicy", func(ctx context.Context) error {
+		_, err := c.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: name, Policy: aws.String(TLSOnlyPolicy(in.Name))})
+		return err
+	}})
+	if len(in.Tags) > 0 {
+		steps = append(steps, BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {
+			_, err := c.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: name, Tagging: &s3types.Tagging{TagSet: s3Tags(in.Tags)}})
+			return err
+		}})
+	}
+	return steps
+}
+
+func lifecycleRule(expirationDays int32) s3types.LifecycleRule {
+	return s3types.LifecycleRule{
+		ID:                             aws.String(LifecycleRuleID),
+		Status:                         s3types.ExpirationStatusEnabled,
+		Filter:                         &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+		Expiration:                     &s3types.LifecycleExpiration{Days: aws.Int32(expirationDays)},
+		NoncurrentVersionExpiration:    &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)},
+		AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(1)},
+	}
+}
+
+// TLSOnlyPolicy is the bucket policy the provider enforces: every request without TLS is denied.
+func TLSOnlyPolicy(bucket string) string {
+	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny",`+
+		`"Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::%[1]s","arn:aws:s3:::%[1]s/*"],`+
+		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, bucket)
+}
+
+func s3Tags(tags map[string]string) []s3types.Tag {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]s3types.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+// missing reports whether err says a bucket sub-resource (encryption, lifecycle, policy, ...) is not set.
+func missing(err error) bool {
+	switch code(err) {
+	case "ServerSideEncryptionConfigurationNotFoundError", "NoSuchLifecycleConfiguration", "NoSuchBucketPolicy",
+		"NoSuchTagSet", "ObjectLockConfigurationNotFoundError", "NoSuchPublicAccessBlockConfiguration",
+		"OwnershipControlsNotFoundError":
+		return true
+	}
+	return false
+}
+
+// ReadBucket reads the bucket's arguments and every enforced setting. A bucket that does not exist is an
+// error for which IsNotFound is true.
+func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) {
+	bucket := aws.String(name)
+	if _, err := c.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket}); err != nil {
+		return nil, err
+	}
+	b := &Bucket{Name: name, Tags: map[string]string{}}
+
+	ver, err := c.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
+	if err != nil {
+		return nil, fmt.Errorf("s3:GetBucketVersioning: %w", err)
+	}
+	b.Versioning = string(ver.Status)
+
+	enc, err := c.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetEncryptionConfiguration: %w", err)
+	case enc.ServerSideEncryptionConfiguration != nil && len(enc.ServerSideEncryptionConfiguration.Rules) > 0:
+		rule := enc.ServerSideEncryptionConfiguration.Rules[0]
+		if d := rule.ApplyServerSideEncryptionByDefault; d != nil {
+			b.EncryptionAlgorithm = string(d.SSEAlgorithm)
+			b.KMSKeyID = aws.ToString(d.KMSMasterKeyID)
+		}
+		b.BucketKeyEnabled = aws.ToBool(rule.BucketKeyEnabled)
+	}
+
+	lc, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetLifecycleConfiguration: %w", err)
+	default:
+		b.readLifecycle(lc.Rules)
+	}
+
+	lock, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetBucketObjectLockConfiguration: %w", err)
+	case lock.ObjectLockConfiguration != nil:
+		b.ObjectLockEnabled = lock.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
+		if r := lock.ObjectLockConfiguration.Rule; r != nil && r.DefaultRetention != nil {
+			d := r.DefaultRetention
+			days := aws.ToInt32(d.Days)
+			if d.Years != nil {
+				days = aws.ToInt32(d.Years) * 365
+			}
+			b.ObjectLock = &ObjectLock{Mode: string(d.Mode), Days: days}
+		}
+	}
+
+	pab, err := c.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetBucketPublicAccessBlock: %w", err)
+	case pab.PublicAccessBlockConfiguration != nil:
+		p := pab.PublicAccessBlockConfiguration
+		b.PublicAccessBlocked = aws.ToBool(p.BlockPublicAcls) && aws.ToBool(p.BlockPublicPolicy) &&
+			aws.ToBool(p.IgnorePublicAcls) && aws.ToBool(p.RestrictPublicBuckets)
+	}
+
+	own, err := c.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetBucketOwnershipControls: %w", err)
+	case own.OwnershipControls != nil && len(own.OwnershipControls.Rules) > 0:
+		b.Ownership = string(own.OwnershipControls.Rules[0].ObjectOwnership)
+	}
+
+	pol, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetBucketPolicy: %w", err)
+	default:
+		b.Policy = aws.ToString(pol.Policy)
+	}
+
+	tags, err := c.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return nil, fmt.Errorf("s3:GetBucketTagging: %w", err)
+	default:
+		for _, t := range tags.TagSet {
+			b.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return b, nil
+}
+
+// readLifecycle takes the expiration from enabled rules that cover the whole bucket; a rule limited to a
+// prefix or tag does not bound the retention of everything else.
+func (b *Bucket) readLifecycle(rules []s3types.LifecycleRule) {
+	for _, r := range rules {
+		if r.Status != s3types.ExpirationStatusEnabled || !wholeBucket(r) {
+			continue
+		}
+		if r.Expiration != nil && r.Expiration.Days != nil {
+			if b.ExpirationDays == nil || *r.Expiration.Days < *b.ExpirationDays {
+				b.ExpirationDays = aws.Int32(*r.Expiration.Days)
+			}
+		}
+		if r.NoncurrentVersionExpiration != nil && r.NoncurrentVersionExpiration.NoncurrentDays != nil {
+			b.NoncurrentExpireDays = r.NoncurrentVersionExpiration.NoncurrentDays
+		}
+		if r.AbortIncompleteMultipartUpload != nil && r.AbortIncompleteMultipartUpload.DaysAfterInitiation != nil {
+			b.AbortMultipartAfterDays = r.AbortIncompleteMultipartUpload.DaysAfterInitiation
+		}
+	}
+}
+
+func wholeBucket(r s3types.LifecycleRule) bool {
+	if r.Filter == nil {
+		return r.Prefix == nil || aws.ToString(r.Prefix) == "" //nolint:staticcheck // Prefix is how older rules scope themselves.
+	}
+	f := r.Filter
+	return aws.ToString(f.Prefix) == "" && f.Tag == nil && f.And == nil &&
+		f.ObjectSizeGreaterThan == nil && f.ObjectSizeLessThan == nil
+}
+
+// BucketContents counts the object versions and delete markers on the first page of a listing: enough to
+// tell a user a bucket is not empty, and roughly how full it is.
+func (c *Clients) BucketContents(ctx context.Context, name string) (count int, more bool, err error) {
+	out, err := c.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+	if err != nil {
+		return 0, false, err
+	}
+	return len(out.Versions) + len(out.DeleteMarkers), aws.ToBool(out.IsTruncated), nil
+}
+
+// RetainedError says that objects are under retention S3 will not lift: COMPLIANCE mode or a legal hold.
+type RetainedError struct {
+	Objects     int
+	Until       time.Time // the latest retain-until date among them; zero for legal holds alone
+	LegalHolds  int
+	FirstObject string
+}
+
+func (e *RetainedError) Error() string {
+	msg := fmt.Sprintf("%d object version(s), such as %q, are under retention that S3 does not allow to be lifted", e.Objects+e.LegalHolds, e.FirstObject)
+	if !e.Until.IsZero() {
+		msg += fmt.Sprintf(" (COMPLIANCE mode until %s)", e.Until.UTC().Format(time.RFC3339))
+	}
+	if e.LegalHolds > 0 {
+		msg += fmt.Sprintf("; %d under a legal hold", e.LegalHolds)
+	}
+	return msg
+}
+
+// EmptyBucket deletes every object version and delete marker, in batches of up to 1000. With Object Lock it
+// first checks every version and deletes nothing when any is under COMPLIANCE retention or a legal hold
+// that has not expired, because S3 would refuse those deletes half-way. GOVERNANCE retention is bypassed:
+// force_destroy is the owner's explicit consent.
+func (c *Clients) EmptyBucket(ctx context.Context, name string, objectLock bool, now time.Time) (deleted int, err error) {
+	bucket := aws.String(name)
+	if objectLock {
+		if err := c.checkRetention(ctx, name, now); err != nil {
+			return 0, err
+		}
+	}
+	pages := s3.NewListObjectVersionsPaginator(c.S3, &s3.ListObjectVersionsInput{Bucket: bucket})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return deleted, fmt.Errorf("s3:ListBucketVersions: %w", err)
+		}
+		var ids []s3types.ObjectIdentifier
+		for _, v := range page.Versions {
+			ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+		}
+		for _, m := range page.DeleteMarkers {
+			ids = append(ids, s3types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+		}
+		for start := 0; start < len(ids); start += 1000 {
+			batch := ids[start:min(start+1000, len(ids))]
+			out, err := c.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+				Bucket:                    bucket,
+				Delete:                    &s3types.Delete{Objects: batch, Quiet: aws.Bool(true)},
+				BypassGovernanceRetention: aws.Bool(objectLock),
+			})
+			if err != nil {
+				return deleted, fmt.Errorf("s3:DeleteObjectVersion: %w", err)
+			}
+			if len(out.Errors) > 0 {
+				e := out.Errors[0]
+				return deleted, fmt.Errorf("s3:DeleteObjectVersion: %d of %d deletes failed, first %q: %s %s",
+					len(out.Errors), len(batch), aws.ToString(e.Key), aws.ToString(e.Code), aws.ToString(e.Message))
+			}
+			deleted += len(batch)
+		}
+	}
+	return deleted, nil
+}
+
+func (c *Clients) checkRetention(ctx context.Context, name string, now time.Time) error {
+	bucket := aws.String(name)
+	var retained RetainedError
+	pages := s3.NewListObjectVersionsPaginator(c.S3, &s3.ListObjectVersionsInput{Bucket: bucket})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("s3:ListBucketVersions: %w", err)
+		}
+		for _, v := range page.Versions {
+			ret, err := c.S3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			switch {
+			case err != nil && !isNoRetention(err):
+				return fmt.Errorf("s3:GetObjectRetention: %w", err)
+			case err == nil && ret.Retention != nil && ret.Retention.Mode == s3types.ObjectLockRetentionModeCompliance &&
+				ret.Retention.RetainUntilDate != nil && ret.Retention.RetainUntilDate.After(now):
+				retained.Objects++
+				if ret.Retention.RetainUntilDate.After(retained.Until) {
+					retained.Until = *ret.Retention.RetainUntilDate
+				}
+				if retained.FirstObject == "" {
+					retained.FirstObject = aws.ToString(v.Key)
+				}
+			}
+			hold, err := c.S3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			switch {
+			case err != nil && !isNoRetention(err):
+				return fmt.Errorf("s3:GetObjectLegalHold: %w", err)
+			case err == nil && hold.LegalHold != nil && hold.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn:
+				retained.LegalHolds++
+				if retained.FirstObject == "" {
+					retained.FirstObject = aws.ToString(v.Key)
+				}
+			}
+		}
+	}
+	if retained.Objects > 0 || retained.LegalHolds > 0 {
+		return &retained
+	}
+	return nil
+}
+
+// isNoRetention reports whether err says an object has no retention or legal hold configured.
+func isNoRetention(err error) bool {
+	switch code(err) {
+	case "NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError":
+		return true
+	}
+	return false
+}
+
+// DeleteBucket deletes an empty bucket.
+func (c *Clients) DeleteBucket(ctx context.Context, name string) error {
+	_, err := c.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
+	return err
+}
