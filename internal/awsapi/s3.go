@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,7 +32,8 @@ type BucketInput struct {
 
 // Bucket is a bucket as the provider sees it: its arguments and every setting the provider enforces.
 type Bucket struct {
-	Name string
+	Name   string
+	Region string
 
 	Versioning string // Enabled, Suspended, or empty when never enabled
 
@@ -460,4 +462,62 @@ func isNoRetention(err error) bool {
 func (c *Clients) DeleteBucket(ctx context.Context, name string) error {
 	_, err := c.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	return err
+}
+
+// BucketARN returns the ARN of a bucket in the partition of its region.
+func BucketARN(name, region string) string {
+	return fmt.Sprintf("arn:%s:s3:::%s", partition(region), name)
+}
+
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}
+
+// Retention is what bounds how long a bucket keeps data.
+type Retention struct {
+	// ExpirationDays is nil when no enabled whole-bucket lifecycle rule expires current objects.
+	ExpirationDays *int32
+	ObjectLock     *ObjectLock
+}
+
+// BucketRetention reads a bucket's lifecycle expiration and default Object Lock retention, whoever made it.
+func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, error) {
+	bucket := aws.String(name)
+	var r Retention
+	if _, err := c.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket}); err != nil {
+		return r, err
+	}
+	lc, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return r, err
+	default:
+		var b Bucket
+		b.readLifecycle(lc.Rules)
+		r.ExpirationDays = b.ExpirationDays
+	}
+	lock, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: bucket})
+	switch {
+	case missing(err):
+	case err != nil:
+		return r, err
+	case lock.ObjectLockConfiguration != nil && lock.ObjectLockConfiguration.Rule != nil &&
+		lock.ObjectLockConfiguration.Rule.DefaultRetention != nil:
+		d := lock.ObjectLockConfiguration.Rule.DefaultRetention
+		days := aws.ToInt32(d.Days)
+		if d.Years != nil {
+			days = aws.ToInt32(d.Years) * 365
+		}
+		r.ObjectLock = &ObjectLock{Mode: string(d.Mode), Days: days}
+	}
+	return r, nil
 }

@@ -111,3 +111,71 @@ func importRefusedDiag(typeName, id string, problems []string) diag.Diagnostic {
 func unknownRegionDiag(p path.Path, err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", err.Error()+".")
 }
+
+func lockOutlastsExpirationDiag(lockDays, expirationDays int64) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("object_lock").AtName("days"), "Object Lock outlasts expiration",
+		fmt.Sprintf("object_lock.days is %d but expiration_days is %d: data cannot be required to outlive its own "+
+			"deletion date (GDPR Art. 5(1)(e), storage limitation). Set object_lock.days to at most %d, or keep "+
+			"the data longer.", lockDays, expirationDays, expirationDays))
+}
+
+func reservedTagDiag(p path.Path, key string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Reserved tag key",
+		fmt.Sprintf("The tag key %q starts with \"aws:\", which AWS reserves for its own tags. Use another key.", key))
+}
+
+func retentionTooLongDiag(days, maxDays int64) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("expiration_days"), "Retention too long",
+		fmt.Sprintf("expiration_days is %d, more than the provider's max_retention_days of %d: personal data "+
+			"must be kept no longer than necessary (GDPR Art. 5(1)(e), storage limitation). Use 1 to %d days, or "+
+			"raise max_retention_days in the provider block if the longer retention is justified.",
+			days, maxDays, maxDays))
+}
+
+func bucketRolledBackDiag(name, action string, cause error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot create bucket "+name,
+		fmt.Sprintf("The bucket was created, but %s failed, so the provider deleted the half-made bucket again: "+
+			"nothing was left behind. Fix the cause and apply again.\n\nCause: %s", action, cause))
+}
+
+func bucketTaintedDiag(name, action string, cause, cleanup error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot create bucket "+name,
+		fmt.Sprintf("The bucket was created, but %s failed, and deleting the half-made bucket failed too. It is "+
+			"saved in the state as tainted, so the next apply replaces it.\n\nCause: %s\n\nCleanup: %s",
+			action, cause, cleanup))
+}
+
+func bucketNotEmptyDiag(name string, count int, more bool) diag.Diagnostic {
+	n := fmt.Sprintf("%d", count)
+	if more {
+		n = "more than " + n
+	}
+	return diag.NewErrorDiagnostic("Cannot destroy bucket "+name,
+		fmt.Sprintf("The bucket holds %s object versions and force_destroy is false, so destroying it would "+
+			"erase personal data (GDPR Art. 17, erasure, must be deliberate). Migrate the data to a new bucket "+
+			"(bucket_prefix with create_before_destroy), empty the bucket deliberately, or let its lifecycle "+
+			"rule expire the data; force_destroy can only be set on a new bucket.", n))
+}
+
+func bucketRetainedDiag(name string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot destroy bucket "+name,
+		fmt.Sprintf("force_destroy is true, but S3 will not delete objects under COMPLIANCE retention or a legal "+
+			"hold, so nothing was deleted: %s. Destroy the bucket after the retention expires, or remove the "+
+			"legal holds.", err))
+}
+
+func bucketUnreadableDiag(name, region string, err error) diag.Diagnostic {
+	p := path.Root("bucket")
+	switch {
+	case awsapi.IsNotFound(err):
+		return diag.NewAttributeErrorDiagnostic(p, "Bucket not found",
+			fmt.Sprintf("The bucket %q does not exist in %s, or is not visible to these credentials. Check the "+
+				"name and the provider's region.", name, region))
+	case awsapi.IsAccessDenied(err):
+		return diag.NewAttributeErrorDiagnostic(p, "Cannot read bucket",
+			fmt.Sprintf("The credentials may not read the lifecycle and Object Lock configuration of %q: grant "+
+				"s3:GetLifecycleConfiguration and s3:GetBucketObjectLockConfiguration.\n\nCause: %s", name, err))
+	}
+	return diag.NewAttributeErrorDiagnostic(p, "Cannot read bucket",
+		fmt.Sprintf("Reading the retention of %q failed.\n\nCause: %s", name, err))
+}

@@ -235,12 +235,14 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewKeyResource,
+		NewBucketResource,
 	}
 }
 
 func (p *gdprProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewRegionDataSource,
+		NewRetentionDataSource,
 	}
 }
 

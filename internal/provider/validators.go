@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
 )
 
 // jurisdictionValueValidator admits the values of allowed_jurisdictions; the policy package owns the rule
@@ -67,4 +68,50 @@ var kmsKeyARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}
 func kmsKeyARN() validator.String {
 	return stringvalidator.RegexMatches(kmsKeyARNPattern,
 		"must be the ARN of a KMS key, such as arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (usually gdpr_key.<name>.arn); aliases are not accepted")
+}
+
+// bucketNameValidator reports every S3 naming rule a bucket name breaks, one diagnostic each.
+type bucketNameValidator struct{}
+
+func bucketName() validator.String { return bucketNameValidator{} }
+
+func (bucketNameValidator) Description(_ context.Context) string {
+	return "value must follow the S3 naming rules for general purpose buckets"
+}
+
+func (v bucketNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (bucketNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	for _, p := range s3name.Problems(name) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid bucket name", fmt.Sprintf("The bucket name %q %s.", name, p))
+	}
+}
+
+// bucketPrefixValidator applies the naming rules to a prefix, leaving room for the generated part.
+type bucketPrefixValidator struct{}
+
+func bucketPrefix() validator.String { return bucketPrefixValidator{} }
+
+func (bucketPrefixValidator) Description(_ context.Context) string {
+	return "value must be the start of a valid S3 bucket name"
+}
+
+func (v bucketPrefixValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (bucketPrefixValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	prefix := req.ConfigValue.ValueString()
+	for _, p := range s3name.PrefixProblems(prefix, generatedSuffixLen) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid bucket prefix", fmt.Sprintf("The bucket prefix %q %s.", prefix, p))
+	}
 }

@@ -1,0 +1,53 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+)
+
+func days(n int64) *int64 { return &n }
+
+func TestRetention(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      RetentionInput
+		allowed bool
+		want    []string
+	}{
+		{"within maximum", RetentionInput{ExpirationDays: days(30), MaxDays: 3650}, true,
+			[]string{"A retention of 30 days is within the policy's maximum of 3650 days", "Art. 5(1)(e)"}},
+		{"exactly the maximum", RetentionInput{ExpirationDays: days(3650), MaxDays: 3650}, true, nil},
+		{"between minimum and maximum", RetentionInput{ExpirationDays: days(3650), MinimumDays: days(2555), MaxDays: 3650}, true,
+			[]string{"between the statutory minimum of 2555 days and the policy's maximum of 3650 days"}},
+		{"exactly the minimum", RetentionInput{ExpirationDays: days(2555), MinimumDays: days(2555), MaxDays: 3650}, true, nil},
+		{"lock equal to expiration", RetentionInput{ExpirationDays: days(30), LockDays: days(30), MaxDays: 3650}, true, nil},
+		{"unbounded", RetentionInput{MaxDays: 365}, false,
+			[]string{"Nothing expires the data", "without limit", "at most 365 days"}},
+		{"too long", RetentionInput{ExpirationDays: days(3651), MaxDays: 3650}, false,
+			[]string{"A retention of 3651 days exceeds the policy's maximum of 3650 days"}},
+		{"too short", RetentionInput{ExpirationDays: days(30), MinimumDays: days(365), MaxDays: 3650}, false,
+			[]string{"shorter than the statutory minimum of 365 days"}},
+		{"lock outlasts expiration", RetentionInput{ExpirationDays: days(30), LockDays: days(31), MaxDays: 3650}, false,
+			[]string{"Object Lock keeps each version for 31 days, longer than the 30 days"}},
+		{"several problems", RetentionInput{ExpirationDays: days(4000), LockDays: days(5000), MaxDays: 3650}, false,
+			[]string{"exceeds", "; and Object Lock keeps"}},
+		{"minimum above maximum", RetentionInput{ExpirationDays: days(100), MinimumDays: days(200), MaxDays: 150}, false,
+			[]string{"shorter than the statutory minimum of 200 days"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Retention(tc.in)
+			if d.Allowed != tc.allowed {
+				t.Errorf("allowed = %v, want %v (%s)", d.Allowed, tc.allowed, d.Reason)
+			}
+			if !strings.HasSuffix(d.Reason, ".") || strings.ToUpper(d.Reason[:1]) != d.Reason[:1] {
+				t.Errorf("reason %q is not a sentence", d.Reason)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(d.Reason, w) {
+					t.Errorf("reason %q does not contain %q", d.Reason, w)
+				}
+			}
+		})
+	}
+}
