@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
@@ -183,4 +184,27 @@ func AWSConfig(t testing.TB, region string) aws.Config {
 // KMS returns a KMS client for the emulator.
 func KMS(t testing.TB, region string) *kms.Client {
 	return kms.NewFromConfig(AWSConfig(t, region))
+}
+
+// S3 returns an S3 client for the emulator.
+func S3(t testing.TB, region string) *s3.Client {
+	return s3.NewFromConfig(AWSConfig(t, region), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// ProviderConfigWithS3 is ProviderConfig with the S3 endpoint replaced, for tests that put a proxy in front.
+func ProviderConfigWithS3(region, s3Endpoint, extra string) string {
+	return fmt.Sprintf(`
+provider "gdpr" {
+  region     = %[1]q
+  access_key = "testing"
+  secret_key = "testing"
+  endpoints = {
+    kms = %[2]q
+    s3  = %[3]q
+    sts = %[2]q
+  }
+  s3_use_path_style = true
+%[4]s
+}
+`, region, endpoint, s3Endpoint, extra)
 }

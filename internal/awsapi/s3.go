@@ -252,12 +252,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	case lock.ObjectLockConfiguration != nil:
 		b.ObjectLockEnabled = lock.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
 		if r := lock.ObjectLockConfiguration.Rule; r != nil && r.DefaultRetention != nil {
-			d := r.DefaultRetention
-			days := aws.ToInt32(d.Days)
-			if d.Years != nil {
-				days = aws.ToInt32(d.Years) * 365
-			}
-			b.ObjectLock = &ObjectLock{Mode: string(d.Mode), Days: days}
+			b.ObjectLock = &ObjectLock{Mode: string(r.DefaultRetention.Mode), Days: retentionDays(r.DefaultRetention)}
 		}
 	}
 
@@ -513,11 +508,16 @@ func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, 
 	case lock.ObjectLockConfiguration != nil && lock.ObjectLockConfiguration.Rule != nil &&
 		lock.ObjectLockConfiguration.Rule.DefaultRetention != nil:
 		d := lock.ObjectLockConfiguration.Rule.DefaultRetention
-		days := aws.ToInt32(d.Days)
-		if d.Years != nil {
-			days = aws.ToInt32(d.Years) * 365
-		}
-		r.ObjectLock = &ObjectLock{Mode: string(d.Mode), Days: days}
+		r.ObjectLock = &ObjectLock{Mode: string(d.Mode), Days: retentionDays(d)}
 	}
 	return r, nil
+}
+
+// retentionDays converts a default retention to days; S3 sets either days or years, and a year counts as
+// 365 days here, which is how S3 itself computes retain-until dates from a yearly default.
+func retentionDays(d *s3types.DefaultRetention) int32 {
+	if days := aws.ToInt32(d.Days); days > 0 {
+		return days
+	}
+	return aws.ToInt32(d.Years) * 365
 }

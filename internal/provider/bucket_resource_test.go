@@ -1,0 +1,289 @@
+package provider_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+const bucketAddr = "gdpr_bucket.test"
+
+func bucketName() string { return sdkacctest.RandomWithPrefix("gdpr-test") }
+
+// bucketConfig is a key and a bucket encrypted under it; body goes inside the bucket block.
+func bucketConfig(body string) string {
+	return acctest.ProviderConfig(acctest.Region, "") + bucketResources(body)
+}
+
+func bucketResources(body string) string {
+	return fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description          = "bucket tests"
+  deletion_window_days = 7
+}
+
+resource "gdpr_bucket" "test" {
+  kms_key_arn = gdpr_key.test.arn
+%s
+}
+`, body)
+}
+
+// bucketExists tells whether the emulator holds the bucket.
+func bucketExists(t *testing.T, name string) (bool, error) {
+	_, err := acctest.S3(t, acctest.Region).HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &name})
+	if awsapi.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func checkBucketGone(t *testing.T, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		exists, err := bucketExists(t, name)
+		if err != nil {
+			return err
+		}
+		if exists {
+			return fmt.Errorf("bucket %s still exists", name)
+		}
+		return nil
+	}
+}
+
+// checkBucketInEmulator asks S3 directly whether the bucket has every enforced setting and the arguments.
+func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock *s3types.DefaultRetention, tags map[string]string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		ctx := context.Background()
+		c := acctest.S3(t, acctest.Region)
+		b := aws.String(name)
+		keyARN := s.RootModule().Resources["gdpr_key.test"].Primary.Attributes["arn"]
+
+		ver, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
+		if err != nil || ver.Status != s3types.BucketVersioningStatusEnabled {
+			return fmt.Errorf("versioning = %v (%v), want Enabled", ver, err)
+		}
+		enc, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("encryption: %w", err)
+		}
+		rule := enc.ServerSideEncryptionConfiguration.Rules[0]
+		if rule.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAwsKms ||
+			aws.ToString(rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID) != keyARN || !aws.ToBool(rule.BucketKeyEnabled) {
+			return fmt.Errorf("encryption = %+v, want aws:kms with %s and bucket keys", rule.ApplyServerSideEncryptionByDefault, keyARN)
+		}
+		lc, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("lifecycle: %w", err)
+		}
+		r := lc.Rules[0]
+		if len(lc.Rules) != 1 || r.Status != s3types.ExpirationStatusEnabled || aws.ToInt32(r.Expiration.Days) != expirationDays ||
+			aws.ToInt32(r.NoncurrentVersionExpiration.NoncurrentDays) != 1 || aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation) != 1 {
+			return fmt.Errorf("lifecycle rules = %+v, want one expiring after %d days, noncurrent after 1, uploads after 1", lc.Rules, expirationDays)
+		}
+		pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("public access block: %w", err)
+		}
+		p := pab.PublicAccessBlockConfiguration
+		if !aws.ToBool(p.BlockPublicAcls) || !aws.ToBool(p.BlockPublicPolicy) || !aws.ToBool(p.IgnorePublicAcls) || !aws.ToBool(p.RestrictPublicBuckets) {
+			return fmt.Errorf("public access block = %+v, want all four on", p)
+		}
+		own, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+		if err != nil || own.OwnershipControls.Rules[0].ObjectOwnership != s3types.ObjectOwnershipBucketOwnerEnforced {
+			return fmt.Errorf("ownership = %v (%v), want BucketOwnerEnforced", own, err)
+		}
+		pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
+		if err != nil || !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`) {
+			return fmt.Errorf("policy = %v (%v), want one denying requests without TLS", aws.ToString(pol.Policy), err)
+		}
+		lockCfg, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
+		switch {
+		case lock == nil && err == nil && lockCfg.ObjectLockConfiguration != nil && lockCfg.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled:
+			return errors.New("object lock is enabled, want none")
+		case lock != nil && err != nil:
+			return fmt.Errorf("object lock: %w", err)
+		case lock != nil:
+			got := lockCfg.ObjectLockConfiguration.Rule.DefaultRetention
+			if got.Mode != lock.Mode || aws.ToInt32(got.Days) != aws.ToInt32(lock.Days) {
+				return fmt.Errorf("default retention = %s %d days, want %s %d days", got.Mode, aws.ToInt32(got.Days), lock.Mode, aws.ToInt32(lock.Days))
+			}
+		}
+		tagOut, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+		if len(tags) > 0 && err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+		got := map[string]string{}
+		if err == nil {
+			for _, tag := range tagOut.TagSet {
+				got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tags) {
+			return fmt.Errorf("tags = %v, want %v", got, tags)
+		}
+		return nil
+	}
+}
+
+func TestAccBucket_basic(t *testing.T) {
+	name := bucketName()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkBucketGone(t, name),
+		Steps: []resource.TestStep{
+			{
+				Config: bucketConfig(fmt.Sprintf(`
+  bucket          = %q
+  expiration_days = 30
+  tags            = { purpose = "crm" }
+`, name)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("arn"), knownvalue.StringExact("arn:aws:s3:::"+name)),
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("jurisdiction"), knownvalue.StringExact("EU")),
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("force_destroy"), knownvalue.Bool(false)),
+				},
+				Check: checkBucketInEmulator(t, name, 30, nil, map[string]string{"purpose": "crm"}),
+			},
+			{
+				ResourceName:      bucketAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+func TestAccBucket_objectLock(t *testing.T) {
+	name := bucketName()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkBucketGone(t, name),
+		Steps: []resource.TestStep{{
+			Config: bucketConfig(fmt.Sprintf(`
+  bucket          = %q
+  expiration_days = 30
+  object_lock     = { mode = "GOVERNANCE", days = 10 }
+`, name)),
+			Check: checkBucketInEmulator(t, name, 30, &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionModeGovernance, Days: aws.Int32(10)}, map[string]string{}),
+		}},
+	})
+}
+
+func TestAccBucket_everyArgumentForcesReplacement(t *testing.T) {
+	first, second := bucketName(), bucketName()
+	steps := []struct{ body string }{
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 30`, first)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 30`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31
+  object_lock = { mode = "GOVERNANCE", days = 1 }`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31
+  object_lock = { mode = "GOVERNANCE", days = 2 }`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31
+  object_lock = { mode = "GOVERNANCE", days = 2 }
+  force_destroy = true`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31
+  object_lock = { mode = "GOVERNANCE", days = 2 }
+  force_destroy = true
+  tags = { a = "b" }`, second)},
+	}
+	var testSteps []resource.TestStep
+	for i, s := range steps {
+		step := resource.TestStep{Config: bucketConfig("  " + s.body)}
+		if i > 0 {
+			step.ConfigPlanChecks = resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bucketAddr, plancheck.ResourceActionReplace)},
+			}
+		}
+		testSteps = append(testSteps, step)
+	}
+	// A new key means new encryption: the bucket is replaced along with the key it is encrypted under.
+	testSteps = append(testSteps, resource.TestStep{
+		Config: acctest.ProviderConfig(acctest.Region, "") + strings.Replace(bucketResources("  "+steps[len(steps)-1].body),
+			`description          = "bucket tests"`, `description          = "bucket tests, new key"`, 1),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bucketAddr, plancheck.ResourceActionReplace)},
+		},
+		Check: checkBucketGone(t, first),
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps:                    testSteps,
+	})
+}
+
+func TestAccBucket_prefixCreatesBeforeDestroying(t *testing.T) {
+	config := func(prefix string) string {
+		return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description = "prefix tests"
+}
+
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = %q
+  kms_key_arn     = gdpr_key.test.arn
+  expiration_days = 7
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, prefix)
+	}
+	var names []string
+	capture := func(s *terraform.State) error {
+		names = append(names, s.RootModule().Resources[bucketAddr].Primary.ID)
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config("gdpr-old-"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("bucket"), knownvalue.StringRegexp(regexp.MustCompile(`^gdpr-old-\d{14}[a-z0-9]{6}$`))),
+				},
+				Check: capture,
+			},
+			{
+				Config: config("gdpr-new-"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bucketAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				Check: resource.ComposeTestCheckFunc(capture, func(s *terraform.State) error {
+					if !strings.HasPrefix(names[1], "gdpr-new-") {
+						return fmt.Errorf("new bucket %s does not have the new prefix", names[1])
+					}
+					return checkBucketGone(t, names[0])(s)
+				}),
+			},
+		},
+	})
+}
