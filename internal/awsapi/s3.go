@@ -357,14 +357,22 @@ func (e *RetainedError) Error() string {
 	return msg
 }
 
-// EmptyBucket deletes every object version and delete marker, in batches of up to 1000. With Object Lock it
-// first checks every version and deletes nothing when any is under COMPLIANCE retention or a legal hold
-// that has not expired, because S3 would refuse those deletes half-way. GOVERNANCE retention is bypassed:
-// force_destroy is the owner's explicit consent.
-func (c *Clients) EmptyBucket(ctx context.Context, name string, objectLock bool, now time.Time) (deleted int, err error) {
+// EmptyBucket deletes every object version and delete marker, in batches of up to 1000. When the bucket has
+// Object Lock it first checks every version and deletes nothing when any is under COMPLIANCE retention or a
+// legal hold that has not expired, because S3 would refuse those deletes half-way and the rest would be
+// lost for nothing. GOVERNANCE retention is bypassed: force_destroy is the owner's explicit consent.
+func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (deleted int, err error) {
 	bucket := aws.String(name)
-	if objectLock {
-		if err := c.checkRetention(ctx, name, now); err != nil {
+	r, err := c.BucketRetention(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	if r.ObjectLockEnabled {
+		def := ObjectLock{}
+		if r.ObjectLock != nil {
+			def = *r.ObjectLock
+		}
+		if err := c.checkRetention(ctx, name, def, now); err != nil {
 			return 0, err
 		}
 	}
@@ -386,7 +394,7 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, objectLock bool,
 			out, err := c.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{
 				Bucket:                    bucket,
 				Delete:                    &s3types.Delete{Objects: batch, Quiet: aws.Bool(true)},
-				BypassGovernanceRetention: aws.Bool(objectLock),
+				BypassGovernanceRetention: aws.Bool(r.ObjectLockEnabled),
 			})
 			if err != nil {
 				return deleted, fmt.Errorf("s3:DeleteObjectVersion: %w", err)
@@ -402,9 +410,21 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, objectLock bool,
 	return deleted, nil
 }
 
-func (c *Clients) checkRetention(ctx context.Context, name string, now time.Time) error {
+// checkRetention finds the versions S3 will not delete. A version without a retention of its own is taken
+// to carry the bucket's default, counted from when it was written: that is how S3 applies it, and it keeps
+// the check safe where a service does not report default retention on each version.
+func (c *Clients) checkRetention(ctx context.Context, name string, def ObjectLock, now time.Time) error {
 	bucket := aws.String(name)
 	var retained RetainedError
+	hold := func(key string, until time.Time) {
+		retained.Objects++
+		if until.After(retained.Until) {
+			retained.Until = until
+		}
+		if retained.FirstObject == "" {
+			retained.FirstObject = key
+		}
+	}
 	pages := s3.NewListObjectVersionsPaginator(c.S3, &s3.ListObjectVersionsInput{Bucket: bucket})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -412,28 +432,29 @@ func (c *Clients) checkRetention(ctx context.Context, name string, now time.Time
 			return fmt.Errorf("s3:ListBucketVersions: %w", err)
 		}
 		for _, v := range page.Versions {
+			key := aws.ToString(v.Key)
 			ret, err := c.S3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
-			switch {
-			case err != nil && !isNoRetention(err):
+			if err != nil && !isNoRetention(err) {
 				return fmt.Errorf("s3:GetObjectRetention: %w", err)
-			case err == nil && ret.Retention != nil && ret.Retention.Mode == s3types.ObjectLockRetentionModeCompliance &&
-				ret.Retention.RetainUntilDate != nil && ret.Retention.RetainUntilDate.After(now):
-				retained.Objects++
-				if ret.Retention.RetainUntilDate.After(retained.Until) {
-					retained.Until = *ret.Retention.RetainUntilDate
+			}
+			switch {
+			case err == nil && ret.Retention != nil && ret.Retention.RetainUntilDate != nil:
+				if ret.Retention.Mode == s3types.ObjectLockRetentionModeCompliance && ret.Retention.RetainUntilDate.After(now) {
+					hold(key, *ret.Retention.RetainUntilDate)
 				}
-				if retained.FirstObject == "" {
-					retained.FirstObject = aws.ToString(v.Key)
+			case def.Mode == string(s3types.ObjectLockRetentionModeCompliance) && v.LastModified != nil:
+				if until := v.LastModified.Add(time.Duration(def.Days) * 24 * time.Hour); until.After(now) {
+					hold(key, until)
 				}
 			}
-			hold, err := c.S3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			lh, err := c.S3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
 			switch {
 			case err != nil && !isNoRetention(err):
 				return fmt.Errorf("s3:GetObjectLegalHold: %w", err)
-			case err == nil && hold.LegalHold != nil && hold.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn:
+			case err == nil && lh.LegalHold != nil && lh.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn:
 				retained.LegalHolds++
 				if retained.FirstObject == "" {
-					retained.FirstObject = aws.ToString(v.Key)
+					retained.FirstObject = key
 				}
 			}
 		}
@@ -479,8 +500,10 @@ func partition(region string) string {
 // Retention is what bounds how long a bucket keeps data.
 type Retention struct {
 	// ExpirationDays is nil when no enabled whole-bucket lifecycle rule expires current objects.
-	ExpirationDays *int32
-	ObjectLock     *ObjectLock
+	ExpirationDays    *int32
+	ObjectLockEnabled bool
+	// ObjectLock is the default retention of new versions; nil without one.
+	ObjectLock *ObjectLock
 }
 
 // BucketRetention reads a bucket's lifecycle expiration and default Object Lock retention, whoever made it.
@@ -505,10 +528,12 @@ func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, 
 	case missing(err):
 	case err != nil:
 		return r, err
-	case lock.ObjectLockConfiguration != nil && lock.ObjectLockConfiguration.Rule != nil &&
-		lock.ObjectLockConfiguration.Rule.DefaultRetention != nil:
-		d := lock.ObjectLockConfiguration.Rule.DefaultRetention
-		r.ObjectLock = &ObjectLock{Mode: string(d.Mode), Days: retentionDays(d)}
+	case lock.ObjectLockConfiguration != nil:
+		cfg := lock.ObjectLockConfiguration
+		r.ObjectLockEnabled = cfg.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
+		if cfg.Rule != nil && cfg.Rule.DefaultRetention != nil {
+			r.ObjectLock = &ObjectLock{Mode: string(cfg.Rule.DefaultRetention.Mode), Days: retentionDays(cfg.Rule.DefaultRetention)}
+		}
 	}
 	return r, nil
 }

@@ -382,7 +382,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 // even that fails, the bucket is saved in state, which Terraform marks tainted and replaces next time.
 func (r *bucketResource) rollBack(ctx context.Context, plan bucketModel, name, action string, cause error, resp *resource.CreateResponse) {
 	c := r.data.clients
-	_, emptyErr := c.EmptyBucket(ctx, name, false, time.Now())
+	_, emptyErr := c.EmptyBucket(ctx, name, time.Now())
 	deleteErr := c.DeleteBucket(ctx, name)
 	if emptyErr == nil && deleteErr == nil {
 		tflog.Warn(ctx, "rolled back a half-made S3 bucket", map[string]any{"bucket": name, "failed": action})
@@ -441,7 +441,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	c := r.data.clients
 	name := state.ID.ValueString()
 	if state.ForceDestroy.ValueBool() {
-		deleted, err := c.EmptyBucket(ctx, name, state.ObjectLock != nil, time.Now())
+		deleted, err := c.EmptyBucket(ctx, name, time.Now())
 		var retained *awsapi.RetainedError
 		switch {
 		case errors.As(err, &retained):
