@@ -1,0 +1,123 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+const dummyKeyARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+func TestAccBucket_badInputFailsBeforeApply(t *testing.T) {
+	names := map[string]string{
+		"ab":                    `must be 3 to 63\s+characters long, not 2`,
+		strings.Repeat("a", 64): `not 64`,
+		"Customer-Records":      `may contain only lower-case letters,\s+digits, periods and hyphens, not 'C', 'R'`,
+		"customer_records":      `not '_'`,
+		"-customer":             `must begin and end with a lower-case letter or a digit`,
+		"customer-":             `must begin and end`,
+		"customer..records":     `must not contain two adjacent periods`,
+		"192.168.5.4":           `must not be formatted as an IP address`,
+		"xn--customer":          `must not start with "xn--"`,
+		"sthree-customer":       `must not start with "sthree-"`,
+		"amzn-s3-demo-customer": `must not start with "amzn-s3-demo-"`,
+		"customer-s3alias":      `must not end with "-s3alias"`,
+		"customer--ol-s3":       `must not end with "--ol-s3"`,
+		"customer.mrap":         `must not end with ".mrap"`,
+		"customer--x-s3":        `must not end with "--x-s3"`,
+		"customer--table-s3":    `must not end with "--table-s3"`,
+		"customer records":      `not ' '`,
+		"customér":              `not 'é'`,
+	}
+	tests := map[string]struct{ provider, body, want string }{}
+	for name, want := range names {
+		tests["bucket "+name] = struct{ provider, body, want string }{body: fmt.Sprintf("bucket = %q\n  expiration_days = 1", name), want: `(?s)Invalid bucket name.*bucket.*` + want}
+	}
+	for name, tc := range map[string]struct{ provider, body, want string }{
+		"several rules broken, each reported": {body: `bucket = "-Bad..Name"
+  expiration_days = 1`, want: `(?s)Invalid bucket name.*not 'B', 'N'.*Invalid bucket name.*begin and end.*Invalid bucket name.*adjacent periods`},
+		"prefix too long": {body: fmt.Sprintf("bucket_prefix = %q\n  expiration_days = 1", strings.Repeat("a", 44)), want: `(?s)Invalid bucket prefix.*bucket_prefix.*must be 1 to 43 characters`},
+		"prefix upper case": {body: `bucket_prefix = "Records-"
+  expiration_days = 1`, want: `(?s)Invalid bucket prefix.*not 'R'`},
+		"both name and prefix": {body: `bucket = "records"
+  bucket_prefix = "records-"
+  expiration_days = 1`, want: `(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured:\s+\[bucket,bucket_prefix\]`},
+		"neither name nor prefix": {body: `expiration_days = 1`, want: `(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured: \[bucket,bucket_prefix\]`},
+		"expiration 0": {body: `bucket = "records-zero"
+  expiration_days = 0`, want: `(?s)expiration_days.*value must be at least 1, got: 0`},
+		"expiration above max_retention_days": {provider: "  max_retention_days = 365", body: `bucket = "records-long"
+  expiration_days = 366`, want: `(?s)Retention too long.*expiration_days.*expiration_days is 366, more than the\s+provider's max_retention_days of 365.*Art\. 5\(1\)\(e\)`},
+		"expiration above the default maximum": {body: `bucket = "records-long"
+  expiration_days = 3651`, want: `(?s)Retention too long.*max_retention_days of 3650`},
+		"lock outlasts expiration": {body: `bucket = "records-lock"
+  expiration_days = 30
+  object_lock = { mode = "GOVERNANCE", days = 31 }`, want: `(?s)Object Lock outlasts expiration.*object_lock.days is 31 but expiration_days is 30.*at most 30`},
+		"unknown lock mode": {body: `bucket = "records-lock"
+  expiration_days = 30
+  object_lock = { mode = "LEGAL", days = 1 }`, want: `(?s)object_lock\.mode.*value must be one of: \["GOVERNANCE" "COMPLIANCE"\], got: "LEGAL"`},
+		"lock days 0": {body: `bucket = "records-lock"
+  expiration_days = 30
+  object_lock = { mode = "COMPLIANCE", days = 0 }`, want: `(?s)object_lock\.days.*at least 1`},
+		"key alias instead of a key ARN": {body: `bucket = "records-alias"
+  expiration_days = 30
+  kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:alias/records"`, want: `(?s)kms_key_arn.*must be the ARN of a KMS key`},
+		"reserved tag key": {body: `bucket = "records-tags"
+  expiration_days = 30
+  tags = { "aws:owner" = "x" }`, want: `(?s)Reserved tag key.*tags.*"aws:owner".*starts with "aws:"`},
+	} {
+		tests[name] = tc
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			body := tc.body
+			if !strings.Contains(body, "kms_key_arn") {
+				body += fmt.Sprintf("\n  kms_key_arn = %q", dummyKeyARN)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(wrapped(tc.want)),
+				}},
+			})
+		})
+	}
+}
+
+// A bucket outside the allowed jurisdictions fails at plan, and nothing is created.
+func TestAccBucket_residency(t *testing.T) {
+	name := bucketName()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig("ap-southeast-1", "") + fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket          = %q
+  kms_key_arn     = %q
+  expiration_days = 30
+}`, name, dummyKeyARN),
+			ExpectError: regexp.MustCompile(`(?s)Region not allowed for personal data.*gdpr_bucket.*ap-southeast-1.*Singapore.*THIRD_COUNTRY`),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			_, err := acctest.S3(t, "ap-southeast-1").HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &name})
+			if err == nil {
+				return fmt.Errorf("bucket %s was created although its region is not allowed", name)
+			}
+			return nil
+		},
+	})
+}
+
+// wrapped lets a pattern's spaces match the line breaks Terraform puts into long messages.
+func wrapped(pattern string) string {
+	return strings.ReplaceAll(pattern, " ", `\s+`)
+}

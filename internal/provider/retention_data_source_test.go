@@ -1,0 +1,158 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+func expect(addr string, values map[string]knownvalue.Check) []statecheck.StateCheck {
+	var out []statecheck.StateCheck
+	for attr, v := range values {
+		out = append(out, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v))
+	}
+	return out
+}
+
+func reasonLike(pattern string) knownvalue.Check {
+	return knownvalue.StringRegexp(regexp.MustCompile(pattern))
+}
+
+func TestAccRetentionDataSource_days(t *testing.T) {
+	var checks []statecheck.StateCheck
+	checks = append(checks, expect("data.gdpr_retention.ok", map[string]knownvalue.Check{
+		"expiration_days":  knownvalue.Int64Exact(365),
+		"max_days":         knownvalue.Int64Exact(730),
+		"compliant":        knownvalue.Bool(true),
+		"object_lock_mode": knownvalue.Null(),
+		"reason":           reasonLike(`^A retention of 365 days is within the policy's maximum of 730 days`),
+	})...)
+	checks = append(checks, expect("data.gdpr_retention.too_long", map[string]knownvalue.Check{
+		"compliant": knownvalue.Bool(false),
+		"reason":    reasonLike(`exceeds the policy's maximum of 730 days`),
+	})...)
+	checks = append(checks, expect("data.gdpr_retention.too_short", map[string]knownvalue.Check{
+		"compliant": knownvalue.Bool(false),
+		"reason":    reasonLike(`shorter than the statutory minimum of 400 days`),
+	})...)
+	checks = append(checks, expect("data.gdpr_retention.between", map[string]knownvalue.Check{
+		"compliant": knownvalue.Bool(true),
+		"reason":    reasonLike(`between the statutory minimum of 400 days and the policy's maximum of 730 days`),
+	})...)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig(acctest.Region, "  max_retention_days = 730") + `
+data "gdpr_retention" "ok" {
+  days = 365
+}
+data "gdpr_retention" "too_long" {
+  days = 731
+}
+data "gdpr_retention" "too_short" {
+  days         = 365
+  minimum_days = 400
+}
+data "gdpr_retention" "between" {
+  days         = 500
+  minimum_days = 400
+}`,
+			ConfigStateChecks: checks,
+		}},
+	})
+}
+
+func TestAccRetentionDataSource_bucket(t *testing.T) {
+	unbounded := bucketName()
+	ctx := context.Background()
+	if _, err := acctest.S3(t, acctest.Region).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &unbounded,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &unbounded})
+	})
+	var checks []statecheck.StateCheck
+	checks = append(checks, expect("data.gdpr_retention.managed", map[string]knownvalue.Check{
+		"expiration_days":  knownvalue.Int64Exact(90),
+		"object_lock_mode": knownvalue.StringExact("COMPLIANCE"),
+		"object_lock_days": knownvalue.Int64Exact(30),
+		"compliant":        knownvalue.Bool(true),
+	})...)
+	checks = append(checks, expect("data.gdpr_retention.unbounded", map[string]knownvalue.Check{
+		"expiration_days": knownvalue.Null(),
+		"compliant":       knownvalue.Bool(false),
+		"reason":          reasonLike(`^Nothing expires the data, so it would be kept without limit`),
+	})...)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: bucketConfig(`
+  bucket_prefix   = "gdpr-retention-"
+  expiration_days = 90
+  object_lock     = { mode = "COMPLIANCE", days = 30 }
+`) + fmt.Sprintf(`
+data "gdpr_retention" "managed" {
+  bucket = gdpr_bucket.test.bucket
+}
+
+data "gdpr_retention" "unbounded" {
+  bucket = %q
+}`, unbounded),
+			ConfigStateChecks: checks,
+		}},
+	})
+}
+
+func TestAccRetentionDataSource_badInput(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"missing bucket": {`bucket = "gdpr-no-such-bucket-anywhere"`, `(?s)Bucket not found.*"gdpr-no-such-bucket-anywhere" does not exist in eu-central-1`},
+		"both days and bucket": {`days = 1
+  bucket = "records"`, `(?s)Invalid Attribute Combination.*\[days,bucket\]`},
+		"neither": {`minimum_days = 1`, `(?s)Missing Attribute Configuration.*\[days,bucket\]`},
+		"negative days": {`days = -1`, `(?s)days.*at least 0`},
+		"bad bucket name": {`bucket = "Records"`, `(?s)Invalid bucket name`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_retention\" \"x\" {\n  " + tc.body + "\n}\n",
+					ExpectError: regexp.MustCompile(wrapped(tc.want)),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccRetentionDataSource_unreadableBucket(t *testing.T) {
+	name := bucketName()
+	if _, err := acctest.S3(t, acctest.Region).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &name,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name})
+	})
+	proxy := acctest.NewFaultProxy(t, acctest.S3Call("GET", "lifecycle"))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + fmt.Sprintf(`
+data "gdpr_retention" "x" {
+  bucket = %q
+}`, name),
+			ExpectError: regexp.MustCompile(wrapped(`(?s)Cannot read bucket.*The credentials may not read the lifecycle and Object Lock configuration of "` + name + `"`)),
+		}},
+	})
+}
