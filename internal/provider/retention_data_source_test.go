@@ -119,8 +119,8 @@ func TestAccRetentionDataSource_badInput(t *testing.T) {
 		"missing bucket": {`bucket = "gdpr-no-such-bucket-anywhere"`, `(?s)Bucket not found.*"gdpr-no-such-bucket-anywhere" does not exist in eu-central-1`},
 		"both days and bucket": {`days = 1
   bucket = "records"`, `(?s)Invalid Attribute Combination.*\[days,bucket\]`},
-		"neither": {`minimum_days = 1`, `(?s)Missing Attribute Configuration.*\[days,bucket\]`},
-		"negative days": {`days = -1`, `(?s)days.*at least 0`},
+		"neither":         {`minimum_days = 1`, `(?s)Missing Attribute Configuration.*\[days,bucket\]`},
+		"negative days":   {`days = -1`, `(?s)days.*at least 0`},
 		"bad bucket name": {`bucket = "Records"`, `(?s)Invalid bucket name`},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
+)
+
+const testKeyARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+func compliantBucket() *awsapi.Bucket {
+	return &awsapi.Bucket{
+		Name: "records", Region: "eu-central-1",
+		Versioning:          "Enabled",
+		EncryptionAlgorithm: "aws:kms", KMSKeyID: testKeyARN, BucketKeyEnabled: true,
+		ExpirationDays: aws.Int32(30), NoncurrentExpireDays: aws.Int32(1), AbortMultipartAfterDays: aws.Int32(1),
+		PublicAccessBlocked: true,
+		Ownership:           "BucketOwnerEnforced",
+		// Formatted differently from what the provider writes: compared by meaning.
+		Policy: `{"Statement":[{"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Resource":["arn:aws:s3:::records","arn:aws:s3:::records/*"],
+			"Action":"s3:*","Principal":"*","Effect":"Deny","Sid":"DenyInsecureTransport"}],"Version":"2012-10-17"}`,
+		Tags: map[string]string{},
+	}
+}
+
+func bucketTestModel() bucketModel {
+	return bucketModel{
+		ID: types.StringValue("records"), Bucket: types.StringValue("records"), BucketPrefix: types.StringNull(),
+		KMSKeyARN: types.StringValue(testKeyARN), ExpirationDays: types.Int64Value(30),
+		ForceDestroy: types.BoolValue(false), Tags: types.MapNull(types.StringType),
+	}
+}
+
+func TestBucketModel_fromAPI(t *testing.T) {
+	ctx := context.Background()
+	tests := map[string]struct {
+		api            func(*awsapi.Bucket)
+		model          func(*bucketModel)
+		wantChanged    []string
+		wantViolations []string
+	}{
+		"compliant and unchanged": {},
+		"encryption removed": {
+			api:            func(b *awsapi.Bucket) { b.EncryptionAlgorithm, b.KMSKeyID = "", "" },
+			wantChanged:    []string{"kms_key_arn"},
+			wantViolations: []string{"encryption"},
+		},
+		"encryption with S3-managed keys": {
+			api:            func(b *awsapi.Bucket) { b.EncryptionAlgorithm, b.KMSKeyID = "AES256", "" },
+			wantChanged:    []string{"kms_key_arn"},
+			wantViolations: []string{"encryption"},
+		},
+		"bucket keys off": {
+			api:            func(b *awsapi.Bucket) { b.BucketKeyEnabled = false },
+			wantViolations: []string{"encryption"},
+		},
+		"lifecycle deleted": {
+			api: func(b *awsapi.Bucket) {
+				b.ExpirationDays, b.NoncurrentExpireDays, b.AbortMultipartAfterDays = nil, nil, nil
+			},
+			wantChanged:    []string{"expiration_days"},
+			wantViolations: []string{"lifecycle"},
+		},
+		"noncurrent versions kept longer": {
+			api:            func(b *awsapi.Bucket) { b.NoncurrentExpireDays = aws.Int32(90) },
+			wantViolations: []string{"lifecycle"},
+		},
+		"everything enforced is off": {
+			api: func(b *awsapi.Bucket) {
+				b.Versioning, b.PublicAccessBlocked, b.Ownership, b.Policy = "Suspended", false, "ObjectWriter", ""
+			},
+			wantViolations: []string{"versioning", "public_access_block", "ownership", "policy"},
+		},
+		"policy widened": {
+			api:            func(b *awsapi.Bucket) { b.Policy = `{"Version":"2012-10-17","Statement":[]}` },
+			wantViolations: []string{"policy"},
+		},
+		"lock added": {
+			api: func(b *awsapi.Bucket) {
+				b.ObjectLockEnabled, b.ObjectLock = true, &awsapi.ObjectLock{Mode: "GOVERNANCE", Days: 1}
+			},
+			wantChanged: []string{"object_lock"},
+		},
+		"lock days changed": {
+			model: func(m *bucketModel) {
+				m.ObjectLock = &objectLockModel{Mode: types.StringValue("COMPLIANCE"), Days: types.Int64Value(10)}
+			},
+			api: func(b *awsapi.Bucket) {
+				b.ObjectLockEnabled, b.ObjectLock = true, &awsapi.ObjectLock{Mode: "COMPLIANCE", Days: 5}
+			},
+			wantChanged: []string{"object_lock"},
+		},
+		"tag added": {
+			api:         func(b *awsapi.Bucket) { b.Tags = map[string]string{"owner": "mallory"} },
+			wantChanged: []string{"tags"},
+		},
+		"import compares no arguments but reports violations": {
+			model: func(m *bucketModel) {
+				*m = bucketModel{ID: m.ID, KMSKeyARN: types.StringNull(), ExpirationDays: types.Int64Null(),
+					ForceDestroy: types.BoolNull(), Tags: types.MapNull(types.StringType)}
+			},
+			api:            func(b *awsapi.Bucket) { b.Versioning = "" },
+			wantViolations: []string{"versioning"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := bucketTestModel()
+			if tc.model != nil {
+				tc.model(&m)
+			}
+			b := compliantBucket()
+			if tc.api != nil {
+				tc.api(b)
+			}
+			changed, violations := m.fromAPI(ctx, b)
+			if !slices.Equal(changed, tc.wantChanged) {
+				t.Errorf("changed = %v, want %v", changed, tc.wantChanged)
+			}
+			if !slices.Equal(violations, tc.wantViolations) {
+				t.Errorf("violations = %v, want %v", violations, tc.wantViolations)
+			}
+			if m.ID.ValueString() != "records" || m.ARN.ValueString() != "arn:aws:s3:::records" || m.ForceDestroy.IsNull() {
+				t.Errorf("model not filled in: %+v", m)
+			}
+		})
+	}
+}
+
+func TestBucketModel_toAPI(t *testing.T) {
+	m := bucketTestModel()
+	m.ObjectLock = &objectLockModel{Mode: types.StringValue("GOVERNANCE"), Days: types.Int64Value(7)}
+	m.Tags = types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("crm")})
+	in, err := m.toAPI(context.Background(), "records-20261125")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Name != "records-20261125" || in.KMSKeyARN != testKeyARN || in.ExpirationDays != 30 ||
+		in.ObjectLock == nil || *in.ObjectLock != (awsapi.ObjectLock{Mode: "GOVERNANCE", Days: 7}) || in.Tags["team"] != "crm" {
+		t.Errorf("toAPI = %+v", in)
+	}
+}
+
+func TestNewBucketName(t *testing.T) {
+	now := time.Date(2026, 11, 25, 5, 4, 3, 0, time.UTC)
+	m := bucketTestModel()
+	if got, _ := newBucketName(m, now); got != "records" {
+		t.Errorf("configured name = %q, want records", got)
+	}
+	m.Bucket, m.BucketPrefix = types.StringUnknown(), types.StringValue("records-")
+	a, _ := newBucketName(m, now)
+	b, _ := newBucketName(m, now)
+	if !regexp.MustCompile(`^records-20261125050403[a-z0-9]{6}$`).MatchString(a) || a == b {
+		t.Errorf("generated names %q and %q, want records-<timestamp><6 random>, different each time", a, b)
+	}
+	if len(a)-len("records-") != generatedSuffixLen {
+		t.Errorf("generated %d characters, want %d", len(a)-len("records-"), generatedSuffixLen)
+	}
+	if p := s3name.Problems(a); len(p) != 0 {
+		t.Errorf("generated name %q breaks the naming rules: %v", a, p)
+	}
+}
