@@ -100,7 +100,7 @@ tf() {
 	"${TF}" -chdir="${work}" "${cmd}" -no-color -input=false -var "endpoint=${endpoint}" "$@"
 }
 
-heading "1. terraform apply: create a KMS key in eu-central-1 (Germany, EU)"
+heading "1. terraform apply: create a KMS key and a bucket encrypted under it in eu-central-1 (Germany, EU)"
 tf apply -auto-approve
 
 heading "Outputs of the quickstart"
@@ -137,7 +137,7 @@ grep -q "Region not allowed for personal data" "${plan_out}" ||
 echo
 echo "OK: terraform plan exited with ${rc} and the error \"Region not allowed for personal data\"."
 
-heading "4. terraform destroy: schedule the key's deletion (crypto-shredding after the 7-day window)"
+heading "4. terraform destroy: delete the bucket and schedule the key's deletion (crypto-shredding after the 7-day window)"
 tf destroy -auto-approve
 
 stop_emulator

@@ -39,6 +39,24 @@ resource "gdpr_key" "customer_records" {
   }
 }
 
+# Customer records are kept for a year at most, encrypted under the key above.
+# Destroying the key later makes every copy unreadable (crypto-shredding).
+resource "gdpr_bucket" "customer_records" {
+  bucket_prefix   = "quickstart-records-"
+  kms_key_arn     = gdpr_key.customer_records.arn
+  expiration_days = var.retention_days
+  force_destroy   = true
+
+  tags = {
+    purpose = "quickstart"
+  }
+}
+
+data "gdpr_retention" "customer_records" {
+  bucket       = gdpr_bucket.customer_records.bucket
+  minimum_days = 30
+}
+
 data "gdpr_region" "current" {
   region = var.region
 }

@@ -22,3 +22,17 @@ output "region" {
     reason       = data.gdpr_region.current.reason
   }
 }
+
+output "bucket" {
+  description = "The name of the bucket holding the customer records."
+  value       = gdpr_bucket.customer_records.bucket
+}
+
+output "retention" {
+  description = "Whether the bucket's retention is within the policy."
+  value = {
+    expiration_days = data.gdpr_retention.customer_records.expiration_days
+    compliant       = data.gdpr_retention.customer_records.compliant
+    reason          = data.gdpr_retention.customer_records.reason
+  }
+}

@@ -15,3 +15,9 @@ variable "key_description" {
   description = "Description of the key. Changing it replaces the key, because the provider never updates in place."
   default     = "Encrypts the quickstart customer records"
 }
+
+variable "retention_days" {
+  description = "How many days the bucket keeps customer records."
+  type        = number
+  default     = 365
+}

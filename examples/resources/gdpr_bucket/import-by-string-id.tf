@@ -1,0 +1,4 @@
+import {
+  to = gdpr_bucket.customer_records
+  id = "example-customer-records"
+}
