@@ -150,21 +150,7 @@ func Endpoint() string { return endpoint }
 // ProviderConfig returns a provider block for the emulator in the given region, with extra arguments
 // (HCL lines) appended inside the block.
 func ProviderConfig(region, extra string) string {
-	return fmt.Sprintf(`
-provider "gdpr" {
-  region     = %[1]q
-  access_key = "testing"
-  secret_key = "testing"
-  endpoints = {
-    kms = %[2]q
-    s3  = %[2]q
-    ec2 = %[2]q
-    sts = %[2]q
-  }
-  s3_use_path_style = true
-%[3]s
-}
-`, region, endpoint, extra)
+	return ProviderConfigWithS3(region, endpoint, extra)
 }
 
 // AWSConfig returns an SDK configuration that talks to the emulator, for checks that bypass the provider.
@@ -201,6 +187,7 @@ provider "gdpr" {
   endpoints = {
     kms = %[2]q
     s3  = %[3]q
+    ec2 = %[2]q
     sts = %[2]q
   }
   s3_use_path_style = true

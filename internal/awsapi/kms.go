@@ -3,7 +3,6 @@ package awsapi
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -130,17 +129,7 @@ func (c *Clients) ScheduleKeyDeletion(ctx context.Context, id string, windowDays
 }
 
 func kmsTags(tags map[string]string) []kmstypes.Tag {
-	if len(tags) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]kmstypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(tags[k])})
-	}
-	return out
+	return tagList(tags, func(k, v string) kmstypes.Tag {
+		return kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(v)}
+	})
 }

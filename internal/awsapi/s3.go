@@ -3,7 +3,6 @@ package awsapi
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -152,7 +151,7 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 		}})
 	}
 	steps = append(steps, BucketStep{"s3:PutBucketPolicy", func(ctx context.Context) error {
-		_, err := c.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: name, Policy: aws.String(TLSOnlyPolicy(in.Name))})
+		_, err := c.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: name, Policy: aws.String(TLSOnlyPolicy(in.Name, c.Region))})
 		return err
 	}})
 	if len(in.Tags) > 0 {
@@ -176,23 +175,17 @@ func lifecycleRule(expirationDays int32) s3types.LifecycleRule {
 }
 
 // TLSOnlyPolicy is the bucket policy the provider enforces: every request without TLS is denied.
-func TLSOnlyPolicy(bucket string) string {
+func TLSOnlyPolicy(bucket, region string) string {
+	arn := BucketARN(bucket, region)
 	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny",`+
-		`"Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::%[1]s","arn:aws:s3:::%[1]s/*"],`+
-		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, bucket)
+		`"Principal":"*","Action":"s3:*","Resource":["%[1]s","%[1]s/*"],`+
+		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, arn)
 }
 
 func s3Tags(tags map[string]string) []s3types.Tag {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]s3types.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
+	return tagList(tags, func(k, v string) s3types.Tag {
+		return s3types.Tag{Key: aws.String(k), Value: aws.String(v)}
+	})
 }
 
 // missing reports whether err says a bucket sub-resource (encryption, lifecycle, policy, ...) is not set.

@@ -311,7 +311,7 @@ func bucketViolations(ctx context.Context, b *awsapi.Bucket) []string {
 	if b.Ownership != "BucketOwnerEnforced" {
 		v = append(v, "ownership")
 	}
-	want := jsontypes.NewNormalizedValue(awsapi.TLSOnlyPolicy(b.Name))
+	want := jsontypes.NewNormalizedValue(awsapi.TLSOnlyPolicy(b.Name, b.Region))
 	if same, diags := want.StringSemanticEquals(ctx, jsontypes.NewNormalizedValue(b.Policy)); b.Policy == "" || diags.HasError() || !same {
 		v = append(v, "policy")
 	}

@@ -77,8 +77,11 @@ func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock
 		keyARN := s.RootModule().Resources["gdpr_key.test"].Primary.Attributes["arn"]
 
 		ver, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
-		if err != nil || ver.Status != s3types.BucketVersioningStatusEnabled {
-			return fmt.Errorf("versioning = %v (%v), want Enabled", ver, err)
+		if err != nil {
+			return fmt.Errorf("versioning: %w", err)
+		}
+		if ver.Status != s3types.BucketVersioningStatusEnabled {
+			return fmt.Errorf("versioning = %s, want Enabled", ver.Status)
 		}
 		enc, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
 		if err != nil {
@@ -107,12 +110,18 @@ func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock
 			return fmt.Errorf("public access block = %+v, want all four on", p)
 		}
 		own, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
-		if err != nil || own.OwnershipControls.Rules[0].ObjectOwnership != s3types.ObjectOwnershipBucketOwnerEnforced {
-			return fmt.Errorf("ownership = %v (%v), want BucketOwnerEnforced", own, err)
+		if err != nil {
+			return fmt.Errorf("ownership: %w", err)
+		}
+		if got := own.OwnershipControls.Rules[0].ObjectOwnership; got != s3types.ObjectOwnershipBucketOwnerEnforced {
+			return fmt.Errorf("ownership = %s, want BucketOwnerEnforced", got)
 		}
 		pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
-		if err != nil || !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`) {
-			return fmt.Errorf("policy = %v (%v), want one denying requests without TLS", aws.ToString(pol.Policy), err)
+		if err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+		if !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`) {
+			return fmt.Errorf("policy = %s, want one denying requests without TLS", aws.ToString(pol.Policy))
 		}
 		lockCfg, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
 		switch {
@@ -181,10 +190,10 @@ func TestAccBucket_objectLock(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: bucketConfig(fmt.Sprintf(`
   bucket          = %q
-  expiration_days = 30
+  expiration_days = 45
   object_lock     = { mode = "GOVERNANCE", days = 10 }
 `, name)),
-			Check: checkBucketInEmulator(t, name, 30, &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionModeGovernance, Days: aws.Int32(10)}, map[string]string{}),
+			Check: checkBucketInEmulator(t, name, 45, &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionModeGovernance, Days: aws.Int32(10)}, map[string]string{}),
 		}},
 	})
 }

@@ -44,8 +44,8 @@ func Problems(name string) []string {
 // PrefixProblems lists the rules a bucket_prefix breaks, given how many characters the provider appends.
 func PrefixProblems(prefix string, suffixLen int) []string {
 	var out []string
-	if max := MaxLength - suffixLen; len(prefix) < 1 || len(prefix) > max {
-		out = append(out, fmt.Sprintf("must be 1 to %d characters long, leaving room for the %d generated characters, not %d", max, suffixLen, len(prefix)))
+	if longest := MaxLength - suffixLen; len(prefix) < 1 || len(prefix) > longest {
+		out = append(out, fmt.Sprintf("must be 1 to %d characters long, leaving room for the %d generated characters, not %d", longest, suffixLen, len(prefix)))
 	}
 	out = append(out, charsetProblems(prefix)...)
 	if prefix != "" && !alnum(prefix[0]) {
