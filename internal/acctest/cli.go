@@ -1,0 +1,90 @@
+package acctest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// ProviderBinary builds the provider once per test binary and returns the folder holding it, for tests
+// that run Terraform as users do: a separate provider process found through dev_overrides.
+func ProviderBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "gdpr-provider-build")
+		if buildErr != nil {
+			return
+		}
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Join(filepath.Dir(file), "..", "..")
+		cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, "terraform-provider-gdpr"), ".")
+		cmd.Dir = root
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("%w: %s", err, out.String())
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building the provider: %v", buildErr)
+	}
+	return buildDir
+}
+
+// Workdir is a Terraform working directory with its own CLI configuration pointing at the provider build.
+type Workdir struct {
+	t   *testing.T
+	Dir string
+	Env []string
+}
+
+// NewWorkdir writes main.tf into a fresh directory and a CLI config with dev_overrides for the build.
+func NewWorkdir(t *testing.T, config string, env ...string) *Workdir {
+	t.Helper()
+	dir := t.TempDir()
+	cli := filepath.Join(dir, "dev.tfrc")
+	rc := "provider_installation {\n  dev_overrides {\n    \"gdpr-immutable/gdpr\" = \"" + ProviderBinary(t) + "\"\n  }\n  direct {}\n}\n"
+	if err := os.WriteFile(cli, []byte(rc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"TF_CLI_CONFIG_FILE=" + cli, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
+	return &Workdir{t: t, Dir: dir, Env: append(base, env...)}
+}
+
+// Terraform runs the Terraform CLI in the directory and returns its combined output.
+func (w *Workdir) Terraform(args ...string) (string, error) {
+	w.t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		bin = "terraform"
+	}
+	cmd := exec.Command(bin, append([]string{"-chdir=" + w.Dir}, args...)...)
+	cmd.Env = append(os.Environ(), w.Env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// MustTerraform runs the Terraform CLI and fails the test when it fails.
+func (w *Workdir) MustTerraform(args ...string) string {
+	w.t.Helper()
+	out, err := w.Terraform(args...)
+	if err != nil {
+		w.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
