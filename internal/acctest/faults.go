@@ -1,65 +1,292 @@
 package acctest
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"sort"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
-// FaultProxy sits between the provider and the emulator and fails the requests a test chooses, so tests
-// can prove what the provider does when AWS refuses a call half-way through an operation.
-type FaultProxy struct {
-	URL     string
-	enabled atomic.Bool
-	failed  atomic.Int64
+// Fault is what the proxy does to a request instead of forwarding it.
+type Fault int
+
+// The faults a test can inject. Each is answered before the request reaches the emulator, so a failed call
+// has no effect there, as with AWS rejecting a request.
+const (
+	// AccessDenied is an error no retryer retries.
+	AccessDenied Fault = iota
+	// ServerError is a 500 Internal Server Error.
+	ServerError
+	// Unavailable is a 503 Service Unavailable.
+	Unavailable
+	// Throttle is the throttling error each service really uses: KMS ThrottlingException, S3 SlowDown,
+	// EC2 RequestLimitExceeded.
+	Throttle
+	// Reset closes the connection without an answer.
+	Reset
+	// Delay forwards the request after a pause.
+	Delay
+)
+
+func (f Fault) String() string {
+	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay"}[f]
 }
 
-// NewFaultProxy starts a proxy on a loopback port that answers requests matching fail with an AccessDenied
-// error, which no retryer retries, and forwards everything else to the emulator. It stops with the test.
+// Rule says which requests get a fault, and how often.
+type Rule struct {
+	Match func(*http.Request, string) bool // the request and its operation (see Operation)
+	Fault Fault
+	// Times is how many matching requests get the fault before the rule lets them through; 0 means always.
+	Times int
+	// Pause is the delay of a Delay fault.
+	Pause time.Duration
+	used  atomic.Int64
+}
+
+// FaultProxy sits between the provider and the emulator and injects faults into the requests tests choose,
+// so tests can prove what the provider does when AWS misbehaves at any point of an operation.
+type FaultProxy struct {
+	URL string
+
+	enabled atomic.Bool
+	failed  atomic.Int64
+
+	mu      sync.Mutex
+	rules   []*Rule
+	seen    []string       // operations in the order they arrived
+	counts  map[string]int // operations forwarded to the emulator
+	failAt  int            // fail the failAt-th operation (1-based) and every later request of the same kind
+	failOp  string
+	failVia Fault
+}
+
+// NewFaultProxy starts a proxy on a loopback port that answers requests matching fail with AccessDenied
+// and forwards everything else to the emulator. It stops with the test.
 func NewFaultProxy(t *testing.T, fail func(*http.Request) bool) *FaultProxy {
+	return NewProxy(t, &Rule{Match: func(r *http.Request, _ string) bool { return fail(r) }, Fault: AccessDenied})
+}
+
+// NewProxy starts a proxy with the given rules; the first matching rule that is not used up applies.
+func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 	t.Helper()
 	target, err := url.Parse(endpoint)
 	if err != nil {
 		t.Fatalf("emulator URL %q: %v", endpoint, err)
 	}
-	p := &FaultProxy{}
+	p := &FaultProxy{rules: rules, counts: map[string]int{}}
 	p.enabled.Store(true)
 	forward := httputil.NewSingleHostReverseProxy(target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p.enabled.Load() && fail(r) {
-			p.failed.Add(1)
-			w.Header().Set("Content-Type", "application/xml")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>` +
-				`<Message>Access Denied (fault injected by the test)</Message></Error>`))
+		op := Operation(r)
+		fault, pause, ok := p.decide(r, op)
+		if !ok {
+			p.mu.Lock()
+			p.counts[op]++
+			p.mu.Unlock()
+			forward.ServeHTTP(w, r)
 			return
 		}
-		forward.ServeHTTP(w, r)
+		p.failed.Add(1)
+		if fault == Delay {
+			time.Sleep(pause)
+			p.mu.Lock()
+			p.counts[op]++
+			p.mu.Unlock()
+			forward.ServeHTTP(w, r)
+			return
+		}
+		inject(w, r, op, fault)
 	}))
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
 	return p
 }
 
-// Disable lets every later request through.
-func (p *FaultProxy) Disable() { p.enabled.Store(false) }
+func (p *FaultProxy) decide(r *http.Request, op string) (Fault, time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seen = append(p.seen, op)
+	if !p.enabled.Load() {
+		return 0, 0, false
+	}
+	if p.failAt > 0 {
+		if len(p.seen) == p.failAt {
+			p.failOp = op
+		}
+		if p.failOp != "" && op == p.failOp {
+			return p.failVia, 0, true
+		}
+	}
+	for _, rule := range p.rules {
+		if !rule.Match(r, op) {
+			continue
+		}
+		if rule.Times > 0 && rule.used.Load() >= int64(rule.Times) {
+			continue
+		}
+		rule.used.Add(1)
+		return rule.Fault, rule.Pause, true
+	}
+	return 0, 0, false
+}
 
-// Failed returns how many requests the proxy has failed.
+// FailFrom makes the n-th request from now (1-based) fail with the fault, and every later request of the
+// same operation too, so the fault outlasts any retry budget.
+func (p *FaultProxy) FailFrom(n int, fault Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seen, p.failAt, p.failOp, p.failVia = nil, n, "", fault
+}
+
+// FailedOperation is the operation FailFrom hit, or "" if there were not enough requests.
+func (p *FaultProxy) FailedOperation() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failOp
+}
+
+// Disable lets every later request through.
+func (p *FaultProxy) Disable() {
+	p.enabled.Store(false)
+	p.mu.Lock()
+	p.failAt, p.failOp = 0, ""
+	p.mu.Unlock()
+}
+
+// Reset forgets the requests seen so far.
+func (p *FaultProxy) Reset() {
+	p.mu.Lock()
+	p.seen, p.counts = nil, map[string]int{}
+	p.mu.Unlock()
+}
+
+// Seen returns the operations received since the last Reset, in order.
+func (p *FaultProxy) Seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.seen...)
+}
+
+// Forwarded returns how many requests of each operation reached the emulator, sorted by operation.
+func (p *FaultProxy) Forwarded() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for op, n := range p.counts {
+		out = append(out, fmt.Sprintf("%s=%d", op, n))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Failed returns how many requests the proxy has failed or delayed.
 func (p *FaultProxy) Failed() int64 { return p.failed.Load() }
+
+// Operation names a request the way the services do: kms:CreateKey, ec2:RunInstances, sts:GetCallerIdentity,
+// and for S3 the method with its subresources, such as s3:PUT?lifecycle or s3:DELETE/object.
+func Operation(r *http.Request) string {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		// KMS speaks JSON 1.1: the operation is in the header, such as TrentService.CreateKey.
+		return "kms:" + target[strings.LastIndex(target, ".")+1:]
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		service := "ec2"
+		if strings.Contains(r.Header.Get("Authorization"), "/sts/") {
+			service = "sts"
+		}
+		return service + ":" + form.Get("Action")
+	}
+	var subs []string
+	for k := range r.URL.Query() {
+		if k != "x-id" && k != "versionId" {
+			subs = append(subs, k)
+		}
+	}
+	sort.Strings(subs)
+	op := "s3:" + r.Method
+	if len(subs) > 0 {
+		op += "?" + strings.Join(subs, "&")
+	}
+	// Path style: /bucket for bucket calls, /bucket/key for object calls.
+	if strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
+		op += "/object"
+	}
+	return op
+}
+
+func inject(w http.ResponseWriter, r *http.Request, op string, fault Fault) {
+	service := op[:strings.Index(op, ":")]
+	switch fault {
+	case Reset:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	case AccessDenied:
+		writeError(w, service, http.StatusForbidden, "AccessDenied", "Access Denied (fault injected by the test)")
+	case ServerError:
+		writeError(w, service, http.StatusInternalServerError, "InternalError", "fault injected by the test")
+	case Unavailable:
+		writeError(w, service, http.StatusServiceUnavailable, "ServiceUnavailable", "fault injected by the test")
+	case Throttle:
+		switch service {
+		case "kms":
+			writeError(w, service, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+		case "s3":
+			writeError(w, service, http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+		default:
+			writeError(w, service, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
+		}
+	}
+	_ = r
+}
+
+// writeError answers in the error format of each service's protocol.
+func writeError(w http.ResponseWriter, service string, status int, code, msg string) {
+	switch service {
+	case "kms":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"__type":%q,"message":%q}`, code, msg)
+	case "ec2":
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>fault</RequestID></Response>`, code, msg)
+	case "sts":
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fault</RequestId></ErrorResponse>`, code, msg)
+	default:
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message></Error>`, code, msg)
+	}
+}
 
 // S3Call matches S3 requests by method and subresource query parameter, such as PUT ?lifecycle.
 func S3Call(method, subresource string) func(*http.Request) bool {
 	return func(r *http.Request) bool {
-		if r.Method != method {
+		if r.Method != method || r.Header.Get("X-Amz-Target") != "" {
 			return false
 		}
 		if subresource == "" {
-			return len(r.URL.Query()) == 0
+			return len(r.URL.Query()) == 0 || (len(r.URL.Query()) == 1 && r.URL.Query().Has("x-id"))
 		}
-		_, ok := r.URL.Query()[subresource]
-		return ok
+		return r.URL.Query().Has(subresource)
 	}
 }

@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -48,3 +49,13 @@ func IsAccessDenied(err error) bool { return accessDeniedCodes[code(err)] }
 
 // IsThrottled reports whether err is a rate limit that outlasted the retryer.
 func IsThrottled(err error) bool { return throttledCodes[code(err)] }
+
+// Operation names the AWS call an error came from, such as kms:CreateKey or s3:PutBucketLifecycleConfiguration,
+// or returns "" when the error did not come from a call.
+func Operation(err error) string {
+	var opErr *smithy.OperationError
+	if errors.As(err, &opErr) {
+		return strings.ToLower(opErr.ServiceID) + ":" + opErr.OperationName
+	}
+	return ""
+}

@@ -2,7 +2,6 @@ package awsapi
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -92,13 +91,13 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 	}
 	rot, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
 	if err != nil {
-		return nil, fmt.Errorf("reading the rotation status: %w", err)
+		return nil, err
 	}
 	k.RotationEnabled = rot.KeyRotationEnabled
 	k.RotationPeriodDays = rot.RotationPeriodInDays
 	pol, err := c.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: m.KeyId, PolicyName: aws.String("default")})
 	if err != nil {
-		return nil, fmt.Errorf("reading the key policy: %w", err)
+		return nil, err
 	}
 	k.Policy = aws.ToString(pol.Policy)
 	k.Tags = map[string]string{}
@@ -106,7 +105,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("reading the tags: %w", err)
+			return nil, err
 		}
 		for _, t := range page.Tags {
 			k.Tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)

@@ -210,7 +210,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 
 	ver, err := c.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
 	if err != nil {
-		return nil, fmt.Errorf("s3:GetBucketVersioning: %w", err)
+		return nil, err
 	}
 	b.Versioning = string(ver.Status)
 
@@ -218,7 +218,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetEncryptionConfiguration: %w", err)
+		return nil, err
 	case enc.ServerSideEncryptionConfiguration != nil && len(enc.ServerSideEncryptionConfiguration.Rules) > 0:
 		rule := enc.ServerSideEncryptionConfiguration.Rules[0]
 		if d := rule.ApplyServerSideEncryptionByDefault; d != nil {
@@ -232,7 +232,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetLifecycleConfiguration: %w", err)
+		return nil, err
 	default:
 		b.readLifecycle(lc.Rules)
 	}
@@ -241,7 +241,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetBucketObjectLockConfiguration: %w", err)
+		return nil, err
 	case lock.ObjectLockConfiguration != nil:
 		b.ObjectLockEnabled = lock.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
 		if r := lock.ObjectLockConfiguration.Rule; r != nil && r.DefaultRetention != nil {
@@ -253,7 +253,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetBucketPublicAccessBlock: %w", err)
+		return nil, err
 	case pab.PublicAccessBlockConfiguration != nil:
 		p := pab.PublicAccessBlockConfiguration
 		b.PublicAccessBlocked = aws.ToBool(p.BlockPublicAcls) && aws.ToBool(p.BlockPublicPolicy) &&
@@ -264,7 +264,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetBucketOwnershipControls: %w", err)
+		return nil, err
 	case own.OwnershipControls != nil && len(own.OwnershipControls.Rules) > 0:
 		b.Ownership = string(own.OwnershipControls.Rules[0].ObjectOwnership)
 	}
@@ -273,7 +273,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetBucketPolicy: %w", err)
+		return nil, err
 	default:
 		b.Policy = aws.ToString(pol.Policy)
 	}
@@ -282,7 +282,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	switch {
 	case missing(err):
 	case err != nil:
-		return nil, fmt.Errorf("s3:GetBucketTagging: %w", err)
+		return nil, err
 	default:
 		for _, t := range tags.TagSet {
 			b.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)

@@ -158,7 +158,7 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
   bucket          = %q
   expiration_days = 30
 `, name)),
-				ExpectError: regexp.MustCompile(`(?s)Cannot create bucket ` + name + `.*s3:PutLifecycleConfiguration\s+failed.*deleted the\s+half-made bucket.*AccessDenied`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot create bucket ` + name + `.*s3:PutBucketLifecycleConfiguration\s+failed.*deleted the\s+half-made bucket.*AccessDenied`),
 			}},
 			CheckDestroy: func(s *terraform.State) error {
 				if proxy.Failed() == 0 {
@@ -182,7 +182,7 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 			Steps: []resource.TestStep{
 				{
 					Config:      config,
-					ExpectError: regexp.MustCompile(`(?s)Cannot create bucket.*saved in the state as tainted`),
+					ExpectError: regexp.MustCompile(wrapped(`(?s)Cannot create bucket.*deleting the half-made bucket failed too.*saved in the state as tainted`)),
 				},
 				{
 					// The faults are over: the tainted bucket is known to Terraform and replaced.

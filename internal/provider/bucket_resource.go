@@ -369,7 +369,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	b, err := c.ReadBucket(ctx, name)
 	if err != nil {
-		r.rollBack(ctx, plan, name, "reading the new bucket", err, resp)
+		r.rollBack(ctx, plan, name, "reading the new bucket back", err, resp)
 		return
 	}
 	b.Region = c.Region
@@ -381,10 +381,19 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 // rollBack deletes a half-made bucket so that no bucket exists that Terraform does not know about. When
 // even that fails, the bucket is saved in state, which Terraform marks tainted and replaces next time.
 func (r *bucketResource) rollBack(ctx context.Context, plan bucketModel, name, action string, cause error, resp *resource.CreateResponse) {
+	if op := awsapi.Operation(cause); op != "" {
+		action = op
+	}
 	c := r.data.clients
-	_, emptyErr := c.EmptyBucket(ctx, name, time.Now())
+	// A new bucket holds no objects, so deleting it usually suffices; empty it only when S3 says otherwise.
 	deleteErr := c.DeleteBucket(ctx, name)
-	if emptyErr == nil && deleteErr == nil {
+	var emptyErr error
+	if deleteErr != nil && !awsapi.IsNotFound(deleteErr) {
+		if _, emptyErr = c.EmptyBucket(ctx, name, time.Now()); emptyErr == nil {
+			deleteErr = c.DeleteBucket(ctx, name)
+		}
+	}
+	if deleteErr == nil || awsapi.IsNotFound(deleteErr) {
 		tflog.Warn(ctx, "rolled back a half-made S3 bucket", map[string]any{"bucket": name, "failed": action})
 		resp.Diagnostics.Append(bucketRolledBackDiag(name, action, cause))
 		return

@@ -90,7 +90,11 @@ func goneWarning(typeName, id, why string) diag.Diagnostic {
 }
 
 // apiDiag reports a failed AWS call: the operation in the summary, what to do in the detail, the cause last.
+// The operation is the call that failed when the error says so, else the one the caller names.
 func apiDiag(summary, operation string, err error) diag.Diagnostic {
+	if op := awsapi.Operation(err); op != "" {
+		operation = op
+	}
 	hint := ""
 	switch {
 	case awsapi.IsAccessDenied(err):

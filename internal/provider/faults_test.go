@@ -1,0 +1,265 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+// faultScenario is one resource kind whose Create is attacked at every call position. Each scenario has a
+// region of its own, so its inventory of the emulator is its alone.
+type faultScenario struct {
+	name      string
+	region    string
+	resources func(prefix string) string
+	inventory func(t *testing.T, region, prefix string) []string
+}
+
+func faultConfig(proxy, region, maxRetries, resources string) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+
+provider "gdpr" {
+  region                      = %q
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  max_retries                 = %s
+  s3_use_path_style           = true
+  endpoints = { kms = %[3]q, s3 = %[3]q, ec2 = %[3]q, sts = %[3]q }
+}
+%[4]s`, region, maxRetries, proxy, resources)
+}
+
+// keyInventory lists the keys of this run (their description ends with the prefix) that are not pending
+// deletion: the keys that still exist.
+func keyInventory(t *testing.T, region, prefix string) []string {
+	ctx := context.Background()
+	c := acctest.KMS(t, region)
+	var ids []string
+	pages := kms.NewListKeysPaginator(c, &kms.ListKeysInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range page.Keys {
+			out, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion && strings.HasSuffix(*out.KeyMetadata.Description, prefix) {
+				ids = append(ids, *k.KeyId)
+			}
+		}
+	}
+	return ids
+}
+
+// bucketInventory lists the buckets whose names start with the scenario's prefix.
+func bucketInventory(t *testing.T, region, prefix string) []string {
+	out, err := acctest.S3(t, region).ListBuckets(context.Background(), &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range out.Buckets {
+		if strings.HasPrefix(*b.Name, prefix) {
+			names = append(names, *b.Name)
+		}
+	}
+	return names
+}
+
+// stateIDs lists the ids of the resources of the given types in the working directory's state, tainted
+// ones included.
+func stateIDs(t *testing.T, w *acctest.Workdir, types ...string) []string {
+	t.Helper()
+	out := w.MustTerraform("show", "-json")
+	var state struct {
+		Values *struct {
+			RootModule struct {
+				Resources []struct {
+					Type   string         `json:"type"`
+					Values map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &state); err != nil {
+		t.Fatalf("reading the state: %v\n%s", err, out)
+	}
+	var ids []string
+	if state.Values != nil {
+		for _, r := range state.Values.RootModule.Resources {
+			if slices.Contains(types, r.Type) {
+				ids = append(ids, fmt.Sprint(r.Values["id"]))
+			}
+		}
+	}
+	return ids
+}
+
+// checkInventory fails when the emulator holds an object the state does not know, or the other way round.
+func checkInventory(t *testing.T, when string, emulator, state []string) {
+	t.Helper()
+	sort.Strings(emulator)
+	sort.Strings(state)
+	if !slices.Equal(emulator, state) {
+		t.Errorf("%s: the emulator holds %v but the state knows %v", when, emulator, state)
+	}
+}
+
+var keyScenario = faultScenario{
+	name:   "key",
+	region: "eu-south-1",
+	resources: func(prefix string) string {
+		return fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description = "fault test %s"
+  tags        = { purpose = "faults" }
+}`, prefix)
+	},
+	inventory: keyInventory,
+}
+
+var bucketScenario = faultScenario{
+	name:   "bucket",
+	region: "eu-west-3",
+	resources: func(prefix string) string {
+		return fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = %q
+  kms_key_arn     = "arn:aws:kms:eu-west-3:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  expiration_days = 30
+  object_lock     = { mode = "GOVERNANCE", days = 1 }
+  tags            = { purpose = "faults" }
+}`, prefix)
+	},
+	inventory: bucketInventory,
+}
+
+var retryableFaults = []acctest.Fault{acctest.Unavailable, acctest.Throttle, acctest.Reset, acctest.ServerError}
+
+// TestAccFaults_everyCallOfCreate fails, in turn, each call a Create makes, with a fault that outlasts the
+// retry budget. Each time the apply must fail naming the resource and the call, the emulator must hold
+// nothing the state does not know, a second apply without faults must converge, and destroy must leave
+// nothing behind.
+func TestAccFaults_everyCallOfCreate(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	for _, sc := range []faultScenario{keyScenario, bucketScenario} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			calls := recordCreateCalls(t, sc)
+			if len(calls) < 3 {
+				t.Fatalf("a fault-free create made only %v: the scenario proves nothing", calls)
+			}
+			for i, call := range calls {
+				fault := retryableFaults[i%len(retryableFaults)]
+				t.Run(fmt.Sprintf("%02d_%s_%s", i+1, call, fault), func(t *testing.T) {
+					t.Parallel()
+					attackCall(t, sc, i+1, call, fault)
+				})
+			}
+		})
+	}
+}
+
+// recordCreateCalls applies the scenario without faults and returns the calls its Create made, in order.
+func recordCreateCalls(t *testing.T, sc faultScenario) []string {
+	prefix := sdkacctest.RandomWithPrefix("gdpr-fault") + "-"
+	proxy := acctest.NewProxy(t)
+	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	calls := proxy.Seen()
+	w.MustTerraform("destroy", "-input=false", "-auto-approve")
+	return calls
+}
+
+func attackCall(t *testing.T, sc faultScenario, position int, call string, fault acctest.Fault) {
+	prefix := sdkacctest.RandomWithPrefix("gdpr-fault") + "-"
+	proxy := acctest.NewProxy(t)
+	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
+	types := []string{"gdpr_" + sc.name}
+	before := sc.inventory(t, sc.region, prefix)
+
+	proxy.FailFrom(position, fault)
+	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color")
+	if err == nil {
+		t.Fatalf("apply succeeded although %s failed beyond the retry budget:\n%s", call, out)
+	}
+	if got := proxy.FailedOperation(); got != call {
+		t.Fatalf("the fault hit %s, want %s: the create's calls are not deterministic", got, call)
+	}
+	want := operationInMessage(call)
+	if !strings.Contains(out, "with gdpr_"+sc.name+".test") || !strings.Contains(out, want) {
+		t.Errorf("the error does not name the resource and %s:\n%s", want, out)
+	}
+	checkInventory(t, "after the failed apply", minus(sc.inventory(t, sc.region, prefix), before), stateIDs(t, w, types...))
+
+	proxy.Disable()
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
+		t.Errorf("the second apply did not converge: plan after it is not empty:\n%s", out)
+	}
+	checkInventory(t, "after the second apply", minus(sc.inventory(t, sc.region, prefix), before), stateIDs(t, w, types...))
+	w.MustTerraform("destroy", "-input=false", "-auto-approve")
+	checkInventory(t, "after destroy", minus(sc.inventory(t, sc.region, prefix), before), nil)
+}
+
+// minus removes what existed before the test from an inventory.
+func minus(now, before []string) []string {
+	var out []string
+	for _, id := range now {
+		if !slices.Contains(before, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// operationInMessage is how the provider's error names a call the proxy saw: by its API operation.
+func operationInMessage(call string) string {
+	s3Operations := map[string]string{
+		"s3:PUT":                   "s3:CreateBucket",
+		"s3:PUT?versioning":        "s3:PutBucketVersioning",
+		"s3:PUT?publicAccessBlock": "s3:PutPublicAccessBlock",
+		"s3:PUT?ownershipControls": "s3:PutBucketOwnershipControls",
+		"s3:PUT?encryption":        "s3:PutBucketEncryption",
+		"s3:PUT?lifecycle":         "s3:PutBucketLifecycleConfiguration",
+		"s3:PUT?object-lock":       "s3:PutObjectLockConfiguration",
+		"s3:PUT?policy":            "s3:PutBucketPolicy",
+		"s3:PUT?tagging":           "s3:PutBucketTagging",
+		"s3:HEAD":                  "s3:HeadBucket",
+		"s3:GET?versioning":        "s3:GetBucketVersioning",
+		"s3:GET?encryption":        "s3:GetBucketEncryption",
+		"s3:GET?lifecycle":         "s3:GetBucketLifecycleConfiguration",
+		"s3:GET?object-lock":       "s3:GetObjectLockConfiguration",
+		"s3:GET?publicAccessBlock": "s3:GetPublicAccessBlock",
+		"s3:GET?ownershipControls": "s3:GetBucketOwnershipControls",
+		"s3:GET?policy":            "s3:GetBucketPolicy",
+		"s3:GET?tagging":           "s3:GetBucketTagging",
+	}
+	if op, ok := s3Operations[call]; ok {
+		return op
+	}
+	return call
+}
