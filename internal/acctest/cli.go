@@ -23,7 +23,8 @@ var (
 func ProviderBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "gdpr-provider-build")
+		// Shared by every test of the binary, so not a test's TempDir; Main removes it at the end.
+		buildDir, buildErr = os.MkdirTemp("", "gdpr-provider-build") //nolint:usetesting // outlives any one test
 		if buildErr != nil {
 			return
 		}
