@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -183,4 +184,9 @@ func AWSConfig(t testing.TB, region string) aws.Config {
 // KMS returns a KMS client for the emulator.
 func KMS(t testing.TB, region string) *kms.Client {
 	return kms.NewFromConfig(AWSConfig(t, region))
+}
+
+// EC2 returns an EC2 client for the emulator.
+func EC2(t testing.TB, region string) *ec2.Client {
+	return ec2.NewFromConfig(AWSConfig(t, region))
 }

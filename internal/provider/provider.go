@@ -235,6 +235,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewKeyResource,
+		NewServerResource,
 	}
 }
 

@@ -115,6 +115,10 @@ func replaceOnlyAttribute(a schema.Attribute) schema.Attribute {
 type immutable struct {
 	typeName string
 	data     *providerData
+	// planHook, when set, runs first in every non-destroy plan, before residency, drift and the guard. A
+	// resource uses it for plan values that only it knows how to compute (a fingerprint of a write-only
+	// argument, say), so the guard sees them and any replacement they require.
+	planHook func(context.Context, resource.ModifyPlanRequest, *resource.ModifyPlanResponse)
 }
 
 func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -152,6 +156,12 @@ func (b *immutable) ModifyPlan(ctx context.Context, req resource.ModifyPlanReque
 	if req.Plan.Raw.IsNull() {
 		// Destroy plans are never blocked by residency or by the guard.
 		return
+	}
+	if b.planHook != nil {
+		b.planHook(ctx, req, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	if b.data == nil || b.data.unknown {
 		// The provider block depends on values known only at apply; the checks run when it is configured.
