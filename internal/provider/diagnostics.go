@@ -149,3 +149,9 @@ func importedServerWarning(id string, problems []string) diag.Diagnostic {
 			"the guarantees of gdpr_server; move any data you need off the instance first.",
 			id, strings.Join(problems, "; and ")))
 }
+
+func volumeTooSmallDiag(volumeType string, size, minimum int64) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("root_volume_size_gb"), "Root volume too small",
+		fmt.Sprintf("An %s volume must be at least %d GiB, and root_volume_size_gb is %d. Raise "+
+			"root_volume_size_gb, or choose gp3 for a smaller volume.", volumeType, minimum, size))
+}

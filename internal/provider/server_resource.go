@@ -40,10 +40,11 @@ const (
 )
 
 var (
-	_ resource.Resource                = (*serverResource)(nil)
-	_ resource.ResourceWithConfigure   = (*serverResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*serverResource)(nil)
-	_ resource.ResourceWithImportState = (*serverResource)(nil)
+	_ resource.Resource                   = (*serverResource)(nil)
+	_ resource.ResourceWithConfigure      = (*serverResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serverResource)(nil)
+	_ resource.ResourceWithImportState    = (*serverResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serverResource)(nil)
 )
 
 type serverResource struct {
@@ -194,6 +195,23 @@ func serverSchema() schema.Schema {
 
 func (r *serverResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.configure(req, resp)
+}
+
+// minProvisionedIOPSVolumeGB is the smallest io1 or io2 volume EBS creates.
+const minProvisionedIOPSVolumeGB = 4
+
+// ValidateConfig checks what a single attribute's validators cannot: the root volume's size against its type.
+func (r *serverResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var size types.Int64
+	var volumeType types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("root_volume_size_gb"), &size)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("root_volume_type"), &volumeType)...)
+	if resp.Diagnostics.HasError() || size.IsNull() || size.IsUnknown() || volumeType.IsUnknown() {
+		return
+	}
+	if t := volumeType.ValueString(); (t == "io1" || t == "io2") && size.ValueInt64() < minProvisionedIOPSVolumeGB {
+		resp.Diagnostics.Append(volumeTooSmallDiag(t, size.ValueInt64(), minProvisionedIOPSVolumeGB))
+	}
 }
 
 // planUserDataSHA256 plans the fingerprint of the write-only user data, which Terraform hands the provider

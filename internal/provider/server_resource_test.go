@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -219,7 +220,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 		"subnet_id":           fmt.Sprintf("%q", subnets[1]),
 		"security_group_ids":  fmt.Sprintf("[%q, %q]", groupA, groupB),
 		"root_volume_size_gb": `9`,
-		"root_volume_type":    `"io1"`,
+		"root_volume_type":    `"gp2"`,
 		"user_data":           `"#!/bin/sh\necho two"`,
 		"tags":                `{ team = "b" }`,
 	}
@@ -273,23 +274,27 @@ func TestAccServer_badInputFailsAtValidate(t *testing.T) {
 	}
 	tests := map[string]struct {
 		attr, value, want string
+		also              map[string]string
 	}{
-		"malformed image id":      {"image_id", `"ami-12345"`, `(?s)image_id.*must be an AMI id`},
-		"image id not hex":        {"image_id", `"ami-0123456z"`, `(?s)image_id.*must be an AMI id`},
-		"size 0":                  {"root_volume_size_gb", `0`, `(?s)root_volume_size_gb.*value must be between 1 and 16384, got: 0`},
-		"size 16385":              {"root_volume_size_gb", `16385`, `(?s)root_volume_size_gb.*value must be between 1 and 16384, got: 16385`},
-		"unknown volume type":     {"root_volume_type", `"st1"`, `(?s)root_volume_type.*value must be one of: \["gp2" "gp3" "io1" "io2"\], got: "st1"`},
-		"bad subnet id":           {"subnet_id", `"subnet_1"`, `(?s)subnet_id.*must be a subnet id`},
-		"bad security group id":   {"security_group_ids", `["default"]`, `(?s)security_group_ids.*must be a security group id`},
-		"empty security groups":   {"security_group_ids", `[]`, `(?s)security_group_ids.*set must contain at least 1 elements`},
-		"empty instance type":     {"instance_type", `""`, `(?s)instance_type.*must be an EC2 instance type`},
-		"instance type with caps": {"instance_type", `"T3.micro"`, `(?s)instance_type.*must be an EC2 instance type`},
-		"key alias":               {"kms_key_arn", `"alias/server"`, `(?s)kms_key_arn.*must be the ARN of a KMS key`},
+		"malformed image id":      {"image_id", `"ami-12345"`, `(?s)image_id.*must be an AMI id`, nil},
+		"image id not hex":        {"image_id", `"ami-0123456z"`, `(?s)image_id.*must be an AMI id`, nil},
+		"size 0":                  {"root_volume_size_gb", `0`, `(?s)root_volume_size_gb.*value must be between 1 and 16384, got: 0`, nil},
+		"size 16385":              {"root_volume_size_gb", `16385`, `(?s)root_volume_size_gb.*value must be between 1 and 16384, got: 16385`, nil},
+		"unknown volume type":     {"root_volume_type", `"st1"`, `(?s)root_volume_type.*value must be one of: \["gp2" "gp3" "io1" "io2"\],\s+got: "st1"`, nil},
+		"bad subnet id":           {"subnet_id", `"subnet_1"`, `(?s)subnet_id.*must be a subnet id`, nil},
+		"bad security group id":   {"security_group_ids", `["default"]`, `(?s)security_group_ids.*must be a security group id`, nil},
+		"empty security groups":   {"security_group_ids", `[]`, `(?s)security_group_ids.*set must contain at least 1 elements`, nil},
+		"empty instance type":     {"instance_type", `""`, `(?s)instance_type.*must be an EC2 instance type`, nil},
+		"instance type with caps": {"instance_type", `"T3.micro"`, `(?s)instance_type.*must be an EC2 instance type`, nil},
+		"key alias":               {"kms_key_arn", `"alias/server"`, `(?s)kms_key_arn.*must be the ARN of a KMS key`, nil},
+		"io2 below 4 GiB": {"root_volume_type", `"io2"`, `(?s)Root volume too small.*root_volume_size_gb.*io2 volume must be at least 4 GiB`,
+			map[string]string{"root_volume_size_gb": "3"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			args := maps.Clone(valid)
 			args[tc.attr] = tc.value
+			maps.Copy(args, tc.also)
 			keys := make([]string, 0, len(args))
 			for k := range args {
 				keys = append(keys, k)
@@ -647,8 +652,11 @@ func createSecurityGroup(t *testing.T) string {
 // randomName is a name unique to this test run, for things the emulator keeps across tests.
 func randomName(t *testing.T) string {
 	t.Helper()
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s-%p-%d", t.Name(), t, os.Getpid()))
-	return "gdpr-test-" + hex.EncodeToString(sum[:6])
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return "gdpr-test-" + hex.EncodeToString(b)
 }
 
 func sha256Hex(s string) string {
