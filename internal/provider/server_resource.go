@@ -303,8 +303,10 @@ func (m serverModel) toAPI(ctx context.Context) (awsapi.ServerInput, error) {
 func (m *serverModel) fromAPI(ctx context.Context, s *awsapi.Server) (changed []string, err error) {
 	// Right after an import the model holds only the id: there is nothing to compare with yet.
 	compare := !m.ImageID.IsNull()
+	// A prior value that is null or unknown was never read from EC2 (a create that failed half-way), so it
+	// cannot have drifted.
 	differs := func(name string, prior attr.Value, now attr.Value) {
-		if compare && !prior.IsUnknown() && !prior.Equal(now) {
+		if compare && !prior.IsUnknown() && !prior.IsNull() && !prior.Equal(now) {
 			changed = append(changed, name)
 		}
 	}
