@@ -33,6 +33,9 @@ import (
 // replacement. Resources pass their schema through it instead of adding modifiers by hand, so an attribute
 // added later cannot be forgotten. The modifier is appended last, after any UseStateForUnknown, so an
 // optional computed attribute left unset keeps its value instead of planning a replacement every time.
+// A write-only attribute gets the modifier too, which the framework accepts but never fires, because the
+// value is null in plan and state; the resource must plan a computed <name>_sha256 from the configuration
+// instead (see gdpr_server's user_data), and the schema-walking test insists on it.
 func replaceOnly(s schema.Schema) schema.Schema {
 	s.Attributes = replaceOnlyAttributes(s.Attributes)
 	return s
