@@ -364,7 +364,10 @@ func TestServerModifyPlan_userData(t *testing.T) {
 		prior := serverTestModel()
 		planned := prior
 		planned.PrivateIP = types.StringValue("10.0.0.9")
-		r := NewServerResource().(*serverResource)
+		r, ok := NewServerResource().(*serverResource)
+		if !ok {
+			t.Fatal("NewServerResource does not return a *serverResource")
+		}
 		r.data = data
 		req, resp := serverPlanRequest(t, &prior, planned, types.StringValue("echo hello"))
 		r.ModifyPlan(ctx, req, resp)

@@ -394,10 +394,9 @@ func serverProblems(s *awsapi.Server) []serverProblem {
 	if s.PublicIP != "" {
 		p = append(p, serverProblem{"public_ip_address", "it has a public IP address"})
 	}
-	switch {
-	case s.Root == nil:
+	if s.Root == nil {
 		p = append(p, serverProblem{"root_volume", "it has no EBS root volume"})
-	default:
+	} else {
 		if !s.Root.Encrypted {
 			p = append(p, serverProblem{"root_volume_encryption", "its root volume is not encrypted"})
 		}

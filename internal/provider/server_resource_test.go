@@ -234,7 +234,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 		return serverConfig(b.String())
 	}
 	var ids []string
-	steps := []resource.TestStep{{Config: render(base), Check: appendID(serverAddr, &ids)}}
+	steps := []resource.TestStep{{Config: render(base), Check: appendServerID(&ids)}}
 	current := maps.Clone(base)
 	for _, attr := range order {
 		current[attr] = changed[attr]
@@ -243,7 +243,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
 			},
-			Check: appendID(serverAddr, &ids),
+			Check: appendServerID(&ids),
 		})
 	}
 	// Removing the user data is a change of the script too.
@@ -256,7 +256,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("user_data_sha256"), knownvalue.Null()),
 		},
-		Check: resource.ComposeTestCheckFunc(appendID(serverAddr, &ids), distinctIDs(&ids, len(order)+2)),
+		Check: resource.ComposeTestCheckFunc(appendServerID(&ids), distinctIDs(&ids, len(order)+2)),
 	})
 	var none string
 	resource.ParallelTest(t, resource.TestCase{
@@ -675,10 +675,10 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func appendID(addr string, ids *[]string) resource.TestCheckFunc {
+func appendServerID(ids *[]string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		var id string
-		if err := captureID(addr, &id)(s); err != nil {
+		if err := captureID(serverAddr, &id)(s); err != nil {
 			return err
 		}
 		*ids = append(*ids, id)
