@@ -22,3 +22,12 @@ output "region" {
     reason       = data.gdpr_region.current.reason
   }
 }
+
+output "server" {
+  description = "The server, its private address and the key that encrypts its disk."
+  value = {
+    id          = gdpr_server.app.id
+    private_ip  = gdpr_server.app.private_ip
+    kms_key_arn = gdpr_server.app.kms_key_arn
+  }
+}

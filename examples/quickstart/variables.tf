@@ -15,3 +15,9 @@ variable "key_description" {
   description = "Description of the key. Changing it replaces the key, because the provider never updates in place."
   default     = "Encrypts the quickstart customer records"
 }
+
+variable "image_id" {
+  type        = string
+  description = "AMI of the server. The default is an Amazon Linux image that the moto emulator ships; against AWS, use an image of your region."
+  default     = "ami-760aaa0f"
+}
