@@ -358,7 +358,7 @@ func TestAccServer_userDataNeedsTerraform1_11(t *testing.T) {
   user_data     = "echo hello"
 `, linuxImage)),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)user_data.*Write-only attributes are only supported in Terraform 1.11`),
+			ExpectError: regexp.MustCompile(`(?s)WriteOnly Attribute Not Allowed.*user_data.*Write-only\s+attributes\s+are\s+only\s+supported\s+in\s+Terraform\s+1\.11`),
 		}},
 	})
 }
