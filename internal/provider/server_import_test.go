@@ -42,6 +42,17 @@ func runInstance(t *testing.T, in *ec2.RunInstancesInput) string {
 	return id
 }
 
+// createKeyARN makes a key with rotation in the emulator, as createKey does, and returns its ARN.
+func createKeyARN(t *testing.T, description string) string {
+	t.Helper()
+	id := createKey(t, &kms.CreateKeyInput{Description: &description}, true)
+	key, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(key.KeyMetadata.Arn)
+}
+
 func importConfig(id, body string) string {
 	return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
 import {
@@ -55,12 +66,7 @@ resource "gdpr_server" "test" {
 }
 
 func TestAccServer_importBlock(t *testing.T) {
-	keyID := createKey(t, &kms.CreateKeyInput{Description: aws.String("adopted server disk")}, true)
-	key, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &keyID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	keyARN := createKeyARN(t, "adopted server disk")
 	script := "#!/bin/sh\necho adopted\n"
 	id := runInstance(t, &ec2.RunInstancesInput{
 		ImageId:      aws.String(linuxImage),
@@ -107,12 +113,7 @@ func TestAccServer_importBlock(t *testing.T) {
 // TestAccServer_importBreakingInvariants adopts instances that break the guarantees: the import succeeds, a
 // warning names each problem, and the plan replaces the instance.
 func TestAccServer_importBreakingInvariants(t *testing.T) {
-	keyID := createKey(t, &kms.CreateKeyInput{Description: aws.String("adopted server disk")}, true)
-	key, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &keyID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	keyARN := createKeyARN(t, "adopted server disk")
 	tests := map[string]struct {
 		root     ec2types.EbsBlockDevice
 		keyARN   string

@@ -76,16 +76,9 @@ func TestAccServer_basic(t *testing.T) {
 	group := createSecurityGroup(t)
 	workDir := t.TempDir()
 	var id, volume string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		TerraformVersionChecks:   writeOnly,
-		WorkingDir:               workDir,
-		CheckDestroy:             checkServersTerminated(t, &[]string{}, &id, &volume),
-		Steps: []resource.TestStep{
-			{
-				// The script reaches the configuration only as an expression, so the one place its plain text
-				// could land in the plan or state files is a value the provider or Terraform stored.
-				Config: serverConfig(fmt.Sprintf(`
+	// The script reaches the configuration only as an expression, so the one place its plain text could land
+	// in the plan or state files is a value the provider or Terraform stored.
+	config := serverConfig(fmt.Sprintf(`
   image_id            = %q
   instance_type       = "t3.micro"
   subnet_id           = %q
@@ -94,7 +87,15 @@ func TestAccServer_basic(t *testing.T) {
   root_volume_type    = "gp2"
   user_data           = base64decode(%q)
   tags = { purpose = "crm" }
-`, linuxImage, subnets[0], group, base64.StdEncoding.EncodeToString([]byte(secret)))),
+`, linuxImage, subnets[0], group, base64.StdEncoding.EncodeToString([]byte(secret))))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnly,
+		WorkingDir:               workDir,
+		CheckDestroy:             checkServersTerminated(t, &[]string{}, &id, &volume),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{secretNotInPlan{secret: secret, dir: workDir}},
 				},
@@ -128,16 +129,7 @@ func TestAccServer_basic(t *testing.T) {
 			},
 			{
 				// A plan of the same configuration has nothing to do: the fingerprint matches, nothing drifted.
-				Config: serverConfig(fmt.Sprintf(`
-  image_id            = %q
-  instance_type       = "t3.micro"
-  subnet_id           = %q
-  security_group_ids  = [%q]
-  root_volume_size_gb = 12
-  root_volume_type    = "gp2"
-  user_data           = base64decode(%q)
-  tags = { purpose = "crm" }
-`, linuxImage, subnets[0], group, base64.StdEncoding.EncodeToString([]byte(secret)))),
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), secretNotInPlan{secret: secret, dir: workDir}},
 				},
@@ -226,26 +218,9 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 	}
 	order := []string{"image_id", "instance_type", "kms_key_arn", "subnet_id", "security_group_ids",
 		"root_volume_size_gb", "root_volume_type", "user_data", "tags"}
-	render := func(v map[string]string) string {
-		var b strings.Builder
-		for _, k := range order {
-			fmt.Fprintf(&b, "  %s = %s\n", k, v[k])
-		}
-		return serverConfig(b.String())
-	}
+	render := func(v map[string]string) string { return serverConfig(renderArguments(order, v)) }
 	var ids []string
-	steps := []resource.TestStep{{Config: render(base), Check: appendServerID(&ids)}}
-	current := maps.Clone(base)
-	for _, attr := range order {
-		current[attr] = changed[attr]
-		steps = append(steps, resource.TestStep{
-			Config: render(current),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
-			},
-			Check: appendServerID(&ids),
-		})
-	}
+	steps, current := replacementSteps(serverAddr, order, base, changed, render, &ids)
 	// Removing the user data is a change of the script too.
 	current["user_data"] = "null"
 	steps = append(steps, resource.TestStep{
@@ -256,7 +231,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("user_data_sha256"), knownvalue.Null()),
 		},
-		Check: resource.ComposeTestCheckFunc(appendServerID(&ids), distinctIDs(&ids, len(order)+2)),
+		Check: resource.ComposeTestCheckFunc(appendID(serverAddr, &ids), distinctIDs(&ids, len(order)+2)),
 	})
 	var none string
 	resource.ParallelTest(t, resource.TestCase{
@@ -295,19 +270,10 @@ func TestAccServer_badInputFailsAtValidate(t *testing.T) {
 			args := maps.Clone(valid)
 			args[tc.attr] = tc.value
 			maps.Copy(args, tc.also)
-			keys := make([]string, 0, len(args))
-			for k := range args {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			var b strings.Builder
-			for _, k := range keys {
-				fmt.Fprintf(&b, "  %s = %s\n", k, args[k])
-			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      serverConfig(b.String()),
+					Config:      serverConfig(renderArguments(slices.Sorted(maps.Keys(args)), args)),
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
@@ -377,13 +343,7 @@ func (skipFromWriteOnly) CheckTerraformVersion(_ context.Context, req tfversion.
 type secretNotInPlan struct{ secret, dir string }
 
 func (c secretNotInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	raw, err := json.Marshal(req.Plan)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	if bytes.Contains(raw, []byte(c.secret)) {
-		resp.Error = errors.New("the user data appears in the plan")
+	if resp.Error = secretInJSON(req.Plan, c.secret, "plan"); resp.Error != nil {
 		return
 	}
 	resp.Error = searchFiles(c.dir, "tfplan", c.secret, func(path string) ([][]byte, error) {
@@ -413,19 +373,25 @@ func (c secretNotInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 type secretNotInState struct{ secret, dir string }
 
 func (c secretNotInState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	raw, err := json.Marshal(req.State)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	if bytes.Contains(raw, []byte(c.secret)) {
-		resp.Error = errors.New("the user data appears in the state")
+	if resp.Error = secretInJSON(req.State, c.secret, "state"); resp.Error != nil {
 		return
 	}
 	resp.Error = searchFiles(c.dir, "terraform.tfstate", c.secret, func(path string) ([][]byte, error) {
 		b, err := os.ReadFile(path)
 		return [][]byte{b}, err
 	})
+}
+
+// secretInJSON fails when the secret appears in v, a plan or state as Terraform shows it, marshalled.
+func secretInJSON(v any, secret, what string) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if bytes.Contains(raw, []byte(secret)) {
+		return fmt.Errorf("the user data appears in the %s", what)
+	}
+	return nil
 }
 
 // searchFiles reads every file called name under dir and fails when one holds the secret, or when there is
@@ -673,32 +639,4 @@ func randomName(t *testing.T) string {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-func appendServerID(ids *[]string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		var id string
-		if err := captureID(serverAddr, &id)(s); err != nil {
-			return err
-		}
-		*ids = append(*ids, id)
-		return nil
-	}
-}
-
-// distinctIDs checks that every step made a new resource: n ids, none seen twice.
-func distinctIDs(ids *[]string, n int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		seen := map[string]bool{}
-		for _, id := range *ids {
-			if seen[id] {
-				return fmt.Errorf("%s was reused; every change must create a new resource (ids %v)", id, *ids)
-			}
-			seen[id] = true
-		}
-		if len(*ids) != n {
-			return fmt.Errorf("saw %d resources, want %d", len(*ids), n)
-		}
-		return nil
-	}
 }
