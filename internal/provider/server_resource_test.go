@@ -191,6 +191,8 @@ func TestAccServer_defaults(t *testing.T) {
 	})
 }
 
+// TestAccServer_everyArgumentForcesReplacement changes each argument in turn and expects a replacement. The
+// write-only user_data has its own test, which needs a newer Terraform.
 func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 	subnets := defaultSubnets(t)
 	groupA, groupB := createSecurityGroup(t), createSecurityGroup(t)
@@ -202,7 +204,6 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 		"security_group_ids":  fmt.Sprintf("[%q]", groupA),
 		"root_volume_size_gb": `8`,
 		"root_volume_type":    `"gp3"`,
-		"user_data":           `"#!/bin/sh\necho one"`,
 		"tags":                `{ team = "a" }`,
 	}
 	changed := map[string]string{
@@ -213,25 +214,56 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 		"security_group_ids":  fmt.Sprintf("[%q, %q]", groupA, groupB),
 		"root_volume_size_gb": `9`,
 		"root_volume_type":    `"gp2"`,
-		"user_data":           `"#!/bin/sh\necho two"`,
 		"tags":                `{ team = "b" }`,
 	}
 	order := []string{"image_id", "instance_type", "kms_key_arn", "subnet_id", "security_group_ids",
-		"root_volume_size_gb", "root_volume_type", "user_data", "tags"}
+		"root_volume_size_gb", "root_volume_type", "tags"}
 	render := func(v map[string]string) string { return serverConfig(renderArguments(order, v)) }
 	var ids []string
-	steps, current := replacementSteps(serverAddr, order, base, changed, render, &ids)
-	// Removing the user data is a change of the script too.
-	current["user_data"] = "null"
-	steps = append(steps, resource.TestStep{
-		Config: render(current),
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
-		},
-		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("user_data_sha256"), knownvalue.Null()),
-		},
-		Check: resource.ComposeTestCheckFunc(appendID(serverAddr, &ids), distinctIDs(&ids, len(order)+2)),
+	steps, _ := replacementSteps(serverAddr, order, base, changed, render, &ids)
+	steps[len(steps)-1].Check = resource.ComposeTestCheckFunc(steps[len(steps)-1].Check, distinctIDs(&ids, len(order)+1))
+	var none string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkServersTerminated(t, &ids, &none, &none),
+		Steps:                    steps,
+	})
+}
+
+// TestAccServer_userDataChangeForcesReplacement changes, removes and adds the user data: each plans a
+// replacement through the fingerprint, and the same script again plans nothing.
+func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
+	emulatorOnly(t)
+	order := []string{"image_id", "instance_type", "user_data"}
+	render := func(v map[string]string) string { return serverConfig(renderArguments(order, v)) }
+	script := func(s string) map[string]string {
+		return map[string]string{"image_id": fmt.Sprintf("%q", linuxImage), "instance_type": `"t3.micro"`, "user_data": s}
+	}
+	var ids []string
+	step := func(userData string, action plancheck.ResourceActionType, sha knownvalue.Check) resource.TestStep {
+		return resource.TestStep{
+			Config: render(script(userData)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, action)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("user_data_sha256"), sha),
+			},
+			Check: appendID(serverAddr, &ids),
+		}
+	}
+	one, two := "#!/bin/sh\necho one", "#!/bin/sh\necho two"
+	steps := []resource.TestStep{
+		step(fmt.Sprintf("%q", one), plancheck.ResourceActionCreate, knownvalue.StringExact(sha256Hex(one))),
+		step(fmt.Sprintf("%q", two), plancheck.ResourceActionReplace, knownvalue.StringExact(sha256Hex(two))),
+		step("null", plancheck.ResourceActionReplace, knownvalue.Null()),
+		step(fmt.Sprintf("%q", one), plancheck.ResourceActionReplace, knownvalue.StringExact(sha256Hex(one))),
+		step(fmt.Sprintf("%q", one), plancheck.ResourceActionNoop, knownvalue.StringExact(sha256Hex(one))),
+	}
+	steps[len(steps)-1].Check = resource.ComposeTestCheckFunc(steps[len(steps)-1].Check, func(*terraform.State) error {
+		// The last step kept the server: drop its repeated id before counting.
+		ids = ids[:len(ids)-1]
+		return distinctIDs(&ids, 4)(nil)
 	})
 	var none string
 	resource.ParallelTest(t, resource.TestCase{
