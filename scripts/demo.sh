@@ -5,8 +5,10 @@
 # repository root. It starts moto_server on a free loopback port, points
 # Terraform at the local build through a dev_overrides CLI configuration, and
 # then, on a copy of examples/quickstart:
-#   1. applies it (a KMS key and a gdpr_region lookup),
-#   2. changes the key's description and shows the plan replacing the key,
+#   1. applies it (a KMS key, a server whose disk the key encrypts, and a
+#      gdpr_region lookup),
+#   2. changes the key's description and shows the plan replacing the key
+#      (and the server, whose disk must move to the new key),
 #   3. plans a second copy with region us-east-1 and shows the plan refused
 #      because the data would leave the allowed jurisdictions,
 #   4. destroys everything.
@@ -100,7 +102,7 @@ tf() {
 	"${TF}" -chdir="${work}" "${cmd}" -no-color -input=false -var "endpoint=${endpoint}" "$@"
 }
 
-heading "1. terraform apply: create a KMS key and a bucket encrypted under it in eu-central-1 (Germany, EU)"
+heading "1. terraform apply: create a KMS key, a bucket and a server whose storage it encrypts, in eu-central-1 (Germany, EU)"
 tf apply -auto-approve
 
 heading "Outputs of the quickstart"
@@ -137,7 +139,7 @@ grep -q "Region not allowed for personal data" "${plan_out}" ||
 echo
 echo "OK: terraform plan exited with ${rc} and the error \"Region not allowed for personal data\"."
 
-heading "4. terraform destroy: delete the bucket and schedule the key's deletion (crypto-shredding after the 7-day window)"
+heading "4. terraform destroy: delete the bucket, terminate the server and schedule the key's deletion (crypto-shredding after the 7-day window)"
 tf destroy -auto-approve
 
 stop_emulator

@@ -36,3 +36,12 @@ output "retention" {
     reason          = data.gdpr_retention.customer_records.reason
   }
 }
+
+output "server" {
+  description = "The server, its private address and the key that encrypts its disk."
+  value = {
+    id          = gdpr_server.app.id
+    private_ip  = gdpr_server.app.private_ip
+    kms_key_arn = gdpr_server.app.kms_key_arn
+  }
+}

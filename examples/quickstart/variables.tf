@@ -21,3 +21,9 @@ variable "retention_days" {
   type        = number
   default     = 365
 }
+
+variable "image_id" {
+  type        = string
+  description = "AMI of the server. The default is an Amazon Linux image that the moto emulator ships; against AWS, use an image of your region."
+  default     = "ami-760aaa0f"
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -161,6 +162,10 @@ func ProviderConfig(region, extra string) string {
 // AWSConfig returns an SDK configuration that talks to the emulator, for checks that bypass the provider.
 func AWSConfig(t testing.TB, region string) aws.Config {
 	t.Helper()
+	if endpoint == "" {
+		// Without the emulator these clients would reach real AWS; acceptance tests never do.
+		t.Skip("acceptance test: set TF_ACC=1 (make testacc) to run it against the local emulator")
+	}
 	cfg, err := config.LoadDefaultConfig(context.Background(),
 		config.WithRegion(region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
@@ -199,4 +204,9 @@ provider "gdpr" {
 %[4]s
 }
 `, region, endpoint, s3Endpoint, extra)
+}
+
+// EC2 returns an EC2 client for the emulator.
+func EC2(t testing.TB, region string) *ec2.Client {
+	return ec2.NewFromConfig(AWSConfig(t, region))
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
 )
 
-const testKeyARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
 func compliantBucket() *awsapi.Bucket {
 	return &awsapi.Bucket{
 		Name: "records", Region: "eu-central-1",

@@ -33,7 +33,7 @@ func outOfBand(t *testing.T, ids *[]string, config string, change func(ctx conte
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionReplace)},
 		},
-		Check: resource.ComposeTestCheckFunc(appendKeyID(ids), func(*terraform.State) error {
+		Check: resource.ComposeTestCheckFunc(appendID(keyAddr, ids), func(*terraform.State) error {
 			if n := len(*ids); (*ids)[n-1] == (*ids)[n-2] {
 				return fmt.Errorf("key %s was kept after an out-of-band change", (*ids)[n-1])
 			}
@@ -53,7 +53,7 @@ func TestAccKey_outOfBandChangePlansReplacement(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: appendKeyID(&ids)},
+			{Config: config, Check: appendID(keyAddr, &ids)},
 			outOfBand(t, &ids, config, func(ctx context.Context, c *kms.Client, id string) error {
 				_, err := c.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: &id, Description: aws.String("tampered")})
 				return err
@@ -96,13 +96,13 @@ func TestAccKey_unusableKeyIsRecreated(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate)},
 			},
-			Check: appendKeyID(&ids),
+			Check: appendID(keyAddr, &ids),
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: appendKeyID(&ids)},
+			{Config: config, Check: appendID(keyAddr, &ids)},
 			recreate(func(ctx context.Context, c *kms.Client, id string) error {
 				_, err := c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id})
 				return err

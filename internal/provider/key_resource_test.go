@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -162,69 +163,23 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 		"tags":                 `{ team = "b" }`,
 	}
 	order := []string{"description", "deletion_window_days", "rotation_period_days", "policy", "tags"}
-	render := func(v map[string]string) string {
-		var b strings.Builder
-		for _, k := range order {
-			fmt.Fprintf(&b, "  %s = %s\n", k, v[k])
-		}
-		return keyConfig(b.String())
-	}
+	render := func(v map[string]string) string { return keyConfig(renderArguments(order, v)) }
 	var ids []string
-	steps := []resource.TestStep{{Config: render(base), Check: appendKeyID(&ids)}}
-	current := map[string]string{}
-	for k, v := range base {
-		current[k] = v
-	}
-	for _, attr := range order {
-		current[attr] = changed[attr]
-		steps = append(steps, resource.TestStep{
-			Config: render(current),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionReplace)},
-			},
-			Check: appendKeyID(&ids),
-		})
-	}
+	steps, current := replacementSteps(keyAddr, order, base, changed, render, &ids)
 	// Reformatting the policy changes no meaning, so it must not plan anything.
-	reformatted := map[string]string{}
-	for k, v := range current {
-		reformatted[k] = v
-	}
+	reformatted := maps.Clone(current)
 	reformatted["policy"] = strings.ReplaceAll(current["policy"], ",", " ,\n ")
 	steps = append(steps, resource.TestStep{
 		Config: render(reformatted),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
-		Check: func(*terraform.State) error {
-			seen := map[string]bool{}
-			for _, id := range ids {
-				if seen[id] {
-					return fmt.Errorf("key %s was reused; every change must create a new key (ids %v)", id, ids)
-				}
-				seen[id] = true
-			}
-			if len(ids) != len(order)+1 {
-				return fmt.Errorf("saw %d keys, want %d", len(ids), len(order)+1)
-			}
-			return nil
-		},
+		Check: distinctIDs(&ids, len(order)+1),
 	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-}
-
-func appendKeyID(ids *[]string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		var id string
-		if err := captureID(keyAddr, &id)(s); err != nil {
-			return err
-		}
-		*ids = append(*ids, id)
-		return nil
-	}
 }
 
 func policyJSON(action string) string {

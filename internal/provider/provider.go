@@ -236,6 +236,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewKeyResource,
 		NewBucketResource,
+		NewServerResource,
 	}
 }
 

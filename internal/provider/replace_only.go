@@ -33,6 +33,9 @@ import (
 // replacement. Resources pass their schema through it instead of adding modifiers by hand, so an attribute
 // added later cannot be forgotten. The modifier is appended last, after any UseStateForUnknown, so an
 // optional computed attribute left unset keeps its value instead of planning a replacement every time.
+// A write-only attribute gets the modifier too, which the framework accepts but never fires, because the
+// value is null in plan and state; the resource must plan a computed <name>_sha256 from the configuration
+// instead (see gdpr_server's user_data), and the schema-walking test insists on it.
 func replaceOnly(s schema.Schema) schema.Schema {
 	s.Attributes = replaceOnlyAttributes(s.Attributes)
 	return s
@@ -115,6 +118,10 @@ func replaceOnlyAttribute(a schema.Attribute) schema.Attribute {
 type immutable struct {
 	typeName string
 	data     *providerData
+	// planHook, when set, runs first in every non-destroy plan, before residency, drift and the guard. A
+	// resource uses it for plan values that only it knows how to compute (a fingerprint of a write-only
+	// argument, say), so the guard sees them and any replacement they require.
+	planHook func(context.Context, resource.ModifyPlanRequest, *resource.ModifyPlanResponse)
 }
 
 func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -152,6 +159,12 @@ func (b *immutable) ModifyPlan(ctx context.Context, req resource.ModifyPlanReque
 	if req.Plan.Raw.IsNull() {
 		// Destroy plans are never blocked by residency or by the guard.
 		return
+	}
+	if b.planHook != nil {
+		b.planHook(ctx, req, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	if b.data == nil || b.data.unknown {
 		// The provider block depends on values known only at apply; the checks run when it is configured.

@@ -115,6 +115,13 @@ func checkReplaceOnly(t *testing.T, prefix string, attrs map[string]schema.Attri
 		case !configurable && has:
 			t.Errorf("%s is computed only but forces replacement", p)
 		}
+		// A write-only value is null in plan and state, so its own RequiresReplace never fires: a change must
+		// reach the plan through a computed fingerprint that the resource plans from the configuration.
+		if a.IsWriteOnly() {
+			if sha, ok := attrs[name+"_sha256"]; !ok || sha.IsRequired() || sha.IsOptional() || !sha.IsComputed() {
+				t.Errorf("%s is write-only but has no computed %s_sha256 beside it to plan its replacement", p, name)
+			}
+		}
 		checked++
 		checked += checkReplaceOnly(t, p+".", nested(a))
 	}
@@ -175,9 +182,12 @@ func TestReplaceOnly_everyAttributeKind(t *testing.T) {
 		"setn":    schema.SetNestedAttribute{Optional: true, NestedObject: schema.NestedAttributeObject{Attributes: inner}},
 		"mapn":    schema.MapNestedAttribute{Optional: true, NestedObject: schema.NestedAttributeObject{Attributes: inner}},
 		"id":      schema.StringAttribute{Computed: true},
+		"secret":  schema.StringAttribute{Optional: true, WriteOnly: true},
+		// The fingerprint a resource must plan for a write-only attribute.
+		"secret_sha256": schema.StringAttribute{Computed: true},
 	}})
-	if n := checkReplaceOnly(t, "", s.Attributes); n != 17+4*2 {
-		t.Errorf("checked %d attributes, want %d", n, 17+4*2)
+	if n := checkReplaceOnly(t, "", s.Attributes); n != 19+4*2 {
+		t.Errorf("checked %d attributes, want %d", n, 19+4*2)
 	}
 	// The modifier goes last, so UseStateForUnknown still keeps an unset optional computed value.
 	mods := planModifiers(s.Attributes["string"])

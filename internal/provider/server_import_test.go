@@ -1,0 +1,183 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+// runInstance launches an instance directly in the emulator, as someone outside Terraform would, and
+// terminates it when the test ends.
+func runInstance(t *testing.T, in *ec2.RunInstancesInput) string {
+	t.Helper()
+	emulatorOnly(t)
+	ctx := context.Background()
+	c := acctest.EC2(t, acctest.Region)
+	in.MinCount, in.MaxCount = aws.Int32(1), aws.Int32(1)
+	out, err := c.RunInstances(ctx, in)
+	if err != nil {
+		t.Fatalf("launching an instance in the emulator: %v", err)
+	}
+	id := aws.ToString(out.Instances[0].InstanceId)
+	t.Cleanup(func() {
+		_, _ = c.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	})
+	return id
+}
+
+// createKeyARN makes a key with rotation in the emulator, as createKey does, and returns its ARN.
+func createKeyARN(t *testing.T, description string) string {
+	t.Helper()
+	id := createKey(t, &kms.CreateKeyInput{Description: &description}, true)
+	key, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(key.KeyMetadata.Arn)
+}
+
+func importConfig(id, body string) string {
+	return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+import {
+  to = gdpr_server.test
+  id = %q
+}
+
+resource "gdpr_server" "test" {
+%s
+}`, id, body)
+}
+
+func TestAccServer_importBlock(t *testing.T) {
+	keyARN := createKeyARN(t, "adopted server disk")
+	script := "#!/bin/sh\necho adopted\n"
+	id := runInstance(t, &ec2.RunInstancesInput{
+		ImageId:      aws.String(linuxImage),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+		BlockDeviceMappings: []ec2types.BlockDeviceMapping{{
+			DeviceName: aws.String("/dev/xvda"),
+			Ebs: &ec2types.EbsBlockDevice{Encrypted: aws.Bool(true), KmsKeyId: &keyARN, DeleteOnTermination: aws.Bool(true),
+				VolumeSize: aws.Int32(10), VolumeType: ec2types.VolumeTypeGp3},
+		}},
+		MetadataOptions: &ec2types.InstanceMetadataOptionsRequest{HttpTokens: ec2types.HttpTokensStateRequired,
+			HttpPutResponseHopLimit: aws.Int32(1), HttpEndpoint: ec2types.InstanceMetadataEndpointStateEnabled},
+		NetworkInterfaces:                 []ec2types.InstanceNetworkInterfaceSpecification{{DeviceIndex: aws.Int32(0), AssociatePublicIpAddress: aws.Bool(false)}},
+		InstanceInitiatedShutdownBehavior: ec2types.ShutdownBehaviorStop,
+		UserData:                          aws.String(base64.StdEncoding.EncodeToString([]byte(script))),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String("team"), Value: aws.String("crm")}}}},
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnly,
+		Steps: []resource.TestStep{{
+			Config: importConfig(id, fmt.Sprintf(`
+  image_id            = %q
+  instance_type       = "t3.micro"
+  kms_key_arn         = %q
+  root_volume_size_gb = 10
+  user_data           = %q
+  tags = { team = "crm" }
+`, linuxImage, keyARN, script)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				// Adopting a server that keeps every guarantee and matches its configuration, user data
+				// included, changes nothing in EC2.
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionNoop)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+				statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("user_data_sha256"), knownvalue.StringExact(sha256Hex(script))),
+				statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("jurisdiction"), knownvalue.StringExact("EU")),
+			},
+		}},
+	})
+}
+
+// TestAccServer_importBreakingInvariants adopts instances that break the guarantees: the import succeeds, a
+// warning names each problem, and the plan replaces the instance.
+func TestAccServer_importBreakingInvariants(t *testing.T) {
+	keyARN := createKeyARN(t, "adopted server disk")
+	tests := map[string]struct {
+		root     ec2types.EbsBlockDevice
+		keyARN   string
+		problems []string
+	}{
+		// EC2's defaults: an unencrypted root volume that outlives the instance, IMDSv1, a public IP address.
+		"launched with EC2 defaults": {
+			root:   ec2types.EbsBlockDevice{DeleteOnTermination: aws.Bool(false), VolumeSize: aws.Int32(8), VolumeType: ec2types.VolumeTypeGp3},
+			keyARN: "gdpr_key.a.arn",
+			problems: []string{
+				"its instance metadata service does not require IMDSv2 session tokens",
+				"it has a public IP address",
+				"its root volume is not encrypted",
+				"its root volume would outlive the instance",
+			},
+		},
+		// Everything the configuration names matches, so only the recorded drift can plan the replacement.
+		"only IMDSv1 and a public IP address": {
+			root: ec2types.EbsBlockDevice{Encrypted: aws.Bool(true), KmsKeyId: &keyARN, DeleteOnTermination: aws.Bool(true),
+				VolumeSize: aws.Int32(8), VolumeType: ec2types.VolumeTypeGp3},
+			keyARN: fmt.Sprintf("%q", keyARN),
+			problems: []string{
+				"its instance metadata service does not require IMDSv2 session tokens",
+				"it has a public IP address",
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			id := runInstance(t, &ec2.RunInstancesInput{
+				ImageId:             aws.String(linuxImage),
+				InstanceType:        ec2types.InstanceTypeT3Micro,
+				BlockDeviceMappings: []ec2types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &tc.root}},
+				MetadataOptions:     &ec2types.InstanceMetadataOptionsRequest{HttpTokens: ec2types.HttpTokensStateOptional},
+			})
+			diags := readServer(t, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, id)})
+			for _, want := range append([]string{`"` + id + `" was imported, but`, "The next apply replaces it"}, tc.problems...) {
+				expectDiagnostic(t, diags, tfprotov6.DiagnosticSeverityWarning, "Imported server breaks the provider's guarantees", want)
+			}
+			var replaced string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: strings.Replace(importConfig(id, fmt.Sprintf(`
+  image_id      = %q
+  instance_type = "t3.micro"
+  kms_key_arn   = %s
+`, linuxImage, tc.keyARN)), "import {", `resource "gdpr_key" "a" {
+  description          = "replacement disk"
+  deletion_window_days = 7
+}
+
+import {`, 1),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
+					},
+					Check: resource.ComposeTestCheckFunc(captureID(serverAddr, &replaced), func(*terraform.State) error {
+						if replaced == id {
+							return fmt.Errorf("instance %s, which breaks the guarantees, was kept", id)
+						}
+						return nil
+					}),
+				}},
+			})
+		})
+	}
+}
