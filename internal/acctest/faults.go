@@ -45,11 +45,8 @@ func (f Fault) String() string {
 type Rule struct {
 	Match func(*http.Request, string) bool // the request and its operation (see Operation)
 	Fault Fault
-	// Times is how many matching requests get the fault before the rule lets them through; 0 means always.
-	Times int
 	// Pause is the delay of a Delay fault.
 	Pause time.Duration
-	used  atomic.Int64
 }
 
 // FaultProxy sits between the provider and the emulator and injects faults into the requests tests choose,
@@ -75,7 +72,7 @@ func NewFaultProxy(t *testing.T, fail func(*http.Request) bool) *FaultProxy {
 	return NewProxy(t, &Rule{Match: func(r *http.Request, _ string) bool { return fail(r) }, Fault: AccessDenied})
 }
 
-// NewProxy starts a proxy with the given rules; the first matching rule that is not used up applies.
+// NewProxy starts a proxy with the given rules; the first matching rule applies.
 func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 	t.Helper()
 	target, err := url.Parse(endpoint)
@@ -127,14 +124,9 @@ func (p *FaultProxy) decide(r *http.Request, op string) (Fault, time.Duration, b
 		}
 	}
 	for _, rule := range p.rules {
-		if !rule.Match(r, op) {
-			continue
+		if rule.Match(r, op) {
+			return rule.Fault, rule.Pause, true
 		}
-		if rule.Times > 0 && rule.used.Load() >= int64(rule.Times) {
-			continue
-		}
-		rule.used.Add(1)
-		return rule.Fault, rule.Pause, true
 	}
 	return 0, 0, false
 }

@@ -193,6 +193,13 @@ func imageNotFoundDiag(err error) diag.Diagnostic {
 }
 
 func serverNotRunningDiag(id string, timeout time.Duration, err error) diag.Diagnostic {
+	if op := awsapi.Operation(err); op != "" {
+		// The wait did not time out: the call that watches the instance failed.
+		return diag.NewErrorDiagnostic("Cannot confirm the server is running",
+			fmt.Sprintf("EC2 instance %q was launched, but the call to %s that watches it start failed. It is "+
+				"saved in the state as tainted, so the next apply terminates it and launches a new one.\n\n"+
+				"Cause: %s", id, op, err))
+	}
 	return diag.NewErrorDiagnostic("Server not running in time",
 		fmt.Sprintf("EC2 instance %q was launched but did not reach the running state within %s. It is saved "+
 			"in the state as tainted, so the next apply terminates it and launches a new one. Look up the "+
@@ -201,6 +208,12 @@ func serverNotRunningDiag(id string, timeout time.Duration, err error) diag.Diag
 }
 
 func serverNotTerminatedDiag(id string, timeout time.Duration, err error) diag.Diagnostic {
+	if op := awsapi.Operation(err); op != "" {
+		return diag.NewErrorDiagnostic("Cannot terminate server",
+			fmt.Sprintf("The call to %s failed while terminating EC2 instance %q, so its root volume may still "+
+				"hold personal data. It stays in the state; run terraform destroy or apply again.\n\nCause: %s",
+				op, id, err))
+	}
 	return diag.NewErrorDiagnostic("Cannot terminate server",
 		fmt.Sprintf("EC2 instance %q was not confirmed terminated within %s, so its root volume may still "+
 			"hold personal data. It stays in the state; run terraform destroy or apply again, or check the "+

@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -155,6 +161,41 @@ resource "gdpr_bucket" "test" {
 	inventory: bucketInventory,
 }
 
+var serverScenario = faultScenario{
+	name:   "server",
+	region: "eu-north-1",
+	resources: func(prefix string) string {
+		return fmt.Sprintf(`
+resource "gdpr_server" "test" {
+  image_id      = %q
+  instance_type = "t3.micro"
+  kms_key_arn   = "arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  tags          = { run = %q }
+}`, linuxImage, prefix)
+	},
+	inventory: serverInventory,
+}
+
+// serverInventory lists the instances of this run (tagged with its prefix) that are not terminated.
+func serverInventory(t *testing.T, region, prefix string) []string {
+	out, err := acctest.EC2(t, region).DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{
+		Filters: []ec2types.Filter{
+			{Name: aws.String("tag:run"), Values: []string{prefix}},
+			{Name: aws.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range out.Reservations {
+		for _, i := range r.Instances {
+			ids = append(ids, *i.InstanceId)
+		}
+	}
+	return ids
+}
+
 var retryableFaults = []acctest.Fault{acctest.Unavailable, acctest.Throttle, acctest.Reset, acctest.ServerError}
 
 // TestAccFaults_everyCallOfCreate fails, in turn, each call a Create makes, with a fault that outlasts the
@@ -165,7 +206,7 @@ func TestAccFaults_everyCallOfCreate(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1")
 	}
-	for _, sc := range []faultScenario{keyScenario, bucketScenario} {
+	for _, sc := range []faultScenario{keyScenario, bucketScenario, serverScenario} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			calls := recordCreateCalls(t, sc)
@@ -262,4 +303,106 @@ func operationInMessage(call string) string {
 		return op
 	}
 	return call
+}
+
+// TestAccFaults_belowTheRetryBudget fails every call of a key's, a bucket's and a server's Create twice,
+// with each kind of fault in turn; the SDK's retryer must absorb them all, and the result must be what a
+// fault-free apply makes: the next plan is empty and the emulator holds exactly what the state knows.
+func TestAccFaults_belowTheRetryBudget(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	for i, sc := range []faultScenario{keyScenario, bucketScenario, serverScenario} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			prefix := sdkacctest.RandomWithPrefix("gdpr-fault") + "-"
+			var rules []*acctest.Rule
+			seen := map[string]int{}
+			var mu sync.Mutex
+			// Every operation's first two attempts fail, each operation with another kind of fault.
+			for j, fault := range retryableFaults {
+				k := j
+				rules = append(rules, &acctest.Rule{Fault: fault, Match: func(_ *http.Request, op string) bool {
+					if strings.HasPrefix(op, "sts:") {
+						return false
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					n, known := seen[op]
+					if !known {
+						n = len(seen)
+						seen[op] = n
+					}
+					return (n+i)%len(retryableFaults) == k
+				}})
+			}
+			proxy := acctest.NewProxy(t, limitPerOperation(rules, 2)...)
+			// Three retries: more than the two failures each call meets.
+			w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "3", sc.resources(prefix)))
+			w.MustTerraform("apply", "-input=false", "-auto-approve")
+			if proxy.Failed() == 0 {
+				t.Fatal("no fault was injected: the test proves nothing")
+			}
+			proxy.Disable()
+			if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
+				t.Errorf("after an apply with %d faults the plan is not empty:\n%s", proxy.Failed(), out)
+			}
+			checkInventory(t, "after the apply", sc.inventory(t, sc.region, prefix), stateIDs(t, w, "gdpr_"+sc.name))
+			w.MustTerraform("destroy", "-input=false", "-auto-approve")
+			checkInventory(t, "after destroy", sc.inventory(t, sc.region, prefix), nil)
+		})
+	}
+}
+
+// limitPerOperation makes each rule fail an operation at most n times, counting each operation apart.
+func limitPerOperation(rules []*acctest.Rule, n int) []*acctest.Rule {
+	var mu sync.Mutex
+	used := map[string]int{}
+	for _, r := range rules {
+		match := r.Match
+		r.Match = func(req *http.Request, op string) bool {
+			if !match(req, op) {
+				return false
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if used[op] >= n {
+				return false
+			}
+			used[op]++
+			return true
+		}
+	}
+	return rules
+}
+
+// TestAccFaults_maxRetriesIsHonoured counts the attempts a throttled call gets: one plus max_retries.
+func TestAccFaults_maxRetriesIsHonoured(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	for _, retries := range []int{0, 2} {
+		t.Run(fmt.Sprintf("max_retries=%d", retries), func(t *testing.T) {
+			t.Parallel()
+			var attempts atomic.Int64
+			proxy := acctest.NewProxy(t, &acctest.Rule{Fault: acctest.Throttle, Match: func(_ *http.Request, op string) bool {
+				if op == "kms:CreateKey" {
+					attempts.Add(1)
+					return true
+				}
+				return false
+			}})
+			w := acctest.NewWorkdir(t, faultConfig(proxy.URL, keyScenario.region, fmt.Sprint(retries), keyScenario.resources("retries")))
+			out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color")
+			if err == nil {
+				t.Fatalf("apply succeeded although every CreateKey was throttled:\n%s", out)
+			}
+			if got := attempts.Load(); got != int64(retries+1) {
+				t.Errorf("CreateKey was attempted %d times, want %d (1 + max_retries)", got, retries+1)
+			}
+			if !strings.Contains(out, "raise max_retries") {
+				t.Errorf("the error does not suggest raising max_retries:\n%s", out)
+			}
+		})
+	}
 }
