@@ -169,9 +169,18 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 	return c.server(aws.ToString(out.OwnerId), out.Instances[0]), nil
 }
 
+// How often the waiters poll. The SDK's defaults start at 15 seconds, which makes every create and destroy
+// of a server take at least that long; most instances start or stop within a few seconds.
+const (
+	waitMinDelay = 2 * time.Second
+	waitMaxDelay = 15 * time.Second
+)
+
 // WaitServerRunning waits, for at most timeout, until the instance is running.
 func (c *Clients) WaitServerRunning(ctx context.Context, id string, timeout time.Duration) error {
-	w := ec2.NewInstanceRunningWaiter(c.EC2)
+	w := ec2.NewInstanceRunningWaiter(c.EC2, func(o *ec2.InstanceRunningWaiterOptions) {
+		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
+	})
 	err := w.Wait(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, timeout)
 	if err != nil {
 		return fmt.Errorf("waiting up to %s for instance %s to run: %w", timeout, id, err)
@@ -245,7 +254,9 @@ func (c *Clients) TerminateServer(ctx context.Context, id string, timeout time.D
 	if err != nil {
 		return err
 	}
-	w := ec2.NewInstanceTerminatedWaiter(c.EC2)
+	w := ec2.NewInstanceTerminatedWaiter(c.EC2, func(o *ec2.InstanceTerminatedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
+	})
 	err = w.Wait(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, timeout)
 	if err != nil && !IsNotFound(err) {
 		return fmt.Errorf("waiting up to %s for instance %s to terminate: %w", timeout, id, err)

@@ -385,6 +385,9 @@ func (r *bucketResource) rollBack(ctx context.Context, plan bucketModel, name, a
 		action = op
 	}
 	c := r.data.clients
+	// The clean-up must happen even when the apply was interrupted, which cancels ctx; it gets a minute.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
 	// A new bucket holds no objects, so deleting it usually suffices; empty it only when S3 says otherwise.
 	deleteErr := c.DeleteBucket(ctx, name)
 	var emptyErr error

@@ -4,7 +4,7 @@ package s3name
 
 import (
 	"fmt"
-	"net/netip"
+	"regexp"
 	"strings"
 )
 
@@ -13,6 +13,10 @@ const (
 	MinLength = 3
 	MaxLength = 63
 )
+
+// ipLike matches names formatted as an IPv4 address. It takes the cautious reading of the rule, so
+// 01.2.3.4 and 256.1.1.1 count too: a name S3 might refuse is better refused at validate time.
+var ipLike = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}$`)
 
 // The prefixes and suffixes S3 reserves for its own features.
 var (
@@ -34,7 +38,7 @@ func Problems(name string) []string {
 	if strings.Contains(name, "..") {
 		out = append(out, "must not contain two adjacent periods")
 	}
-	if addr, err := netip.ParseAddr(name); err == nil && addr.Is4() {
+	if ipLike.MatchString(name) {
 		out = append(out, "must not be formatted as an IP address")
 	}
 	out = append(out, reservedProblems(name, true)...)

@@ -21,33 +21,19 @@ var (
 
 	refReservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 	refReservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
-
-	// refOctets is every decimal octet spelled canonically, "0" to "255".
-	refOctets = func() map[string]bool {
-		m := make(map[string]bool, 256)
-		for i := range 256 {
-			m[strconv.Itoa(i)] = true
-		}
-		return m
-	}()
 )
 
-// refIsIPv4 says whether name is an IPv4 address in dotted-decimal form.
-//
-// The rule's only example is 192.168.5.4, so the reference has to choose what
-// else counts. It takes the canonical form: four octets from 0 to 255 with no
-// leading zeros. A name such as 01.2.3.4 or 256.1.1.1 is therefore not an IP
-// address here and, having no other problem, is a valid name. Spellings with
-// leading zeros are ambiguous (some parsers read them as octal) and RFC 6943
-// treats them as not dotted-decimal, which is also what net/netip does; the
-// point is recorded in the seeds below so that a change of mind fails loudly.
+// refIsIPv4 says whether name is formatted as an IPv4 address: four dot-separated groups of one to three
+// digits. The rule's only example is 192.168.5.4, so the reference takes the cautious reading, as the
+// provider does: 01.2.3.4 and 256.1.1.1 look like addresses too, and a name S3 might refuse half-way
+// through an apply is better refused at validate time.
 func refIsIPv4(name string) bool {
 	parts := strings.Split(name, ".")
 	if len(parts) != 4 {
 		return false
 	}
 	for _, p := range parts {
-		if !refOctets[p] {
+		if len(p) < 1 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
 			return false
 		}
 	}

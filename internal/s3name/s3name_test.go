@@ -25,6 +25,8 @@ func TestProblems(t *testing.T) {
 		{"trailing.", []string{"begin and end"}},
 		{"two..dots", []string{"adjacent periods"}},
 		{"192.168.5.4", []string{"IP address"}},
+		{"01.2.3.4", []string{"IP address"}},
+		{"256.1.1.999", []string{"IP address"}},
 		{"xn--bucket", []string{`"xn--"`}},
 		{"sthree-bucket", []string{`"sthree-"`}},
 		{"amzn-s3-demo-bucket", []string{`"amzn-s3-demo-"`}},
