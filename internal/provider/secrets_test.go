@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +21,10 @@ func TestAccSecrets_neverInLogsOrState(t *testing.T) {
 		"access key":    "AKIAGDPRNEVERLOGGED1",
 		"secret key":    "gdpr-secret-key-that-must-never-be-logged",
 		"session token": "gdpr-session-token-that-must-never-be-logged",
+	}
+	// User data is a write-only argument, which Terraform supports from 1.11 on.
+	if acctest.TerraformAtLeast(t, "1.11.0") {
+		secrets["user data"] = "gdpr-user-data-password-that-must-never-be-logged"
 	}
 	t.Run("credentials in the provider block", func(t *testing.T) {
 		// Terraform itself copies literal configuration, credentials included, into saved plan files, so
@@ -45,7 +50,7 @@ terraform {
 provider "gdpr" {
   region     = "eu-central-1"
   %s
-  endpoints  = { kms = %[2]q, s3 = %[2]q, sts = %[2]q }
+  endpoints  = { kms = %[2]q, s3 = %[2]q, ec2 = %[2]q, sts = %[2]q }
   s3_use_path_style = true
 }
 
@@ -59,6 +64,17 @@ resource "gdpr_bucket" "b" {
   expiration_days = 7
 }
 `, credentials, acctest.Endpoint())
+	if userData, ok := secrets["user data"]; ok {
+		// Built at run time, so the secret is not a literal in the configuration Terraform copies into plans.
+		config += fmt.Sprintf(`
+resource "gdpr_server" "s" {
+  image_id      = %q
+  instance_type = "t3.micro"
+  kms_key_arn   = gdpr_key.k.arn
+  user_data     = base64decode(%q)
+}
+`, linuxImage, base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\necho "+userData)))
+	}
 	logPath := filepath.Join(t.TempDir(), "trace.log")
 	w := acctest.NewWorkdir(t, config, append(env, "TF_LOG=trace", "TF_LOG_PATH="+logPath)...)
 	w.MustTerraform("plan", "-input=false", "-out=tfplan")
@@ -84,6 +100,9 @@ resource "gdpr_bucket" "b" {
 	}
 	if !strings.Contains(string(log), "gdpr_bucket") || len(log) < 10000 {
 		t.Fatalf("the trace log has %d bytes and does not mention the resources: the test would prove nothing", len(log))
+	}
+	if _, ok := secrets["user data"]; ok && !strings.Contains(string(log), "gdpr_server.s") {
+		t.Fatal("the trace log does not mention the server: its user data was not exercised")
 	}
 	texts["trace log"] = string(log)
 	for what, secret := range secrets {
