@@ -16,7 +16,7 @@ import (
 
 const dummyKeyARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
-func TestAccBucket_badInputFailsBeforeApply(t *testing.T) {
+func bucketBadInputs() []badInput {
 	names := map[string]string{
 		"ab":                    `must be 3 to 63\s+characters long, not 2`,
 		strings.Repeat("a", 64): `not 64`,
@@ -75,22 +75,16 @@ func TestAccBucket_badInputFailsBeforeApply(t *testing.T) {
 	} {
 		tests[name] = tc
 	}
+	var out []badInput
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			body := tc.body
-			if !strings.Contains(body, "kms_key_arn") {
-				body += fmt.Sprintf("\n  kms_key_arn = %q", dummyKeyARN)
-			}
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n",
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(wrapped(tc.want)),
-				}},
-			})
-		})
+		body := tc.body
+		if !strings.Contains(body, "kms_key_arn") {
+			body += fmt.Sprintf("\n  kms_key_arn = %q", dummyKeyARN)
+		}
+		out = append(out, badInput{kind: "gdpr_bucket", name: name, want: wrapped(tc.want),
+			config: acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n"})
 	}
+	return out
 }
 
 // A bucket outside the allowed jurisdictions fails at plan, and nothing is created.

@@ -147,7 +147,7 @@ resource "gdpr_key" "test" {
 	})
 }
 
-func TestAccKey_badInputFailsAtValidate(t *testing.T) {
+func keyBadInputs() []badInput {
 	tests := map[string]struct {
 		provider, body string
 		want           string
@@ -195,19 +195,10 @@ func TestAccKey_badInputFailsAtValidate(t *testing.T) {
 			want: `(?s)max_retention_days.*at least 1`,
 		},
 	}
+	var out []badInput
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: acctest.ProviderConfig(acctest.Region, tc.provider) + fmt.Sprintf(`
-resource "gdpr_key" "test" {
-  %s
-}`, tc.body),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-		})
+		out = append(out, badInput{kind: "gdpr_key", name: name, want: tc.want,
+			config: acctest.ProviderConfig(acctest.Region, tc.provider) + fmt.Sprintf("resource \"gdpr_key\" \"test\" {\n  %s\n}\n", tc.body)})
 	}
+	return out
 }

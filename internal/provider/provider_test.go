@@ -86,7 +86,8 @@ provider "gdpr" {
 	})
 }
 
-func TestAccProvider_badConfiguration(t *testing.T) {
+func providerBadInputs() []badInput {
+	var out []badInput
 	for name, tc := range map[string]struct{ block, want string }{
 		"secret key without access key": {`secret_key = "x"`, `(?s)Incomplete AWS credentials.*access_key and secret_key must be set together`},
 		"endpoint not a URL":            {`endpoints = { kms = "localhost:4566" }`, `(?s)Invalid endpoint URL.*"localhost:4566" is not an absolute URL`},
@@ -94,15 +95,8 @@ func TestAccProvider_badConfiguration(t *testing.T) {
 		"empty jurisdictions":           {`allowed_jurisdictions = []`, `(?s)allowed_jurisdictions.*at least 1`},
 		"duplicate jurisdictions":       {`allowed_jurisdictions = ["EU", "EU"]`, `(?s)allowed_jurisdictions.*duplicate`},
 	} {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      "provider \"gdpr\" {\n  region = \"eu-central-1\"\n  " + tc.block + "\n}\n" + regionLookup,
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-		})
+		out = append(out, badInput{kind: "provider", name: name, want: tc.want,
+			config: "provider \"gdpr\" {\n  region = \"eu-central-1\"\n  " + tc.block + "\n}\n" + regionLookup})
 	}
+	return out
 }

@@ -95,21 +95,15 @@ data "gdpr_region" "zurich" {
 	})
 }
 
-func TestAccRegionDataSource_badInput(t *testing.T) {
+func regionBadInputs() []badInput {
+	var out []badInput
 	for name, tc := range map[string]struct{ body, want string }{
 		"unknown region": {`region = "eu-middle-9"`, `(?s)Unknown region.*region.*unknown aws region "eu-middle-9".*gdpr_region data\s+source documentation`},
 		"unknown cloud":  {`cloud = "oracle"` + "\n" + `region = "eu-frankfurt-1"`, `(?s)cloud.*value must be one of`},
 		"wrong case":     {`region = "EU-CENTRAL-1"`, `(?s)Unknown region.*case-sensitive`},
 	} {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}",
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-		})
+		out = append(out, badInput{kind: "gdpr_region", name: name, want: tc.want,
+			config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
 	}
+	return out
 }

@@ -114,7 +114,8 @@ data "gdpr_retention" "unbounded" {
 	})
 }
 
-func TestAccRetentionDataSource_badInput(t *testing.T) {
+func retentionBadInputs() []badInput {
+	var out []badInput
 	for name, tc := range map[string]struct{ body, want string }{
 		"missing bucket": {`bucket = "gdpr-no-such-bucket-anywhere"`, `(?s)Bucket not found.*"gdpr-no-such-bucket-anywhere" does not exist in eu-central-1`},
 		"both days and bucket": {`days = 1
@@ -123,16 +124,10 @@ func TestAccRetentionDataSource_badInput(t *testing.T) {
 		"negative days":   {`days = -1`, `(?s)days.*at least 0`},
 		"bad bucket name": {`bucket = "Records"`, `(?s)Invalid bucket name`},
 	} {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_retention\" \"x\" {\n  " + tc.body + "\n}\n",
-					ExpectError: regexp.MustCompile(wrapped(tc.want)),
-				}},
-			})
-		})
+		out = append(out, badInput{kind: "gdpr_retention", name: name, want: wrapped(tc.want),
+			config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_retention\" \"x\" {\n  " + tc.body + "\n}\n"})
 	}
+	return out
 }
 
 func TestAccRetentionDataSource_unreadableBucket(t *testing.T) {

@@ -274,7 +274,7 @@ func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
 	})
 }
 
-func TestAccServer_badInputFailsAtValidate(t *testing.T) {
+func serverBadInputs() []badInput {
 	valid := map[string]string{
 		"image_id":      fmt.Sprintf("%q", linuxImage),
 		"instance_type": `"t3.micro"`,
@@ -297,21 +297,15 @@ func TestAccServer_badInputFailsAtValidate(t *testing.T) {
 		"io2 below 4 GiB": {"root_volume_type", `"io2"`, `(?s)Root volume too small.*root_volume_size_gb.*io2 volume must be at least 4 GiB`,
 			map[string]string{"root_volume_size_gb": "3"}},
 	}
+	var out []badInput
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			args := maps.Clone(valid)
-			args[tc.attr] = tc.value
-			maps.Copy(args, tc.also)
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      serverConfig(renderArguments(slices.Sorted(maps.Keys(args)), args)),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-		})
+		args := maps.Clone(valid)
+		args[tc.attr] = tc.value
+		maps.Copy(args, tc.also)
+		out = append(out, badInput{kind: "gdpr_server", name: name, want: tc.want,
+			config: serverConfig(renderArguments(slices.Sorted(maps.Keys(args)), args))})
 	}
+	return out
 }
 
 func TestAccServer_imageNotFound(t *testing.T) {
