@@ -1,0 +1,77 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+// unknownDays feeds values known only at apply time into a bucket, as when they come from another resource.
+func unknownDays(name string, expiration, lock int) string {
+	return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+resource "terraform_data" "days" {
+  input = { expiration = %d, lock = %d }
+}
+
+resource "gdpr_bucket" "test" {
+  bucket          = %q
+  kms_key_arn     = %q
+  expiration_days = terraform_data.days.output.expiration
+  object_lock     = { mode = "GOVERNANCE", days = terraform_data.days.output.lock }
+}
+`, expiration, lock, name, dummyKeyARN)
+}
+
+// TestAccUnknownValues_checkedOnceKnown plans with values that are unknown until apply: the plan must not
+// fail on them, and the checks must run once they are known, before anything is created.
+func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
+	t.Run("valid once known", func(t *testing.T) {
+		name := bucketName()
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			CheckDestroy:             checkBucketGone(t, name),
+			Steps: []resource.TestStep{{
+				Config: unknownDays(name, 30, 7),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("gdpr_bucket.test", tfjsonpath.New("expiration_days"))},
+				},
+				Check: func(s *terraform.State) error {
+					exists, err := bucketExists(t, name)
+					if !exists {
+						return fmt.Errorf("bucket %s was not created (%v)", name, err)
+					}
+					return nil
+				},
+			}},
+		})
+	})
+	t.Run("too long once known", func(t *testing.T) {
+		name := bucketName()
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			CheckDestroy:             checkBucketGone(t, name),
+			Steps: []resource.TestStep{{
+				Config:      unknownDays(name, 5000, 7),
+				ExpectError: regexp.MustCompile(wrapped(`(?s)Retention too long.*expiration_days is 5000`)),
+			}},
+		})
+	})
+	t.Run("lock outlasting expiration once known", func(t *testing.T) {
+		name := bucketName()
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			CheckDestroy:             checkBucketGone(t, name),
+			Steps: []resource.TestStep{{
+				Config:      unknownDays(name, 30, 31),
+				ExpectError: regexp.MustCompile(wrapped(`(?s)Object Lock outlasts expiration.*object_lock.days is 31 but expiration_days is 30`)),
+			}},
+		})
+	})
+}
