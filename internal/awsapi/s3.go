@@ -403,59 +403,124 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 	return deleted, nil
 }
 
-// checkRetention finds the versions S3 will not delete. A version without a retention of its own is taken
-// to carry the bucket's default, counted from when it was written: that is how S3 applies it, and it keeps
-// the check safe where a service does not report default retention on each version.
+// checkRetention finds, among all the bucket's versions, those S3 will not delete.
 func (c *Clients) checkRetention(ctx context.Context, name string, def ObjectLock, now time.Time) error {
-	bucket := aws.String(name)
 	var retained RetainedError
-	hold := func(key string, until time.Time) {
-		retained.Objects++
-		if until.After(retained.Until) {
-			retained.Until = until
-		}
-		if retained.FirstObject == "" {
-			retained.FirstObject = key
-		}
-	}
-	pages := s3.NewListObjectVersionsPaginator(c.S3, &s3.ListObjectVersionsInput{Bucket: bucket})
+	pages := s3.NewListObjectVersionsPaginator(c.S3, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("s3:ListBucketVersions: %w", err)
+			return err
 		}
-		for _, v := range page.Versions {
-			key := aws.ToString(v.Key)
-			ret, err := c.S3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
-			if err != nil && !isNoRetention(err) {
-				return fmt.Errorf("s3:GetObjectRetention: %w", err)
-			}
-			switch {
-			case err == nil && ret.Retention != nil && ret.Retention.RetainUntilDate != nil:
-				if ret.Retention.Mode == s3types.ObjectLockRetentionModeCompliance && ret.Retention.RetainUntilDate.After(now) {
-					hold(key, *ret.Retention.RetainUntilDate)
-				}
-			case def.Mode == string(s3types.ObjectLockRetentionModeCompliance) && v.LastModified != nil:
-				if until := v.LastModified.Add(time.Duration(def.Days) * 24 * time.Hour); until.After(now) {
-					hold(key, until)
-				}
-			}
-			lh, err := c.S3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
-			switch {
-			case err != nil && !isNoRetention(err):
-				return fmt.Errorf("s3:GetObjectLegalHold: %w", err)
-			case err == nil && lh.LegalHold != nil && lh.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn:
-				retained.LegalHolds++
-				if retained.FirstObject == "" {
-					retained.FirstObject = key
-				}
-			}
+		if err := c.retained(ctx, name, page.Versions, def, now, -1, &retained); err != nil {
+			return err
 		}
 	}
 	if retained.Objects > 0 || retained.LegalHolds > 0 {
 		return &retained
 	}
 	return nil
+}
+
+// retained adds to r the versions S3 will not delete: under COMPLIANCE retention or a legal hold that has
+// not expired. A version without a retention of its own is taken to carry the bucket's default, counted
+// from when it was written: that is how S3 applies it, and it keeps the check safe where a service does
+// not report default retention on each version. At most lookups versions are asked about their own
+// retention and legal hold (negative: all of them).
+func (c *Clients) retained(ctx context.Context, name string, versions []s3types.ObjectVersion, def ObjectLock, now time.Time, lookups int, r *RetainedError) error {
+	bucket := aws.String(name)
+	hold := func(key string, until time.Time) {
+		r.Objects++
+		if until.After(r.Until) {
+			r.Until = until
+		}
+		if r.FirstObject == "" {
+			r.FirstObject = key
+		}
+	}
+	for i, v := range versions {
+		key := aws.ToString(v.Key)
+		var own *s3types.ObjectLockRetention
+		if lookups < 0 || i < lookups {
+			ret, err := c.S3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			if err != nil && !isNoRetention(err) {
+				return err
+			}
+			if err == nil {
+				own = ret.Retention
+			}
+			lh, err := c.S3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			if err != nil && !isNoRetention(err) {
+				return err
+			}
+			if err == nil && lh.LegalHold != nil && lh.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn {
+				r.LegalHolds++
+				if r.FirstObject == "" {
+					r.FirstObject = key
+				}
+			}
+		}
+		switch {
+		case own != nil && own.RetainUntilDate != nil:
+			if own.Mode == s3types.ObjectLockRetentionModeCompliance && own.RetainUntilDate.After(now) {
+				hold(key, *own.RetainUntilDate)
+			}
+		case def.Mode == string(s3types.ObjectLockRetentionModeCompliance) && v.LastModified != nil:
+			if until := v.LastModified.Add(time.Duration(def.Days) * 24 * time.Hour); until.After(now) {
+				hold(key, until)
+			}
+		}
+	}
+	return nil
+}
+
+// DestroyCheck is what a plan needs to know before destroying a bucket.
+type DestroyCheck struct {
+	// Versions counts the object versions and delete markers on the first page of a listing.
+	Versions int
+	// More says the listing has further pages.
+	More bool
+	// Retained is set when some version is under retention S3 will not lift.
+	Retained *RetainedError
+}
+
+// planLookups bounds the per-version retention lookups a plan makes, so a plan stays cheap; the destroy
+// itself checks every version before deleting anything.
+const planLookups = 50
+
+// CheckDestroy looks at a bucket the way a plan can afford: one listing, and for a bucket with Object Lock
+// its configuration and the retention of the first versions.
+func (c *Clients) CheckDestroy(ctx context.Context, name string, now time.Time) (DestroyCheck, error) {
+	var d DestroyCheck
+	out, err := c.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+	if err != nil {
+		return d, err
+	}
+	d.Versions, d.More = len(out.Versions)+len(out.DeleteMarkers), aws.ToBool(out.IsTruncated)
+	if d.Versions == 0 {
+		return d, nil
+	}
+	lock, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(name)})
+	switch {
+	case missing(err):
+		return d, nil
+	case err != nil:
+		return d, err
+	case lock.ObjectLockConfiguration == nil || lock.ObjectLockConfiguration.ObjectLockEnabled != s3types.ObjectLockEnabledEnabled:
+		return d, nil
+	}
+	def := ObjectLock{}
+	if rule := lock.ObjectLockConfiguration.Rule; rule != nil && rule.DefaultRetention != nil {
+		def = ObjectLock{Mode: string(rule.DefaultRetention.Mode), Days: retentionDays(rule.DefaultRetention)}
+	}
+	var r RetainedError
+	if err := c.retained(ctx, name, out.Versions, def, now, planLookups, &r); err != nil {
+		return d, err
+	}
+	if r.Objects > 0 || r.LegalHolds > 0 {
+		d.Retained = &r
+	}
+	return d, nil
 }
 
 // isNoRetention reports whether err says an object has no retention or legal hold configured.

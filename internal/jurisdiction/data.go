@@ -32,12 +32,14 @@ type fileData struct {
 		Full []struct {
 			Country  string `json:"country"`
 			Decision string `json:"decision"`
+			Pending  string `json:"pending_litigation"`
 		} `json:"full"`
 		Partial []struct {
 			Country    string `json:"country"`
 			Decision   string `json:"decision"`
 			Scope      string `json:"scope"`
 			MustEnsure string `json:"must_ensure"`
+			Pending    string `json:"pending_litigation"`
 		} `json:"partial"`
 	} `json:"adequacy"`
 	Regions map[string][]struct {
@@ -141,7 +143,7 @@ func parse(raw []byte) (*dataset, error) {
 			return nil, fmt.Errorf("adequacy.full: %s has no decision", a.Country)
 		}
 		if err := assign("adequacy.full", a.Country, func(c *Country) {
-			c.Jurisdiction, c.AdequacyDecision = Adequacy, a.Decision
+			c.Jurisdiction, c.AdequacyDecision, c.PendingLitigation = Adequacy, a.Decision, a.Pending
 		}); err != nil {
 			return nil, err
 		}
@@ -152,6 +154,7 @@ func parse(raw []byte) (*dataset, error) {
 		}
 		if err := assign("adequacy.partial", a.Country, func(c *Country) {
 			c.Jurisdiction, c.AdequacyDecision, c.PartialScope = PartialAdequacy, a.Decision, a.MustEnsure
+			c.PendingLitigation = a.Pending
 		}); err != nil {
 			return nil, err
 		}

@@ -52,6 +52,9 @@ type Country struct {
 	// PartialScope says what the user must make sure of before relying on a
 	// partial decision; it is empty unless Jurisdiction is PartialAdequacy.
 	PartialScope string
+	// PendingLitigation names a court case that could annul the adequacy decision, so users relying on it
+	// know the ground may move; empty when none is known.
+	PendingLitigation string
 }
 
 // Region is one region of one cloud and the country it is located in.

@@ -17,8 +17,10 @@ func region(t *testing.T, cloud, name string) jurisdiction.Region {
 }
 
 const (
-	dpf    = "every recipient is certified under the EU-US Data Privacy Framework"
-	pipeda = "every recipient is subject to PIPEDA, that is a commercial organization covered by Canada's Personal Information Protection and Electronic Documents Act"
+	dpf = "every recipient is certified under the EU-US Data Privacy Framework"
+	// The pending appeal against the US decision is part of every reason that relies on it.
+	pending = "; note that an appeal against the decision, case C-703/25 P (Latombe v Commission), lodged on 31 October 2025, is pending before the Court of Justice and could annul it"
+	pipeda  = "every recipient is subject to PIPEDA, that is a commercial organization covered by Canada's Personal Information Protection and Electronic Documents Act"
 )
 
 func TestResidency(t *testing.T) {
@@ -48,7 +50,7 @@ func TestResidency(t *testing.T) {
 		{"EEA refuses GB", "aws", "eu-west-2", []string{"EEA"}, Decision{false,
 			"eu-west-2 (London) is in the United Kingdom (GB), jurisdiction ADEQUACY, which the policy [EEA] does not allow."}},
 		{"EEA refuses US with a hint", "aws", "us-east-1", []string{"EEA"}, Decision{false,
-			"us-east-1 (N. Virginia) is in the United States (US), jurisdiction PARTIAL_ADEQUACY, which the policy [EEA] does not allow; add PARTIAL_ADEQUACY or US to allow it if " + dpf + "."}},
+			"us-east-1 (N. Virginia) is in the United States (US), jurisdiction PARTIAL_ADEQUACY, which the policy [EEA] does not allow; add PARTIAL_ADEQUACY or US to allow it if " + dpf + pending + "."}},
 
 		// ADEQUACY admits full decisions only.
 		{"ADEQUACY admits CH", "gcp", "europe-west6", []string{"ADEQUACY"}, Decision{true,
@@ -64,11 +66,11 @@ func TestResidency(t *testing.T) {
 
 		// PARTIAL_ADEQUACY admits US and CA, with what to make sure of.
 		{"PARTIAL_ADEQUACY admits US", "aws", "us-east-1", []string{"PARTIAL_ADEQUACY"}, Decision{true,
-			"us-east-1 (N. Virginia) is in the United States (US), covered only partially by Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), which the policy [PARTIAL_ADEQUACY] allows: make sure " + dpf + "."}},
+			"us-east-1 (N. Virginia) is in the United States (US), covered only partially by Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), which the policy [PARTIAL_ADEQUACY] allows: make sure " + dpf + pending + "."}},
 		{"PARTIAL_ADEQUACY admits CA", "gcp", "northamerica-northeast1", []string{"PARTIAL_ADEQUACY"}, Decision{true,
 			"northamerica-northeast1 (Montréal) is in Canada (CA), covered only partially by Decision 2002/2/EC (PIPEDA), which the policy [PARTIAL_ADEQUACY] allows: make sure " + pipeda + "."}},
 		{"PARTIAL_ADEQUACY admits GovCloud", "aws", "us-gov-west-1", []string{"PARTIAL_ADEQUACY"}, Decision{true,
-			"us-gov-west-1 (GovCloud US-West) is in the United States (US), covered only partially by Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), which the policy [PARTIAL_ADEQUACY] allows: make sure " + dpf + "."}},
+			"us-gov-west-1 (GovCloud US-West) is in the United States (US), covered only partially by Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), which the policy [PARTIAL_ADEQUACY] allows: make sure " + dpf + pending + "."}},
 		{"PARTIAL_ADEQUACY refuses CH", "aws", "eu-central-2", []string{"PARTIAL_ADEQUACY"}, Decision{false,
 			"eu-central-2 (Zurich) is in Switzerland (CH), jurisdiction ADEQUACY, which the policy [PARTIAL_ADEQUACY] does not allow."}},
 
@@ -80,9 +82,9 @@ func TestResidency(t *testing.T) {
 		{"CH admits CH", "azure", "switzerlandnorth", []string{"CH"}, Decision{true,
 			"switzerlandnorth (Zurich) is in Switzerland (CH), covered by an adequacy decision (2000/518/EC), which the policy [CH] allows."}},
 		{"US code admits US", "azure", "eastus", []string{"US"}, Decision{true,
-			"eastus (Virginia) is in the United States (US), covered only partially by Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), which the policy [US] allows: make sure " + dpf + "."}},
+			"eastus (Virginia) is in the United States (US), covered only partially by Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), which the policy [US] allows: make sure " + dpf + pending + "."}},
 		{"CA code refuses US", "aws", "us-west-2", []string{"CA"}, Decision{false,
-			"us-west-2 (Oregon) is in the United States (US), jurisdiction PARTIAL_ADEQUACY, which the policy [CA] does not allow; add PARTIAL_ADEQUACY or US to allow it if " + dpf + "."}},
+			"us-west-2 (Oregon) is in the United States (US), jurisdiction PARTIAL_ADEQUACY, which the policy [CA] does not allow; add PARTIAL_ADEQUACY or US to allow it if " + dpf + pending + "."}},
 		{"SG code admits a third country", "aws", "ap-southeast-1", []string{"SG"}, Decision{true,
 			"ap-southeast-1 (Singapore) is in Singapore (SG), a third country without an adequacy decision, which the policy [SG] allows."}},
 

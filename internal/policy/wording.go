@@ -33,7 +33,16 @@ func allowedReason(r jurisdiction.Region, allowed []string) string {
 	if r.Country.Jurisdiction == jurisdiction.PartialAdequacy {
 		s += ": make sure " + r.Country.PartialScope
 	}
-	return s + "."
+	return s + pendingNote(r.Country) + "."
+}
+
+// pendingNote warns, within the same sentence, that a court may annul the adequacy decision a placement
+// relies on.
+func pendingNote(c jurisdiction.Country) string {
+	if c.PendingLitigation == "" {
+		return ""
+	}
+	return "; note that " + c.PendingLitigation
 }
 
 // deniedReason explains a refused placement. For a partial adequacy country
@@ -44,7 +53,7 @@ func deniedReason(r jurisdiction.Region, allowed []string) string {
 	if r.Country.Jurisdiction == jurisdiction.PartialAdequacy {
 		s += fmt.Sprintf("; add %s or %s to allow it if %s", jurisdiction.PartialAdequacy, r.Country.Code, r.Country.PartialScope)
 	}
-	return s + "."
+	return s + pendingNote(r.Country) + "."
 }
 
 func noCountryReason(r jurisdiction.Region, allowed []string) string {

@@ -268,7 +268,8 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 					},
 					Config:      config,
 					Destroy:     true,
-					ExpectError: regexp.MustCompile(`(?s)Cannot destroy bucket ` + name + `.*holds 2 object versions and\s+force_destroy is false`),
+					// The plan stops before anything is touched.
+					ExpectError: regexp.MustCompile(wrapped(`(?s)Destroying the bucket would erase personal data.*Bucket "` + name + `" holds 2 object versions and force_destroy is false.*bucket_prefix with lifecycle \{ create_before_destroy = true \}`)),
 				},
 				{
 					// Nothing was lost. Empty the bucket deliberately; then destroy works.
@@ -345,7 +346,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 						putObject(t, name, "records.csv", "x", nil)
 						putObject(t, name, "records.csv", "y", nil)
 						after := time.Now().Add(48 * time.Hour).UTC()
-						*expect = *regexp.MustCompile(`(?s)Cannot destroy bucket.*nothing\s+was\s+deleted:\s+2\s+object\s+version\(s\),\s+such\s+as\s+"records.csv".*COMPLIANCE\s+mode\s+until\s+(` +
+						*expect = *regexp.MustCompile(`(?s)Bucket cannot be destroyed.*whatever\s+force_destroy\s+says:\s+2\s+object\s+version\(s\),\s+such\s+as\s+"records.csv".*COMPLIANCE\s+mode\s+until\s+(` +
 							before.Format("2006-01-02T15:04") + `|` + after.Format("2006-01-02T15:04") + `)`)
 					},
 					Config:      config,

@@ -240,3 +240,75 @@ func volumeTooSmallDiag(volumeType string, size, minimum int64) diag.Diagnostic 
 		fmt.Sprintf("An %s volume must be at least %d GiB, and root_volume_size_gb is %d. Raise "+
 			"root_volume_size_gb, or choose gp3 for a smaller volume.", volumeType, minimum, size))
 }
+
+// datasetAgeWarning tells users to upgrade once the embedded jurisdiction data is over a year old, since
+// adequacy decisions are adopted, renewed and annulled; nil while the data is fresh.
+func datasetAgeWarning(asOf, now time.Time) diag.Diagnostic {
+	if now.Sub(asOf) <= maxDatasetAge {
+		return nil
+	}
+	return diag.NewWarningDiagnostic("Jurisdiction data is over a year old",
+		fmt.Sprintf("The provider's jurisdiction data was checked on %s, %d days ago. Adequacy decisions are "+
+			"adopted, renewed and annulled over time (GDPR Arts. 44-45), so residency checks may be out of date: "+
+			"upgrade the provider.", asOf.Format(time.DateOnly), int(now.Sub(asOf).Hours()/24)))
+}
+
+func keyDestructionDiag(id string, windowDays int64, at time.Time, deny bool) diag.Diagnostic {
+	detail := fmt.Sprintf("Destroying gdpr_key %q schedules the deletion of its key material, which completes "+
+		"on %s, %d days from now. From then on everything encrypted under the key, in buckets, backups and "+
+		"snapshots, is unreadable for good: this is crypto-shredding (GDPR Art. 17, erasure). Until then the "+
+		"deletion can be cancelled in KMS.", id, at.UTC().Format(time.DateOnly), windowDays)
+	if deny {
+		return diag.NewErrorDiagnostic("Key destruction denied",
+			detail+" The provider's key_destruction is \"deny\", so the plan fails: have the erasure reviewed, "+
+				"then apply with key_destruction = \"warn\".")
+	}
+	return diag.NewWarningDiagnostic("Key will be destroyed", detail)
+}
+
+func serverDestructionWarning(id string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Server will be destroyed",
+		fmt.Sprintf("EC2 instance %q will be terminated, and its root volume with everything on it is deleted "+
+			"with it (GDPR Art. 17, erasure). Keep personal data on storage that outlives the server, such as a "+
+			"gdpr_bucket, never on its root volume.", id))
+}
+
+func bucketRetainedPlanDiag(name string, r *awsapi.RetainedError) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Bucket cannot be destroyed",
+		fmt.Sprintf("Bucket %q holds object versions S3 will not delete, so destroying or replacing it would "+
+			"fail half-way through the apply, whatever force_destroy says: %s. Plan the destroy after the "+
+			"retention ends (GDPR Art. 5(1)(e), storage limitation, and Art. 17, erasure), or remove the legal "+
+			"holds.", name, r))
+}
+
+func bucketNotEmptyPlanDiag(name string, versions int, more bool) diag.Diagnostic {
+	n := fmt.Sprint(versions)
+	if more {
+		n = "more than " + n
+	}
+	return diag.NewErrorDiagnostic("Destroying the bucket would erase personal data",
+		fmt.Sprintf("Bucket %q holds %s object versions and force_destroy is false, so the plan stops before "+
+			"erasing them (GDPR Art. 17, erasure, must be deliberate). Ways forward: migrate the data to a new "+
+			"bucket (bucket_prefix with lifecycle { create_before_destroy = true }); empty the bucket "+
+			"deliberately; or let its lifecycle rule expire the data before destroying it.", name, n))
+}
+
+func bucketErasureWarning(name string, versions int, more bool) diag.Diagnostic {
+	if versions == 0 {
+		return diag.NewWarningDiagnostic("Bucket will be destroyed",
+			fmt.Sprintf("Bucket %q is empty and will be deleted.", name))
+	}
+	n := fmt.Sprint(versions)
+	if more {
+		n = "more than " + n
+	}
+	return diag.NewWarningDiagnostic("Bucket and its data will be erased",
+		fmt.Sprintf("Bucket %q and the %s object versions it holds will be deleted, because force_destroy is "+
+			"true (GDPR Art. 17, erasure). They cannot be recovered afterwards.", name, n))
+}
+
+func destroyCheckFailedWarning(typeName, id string, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Cannot check what a destroy would erase",
+		fmt.Sprintf("The plan could not read %s %q to say what destroying it erases; the destroy itself still "+
+			"refuses to delete data without force_destroy.\n\nCause: %s", typeName, id, err))
+}

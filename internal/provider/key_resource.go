@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -37,7 +38,24 @@ type keyResource struct {
 
 // NewKeyResource returns the gdpr_key resource.
 func NewKeyResource() resource.Resource {
-	return &keyResource{immutable{typeName: keyTypeName}}
+	r := &keyResource{immutable{typeName: keyTypeName}}
+	r.destroyCheck = r.checkDestroy
+	return r
+}
+
+// checkDestroy says when the key's deletion completes, or fails the plan under key_destruction = "deny".
+func (r *keyResource) checkDestroy(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+	var m keyModel
+	resp.Diagnostics.Append(state.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	window := m.DeletionWindowDays.ValueInt64()
+	if window == 0 {
+		window = 30
+	}
+	at := time.Now().Add(time.Duration(window) * 24 * time.Hour)
+	resp.Diagnostics.Append(keyDestructionDiag(m.ID.ValueString(), window, at, r.data.keyDestruction == keyDestructionDeny))
 }
 
 func (r *keyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

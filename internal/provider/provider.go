@@ -4,9 +4,11 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,6 +23,11 @@ import (
 
 // Defaults of the provider block, named so the docs and the code cannot disagree.
 const (
+	keyDestructionWarn = "warn"
+	keyDestructionDeny = "deny"
+	// maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
+	maxDatasetAge = 365 * 24 * time.Hour
+
 	defaultJurisdiction     = "EEA"
 	defaultMaxRetentionDays = 3650
 )
@@ -50,6 +57,7 @@ type providerModel struct {
 	MaxRetries                types.Int64     `tfsdk:"max_retries"`
 	AllowedJurisdictions      types.List      `tfsdk:"allowed_jurisdictions"`
 	MaxRetentionDays          types.Int64     `tfsdk:"max_retention_days"`
+	KeyDestruction            types.String    `tfsdk:"key_destruction"`
 }
 
 type endpointsModel struct {
@@ -146,6 +154,14 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					listvalidator.ValueStringsAre(jurisdictionValue()),
 				},
 			},
+			"key_destruction": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What a plan that destroys or replaces a `gdpr_key` does: `warn` (the default) " +
+					"shows when the key's deletion completes and everything encrypted under it becomes " +
+					"unreadable; `deny` fails the plan, for teams that want a second pair of eyes on every " +
+					"erasure (GDPR Art. 17).",
+				Validators: []validator.String{stringvalidator.OneOf(keyDestructionWarn, keyDestructionDeny)},
+			},
 			"max_retention_days": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "The longest retention, in days, that any resource of this provider may " +
@@ -163,9 +179,12 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	data := &providerData{maxRetentionDays: defaultMaxRetentionDays}
+	data := &providerData{maxRetentionDays: defaultMaxRetentionDays, keyDestruction: keyDestructionWarn}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	if d := datasetAgeWarning(jurisdiction.AsOf(), time.Now()); d != nil {
+		resp.Diagnostics.Append(d)
+	}
 
 	// A provider block that depends on values not known until apply (a region from another resource, say)
 	// is configured again at apply time; until then resources defer the checks that need those values.
@@ -182,6 +201,9 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	if !cfg.MaxRetentionDays.IsNull() {
 		data.maxRetentionDays = cfg.MaxRetentionDays.ValueInt64()
+	}
+	if !cfg.KeyDestruction.IsNull() {
+		data.keyDestruction = cfg.KeyDestruction.ValueString()
 	}
 
 	apiCfg := awsapi.Config{
@@ -254,6 +276,8 @@ type providerData struct {
 	clients          *awsapi.Clients
 	allowed          []string
 	maxRetentionDays int64
+	// keyDestruction is warn or deny: what a plan that destroys a key does.
+	keyDestruction string
 	// region is the provider's region in the jurisdiction data; nil with regionErr set when it is not there.
 	region    *jurisdiction.Region
 	regionErr error

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -42,6 +43,7 @@ type regionModel struct {
 	AdequacyDecision types.String `tfsdk:"adequacy_decision"`
 	Allowed          types.Bool   `tfsdk:"allowed"`
 	Reason           types.String `tfsdk:"reason"`
+	DatasetAsOf      types.String `tfsdk:"dataset_as_of"`
 }
 
 func (d *regionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -91,7 +93,9 @@ func (d *regionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 					"this provider enforce the same rule; this reports it for anything else.",
 			},
 			"reason": computed("One sentence explaining the verdict; for a partial adequacy decision it says " +
-				"what the user must make sure of."),
+				"what the user must make sure of, and it names known litigation pending against a decision."),
+			"dataset_as_of": computed("The date, as YYYY-MM-DD, on which the provider's jurisdiction data was " +
+				"last checked. The provider warns when it is more than a year old: upgrade it then."),
 		},
 	}
 }
@@ -158,4 +162,5 @@ func (m *regionModel) fromRegion(r jurisdiction.Region) {
 	m.EUMember = types.BoolValue(r.Country.EUMember)
 	m.EEAMember = types.BoolValue(r.Country.EEAMember)
 	m.AdequacyDecision = types.StringValue(r.Country.AdequacyDecision)
+	m.DatasetAsOf = types.StringValue(jurisdiction.AsOf().Format(time.DateOnly))
 }

@@ -31,6 +31,7 @@ func TestAccRegionDataSource(t *testing.T) {
 		"adequacy_decision": knownvalue.StringExact(""),
 		"allowed":           knownvalue.Bool(true),
 		"reason":            knownvalue.StringRegexp(regexp.MustCompile(`EU member state`)),
+		"dataset_as_of":     knownvalue.StringExact("2026-11-23"),
 	})...)
 	checks = append(checks, check("data.gdpr_region.virginia", map[string]knownvalue.Check{
 		"country_code":      knownvalue.StringExact("US"),
@@ -38,7 +39,7 @@ func TestAccRegionDataSource(t *testing.T) {
 		"eu_member":         knownvalue.Bool(false),
 		"adequacy_decision": knownvalue.StringRegexp(regexp.MustCompile(`2023/1795`)),
 		"allowed":           knownvalue.Bool(false),
-		"reason":            knownvalue.StringRegexp(regexp.MustCompile(`certified under the EU-US Data Privacy Framework`)),
+		"reason":            knownvalue.StringRegexp(regexp.MustCompile(`certified under the EU-US Data Privacy Framework; note that an appeal against the decision, case C-703/25 P`)),
 	})...)
 	checks = append(checks, check("data.gdpr_region.oslo", map[string]knownvalue.Check{
 		"cloud":        knownvalue.StringExact("azure"),

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -122,6 +123,9 @@ type immutable struct {
 	// resource uses it for plan values that only it knows how to compute (a fingerprint of a write-only
 	// argument, say), so the guard sees them and any replacement they require.
 	planHook func(context.Context, resource.ModifyPlanRequest, *resource.ModifyPlanResponse)
+	// destroyCheck, when set, runs when a plan destroys or replaces the resource: it says what will be lost,
+	// and fails a plan whose destroy cannot succeed or must not happen, before anything is touched.
+	destroyCheck func(context.Context, tfsdk.State, *resource.ModifyPlanResponse)
 }
 
 func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -157,7 +161,8 @@ const (
 // ModifyPlan is the one place where every gdpr_* plan is checked.
 func (b *immutable) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		// Destroy plans are never blocked by residency or by the guard.
+		// Destroy plans are never blocked by residency or by the guard, only by what destroying would erase.
+		b.checkDestroy(ctx, req.State, resp)
 		return
 	}
 	if b.planHook != nil {
@@ -199,6 +204,22 @@ func (b *immutable) ModifyPlan(ctx context.Context, req resource.ModifyPlanReque
 		return
 	}
 	guardInPlaceUpdate(ctx, b.typeName, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Every change that passes the guard is a replacement, which destroys the resource as it is now.
+	if changed, err := changedAttributes(req.State.Raw, resp.Plan.Raw); err == nil && len(changed) > 0 {
+		b.checkDestroy(ctx, req.State, resp)
+	}
+}
+
+// checkDestroy runs the resource's destroyCheck, if it has one, for a plan that destroys or replaces it.
+// It costs nothing when nothing is destroyed, and is skipped while the provider is not configured.
+func (b *immutable) checkDestroy(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+	if b.destroyCheck == nil || state.Raw.IsNull() || b.data == nil || b.data.clients == nil {
+		return
+	}
+	b.destroyCheck(ctx, state, resp)
 }
 
 // guardInPlaceUpdate fails a plan that would update the resource in place: one where the planned values

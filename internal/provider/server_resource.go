@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -53,7 +54,15 @@ type serverResource struct {
 
 // NewServerResource returns the gdpr_server resource.
 func NewServerResource() resource.Resource {
-	return &serverResource{immutable{typeName: serverTypeName, planHook: planUserDataSHA256}}
+	return &serverResource{immutable{typeName: serverTypeName, planHook: planUserDataSHA256, destroyCheck: warnServerDestroyed}}
+}
+
+// warnServerDestroyed says that a destroyed or replaced server takes its root volume with it; it needs no
+// call to AWS.
+func warnServerDestroyed(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+	var id types.String
+	resp.Diagnostics.Append(state.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(serverDestructionWarning(id.ValueString()))
 }
 
 func (r *serverResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
