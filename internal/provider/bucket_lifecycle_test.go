@@ -266,8 +266,8 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 							putObject(t, name, "customers.csv", "v2", nil)
 						})
 					},
-					Config:      config,
-					Destroy:     true,
+					Config:  config,
+					Destroy: true,
 					// The plan stops before anything is touched.
 					ExpectError: regexp.MustCompile(wrapped(`(?s)Destroying the bucket would erase personal data.*Bucket "` + name + `" holds 2 object versions and force_destroy is false.*bucket_prefix with lifecycle \{ create_before_destroy = true \}`)),
 				},

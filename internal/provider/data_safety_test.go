@@ -13,8 +13,8 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-// safetyConfig is a key and a bucket through the real CLI, with extra provider arguments and bucket body.
-func safetyConfig(providerExtra, bucketBody string) string {
+// safetyConfig is a key and a bucket for the real CLI, with the given bucket body.
+func safetyConfig(bucketBody string) string {
 	return faultConfig(acctest.Endpoint(), acctest.Region, "3", fmt.Sprintf(`
 resource "gdpr_key" "k" {
   description          = "data safety"
@@ -25,13 +25,13 @@ resource "gdpr_bucket" "b" {
   kms_key_arn = gdpr_key.k.arn
 %s
 }
-`, bucketBody)) + providerExtra
+`, bucketBody))
 }
 
 // plan runs terraform plan and returns its output with line breaks folded, so wrapped messages match.
-func plan(t *testing.T, w *acctest.Workdir, args ...string) (string, error) {
+func plan(t *testing.T, w *acctest.Workdir) (string, error) {
 	t.Helper()
-	out, err := w.Terraform(append([]string{"plan", "-input=false", "-no-color"}, args...)...)
+	out, err := w.Terraform("plan", "-input=false", "-no-color")
 	return strings.Join(strings.Fields(out), " "), err
 }
 
@@ -40,9 +40,13 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 		t.Skip("acceptance test: set TF_ACC=1")
 	}
 	name := bucketName()
-	w := acctest.NewWorkdir(t, safetyConfig("", fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
+	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
-	t.Cleanup(func() { w.Terraform("destroy", "-input=false", "-auto-approve") })
+	t.Cleanup(func() {
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("destroy: %v\n%s", err, out)
+		}
+	})
 
 	t.Run("no warning without destruction", func(t *testing.T) {
 		out, err := plan(t, w)
@@ -52,7 +56,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 	})
 	t.Run("empty bucket replaced with a warning", func(t *testing.T) {
 		w2 := *w
-		if err := os.WriteFile(w.Dir+"/main.tf", []byte(safetyConfig("", fmt.Sprintf("  bucket = %q\n  expiration_days = 31", name))), 0o600); err != nil {
+		if err := os.WriteFile(w.Dir+"/main.tf", []byte(safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 31", name))), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		out, err := plan(t, &w2)
@@ -66,7 +70,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 		}
 	})
 	t.Run("key replacement names the deletion date", func(t *testing.T) {
-		if err := os.WriteFile(w.Dir+"/main.tf", []byte(strings.Replace(safetyConfig("", fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)),
+		if err := os.WriteFile(w.Dir+"/main.tf", []byte(strings.Replace(safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)),
 			`"data safety"`, `"data safety, new key"`, 1)), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +86,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 		}
 	})
 	t.Run("key destruction denied", func(t *testing.T) {
-		config := strings.Replace(safetyConfig("", fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)),
+		config := strings.Replace(safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)),
 			`"data safety"`, `"data safety, new key"`, 1)
 		config = strings.Replace(config, `max_retries                 = 3`, "max_retries = 3\n  key_destruction = \"deny\"", 1)
 		if err := os.WriteFile(w.Dir+"/main.tf", []byte(config), 0o600); err != nil {
@@ -138,7 +142,7 @@ func TestAccDataSafety_dataArrivingAfterThePlan(t *testing.T) {
 		t.Skip("acceptance test: set TF_ACC=1")
 	}
 	name := bucketName()
-	w := acctest.NewWorkdir(t, safetyConfig("", fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
+	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	w.MustTerraform("plan", "-destroy", "-input=false", "-out=destroy.tfplan")
 	withoutPolicy(t, name, func() { putObject(t, name, "late.csv", "x", nil) })

@@ -44,8 +44,11 @@ func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					exists, err := bucketExists(t, name)
+					if err != nil {
+						return err
+					}
 					if !exists {
-						return fmt.Errorf("bucket %s was not created (%v)", name, err)
+						return fmt.Errorf("bucket %s was not created", name)
 					}
 					return nil
 				},
