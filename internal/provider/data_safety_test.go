@@ -43,6 +43,10 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	t.Cleanup(func() {
+		// The last subtest leaves key_destruction = "deny", which would rightly refuse this destroy.
+		if err := os.WriteFile(w.Dir+"/main.tf", []byte(safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name))), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
 			t.Errorf("destroy: %v\n%s", err, out)
 		}
