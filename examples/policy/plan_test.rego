@@ -1,0 +1,45 @@
+package gdpr.plan_test
+
+import rego.v1
+
+import data.gdpr.plan
+
+# The plan of testdata/raw_resources/main.tf.txt, made by the real hashicorp/aws and gdpr providers.
+test_raw_personal_data_resources_are_denied if {
+	denied := plan.deny with input as data.testdata.raw_resources
+	count(denied) == 3
+	some a in denied
+	startswith(a, "aws_s3_bucket.customer_exports is tagged \"gdpr-personal-data\"")
+	contains(a, "use gdpr_bucket")
+	some b in denied
+	startswith(b, "aws_kms_key.customer_exports ")
+	some c in denied
+	startswith(c, "aws_instance.crm ")
+	contains(c, "use gdpr_server")
+}
+
+test_untagged_and_gdpr_resources_are_allowed if {
+	denied := plan.deny with input as data.testdata.raw_resources
+	every msg in denied {
+		not contains(msg, "build_artifacts")
+		not startswith(msg, "gdpr_")
+	}
+}
+
+test_destroying_a_tagged_raw_resource_is_allowed if {
+	destroy := {"resource_changes": [{
+		"address": "aws_s3_bucket.old",
+		"type": "aws_s3_bucket",
+		"change": {"actions": ["delete"], "after": null},
+	}]}
+	count(plan.deny) == 0 with input as destroy
+}
+
+test_default_tags_count if {
+	tagged := {"resource_changes": [{
+		"address": "aws_kms_key.k",
+		"type": "aws_kms_key",
+		"change": {"actions": ["create"], "after": {"tags": null, "tags_all": {"gdpr-personal-data": "hr"}}},
+	}]}
+	count(plan.deny) == 1 with input as tagged
+}
