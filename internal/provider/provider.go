@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -257,4 +258,15 @@ type providerData struct {
 	// region is the provider's region in the jurisdiction data; nil with regionErr set when it is not there.
 	region    *jurisdiction.Region
 	regionErr error
+}
+
+var _ provider.ProviderWithFunctions = (*gdprProvider)(nil)
+
+// Functions are the provider-defined functions; they need no provider configuration.
+func (p *gdprProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewJurisdictionFunction,
+		NewRegionInfoFunction,
+		NewRetentionCompliantFunction,
+	}
 }
