@@ -240,3 +240,12 @@ func volumeTooSmallDiag(volumeType string, size, minimum int64) diag.Diagnostic 
 		fmt.Sprintf("An %s volume must be at least %d GiB, and root_volume_size_gb is %d. Raise "+
 			"root_volume_size_gb, or choose gp3 for a smaller volume.", volumeType, minimum, size))
 }
+
+func guardedUpdateDiag(targetID string, changed []string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("attributes"), "In-place update of a guarded resource refused",
+		fmt.Sprintf("The resource %q guarded by gdpr_immutable would be updated in place: its id stays the same "+
+			"while the watched attributes change (changed: %s). Infrastructure holding personal data is never "+
+			"modified, only rebuilt (GDPR Art. 32, integrity of processing). Replace the target instead, for "+
+			"example with terraform apply -replace=<target address>, or undo the change. A value unknown at plan "+
+			"time counts as a change.", targetID, strings.Join(changed, ", ")))
+}

@@ -238,6 +238,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewKeyResource,
 		NewBucketResource,
 		NewServerResource,
+		NewImmutableResource,
 	}
 }
 
