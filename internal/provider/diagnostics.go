@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
@@ -248,4 +249,12 @@ func guardedUpdateDiag(targetID string, changed []string) diag.Diagnostic {
 			"modified, only rebuilt (GDPR Art. 32, integrity of processing). Replace the target instead, for "+
 			"example with terraform apply -replace=<target address>, or undo the change. A value unknown at plan "+
 			"time counts as a change.", targetID, strings.Join(changed, ", ")))
+}
+
+func auditWarning(e audit.Event, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Audit event not fully recorded",
+		fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+
+			"change in the cloud stands; the event is kept in the audit file when one is configured (hash %s). "+
+			"Check the audit settings of the provider block and the receiving end.\n\nCause: %s",
+			e.Action, e.ResourceType, e.CloudID, e.Hash, err))
 }

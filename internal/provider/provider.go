@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 )
@@ -51,6 +52,7 @@ type providerModel struct {
 	MaxRetries                types.Int64     `tfsdk:"max_retries"`
 	AllowedJurisdictions      types.List      `tfsdk:"allowed_jurisdictions"`
 	MaxRetentionDays          types.Int64     `tfsdk:"max_retention_days"`
+	Audit                     *auditModel     `tfsdk:"audit"`
 }
 
 type endpointsModel struct {
@@ -155,6 +157,7 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 		},
 	}
+	resp.Schema.Attributes["audit"] = auditSchema()
 }
 
 func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -175,6 +178,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		data.unknown = true
 		return
 	}
+	data.audit = newAuditTrail(cfg.Audit)
 
 	data.allowed = []string{defaultJurisdiction}
 	if !cfg.AllowedJurisdictions.IsNull() {
@@ -222,6 +226,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			return
 		}
 		tflog.Debug(ctx, "validated AWS credentials", map[string]any{"account_id": id.Account})
+		data.caller.set(id)
 	}
 
 	region, err := jurisdiction.Lookup("aws", clients.Region)
@@ -259,6 +264,9 @@ type providerData struct {
 	// region is the provider's region in the jurisdiction data; nil with regionErr set when it is not there.
 	region    *jurisdiction.Region
 	regionErr error
+	// audit is the trail of creates and deletes, nil unless the provider block configures one.
+	audit  *audit.Trail
+	caller callerIdentity
 }
 
 var _ provider.ProviderWithFunctions = (*gdprProvider)(nil)
