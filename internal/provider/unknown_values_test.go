@@ -45,7 +45,7 @@ func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 				Check: func(s *terraform.State) error {
 					exists, err := bucketExists(t, name)
 					if !exists {
-						return fmt.Errorf("bucket %s was not created (%v)", name, err)
+						return fmt.Errorf("bucket %s was not created (%w)", name, err)
 					}
 					return nil
 				},
