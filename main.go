@@ -5,9 +5,11 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
 )
 
@@ -15,6 +17,10 @@ import (
 var version = "dev"
 
 func main() {
+	// The binary doubles as the verifier of the audit trail the provider writes.
+	if len(os.Args) > 1 && os.Args[1] == "audit" {
+		os.Exit(audit.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()

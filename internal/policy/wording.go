@@ -111,3 +111,18 @@ func countryName(c jurisdiction.Country) string {
 func policyPhrase(allowed []string) string {
 	return "[" + strings.Join(allowed, ", ") + "]"
 }
+
+// Placement describes where a region keeps data without judging it against any policy: its country and
+// that country's standing under the GDPR. For a partial adequacy decision it adds what the user must make
+// sure of, as the policy's own reasons do. It is the reason of the region_info provider function, which
+// has no provider configuration and therefore no allowed_jurisdictions to judge by.
+func Placement(r jurisdiction.Region) string {
+	if r.Country.Code == "" || r.Country.Jurisdiction == "" {
+		return regionPhrase(r) + " has no known country."
+	}
+	s := fmt.Sprintf("%s is in %s, %s", regionPhrase(r), countryPhrase(r.Country), standing(r.Country))
+	if r.Country.Jurisdiction == jurisdiction.PartialAdequacy {
+		s += ": make sure " + r.Country.PartialScope
+	}
+	return s + "."
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 )
@@ -58,6 +60,7 @@ type providerModel struct {
 	AllowedJurisdictions      types.List      `tfsdk:"allowed_jurisdictions"`
 	MaxRetentionDays          types.Int64     `tfsdk:"max_retention_days"`
 	KeyDestruction            types.String    `tfsdk:"key_destruction"`
+	Audit                     *auditModel     `tfsdk:"audit"`
 }
 
 type endpointsModel struct {
@@ -170,6 +173,7 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 		},
 	}
+	resp.Schema.Attributes["audit"] = auditSchema()
 }
 
 func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -193,6 +197,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		data.unknown = true
 		return
 	}
+	data.audit = newAuditTrail(cfg.Audit)
 
 	data.allowed = []string{defaultJurisdiction}
 	if !cfg.AllowedJurisdictions.IsNull() {
@@ -243,6 +248,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			return
 		}
 		tflog.Debug(ctx, "validated AWS credentials", map[string]any{"account_id": id.Account})
+		data.caller.set(id)
 	}
 
 	region, err := jurisdiction.Lookup("aws", clients.Region)
@@ -259,6 +265,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewKeyResource,
 		NewBucketResource,
 		NewServerResource,
+		NewImmutableResource,
 	}
 }
 
@@ -281,4 +288,18 @@ type providerData struct {
 	// region is the provider's region in the jurisdiction data; nil with regionErr set when it is not there.
 	region    *jurisdiction.Region
 	regionErr error
+	// audit is the trail of creates and deletes, nil unless the provider block configures one.
+	audit  *audit.Trail
+	caller callerIdentity
+}
+
+var _ provider.ProviderWithFunctions = (*gdprProvider)(nil)
+
+// Functions are the provider-defined functions; they need no provider configuration.
+func (p *gdprProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewJurisdictionFunction,
+		NewRegionInfoFunction,
+		NewRetentionCompliantFunction,
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
@@ -448,6 +449,7 @@ func serverGone(s *awsapi.Server) string {
 }
 
 func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.audit(ctx, audit.Create, &resp.State, &resp.Diagnostics)
 	var plan serverModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// The user data is write-only: only the configuration holds it.
@@ -566,6 +568,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 }
 
 func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.audit(ctx, audit.Delete, &req.State, &resp.Diagnostics)
 	var state serverModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

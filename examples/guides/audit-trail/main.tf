@@ -1,0 +1,24 @@
+variable "audit_webhook_secret" {
+  type        = string
+  description = "Key of the webhook's HMAC-SHA256 signature; set TF_VAR_audit_webhook_secret."
+  sensitive   = true
+  default     = null
+}
+
+provider "gdpr" {
+  region = "eu-central-1"
+
+  audit = {
+    # One JSON line per create and delete, hash-chained; verify with
+    # terraform-provider-gdpr audit verify audit.jsonl
+    path = "${path.root}/audit.jsonl"
+
+    # A signed copy of each event, which survives ephemeral CI and Terraform Cloud runners.
+    webhook_url    = "https://audit.example.com/gdpr/events"
+    webhook_secret = var.audit_webhook_secret
+  }
+}
+
+resource "gdpr_key" "customer_data" {
+  description = "Customer records"
+}

@@ -1,0 +1,79 @@
+// Package audit keeps a tamper-evident trail of the infrastructure the provider creates and deletes: JSON
+// lines chained by SHA-256 hashes in a local file, and a signed copy POSTed to a webhook. It has no
+// Terraform imports, so the verifier in the provider binary and the tests use it directly.
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"time"
+)
+
+// Action is what happened to the resource. A replacement is a create and a delete, two events.
+type Action string
+
+// The actions the provider records.
+const (
+	Create Action = "create"
+	Delete Action = "delete"
+)
+
+// Event is one line of the trail. The field order is the order of the JSON object, which is part of the
+// format: the hash covers the line as written.
+type Event struct {
+	Time         time.Time `json:"time"`
+	Action       Action    `json:"action"`
+	ResourceType string    `json:"resource_type"`
+	// CloudID is the resource's id in the cloud: the key id, the bucket name, the instance id. Terraform
+	// does not tell providers the resource's address, so this and ResourceType identify it.
+	CloudID          string `json:"cloud_id"`
+	Region           string `json:"region,omitempty"`
+	Jurisdiction     string `json:"jurisdiction,omitempty"`
+	CallerAccount    string `json:"caller_account,omitempty"`
+	CallerARN        string `json:"caller_arn,omitempty"`
+	TFCRunID         string `json:"tfc_run_id,omitempty"`
+	TFCWorkspaceID   string `json:"tfc_workspace_id,omitempty"`
+	TFCWorkspaceName string `json:"tfc_workspace_name,omitempty"`
+	// ArgumentsSHA256 is the SHA-256 of the resource's arguments, secrets and write-only ones left out, in
+	// a canonical JSON form; a create and the delete of the same resource carry the same value.
+	ArgumentsSHA256 string `json:"arguments_sha256"`
+	// PrevHash is the Hash of the line before in the file, empty on the first line.
+	PrevHash string `json:"prev_hash"`
+	// Hash is the SHA-256 of this line with Hash left out.
+	Hash string `json:"hash,omitempty"`
+}
+
+// FromEnvironment fills in the Terraform Cloud run and workspace, which Terraform Cloud and Enterprise set
+// in the environment of every run.
+func (e *Event) FromEnvironment() {
+	e.TFCRunID = os.Getenv("TFC_RUN_ID")
+	e.TFCWorkspaceID = os.Getenv("TFC_WORKSPACE_ID")
+	e.TFCWorkspaceName = os.Getenv("TFC_WORKSPACE_NAME")
+}
+
+// computeHash hashes the event as written without its hash.
+func (e Event) computeHash() string {
+	e.Hash = ""
+	sum := sha256.Sum256(e.encode())
+	return hex.EncodeToString(sum[:])
+}
+
+// chain links the event after the one whose hash is prev and computes its own hash.
+func (e Event) chain(prev string) Event {
+	e.Time = e.Time.UTC()
+	e.PrevHash = prev
+	e.Hash = e.computeHash()
+	return e
+}
+
+// encode is the canonical form of the event: encoding/json with the fields in struct order.
+func (e Event) encode() []byte {
+	b, err := json.Marshal(e)
+	if err != nil {
+		// An Event holds only strings and a time, which always encode.
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,88 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// File appends events to a JSON lines file. Terraform runs one provider process per command and applies
+// in parallel inside it, and several commands may share a file: a mutex orders the goroutines and an
+// exclusive file lock orders the processes, so reading the last hash and appending the next line are one
+// step. Earlier lines are never rewritten.
+type File struct {
+	path string
+	mu   sync.Mutex
+}
+
+// NewFile returns a sink for the file at path, which is created on first use.
+func NewFile(path string) *File { return &File{path: path} }
+
+// Path is the file's path.
+func (f *File) Path() string { return f.path }
+
+// Append chains the event after the file's last line, writes it, and returns it with its hashes.
+func (f *File) Append(e Event) (Event, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return e, err
+	}
+	defer file.Close()
+	if err := lock(file); err != nil {
+		return e, fmt.Errorf("locking %s: %w", f.path, err)
+	}
+	defer unlock(file)
+
+	last, err := lastLine(file)
+	if err != nil {
+		return e, fmt.Errorf("reading the last event of %s: %w", f.path, err)
+	}
+	prev := ""
+	if len(last) > 0 {
+		var before Event
+		if err := json.Unmarshal(last, &before); err != nil || before.Hash == "" {
+			return e, fmt.Errorf("the last line of %s is not an audit event, so the chain cannot be extended; "+
+				"run terraform-provider-gdpr audit verify %s", f.path, f.path)
+		}
+		prev = before.Hash
+	}
+	e = e.chain(prev)
+	if _, err := file.Write(append(e.encode(), '\n')); err != nil {
+		return e, err
+	}
+	return e, file.Sync()
+}
+
+// lastLine returns the last non-empty line of the file, without its newline; nil for an empty file.
+func lastLine(f *os.File) ([]byte, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := info.Size()
+	chunk := int64(4096)
+	for {
+		start := max(size-chunk, 0)
+		buf := make([]byte, size-start)
+		if _, err := f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		trimmed := bytes.TrimRight(buf, "\n")
+		if i := bytes.LastIndexByte(trimmed, '\n'); i >= 0 {
+			return trimmed[i+1:], nil
+		}
+		if start == 0 {
+			if len(trimmed) == 0 {
+				return nil, nil
+			}
+			return trimmed, nil
+		}
+		chunk *= 2
+	}
+}

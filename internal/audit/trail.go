@@ -1,0 +1,56 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Trail records events in the configured sinks: a file, a webhook, or both.
+type Trail struct {
+	file    *File
+	webhook *Webhook
+	// Without a file the chain links the events of one provider process, so a receiver can still tell
+	// whether it missed one.
+	mu   sync.Mutex
+	last string
+}
+
+// NewTrail returns a trail writing to a file at path and POSTing to webhookURL; either may be empty.
+func NewTrail(path, webhookURL, secret string, r Retry) *Trail {
+	t := &Trail{}
+	if path != "" {
+		t.file = NewFile(path)
+	}
+	if webhookURL != "" {
+		t.webhook = NewWebhook(webhookURL, secret, r)
+	}
+	return t
+}
+
+// Record chains and stores the event. The returned errors are for warnings: a failed sink does not undo
+// what was done in the cloud, and the other sink still has the event.
+func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {
+	var errs []error
+	inFile := false
+	if t.file != nil {
+		chained, err := t.file.Append(e)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("appending to the audit file %s: %w", t.file.Path(), err))
+		} else {
+			e, inFile = chained, true
+		}
+	}
+	if !inFile {
+		t.mu.Lock()
+		e = e.chain(t.last)
+		t.last = e.Hash
+		t.mu.Unlock()
+	}
+	if t.webhook != nil {
+		if err := t.webhook.Send(ctx, e); err != nil {
+			errs = append(errs, fmt.Errorf("delivering to the audit webhook: %w", err))
+		}
+	}
+	return e, errs
+}

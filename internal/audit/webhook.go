@@ -1,0 +1,88 @@
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// The headers of a webhook delivery.
+const (
+	// SignatureHeader carries "sha256=" and the hex HMAC-SHA256 of the body under the webhook secret.
+	SignatureHeader = "X-GDPR-Signature"
+	// IdempotencyHeader carries the event's hash: a receiver that has seen it already has the event.
+	IdempotencyHeader = "Idempotency-Key"
+)
+
+// Webhook POSTs events as JSON, retrying with exponential backoff.
+type Webhook struct {
+	url    string
+	secret []byte
+	client *retryablehttp.Client
+}
+
+// Retry bounds of a webhook: a delivery gives up after RetryMax retries, waiting WaitMin doubling up to
+// WaitMax between them, or what the server asks for with Retry-After, never more than WaitMax.
+type Retry struct {
+	RetryMax         int
+	WaitMin, WaitMax time.Duration
+	// Timeout bounds each attempt.
+	Timeout time.Duration
+}
+
+// DefaultRetry keeps a failing webhook from holding an apply for more than about a minute per event.
+var DefaultRetry = Retry{RetryMax: 3, WaitMin: time.Second, WaitMax: 10 * time.Second, Timeout: 10 * time.Second}
+
+// NewWebhook returns a sink that POSTs to url, signing with secret when it is not empty.
+func NewWebhook(url, secret string, r Retry) *Webhook {
+	c := retryablehttp.NewClient()
+	c.RetryMax = r.RetryMax
+	c.RetryWaitMin, c.RetryWaitMax = r.WaitMin, r.WaitMax
+	c.HTTPClient.Timeout = r.Timeout
+	c.Logger = nil
+	// DefaultBackoff honours Retry-After on 429 and 503 but without a bound; an apply must not hang on it.
+	c.Backoff = func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
+	}
+	// Return the last response instead of a generic error, so the warning can say what the server said.
+	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	return &Webhook{url: url, secret: []byte(secret), client: c}
+}
+
+// Sign returns the signature header value of body under secret.
+func Sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Send delivers one event, retrying until the server accepts it with a 2xx status or the retries run out.
+func (w *Webhook) Send(ctx context.Context, e Event) error {
+	body := e.encode()
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, w.url, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(IdempotencyHeader, e.Hash)
+	if len(w.secret) > 0 {
+		req.Header.Set(SignatureHeader, Sign(w.secret, body))
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("the webhook answered %s after %d attempts", resp.Status, w.client.RetryMax+1)
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package provider_test
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
+)
+
+// webhookReceiver accepts events whose signature verifies, once per idempotency key.
+type webhookReceiver struct {
+	mu       sync.Mutex
+	secret   []byte
+	accepted map[string]audit.Event
+	bad      int
+}
+
+func (r *webhookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !hmac.Equal([]byte(req.Header.Get(audit.SignatureHeader)), []byte(audit.Sign(r.secret, body))) {
+		r.bad++
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var e audit.Event
+	if err := json.Unmarshal(body, &e); err != nil || e.Hash != req.Header.Get(audit.IdempotencyHeader) {
+		r.bad++
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	r.accepted[e.Hash] = e
+}
+
+func readEvents(t *testing.T, path string) []audit.Event {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []audit.Event
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e audit.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// checkEvents checks the events of one action: one per id, all from the test's caller and run.
+func checkEvents(t *testing.T, events []audit.Event, action audit.Action, ids []string) {
+	t.Helper()
+	var got []string
+	for _, e := range events {
+		if e.Action != action || e.ResourceType != "gdpr_key" || e.Region != "eu-west-3" || e.Jurisdiction != "EU" ||
+			e.CallerAccount == "" || e.TFCRunID != "run-audit-test" || len(e.ArgumentsSHA256) != 64 {
+			t.Errorf("unexpected %s event: %+v", action, e)
+		}
+		got = append(got, e.CloudID)
+	}
+	slices.Sort(got)
+	slices.Sort(ids)
+	if !slices.Equal(got, ids) {
+		t.Errorf("%s events for %v, want one for each of %v", action, got, ids)
+	}
+}
+
+// TestAccAudit_parallelApply creates and destroys 30 keys at -parallelism=30 through the Terraform CLI,
+// with a provider process as users run it, and checks the file's chain and the webhook's signed copies.
+func TestAccAudit_parallelApply(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	const region = "eu-west-3"
+	recv := &webhookReceiver{secret: []byte("hook-secret"), accepted: map[string]audit.Event{}}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	cfg := `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+` + acctest.ProviderConfig(region, fmt.Sprintf(`
+  audit = {
+    path           = %q
+    webhook_url    = %q
+    webhook_secret = "hook-secret"
+  }`, trail, srv.URL)) + `
+resource "gdpr_key" "k" {
+  count                = 30
+  description          = "audited ${count.index}"
+  deletion_window_days = 7
+}`
+	w := acctest.NewWorkdir(t, cfg, "TFC_RUN_ID=run-audit-test")
+	w.MustTerraform("apply", "-input=false", "-auto-approve", "-parallelism=30")
+	ids := stateIDs(t, w, "gdpr_key")
+
+	if n, err := audit.VerifyFile(trail); err != nil || n != 30 {
+		t.Fatalf("after apply: %d events, %v; want 30 in an intact chain", n, err)
+	}
+	events := readEvents(t, trail)
+	checkEvents(t, events, audit.Create, ids)
+
+	w.MustTerraform("destroy", "-input=false", "-auto-approve", "-parallelism=30")
+	if n, err := audit.VerifyFile(trail); err != nil || n != 60 {
+		t.Fatalf("after destroy: %d events, %v; want 60 in an intact chain", n, err)
+	}
+	events = readEvents(t, trail)
+	checkEvents(t, events[30:], audit.Delete, ids)
+	// A resource's create and delete hash the same arguments.
+	created := map[string]string{}
+	for _, e := range events[:30] {
+		created[e.CloudID] = e.ArgumentsSHA256
+	}
+	for _, e := range events[30:] {
+		if created[e.CloudID] != e.ArgumentsSHA256 {
+			t.Errorf("%s: arguments hash %s at create, %s at delete", e.CloudID, created[e.CloudID], e.ArgumentsSHA256)
+		}
+	}
+
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	if recv.bad != 0 || len(recv.accepted) != 60 {
+		t.Errorf("the webhook accepted %d signed events and refused %d, want 60 and 0", len(recv.accepted), recv.bad)
+	}
+	for _, e := range events {
+		if got, ok := recv.accepted[e.Hash]; !ok || got != e {
+			t.Errorf("the webhook's copy of %s differs from the file's", e.Hash)
+		}
+	}
+
+	// The provider binary verifies the file, and catches a deleted line.
+	bin := filepath.Join(acctest.ProviderBinary(t), "terraform-provider-gdpr")
+	if out, err := exec.Command(bin, "audit", "verify", trail).CombinedOutput(); err != nil || !strings.Contains(string(out), "60 events") {
+		t.Errorf("audit verify: %v\n%s", err, out)
+	}
+	raw, _ := os.ReadFile(trail)
+	lines := strings.SplitAfter(string(raw), "\n")
+	if err := os.WriteFile(trail, []byte(strings.Join(slices.Delete(lines, 10, 11), "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "audit", "verify", trail).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "line 11: prev_hash") {
+		t.Errorf("audit verify after deleting line 11: %v\n%s", err, out)
+	}
+}
+
+// TestAccAudit_webhookDownWarns shows that an unreachable webhook leaves the apply successful, with a
+// warning, and the event in the file.
+func TestAccAudit_webhookDownWarns(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadRequest) // not retried: the apply does not wait
+	}))
+	defer srv.Close()
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	cfg := `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+` + acctest.ProviderConfig(acctest.Region, fmt.Sprintf(`
+  skip_credentials_validation = true
+  audit = {
+    path        = %q
+    webhook_url = %q
+  }`, trail, srv.URL)) + `
+resource "gdpr_key" "k" {
+  description          = "audited with a broken webhook"
+  deletion_window_days = 7
+}`
+	w := acctest.NewWorkdir(t, cfg)
+	out := w.MustTerraform("apply", "-input=false", "-auto-approve", "-no-color")
+	if !strings.Contains(out, "Audit event not fully recorded") || !strings.Contains(out, "400 Bad Request") {
+		t.Errorf("no warning about the webhook:\n%s", out)
+	}
+	events := readEvents(t, trail)
+	// With skip_credentials_validation the caller is asked for lazily, once.
+	if len(events) != 1 || events[0].CallerARN == "" {
+		t.Errorf("events = %+v, want one create with the caller", events)
+	}
+	w.MustTerraform("destroy", "-input=false", "-auto-approve")
+}
+
+func TestAccAudit_badSettings(t *testing.T) {
+	for name, tc := range map[string]struct{ block, want string }{
+		"empty path":              {`path = ""`, `(?s)audit.path.*at least 1`},
+		"webhook not a URL":       {`webhook_url = "hooks.example.com/gdpr"`, `(?s)Invalid endpoint URL.*"hooks.example.com/gdpr" is not an absolute URL`},
+		"webhook of another kind": {`webhook_url = "ftp://hooks.example.com/gdpr"`, `(?s)Invalid endpoint URL`},
+		"secret without webhook":  {`path = "a.jsonl"` + "\n" + `webhook_secret = "x"`, `(?s)audit.webhook_url.*must be specified when.*webhook_secret`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      "provider \"gdpr\" {\n  region = \"eu-central-1\"\n  audit = {\n    " + tc.block + "\n  }\n}\n" + regionLookup,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

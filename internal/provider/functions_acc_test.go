@@ -1,0 +1,93 @@
+package provider_test
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+func TestAccFunctions_outputs(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+output "jurisdiction" {
+  value = provider::gdpr::jurisdiction("azure", "norwayeast")
+}
+output "info" {
+  value = provider::gdpr::region_info("aws", "eu-central-1")
+}
+output "compliant" {
+  value = provider::gdpr::retention_compliant(30, 365, null)
+}
+output "too_short" {
+  value = provider::gdpr::retention_compliant(30, 365, 60)
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("jurisdiction", knownvalue.StringExact("EEA")),
+				statecheck.ExpectKnownOutputValue("info", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"region":            knownvalue.StringExact("eu-central-1"),
+					"cloud":             knownvalue.StringExact("aws"),
+					"location":          knownvalue.StringExact("Frankfurt"),
+					"country_code":      knownvalue.StringExact("DE"),
+					"country":           knownvalue.StringExact("Germany"),
+					"jurisdiction":      knownvalue.StringExact("EU"),
+					"eu_member":         knownvalue.Bool(true),
+					"eea_member":        knownvalue.Bool(true),
+					"adequacy_decision": knownvalue.StringExact(""),
+					"reason":            knownvalue.StringRegexp(regexp.MustCompile(`^eu-central-1 \(Frankfurt\) is in Germany \(DE\), an EU member state\.$`)),
+				})),
+				statecheck.ExpectKnownOutputValue("compliant", knownvalue.Bool(true)),
+				statecheck.ExpectKnownOutputValue("too_short", knownvalue.Bool(false)),
+			},
+		}},
+	})
+}
+
+// residencyModule is the validation block of examples/modules/residency: what data sources cannot do.
+const residencyModule = `
+variable "region" {
+  type = string
+  validation {
+    condition     = provider::gdpr::jurisdiction("aws", var.region) == "EU"
+    error_message = "The region must be in an EU member state (jurisdiction EU)."
+  }
+}
+resource "terraform_data" "records" {
+  input = var.region
+}`
+
+func TestAccFunctions_variableValidation(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:          residencyModule,
+				ConfigVariables: config.Variables{"region": config.StringVariable("us-east-1")},
+				ExpectError:     regexp.MustCompile(`(?s)Invalid value for variable.*must be in an EU member state`),
+			},
+			{
+				Config:          residencyModule,
+				ConfigVariables: config.Variables{"region": config.StringVariable("mars-1")},
+				ExpectError:     regexp.MustCompile(`(?s)Invalid value for "region" parameter: unknown aws region "mars-1"`),
+			},
+			{
+				Config:          residencyModule,
+				ConfigVariables: config.Variables{"region": config.StringVariable("eu-west-3")},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("terraform_data.records", tfjsonpath.New("input"), knownvalue.StringExact("eu-west-3")),
+				},
+			},
+		},
+	})
+}
