@@ -162,10 +162,8 @@ func ProviderConfig(region, extra string) string {
 // AWSConfig returns an SDK configuration that talks to the emulator, for checks that bypass the provider.
 func AWSConfig(t testing.TB, region string) aws.Config {
 	t.Helper()
-	if endpoint == "" {
-		// Without the emulator these clients would reach real AWS; acceptance tests never do.
-		t.Skip("acceptance test: set TF_ACC=1 (make testacc) to run it against the local emulator")
-	}
+	// Without the emulator these clients would reach real AWS; acceptance tests never do.
+	RequireEmulator(t)
 	cfg, err := config.LoadDefaultConfig(context.Background(),
 		config.WithRegion(region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
@@ -209,4 +207,14 @@ provider "gdpr" {
 // EC2 returns an EC2 client for the emulator.
 func EC2(t testing.TB, region string) *ec2.Client {
 	return ec2.NewFromConfig(AWSConfig(t, region))
+}
+
+// RequireEmulator skips a test that drives Terraform or the AWS SDK itself when TF_ACC is not set, as
+// terraform-plugin-testing does for its own tests; with TF_ACC set, Main has started the emulator or
+// already failed the run, so the skip can never hide a failure of `make test`.
+func RequireEmulator(t testing.TB) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" || endpoint == "" {
+		t.Skip("acceptance test: TF_ACC is not set, so no local emulator runs (make testacc sets it)")
+	}
 }

@@ -90,9 +90,7 @@ func checkEvents(t *testing.T, events []audit.Event, action audit.Action, ids []
 // TestAccAudit_parallelApply creates and destroys 30 keys at -parallelism=30 through the Terraform CLI,
 // with a provider process as users run it, and checks the file's chain and the webhook's signed copies.
 func TestAccAudit_parallelApply(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	const region = "eu-west-3"
 	recv := &webhookReceiver{secret: []byte("hook-secret"), accepted: map[string]audit.Event{}}
 	srv := httptest.NewServer(recv)
@@ -172,9 +170,7 @@ resource "gdpr_key" "k" {
 // TestAccAudit_webhookDownWarns shows that an unreachable webhook leaves the apply successful, with a
 // warning, and the event in the file.
 func TestAccAudit_webhookDownWarns(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusBadRequest) // not retried: the apply does not wait
 	}))

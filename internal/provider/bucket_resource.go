@@ -370,8 +370,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(bucketTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	c := r.data.clients
@@ -444,8 +443,7 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(bucketTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	name := state.ID.ValueString()
@@ -477,8 +475,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(bucketTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	c := r.data.clients

@@ -36,9 +36,7 @@ func plan(t *testing.T, w *acctest.Workdir) (string, error) {
 }
 
 func TestAccDataSafety_planWarnings(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	name := bucketName()
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
@@ -142,9 +140,7 @@ func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
 // TestAccDataSafety_dataArrivingAfterThePlan plans a destroy of an empty bucket, then writes to it before
 // the apply: the destroy itself refuses, and the object is kept.
 func TestAccDataSafety_dataArrivingAfterThePlan(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	name := bucketName()
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")

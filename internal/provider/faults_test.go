@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -203,9 +202,7 @@ var retryableFaults = []acctest.Fault{acctest.Unavailable, acctest.Throttle, acc
 // nothing the state does not know, a second apply without faults must converge, and destroy must leave
 // nothing behind.
 func TestAccFaults_everyCallOfCreate(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	for _, sc := range []faultScenario{keyScenario, bucketScenario, serverScenario} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
@@ -309,9 +306,7 @@ func operationInMessage(call string) string {
 // with each kind of fault in turn; the SDK's retryer must absorb them all, and the result must be what a
 // fault-free apply makes: the next plan is empty and the emulator holds exactly what the state knows.
 func TestAccFaults_belowTheRetryBudget(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	for i, sc := range []faultScenario{keyScenario, bucketScenario, serverScenario} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
@@ -378,9 +373,7 @@ func limitPerOperation(rules []*acctest.Rule, n int) []*acctest.Rule {
 
 // TestAccFaults_maxRetriesIsHonoured counts the attempts a throttled call gets: one plus max_retries.
 func TestAccFaults_maxRetriesIsHonoured(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	for _, retries := range []int{0, 2} {
 		t.Run(fmt.Sprintf("max_retries=%d", retries), func(t *testing.T) {
 			t.Parallel()

@@ -21,7 +21,7 @@ import (
 // createKey makes a key directly in the emulator, as someone outside Terraform would.
 func createKey(t *testing.T, in *kms.CreateKeyInput, rotate bool) string {
 	t.Helper()
-	emulatorOnly(t)
+	acctest.RequireEmulator(t)
 	ctx := context.Background()
 	c := acctest.KMS(t, acctest.Region)
 	out, err := c.CreateKey(ctx, in)

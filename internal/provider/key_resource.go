@@ -229,8 +229,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(keyTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	in, err := plan.toAPI(ctx)
@@ -280,8 +279,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(keyTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -336,8 +334,7 @@ func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(keyTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -360,8 +357,7 @@ func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 }
 
 func (r *keyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(keyTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	key, err := r.data.clients.ReadKey(ctx, req.ID)

@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 )
 
@@ -138,6 +139,16 @@ func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.Conf
 		return
 	}
 	b.data = data
+}
+
+// clients returns the provider's AWS clients, or reports that the provider is not configured and returns
+// nil; every call to AWS of a resource starts with it.
+func (b *immutable) clients(diags *diag.Diagnostics) *awsapi.Clients {
+	if b.data == nil || b.data.clients == nil {
+		diags.Append(notConfiguredDiag(b.typeName))
+		return nil
+	}
+	return b.data.clients
 }
 
 // placement returns the region and jurisdiction a resource read through this provider lives in, as

@@ -54,9 +54,7 @@ func fleetInventory(t *testing.T, when string, w *acctest.Workdir, region, prefi
 // TestAccScale_load applies, plans and destroys 100 buckets, 20 keys and 20 servers at -parallelism=30,
 // checking at each step that the emulator holds exactly what the state knows.
 func TestAccScale_load(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	const region = "eu-west-1"
 	prefix := sdkacctest.RandomWithPrefix("gdpr-load") + "-"
 	proxy := acctest.NewProxy(t)
@@ -76,9 +74,7 @@ func TestAccScale_load(t *testing.T) {
 // TestAccScale_interruptedApply interrupts an apply of 20 resources with SIGINT, as a user pressing Ctrl-C
 // would, then applies again: the result must have no duplicates and no orphans.
 func TestAccScale_interruptedApply(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	const region = "eu-south-2"
 	prefix := sdkacctest.RandomWithPrefix("gdpr-sigint") + "-"
 	// Every call is slowed down, so the interrupt lands while resources are being created.

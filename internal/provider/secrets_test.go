@@ -14,9 +14,7 @@ import (
 // TestAccSecrets_neverInLogsOrState runs Terraform as users do, with a separate provider process and
 // TF_LOG=trace, and searches the whole log, the state and the saved plan for the credentials it was given.
 func TestAccSecrets_neverInLogsOrState(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	acctest.RequireEmulator(t)
 	secrets := map[string]string{
 		"access key":    "AKIAGDPRNEVERLOGGED1",
 		"secret key":    "gdpr-secret-key-that-must-never-be-logged",

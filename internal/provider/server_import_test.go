@@ -27,7 +27,7 @@ import (
 // terminates it when the test ends.
 func runInstance(t *testing.T, in *ec2.RunInstancesInput) string {
 	t.Helper()
-	emulatorOnly(t)
+	acctest.RequireEmulator(t)
 	ctx := context.Background()
 	c := acctest.EC2(t, acctest.Region)
 	in.MinCount, in.MaxCount = aws.Int32(1), aws.Int32(1)

@@ -457,8 +457,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(serverTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	in, err := plan.toAPI(ctx)
@@ -524,8 +523,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(serverTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -574,8 +572,7 @@ func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(serverTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -587,8 +584,7 @@ func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 func (r *serverResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.data == nil || r.data.clients == nil {
-		resp.Diagnostics.Append(notConfiguredDiag(serverTypeName))
+	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
 	srv, err := r.data.clients.ReadServer(ctx, req.ID)

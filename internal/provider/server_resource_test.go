@@ -233,7 +233,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 // TestAccServer_userDataChangeForcesReplacement changes, removes and adds the user data: each plans a
 // replacement through the fingerprint, and the same script again plans nothing.
 func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
-	emulatorOnly(t)
+	acctest.RequireEmulator(t)
 	order := []string{"image_id", "instance_type", "user_data"}
 	render := func(v map[string]string) string { return serverConfig(renderArguments(order, v)) }
 	script := func(s string) map[string]string {
@@ -605,19 +605,10 @@ func checkServersTerminated(t *testing.T, ids *[]string, id, volume *string) res
 	}
 }
 
-// emulatorOnly skips a test that sets up objects in the emulator before resource.Test would skip it: without
-// TF_ACC there is no emulator, and the SDK would try to reach AWS.
-func emulatorOnly(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make testacc) to run it against the local emulator")
-	}
-}
-
 // defaultSubnets returns the default subnets of the test region, sorted by availability zone.
 func defaultSubnets(t *testing.T) []string {
 	t.Helper()
-	emulatorOnly(t)
+	acctest.RequireEmulator(t)
 	out, err := acctest.EC2(t, acctest.Region).DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}},
 	})
@@ -641,7 +632,7 @@ func defaultSubnets(t *testing.T) []string {
 // configuration.
 func createSecurityGroup(t *testing.T) string {
 	t.Helper()
-	emulatorOnly(t)
+	acctest.RequireEmulator(t)
 	out, err := acctest.EC2(t, acctest.Region).CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{
 		GroupName:   aws.String(randomName(t)),
 		Description: aws.String("gdpr_server acceptance test"),
