@@ -94,7 +94,7 @@ func startEmulator() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("the AWS emulator %q is not installed (pip install 'moto[server]', or run make test, which installs it): %w", bin, err)
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,8 @@ func startEmulator() (func(), error) {
 	}
 }
 
-func freePort() (int, error) {
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

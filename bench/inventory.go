@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// inventory describes everything in the emulator as sorted lines, with names and identifiers replaced by
+// placeholders, so the inventories two providers leave behind compare equal when they made the same
+// resources with the same settings.
+func inventory(ctx context.Context, endpoint string) ([]string, error) {
+	c, err := awsapi.New(ctx, awsapi.Config{
+		Region: region, AccessKey: "testing", SecretKey: "testing", S3UsePathStyle: true, MaxRetries: 3,
+		Endpoints: awsapi.Endpoints{KMS: endpoint, S3: endpoint, EC2: endpoint, STS: endpoint},
+	})
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	// Identifiers differ between runs; what matters is which resource refers to which.
+	ids := strings.NewReplacer()
+	var pairs []string
+
+	keys, err := c.KMS.ListKeys(ctx, &kms.ListKeysInput{})
+	if err != nil {
+		return nil, fmt.Errorf("listing keys: %w", err)
+	}
+	for i, k := range keys.Keys {
+		key, err := c.ReadKey(ctx, sdkaws.ToString(k.KeyId))
+		if err != nil {
+			return nil, fmt.Errorf("reading key %s: %w", sdkaws.ToString(k.KeyId), err)
+		}
+		placeholder := fmt.Sprintf("<key%d>", i)
+		pairs = append(pairs, key.ARN, placeholder, key.ID, placeholder)
+		lines = append(lines, fmt.Sprintf("key description=%q state=%s spec=%s usage=%s multi_region=%t rotation=%t tags=%s",
+			key.Description, key.State, key.KeySpec, key.KeyUsage, key.MultiRegion, key.RotationEnabled, tagString(key.Tags)))
+	}
+	ids = strings.NewReplacer(pairs...)
+
+	buckets, err := c.S3.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("listing buckets: %w", err)
+	}
+	for _, bk := range buckets.Buckets {
+		name := sdkaws.ToString(bk.Name)
+		b, err := c.ReadBucket(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("reading bucket %s: %w", name, err)
+		}
+		policy, err := normalJSON(strings.ReplaceAll(b.Policy, name, "<bucket>"))
+		if err != nil {
+			return nil, fmt.Errorf("bucket %s has a policy that is not JSON: %w", name, err)
+		}
+		lock := "none"
+		if b.ObjectLock != nil {
+			lock = fmt.Sprintf("%s/%dd", b.ObjectLock.Mode, b.ObjectLock.Days)
+		}
+		lines = append(lines, fmt.Sprintf("bucket versioning=%s sse=%s kms=%s bucket_key=%t expiration=%s noncurrent=%s multipart=%s "+
+			"object_lock=%t/%s public_access_blocked=%t ownership=%s policy=%s tags=%s",
+			b.Versioning, b.EncryptionAlgorithm, ids.Replace(b.KMSKeyID), b.BucketKeyEnabled, days(b.ExpirationDays),
+			days(b.NoncurrentExpireDays), days(b.AbortMultipartAfterDays), b.ObjectLockEnabled, lock,
+			b.PublicAccessBlocked, b.Ownership, policy, tagString(b.Tags)))
+	}
+
+	pages := ec2.NewDescribeInstancesPaginator(c.EC2, &ec2.DescribeInstancesInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing instances: %w", err)
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				s, err := c.ReadServer(ctx, sdkaws.ToString(i.InstanceId))
+				if err != nil {
+					return nil, fmt.Errorf("reading instance %s: %w", sdkaws.ToString(i.InstanceId), err)
+				}
+				if s.State == "terminated" {
+					continue
+				}
+				root := "none"
+				if s.Root != nil {
+					root = fmt.Sprintf("%dGiB/%s/encrypted=%t/kms=%s/delete_on_termination=%t",
+						s.Root.SizeGB, s.Root.Type, s.Root.Encrypted, ids.Replace(s.Root.KMSKeyID), s.Root.DeleteOnTermination)
+				}
+				lines = append(lines, fmt.Sprintf("server state=%s image=%s type=%s public_ip=%t imds_tokens=%s hop_limit=%d shutdown=%s root=%s tags=%s",
+					s.State, s.ImageID, s.InstanceType, s.PublicIP != "", s.MetadataHTTPTokens, s.MetadataHopLimit,
+					s.ShutdownBehavior, root, tagString(s.Tags)))
+			}
+		}
+	}
+	sort.Strings(lines)
+	return lines, nil
+}
+
+func days(d *int32) string {
+	if d == nil {
+		return "none"
+	}
+	return fmt.Sprint(*d)
+}
+
+func tagString(tags map[string]string) string {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + tags[k]
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// normalJSON re-encodes a JSON document with sorted keys, so documents equal in meaning compare equal.
+func normalJSON(doc string) (string, error) {
+	if doc == "" {
+		return "none", nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(v)
+	return string(out), err
+}
+
+// diffInventories returns the lines only one side has, counted, or nil when both are the same.
+func diffInventories(ours, theirs []string) []string {
+	count := map[string]int{}
+	for _, l := range ours {
+		count[l]++
+	}
+	for _, l := range theirs {
+		count[l]--
+	}
+	var diff []string
+	for l, n := range count {
+		switch {
+		case n > 0:
+			diff = append(diff, fmt.Sprintf("only %s (%dx): %s", gdpr, n, l))
+		case n < 0:
+			diff = append(diff, fmt.Sprintf("only %s (%dx): %s", aws, -n, l))
+		}
+	}
+	sort.Strings(diff)
+	return diff
+}

@@ -1,0 +1,258 @@
+// Command bench compares this provider with hashicorp/aws on the same work: the same Terraform binary, the
+// same emulator, configurations that produce the same resources and settings (checked by comparing what
+// the emulator holds after each apply), side by side in one run. It reports wall time (median of runs),
+// the provider processes' peak RSS and the API requests the emulator received, as a Markdown table that
+// it prints and writes to bench/results/.
+//
+// Run it with `make bench`, which builds what it needs. Knobs, all environment variables:
+//
+//	BENCH_SCENARIOS    comma-separated, from small,servers,buckets (default all)
+//	BENCH_SIZES        bucket counts for the buckets scenario (default 10,100,500)
+//	BENCH_SERVERS      server count for the servers scenario (default 50)
+//	BENCH_RUNS         runs per scenario and provider; figures are medians (default 3)
+//	BENCH_PROVIDERS    gdpr,aws (default); gdpr alone measures this provider without comparison
+//	BENCH_PARALLELISM  Terraform's -parallelism (default 10, Terraform's own default)
+//	BENCH_LABEL        suffix of the results file name (default: the scenarios)
+//	TERRAFORM, MOTO_SERVER, AWS_PROVIDER_BINARY, AWS_PROVIDER_VERSION  what to run
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type options struct {
+	scenarios   []scenario
+	runs        int
+	providers   []string
+	parallelism int
+	label       string
+
+	terraform  string
+	moto       string
+	awsBinary  string
+	awsVersion string
+	repo       string
+	cache      string
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	o, err := parseOptions()
+	if err != nil {
+		return err
+	}
+	plugins, err := preparePlugins(o)
+	if err != nil {
+		return err
+	}
+	emu, err := startEmulator(o.moto, filepath.Join(o.cache, "moto.log"))
+	if err != nil {
+		return err
+	}
+	defer emu.Stop()
+
+	cliConfig := filepath.Join(o.cache, "bench.tfrc")
+	if err := os.WriteFile(cliConfig, []byte(devOverrides(plugins)), 0o600); err != nil {
+		return err
+	}
+	r := &runner{o: o, emu: emu, cliConfig: cliConfig, rssFile: filepath.Join(o.cache, "rss")}
+	var results []*scenarioResult
+	var failures []error
+	for _, sc := range o.scenarios {
+		res, err := r.scenario(sc)
+		if res != nil {
+			results = append(results, res)
+		}
+		if err != nil {
+			// One broken scenario must not hide the figures of the others, but the run fails.
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", sc.name, err)
+			failures = append(failures, fmt.Errorf("%s: %w", sc.name, err))
+		}
+	}
+	if len(results) > 0 {
+		report := renderReport(o, results, machineInfo(o))
+		fmt.Print(report)
+		file := filepath.Join(o.repo, "bench", "results", time.Now().UTC().Format("2006-01-02")+"-"+o.label+".md")
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(file, []byte(report), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(os.Stderr, "bench: wrote", file)
+	}
+	return errors.Join(failures...)
+}
+
+func parseOptions() (*options, error) {
+	repo, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	o := &options{
+		runs:        envInt("BENCH_RUNS", 3),
+		parallelism: envInt("BENCH_PARALLELISM", 10),
+		providers:   envList("BENCH_PROVIDERS", "gdpr,aws"),
+		terraform:   envOr("TERRAFORM", "terraform"),
+		moto:        envOr("MOTO_SERVER", "moto_server"),
+		awsBinary:   os.Getenv("AWS_PROVIDER_BINARY"),
+		awsVersion:  envOr("AWS_PROVIDER_VERSION", "unknown version"),
+		repo:        repo,
+		cache:       filepath.Join(repo, ".cache", "bench"),
+	}
+	if o.runs < 1 || o.parallelism < 1 {
+		return nil, errors.New("BENCH_RUNS and BENCH_PARALLELISM must be positive")
+	}
+	for _, p := range o.providers {
+		if p != gdpr && p != aws {
+			return nil, fmt.Errorf("BENCH_PROVIDERS: unknown provider %q; allowed: gdpr, aws", p)
+		}
+	}
+	if slices.Contains(o.providers, aws) && o.awsBinary == "" {
+		return nil, errors.New("AWS_PROVIDER_BINARY must name a hashicorp/aws provider binary (make bench builds one)")
+	}
+	names := envList("BENCH_SCENARIOS", strings.Join(scenarioNames, ","))
+	for _, name := range names {
+		if !validScenario(name) {
+			return nil, fmt.Errorf("BENCH_SCENARIOS: unknown scenario %q; allowed: %s", name, strings.Join(scenarioNames, ", "))
+		}
+	}
+	for _, name := range names {
+		switch name {
+		case "small":
+			o.scenarios = append(o.scenarios, smallScenario())
+		case "servers":
+			o.scenarios = append(o.scenarios, serversScenario(envInt("BENCH_SERVERS", 50)))
+		case "buckets":
+			for _, s := range envList("BENCH_SIZES", "10,100,500") {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 {
+					return nil, fmt.Errorf("BENCH_SIZES: %q is not a positive number", s)
+				}
+				o.scenarios = append(o.scenarios, bucketsScenario(n))
+			}
+		}
+	}
+	o.label = envOr("BENCH_LABEL", strings.Join(names, "-"))
+	if path, err := exec.LookPath(o.terraform); err == nil {
+		o.terraform = path
+	} else {
+		return nil, fmt.Errorf("terraform: %w", err)
+	}
+	return o, os.MkdirAll(o.cache, 0o755)
+}
+
+// preparePlugins builds this provider and the RSS wrapper, and lays out one dev_overrides folder per
+// provider: the wrapper under the provider's name, the real binary in real/ beside it.
+func preparePlugins(o *options) (map[string]string, error) {
+	wrapper := filepath.Join(o.cache, "rsswrap")
+	if err := goBuild(o.repo, wrapper, "./bench/rsswrap"); err != nil {
+		return nil, err
+	}
+	dirs := map[string]string{}
+	for _, p := range o.providers {
+		dir := filepath.Join(o.cache, "plugins", p)
+		name := "terraform-provider-" + p
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "real"), 0o755); err != nil {
+			return nil, err
+		}
+		real := filepath.Join(dir, "real", name)
+		if p == gdpr {
+			if err := goBuild(o.repo, real, "."); err != nil {
+				return nil, err
+			}
+		} else if err := os.Symlink(o.awsBinary, real); err != nil {
+			return nil, err
+		}
+		if err := os.Link(wrapper, filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+		dirs[p] = dir
+	}
+	return dirs, nil
+}
+
+func goBuild(repo, out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = repo, os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+func devOverrides(dirs map[string]string) string {
+	sources := map[string]string{gdpr: "gdpr-immutable/gdpr", aws: "hashicorp/aws"}
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for p, dir := range dirs {
+		fmt.Fprintf(&b, "    %q = %q\n", sources[p], dir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String()
+}
+
+func machineInfo(o *options) string {
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(line[strings.Index(line, ":")+1:])
+				break
+			}
+		}
+	}
+	tf := "unknown"
+	if out, err := exec.Command(o.terraform, "version").Output(); err == nil {
+		tf = strings.SplitN(string(out), "\n", 2)[0]
+	}
+	gover := "unknown"
+	if out, err := exec.Command("go", "version").Output(); err == nil {
+		gover = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("%d CPUs (%s); %s; %s; moto_server (emulator) on loopback behind a counting proxy; "+
+		"hashicorp/aws %s", runtime.NumCPU(), cpu, tf, gover, o.awsVersion)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	v, err := strconv.Atoi(os.Getenv(name))
+	if err != nil {
+		return def
+	}
+	return v
+}
+
+func envList(name, def string) []string {
+	var out []string
+	for _, s := range strings.Split(envOr(name, def), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

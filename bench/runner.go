@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// measure is one step of one run.
+type measure struct {
+	wall     time.Duration
+	rssKiB   int64 // the largest peak among the provider processes the step started
+	requests map[string]int
+}
+
+type providerResult struct {
+	// runs[r][s] is step s of run r.
+	runs [][]measure
+	// inventory is what the emulator held after the first apply.
+	inventory []string
+}
+
+type scenarioResult struct {
+	sc        scenario
+	providers map[string]*providerResult
+	// diff lists what one provider made that the other did not; empty when they match.
+	diff []string
+}
+
+type runner struct {
+	o         *options
+	emu       *emulator
+	cliConfig string
+	rssFile   string
+}
+
+// scenario runs every step of sc for each provider, RUNS times, alternating providers run by run so that
+// drift in the machine's load affects both alike.
+func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
+	res := &scenarioResult{sc: sc, providers: map[string]*providerResult{}}
+	for _, p := range r.o.providers {
+		res.providers[p] = &providerResult{}
+	}
+	for run := 1; run <= r.o.runs; run++ {
+		for _, p := range r.o.providers {
+			fmt.Fprintf(os.Stderr, "bench: %s, %s, run %d of %d\n", sc.name, p, run, r.o.runs)
+			ms, inv, err := r.once(sc, p, run)
+			if err != nil {
+				return nil, fmt.Errorf("%s run %d: %w", p, run, err)
+			}
+			pr := res.providers[p]
+			pr.runs = append(pr.runs, ms)
+			if run == 1 {
+				pr.inventory = inv
+			}
+		}
+	}
+	if g, a := res.providers[gdpr], res.providers[aws]; g != nil && a != nil {
+		res.diff = diffInventories(g.inventory, a.inventory)
+		if len(res.diff) > 0 {
+			return res, fmt.Errorf("the providers did not make the same resources:\n  %s", strings.Join(res.diff, "\n  "))
+		}
+	}
+	return res, nil
+}
+
+// once runs the steps of sc for one provider in a fresh folder against an emptied emulator.
+func (r *runner) once(sc scenario, provider string, run int) ([]measure, []string, error) {
+	if err := r.emu.reset(); err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Join(r.o.cache, "work", strings.NewReplacer(" ", "", "=", "").Replace(sc.name), fmt.Sprintf("%s-%d", provider, run))
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sc.config(provider, r.emu.Endpoint)), 0o644); err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	r.emu.take()
+	var ms []measure
+	var inv []string
+	for _, st := range sc.steps {
+		m, err := r.step(dir, st)
+		if err != nil {
+			r.cleanUp(dir)
+			return nil, nil, fmt.Errorf("%s: %w", st.name, err)
+		}
+		ms = append(ms, m)
+		if st.inventory && run == 1 {
+			if inv, err = inventory(ctx, r.emu.motoURL); err != nil {
+				r.cleanUp(dir)
+				return nil, nil, err
+			}
+		}
+	}
+	// Destroy must leave nothing behind but keys waiting out their deletion window.
+	left, err := inventory(ctx, r.emu.motoURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range left {
+		if !strings.HasPrefix(l, "key ") || !strings.Contains(l, "state=PendingDeletion") {
+			return nil, nil, fmt.Errorf("destroy left %q behind", l)
+		}
+	}
+	return ms, inv, nil
+}
+
+func (r *runner) step(dir string, st step) (measure, error) {
+	args := append([]string{"-chdir=" + dir}, st.args...)
+	if st.args[0] != "validate" {
+		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", r.o.parallelism))
+	} else {
+		args = append(args, "-no-color")
+	}
+	if err := os.WriteFile(r.rssFile, nil, 0o600); err != nil {
+		return measure{}, err
+	}
+	cmd := exec.Command(r.o.terraform, args...)
+	cmd.Env = append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+r.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "BENCH_RSS_FILE="+r.rssFile)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	m := measure{wall: wall, requests: r.emu.take()}
+
+	var exit *exec.ExitError
+	code := 0
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		return m, err
+	}
+	want := 0
+	if st.wantChanges {
+		want = 2
+	}
+	if code != want {
+		return m, fmt.Errorf("terraform %s exited %d, want %d:\n%s", strings.Join(st.args, " "), code, want, tail(out.String(), 40))
+	}
+	rss, err := peakRSS(r.rssFile)
+	if err != nil {
+		return m, err
+	}
+	m.rssKiB = rss
+	return m, nil
+}
+
+// cleanUp destroys what a failed run made, so the next run starts clean; the emulator is reset anyway.
+func (r *runner) cleanUp(dir string) {
+	cmd := exec.Command(r.o.terraform, "-chdir="+dir, "destroy", "-auto-approve", "-input=false", "-no-color")
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+r.cliConfig, "CHECKPOINT_DISABLE=1")
+	_ = cmd.Run()
+}
+
+func peakRSS(file string) (int64, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0, err
+	}
+	var peak int64
+	for _, line := range strings.Fields(string(data)) {
+		v, err := strconv.ParseInt(line, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("reading %s: %w", file, err)
+		}
+		peak = max(peak, v)
+	}
+	if peak == 0 {
+		return 0, errors.New("no provider process reported its memory: was the provider started through the wrapper?")
+	}
+	return peak, nil
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}

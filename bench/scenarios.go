@@ -1,0 +1,337 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Providers compared: this one, and hashicorp/aws configured to produce the same resources and settings.
+const (
+	gdpr = "gdpr"
+	aws  = "aws"
+)
+
+const (
+	region = "eu-central-1"
+	// image is one of the emulator's stock Linux images.
+	image = "ami-760aaa0f"
+)
+
+// A step is one Terraform command of a scenario. Plans pass -detailed-exitcode: wantChanges says whether
+// the plan must propose changes (exit 2) or none (exit 0), so a benchmark never times a plan that is
+// not doing the work it claims to.
+type step struct {
+	name        string
+	args        []string
+	wantChanges bool
+	// inventory marks the step after which the emulator's contents are compared between providers.
+	inventory bool
+}
+
+type scenario struct {
+	name string
+	// n is the number of buckets or servers; 1 for the small scenario.
+	n int
+	// unit names what n counts, for per-resource figures.
+	unit  string
+	steps []step
+	// config returns the whole configuration for one provider, talking to endpoint.
+	config func(provider, endpoint string) string
+}
+
+var (
+	stepValidate    = step{name: "validate", args: []string{"validate"}}
+	stepPlanCreate  = step{name: "plan (create)", args: []string{"plan", "-detailed-exitcode"}, wantChanges: true}
+	stepApply       = step{name: "apply", args: []string{"apply", "-auto-approve"}, inventory: true}
+	stepPlanRefresh = step{name: "plan (refresh, no changes)", args: []string{"plan", "-detailed-exitcode"}}
+	stepDestroy     = step{name: "destroy", args: []string{"destroy", "-auto-approve"}}
+)
+
+func bucketsScenario(n int) scenario {
+	return scenario{
+		name: fmt.Sprintf("buckets N=%d", n), n: n, unit: "bucket",
+		steps: []step{stepApply, stepPlanRefresh, stepDestroy},
+		config: func(provider, endpoint string) string {
+			if provider == gdpr {
+				return gdprProvider(endpoint) + gdprKey + fmt.Sprintf(gdprBuckets, n)
+			}
+			return awsProvider(endpoint) + awsKey + fmt.Sprintf(awsBuckets, n)
+		},
+	}
+}
+
+func serversScenario(n int) scenario {
+	return scenario{
+		name: fmt.Sprintf("servers N=%d", n), n: n, unit: "server",
+		steps: []step{stepApply, stepPlanRefresh, stepDestroy},
+		config: func(provider, endpoint string) string {
+			if provider == gdpr {
+				return gdprProvider(endpoint) + gdprKey + fmt.Sprintf(gdprServers, n, image)
+			}
+			return awsProvider(endpoint) + awsKey + fmt.Sprintf(awsServers, n, image)
+		},
+	}
+}
+
+func smallScenario() scenario {
+	return scenario{
+		name: "small", n: 1, unit: "stack",
+		steps: []step{stepValidate, stepPlanCreate, stepApply, stepPlanRefresh, stepDestroy},
+		config: func(provider, endpoint string) string {
+			if provider == gdpr {
+				return gdprProvider(endpoint) + gdprKey + gdprSmall + fmt.Sprintf(gdprServers, 1, image)
+			}
+			return awsProvider(endpoint) + awsKey + awsSmall + fmt.Sprintf(awsServers, 1, image)
+		},
+	}
+}
+
+func gdprProvider(endpoint string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+
+provider "gdpr" {
+  region                      = %[1]q
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  s3_use_path_style           = true
+  endpoints = {
+    kms = %[2]q
+    s3  = %[2]q
+    ec2 = %[2]q
+    sts = %[2]q
+  }
+}
+`, region, endpoint)
+}
+
+// awsProvider skips what this provider never does either (credential validation, account lookup, instance
+// metadata), so both are timed on the same work.
+func awsProvider(endpoint string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" {
+  region                      = %[1]q
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+  endpoints {
+    kms = %[2]q
+    s3  = %[2]q
+    ec2 = %[2]q
+    sts = %[2]q
+  }
+}
+`, region, endpoint)
+}
+
+const gdprKey = `
+resource "gdpr_key" "k" {
+  description          = "benchmark"
+  deletion_window_days = 30
+  rotation_period_days = 365
+}
+`
+
+const awsKey = `
+resource "aws_kms_key" "k" {
+  description             = "benchmark"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  rotation_period_in_days = 365
+}
+`
+
+const gdprBuckets = `
+resource "gdpr_bucket" "b" {
+  count           = %d
+  bucket          = "bench-gdpr-${count.index}"
+  kms_key_arn     = gdpr_key.k.arn
+  expiration_days = 365
+}
+`
+
+// awsBuckets is what a careful user of hashicorp/aws writes for the settings gdpr_bucket enforces.
+const awsBuckets = `
+resource "aws_s3_bucket" "b" {
+  count  = %d
+  bucket = "bench-aws-${count.index}"
+}
+` + awsBucketSettings
+
+const awsBucketSettings = `
+resource "aws_s3_bucket_versioning" "b" {
+  count  = length(aws_s3_bucket.b)
+  bucket = aws_s3_bucket.b[count.index].id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "b" {
+  count  = length(aws_s3_bucket.b)
+  bucket = aws_s3_bucket.b[count.index].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.k.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "b" {
+  count  = length(aws_s3_bucket.b)
+  bucket = aws_s3_bucket.b[count.index].id
+  rule {
+    id     = "gdpr-storage-limitation"
+    status = "Enabled"
+    filter {
+      prefix = ""
+    }
+    expiration {
+      days = 365
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+  depends_on = [aws_s3_bucket_versioning.b]
+}
+
+resource "aws_s3_bucket_public_access_block" "b" {
+  count                   = length(aws_s3_bucket.b)
+  bucket                  = aws_s3_bucket.b[count.index].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "b" {
+  count  = length(aws_s3_bucket.b)
+  bucket = aws_s3_bucket.b[count.index].id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_policy" "b" {
+  count  = length(aws_s3_bucket.b)
+  bucket = aws_s3_bucket.b[count.index].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [aws_s3_bucket.b[count.index].arn, "${aws_s3_bucket.b[count.index].arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+  depends_on = [aws_s3_bucket_public_access_block.b]
+}
+`
+
+const gdprSmall = `
+resource "gdpr_bucket" "b" {
+  bucket          = "bench-gdpr-small"
+  kms_key_arn     = gdpr_key.k.arn
+  expiration_days = 365
+  object_lock = {
+    mode = "GOVERNANCE"
+    days = 30
+  }
+  tags = {
+    data_category = "customer"
+  }
+}
+`
+
+const awsSmall = `
+resource "aws_s3_bucket" "b" {
+  count               = 1
+  bucket              = "bench-aws-small"
+  object_lock_enabled = true
+  tags = {
+    data_category = "customer"
+  }
+}
+
+resource "aws_s3_bucket_object_lock_configuration" "b" {
+  count  = length(aws_s3_bucket.b)
+  bucket = aws_s3_bucket.b[count.index].id
+  rule {
+    default_retention {
+      mode = "GOVERNANCE"
+      days = 30
+    }
+  }
+  depends_on = [aws_s3_bucket_versioning.b]
+}
+` + awsBucketSettings
+
+const gdprServers = `
+resource "gdpr_server" "s" {
+  count         = %d
+  image_id      = %q
+  instance_type = "t3.micro"
+  kms_key_arn   = gdpr_key.k.arn
+  tags = {
+    data_category = "customer"
+  }
+}
+`
+
+// awsServers sets by hand what gdpr_server enforces: IMDSv2 only, no public address, an encrypted root
+// volume deleted with the instance, stop on instance-initiated shutdown.
+const awsServers = `
+resource "aws_instance" "s" {
+  count                                = %d
+  ami                                  = %q
+  instance_type                        = "t3.micro"
+  associate_public_ip_address          = false
+  instance_initiated_shutdown_behavior = "stop"
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+  root_block_device {
+    encrypted             = true
+    kms_key_id            = aws_kms_key.k.arn
+    volume_size           = 8
+    volume_type           = "gp3"
+    delete_on_termination = true
+  }
+  tags = {
+    data_category = "customer"
+  }
+  volume_tags = {
+    data_category = "customer"
+  }
+}
+`
+
+// scenarioNames lists what BENCH_SCENARIOS accepts.
+var scenarioNames = []string{"small", "servers", "buckets"}
+
+func validScenario(s string) bool {
+	return strings.Contains(","+strings.Join(scenarioNames, ",")+",", ","+s+",")
+}
