@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -63,7 +64,8 @@ type BucketStep struct {
 // Run performs the step.
 func (s BucketStep) Run(ctx context.Context) error { return s.run(ctx) }
 
-// CreateBucket creates the bucket in the client's region, with Object Lock when asked and ACLs disabled.
+// CreateBucket creates the bucket in the client's region, with Object Lock when asked and ACLs disabled:
+// S3 applies the BucketOwnerEnforced ownership given here as part of the create, so no ownership call follows.
 func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool) error {
 	in := &s3.CreateBucketInput{
 		Bucket:                     aws.String(name),
@@ -80,8 +82,9 @@ func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool
 	return err
 }
 
-// BucketSetup returns the calls that turn a new bucket into one that keeps every guarantee, in order.
-// Versioning comes first because lifecycle rules for noncurrent versions and Object Lock rely on it.
+// BucketSetup returns the calls that turn a new bucket into one that keeps every guarantee, in order: one
+// PUT per setting CreateBucket does not already make. Versioning comes first because lifecycle rules for
+// noncurrent versions and Object Lock rely on it.
 func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 	name := aws.String(in.Name)
 	steps := []BucketStep{
@@ -99,15 +102,6 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 					BlockPublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true),
 					IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
 				},
-			})
-			return err
-		}},
-		{"s3:PutBucketOwnershipControls", func(ctx context.Context) error {
-			_, err := c.S3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{
-				Bucket: name,
-				OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{
-					{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced},
-				}},
 			})
 			return err
 		}},
@@ -161,6 +155,36 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 		}})
 	}
 	return steps
+}
+
+// Created is the bucket that CreateBucket and every step of BucketSetup leave behind in region: what
+// ReadBucket would report right after them. It lets a create skip reading back what it has just written;
+// a refresh still reads everything, so later drift is still found.
+func (in BucketInput) Created(region string) *Bucket {
+	b := &Bucket{
+		Name:                    in.Name,
+		Region:                  region,
+		Versioning:              string(s3types.BucketVersioningStatusEnabled),
+		EncryptionAlgorithm:     string(s3types.ServerSideEncryptionAwsKms),
+		KMSKeyID:                in.KMSKeyARN,
+		BucketKeyEnabled:        true,
+		ExpirationDays:          aws.Int32(in.ExpirationDays),
+		NoncurrentExpireDays:    aws.Int32(1),
+		AbortMultipartAfterDays: aws.Int32(1),
+		ObjectLockEnabled:       in.ObjectLock != nil,
+		PublicAccessBlocked:     true,
+		Ownership:               string(s3types.ObjectOwnershipBucketOwnerEnforced),
+		Policy:                  TLSOnlyPolicy(in.Name, region),
+		Tags:                    maps.Clone(in.Tags),
+	}
+	if in.ObjectLock != nil {
+		lock := *in.ObjectLock
+		b.ObjectLock = &lock
+	}
+	if b.Tags == nil {
+		b.Tags = map[string]string{}
+	}
+	return b
 }
 
 func lifecycleRule(expirationDays int32) s3types.LifecycleRule {

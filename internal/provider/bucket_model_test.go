@@ -148,6 +148,42 @@ func TestBucketModel_toAPI(t *testing.T) {
 	}
 }
 
+// TestBucketModel_createdIsThePlan checks the state a create saves without reading back: the bucket its
+// input implies keeps every guarantee and gives back the planned arguments, so the plan after apply is empty.
+// TestAccBucket_createdIsWhatS3Reports checks that the implied bucket is what S3 then reports.
+func TestBucketModel_createdIsThePlan(t *testing.T) {
+	ctx := context.Background()
+	tests := map[string]func(*bucketModel){
+		"minimal":    nil,
+		"empty tags": func(m *bucketModel) { m.Tags = types.MapValueMust(types.StringType, map[string]attr.Value{}) },
+		"object lock and tags": func(m *bucketModel) {
+			m.ObjectLock = &objectLockModel{Mode: types.StringValue("COMPLIANCE"), Days: types.Int64Value(7)}
+			m.Tags = types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("crm")})
+		},
+	}
+	for name, edit := range tests {
+		t.Run(name, func(t *testing.T) {
+			plan := bucketTestModel()
+			if edit != nil {
+				edit(&plan)
+			}
+			in, err := plan.toAPI(ctx, "records")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := plan
+			changed, violations := got.fromAPI(ctx, in.Created("eu-central-1"))
+			if len(changed) > 0 || len(violations) > 0 {
+				t.Errorf("changed = %v, violations = %v, want none", changed, violations)
+			}
+			if !got.KMSKeyARN.Equal(plan.KMSKeyARN) || !got.ExpirationDays.Equal(plan.ExpirationDays) ||
+				!sameLock(got.ObjectLock, plan.ObjectLock) || !got.Tags.Equal(plan.Tags) {
+				t.Errorf("state %+v differs from the plan %+v", got, plan)
+			}
+		})
+	}
+}
+
 func TestNewBucketName(t *testing.T) {
 	now := time.Date(2026, 11, 25, 5, 4, 3, 0, time.UTC)
 	m := bucketTestModel()

@@ -396,13 +396,9 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 			return
 		}
 	}
-	b, err := c.ReadBucket(ctx, name)
-	if err != nil {
-		r.rollBack(ctx, plan, name, "reading the new bucket back", err, resp)
-		return
-	}
-	b.Region = c.Region
-	plan.fromAPI(ctx, b)
+	// Every setting was written and acknowledged, so the state is what was written: reading it all back
+	// would only cost requests. The next refresh reads everything and catches any later drift.
+	plan.fromAPI(ctx, in.Created(c.Region))
 	plan.Region, plan.Jurisdiction = r.placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }

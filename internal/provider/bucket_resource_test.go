@@ -2,8 +2,10 @@ package provider_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -295,4 +297,82 @@ resource "gdpr_bucket" "test" {
 			},
 		},
 	})
+}
+
+// emulatorClients are the provider's own AWS clients, pointed at the emulator, for tests that call awsapi.
+func emulatorClients(t *testing.T, region string) *awsapi.Clients {
+	t.Helper()
+	acctest.RequireEmulator(t)
+	c, err := awsapi.New(context.Background(), awsapi.Config{
+		Region: region, AccessKey: "testing", SecretKey: "testing", MaxRetries: -1, S3UsePathStyle: true,
+		Endpoints: awsapi.Endpoints{KMS: acctest.Endpoint(), S3: acctest.Endpoint(), EC2: acctest.Endpoint(), STS: acctest.Endpoint()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestAccBucket_createdIsWhatS3Reports creates buckets through the provider, which saves the bucket its
+// input implies instead of reading it back, and checks that ReadBucket then reports exactly that bucket,
+// field by field (the policy by meaning), so the two cannot drift apart.
+func TestAccBucket_createdIsWhatS3Reports(t *testing.T) {
+	key := "arn:aws:kms:" + acctest.Region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	for scenario, in := range map[string]awsapi.BucketInput{
+		"minimal": {Name: bucketName(), KMSKeyARN: key, ExpirationDays: 30},
+		"object_lock_and_tags": {Name: bucketName(), KMSKeyARN: key, ExpirationDays: 90,
+			ObjectLock: &awsapi.ObjectLock{Mode: "COMPLIANCE", Days: 3}, Tags: map[string]string{"purpose": "crm", "team": "support"}},
+	} {
+		t.Run(scenario, func(t *testing.T) {
+			body := fmt.Sprintf("bucket = %q\n  kms_key_arn = %q\n  expiration_days = %d\n  force_destroy = true\n", in.Name, key, in.ExpirationDays)
+			if in.ObjectLock != nil {
+				// The bucket never holds an object, so even COMPLIANCE retention lets it be destroyed.
+				body += fmt.Sprintf("  object_lock = { mode = %q, days = %d }\n", in.ObjectLock.Mode, in.ObjectLock.Days)
+			}
+			if len(in.Tags) > 0 {
+				body += "  tags = { purpose = \"crm\", team = \"support\" }\n"
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             checkBucketGone(t, in.Name),
+				Steps: []resource.TestStep{{
+					Config: acctest.ProviderConfig(acctest.Region, "") + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "}\n",
+					Check: func(*terraform.State) error {
+						c := emulatorClients(t, acctest.Region)
+						got, err := c.ReadBucket(context.Background(), in.Name)
+						if err != nil {
+							return err
+						}
+						got.Region = c.Region
+						return sameBucket(got, in.Created(c.Region))
+					},
+				}},
+			})
+		})
+	}
+}
+
+// sameBucket compares two buckets field by field, the policy by meaning.
+func sameBucket(got, want *awsapi.Bucket) error {
+	var gotPolicy, wantPolicy any
+	if err := json.Unmarshal([]byte(got.Policy), &gotPolicy); err != nil {
+		return fmt.Errorf("policy %q: %w", got.Policy, err)
+	}
+	if err := json.Unmarshal([]byte(want.Policy), &wantPolicy); err != nil {
+		return fmt.Errorf("policy %q: %w", want.Policy, err)
+	}
+	if !reflect.DeepEqual(gotPolicy, wantPolicy) {
+		return fmt.Errorf("S3 reports the policy %s, the create implies %s", got.Policy, want.Policy)
+	}
+	g, w := *got, *want
+	g.Policy, w.Policy = "", ""
+	if !reflect.DeepEqual(g, w) {
+		return fmt.Errorf("S3 reports\n%s\nthe create implies\n%s", dump(g), dump(w))
+	}
+	return nil
+}
+
+func dump(b awsapi.Bucket) string {
+	out, _ := json.Marshal(b)
+	return string(out)
 }
