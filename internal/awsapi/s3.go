@@ -223,96 +223,125 @@ func missing(err error) bool {
 	return false
 }
 
-// ReadBucket reads the bucket's arguments and every enforced setting. A bucket that does not exist is an
-// error for which IsNotFound is true.
+// ReadBucket reads the bucket's arguments and every enforced setting: one GET per setting, all at once. A
+// bucket that does not exist is an error for which IsNotFound is true: S3 answers NoSuchBucket to each of
+// those GETs, so no HeadBucket is needed to tell.
 func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) {
 	bucket := aws.String(name)
-	if _, err := c.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket}); err != nil {
-		return nil, err
-	}
 	b := &Bucket{Name: name, Tags: map[string]string{}}
-
-	ver, err := c.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
+	// Each read writes only its own fields of b.
+	err := concurrently(ctx,
+		func(ctx context.Context) error {
+			ver, err := c.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
+			if err != nil {
+				return err
+			}
+			b.Versioning = string(ver.Status)
+			return nil
+		},
+		func(ctx context.Context) error {
+			enc, err := c.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			case enc.ServerSideEncryptionConfiguration != nil && len(enc.ServerSideEncryptionConfiguration.Rules) > 0:
+				rule := enc.ServerSideEncryptionConfiguration.Rules[0]
+				if d := rule.ApplyServerSideEncryptionByDefault; d != nil {
+					b.EncryptionAlgorithm = string(d.SSEAlgorithm)
+					b.KMSKeyID = aws.ToString(d.KMSMasterKeyID)
+				}
+				b.BucketKeyEnabled = aws.ToBool(rule.BucketKeyEnabled)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			lc, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			default:
+				b.readLifecycle(lc.Rules)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			enabled, lock, err := c.objectLock(ctx, name)
+			b.ObjectLockEnabled, b.ObjectLock = enabled, lock
+			return err
+		},
+		func(ctx context.Context) error {
+			pab, err := c.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			case pab.PublicAccessBlockConfiguration != nil:
+				p := pab.PublicAccessBlockConfiguration
+				b.PublicAccessBlocked = aws.ToBool(p.BlockPublicAcls) && aws.ToBool(p.BlockPublicPolicy) &&
+					aws.ToBool(p.IgnorePublicAcls) && aws.ToBool(p.RestrictPublicBuckets)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			own, err := c.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			case own.OwnershipControls != nil && len(own.OwnershipControls.Rules) > 0:
+				b.Ownership = string(own.OwnershipControls.Rules[0].ObjectOwnership)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			pol, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			default:
+				b.Policy = aws.ToString(pol.Policy)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			tags, err := c.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			default:
+				for _, t := range tags.TagSet {
+					b.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+			}
+			return nil
+		},
+	)
 	if err != nil {
 		return nil, err
 	}
-	b.Versioning = string(ver.Status)
-
-	enc, err := c.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	case enc.ServerSideEncryptionConfiguration != nil && len(enc.ServerSideEncryptionConfiguration.Rules) > 0:
-		rule := enc.ServerSideEncryptionConfiguration.Rules[0]
-		if d := rule.ApplyServerSideEncryptionByDefault; d != nil {
-			b.EncryptionAlgorithm = string(d.SSEAlgorithm)
-			b.KMSKeyID = aws.ToString(d.KMSMasterKeyID)
-		}
-		b.BucketKeyEnabled = aws.ToBool(rule.BucketKeyEnabled)
-	}
-
-	lc, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	default:
-		b.readLifecycle(lc.Rules)
-	}
-
-	lock, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	case lock.ObjectLockConfiguration != nil:
-		b.ObjectLockEnabled = lock.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
-		if r := lock.ObjectLockConfiguration.Rule; r != nil && r.DefaultRetention != nil {
-			b.ObjectLock = &ObjectLock{Mode: string(r.DefaultRetention.Mode), Days: retentionDays(r.DefaultRetention)}
-		}
-	}
-
-	pab, err := c.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	case pab.PublicAccessBlockConfiguration != nil:
-		p := pab.PublicAccessBlockConfiguration
-		b.PublicAccessBlocked = aws.ToBool(p.BlockPublicAcls) && aws.ToBool(p.BlockPublicPolicy) &&
-			aws.ToBool(p.IgnorePublicAcls) && aws.ToBool(p.RestrictPublicBuckets)
-	}
-
-	own, err := c.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	case own.OwnershipControls != nil && len(own.OwnershipControls.Rules) > 0:
-		b.Ownership = string(own.OwnershipControls.Rules[0].ObjectOwnership)
-	}
-
-	pol, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	default:
-		b.Policy = aws.ToString(pol.Policy)
-	}
-
-	tags, err := c.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return nil, err
-	default:
-		for _, t := range tags.TagSet {
-			b.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
 	return b, nil
+}
+
+// objectLock reads whether a bucket has Object Lock and its default retention, nil without one.
+func (c *Clients) objectLock(ctx context.Context, name string) (enabled bool, def *ObjectLock, err error) {
+	out, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(name)})
+	switch {
+	case missing(err):
+		return false, nil, nil
+	case err != nil:
+		return false, nil, err
+	case out.ObjectLockConfiguration == nil:
+		return false, nil, nil
+	}
+	cfg := out.ObjectLockConfiguration
+	if r := cfg.Rule; r != nil && r.DefaultRetention != nil {
+		def = &ObjectLock{Mode: string(r.DefaultRetention.Mode), Days: retentionDays(r.DefaultRetention)}
+	}
+	return cfg.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled, def, nil
 }
 
 // readLifecycle takes the expiration from enabled rules that cover the whole bucket; a rule limited to a
@@ -524,18 +553,13 @@ func (c *Clients) CheckDestroy(ctx context.Context, name string, now time.Time) 
 	if d.Versions == 0 {
 		return d, nil
 	}
-	lock, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(name)})
-	switch {
-	case missing(err):
-		return d, nil
-	case err != nil:
+	enabled, lock, err := c.objectLock(ctx, name)
+	if err != nil || !enabled {
 		return d, err
-	case lock.ObjectLockConfiguration == nil || lock.ObjectLockConfiguration.ObjectLockEnabled != s3types.ObjectLockEnabledEnabled:
-		return d, nil
 	}
 	def := ObjectLock{}
-	if rule := lock.ObjectLockConfiguration.Rule; rule != nil && rule.DefaultRetention != nil {
-		def = ObjectLock{Mode: string(rule.DefaultRetention.Mode), Days: retentionDays(rule.DefaultRetention)}
+	if lock != nil {
+		def = *lock
 	}
 	var r RetainedError
 	if err := c.retained(ctx, name, out.Versions, def, now, planLookups, &r); err != nil {
@@ -588,34 +612,32 @@ type Retention struct {
 	ObjectLock *ObjectLock
 }
 
-// BucketRetention reads a bucket's lifecycle expiration and default Object Lock retention, whoever made it.
+// BucketRetention reads a bucket's lifecycle expiration and default Object Lock retention, whoever made it,
+// with both GETs at once. A bucket that does not exist is an error for which IsNotFound is true.
 func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, error) {
-	bucket := aws.String(name)
 	var r Retention
-	if _, err := c.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket}); err != nil {
-		return r, err
-	}
-	lc, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return r, err
-	default:
-		var b Bucket
-		b.readLifecycle(lc.Rules)
-		r.ExpirationDays = b.ExpirationDays
-	}
-	lock, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: bucket})
-	switch {
-	case missing(err):
-	case err != nil:
-		return r, err
-	case lock.ObjectLockConfiguration != nil:
-		cfg := lock.ObjectLockConfiguration
-		r.ObjectLockEnabled = cfg.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
-		if cfg.Rule != nil && cfg.Rule.DefaultRetention != nil {
-			r.ObjectLock = &ObjectLock{Mode: string(cfg.Rule.DefaultRetention.Mode), Days: retentionDays(cfg.Rule.DefaultRetention)}
-		}
+	err := concurrently(ctx,
+		func(ctx context.Context) error {
+			lc, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(name)})
+			switch {
+			case missing(err):
+			case err != nil:
+				return err
+			default:
+				var b Bucket
+				b.readLifecycle(lc.Rules)
+				r.ExpirationDays = b.ExpirationDays
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			enabled, lock, err := c.objectLock(ctx, name)
+			r.ObjectLockEnabled, r.ObjectLock = enabled, lock
+			return err
+		},
+	)
+	if err != nil {
+		return Retention{}, err
 	}
 	return r, nil
 }

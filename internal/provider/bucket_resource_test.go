@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -299,6 +300,72 @@ resource "gdpr_bucket" "test" {
 	})
 }
 
+// requests applies resources through a counting proxy in front of every service, then plans (a refresh
+// that must find nothing to change), and returns the operations each sent, sorted, as acctest.Operation
+// names them. The resources are destroyed at the end.
+func requests(t *testing.T, region, resources string) (apply, refresh []string) {
+	t.Helper()
+	proxy := acctest.NewProxy(t)
+	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, region, "1", resources))
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	apply = proxy.Seen()
+	proxy.Reset()
+	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
+		t.Errorf("the plan after apply is not empty: the state the apply wrote is not what a refresh reads:\n%s", out)
+	}
+	refresh = proxy.Seen()
+	w.MustTerraform("destroy", "-input=false", "-auto-approve")
+	slices.Sort(apply)
+	slices.Sort(refresh)
+	return apply, refresh
+}
+
+// checkRequests fails when a phase sent other requests than want, in any order.
+func checkRequests(t *testing.T, phase string, got, want []string) {
+	t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s sent %d requests, want %d:\n got: %v\nwant: %v", phase, len(got), len(want), got, want)
+	}
+}
+
+// bucketRefreshRequests is what a refresh of one bucket costs: one GET per enforced setting, no HeadBucket.
+var bucketRefreshRequests = []string{
+	"s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
+	"s3:GET?publicAccessBlock", "s3:GET?ownershipControls", "s3:GET?policy", "s3:GET?tagging",
+}
+
+// TestAccBucket_requests counts what a bucket costs. Apply: CreateBucket (which also disables ACLs) and one
+// PUT per setting the configuration needs, nothing read back. Refresh: one GET per enforced setting.
+func TestAccBucket_requests(t *testing.T) {
+	acctest.RequireEmulator(t)
+	const region = "eu-west-3"
+	key := "arn:aws:kms:" + region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	floor := []string{"s3:PUT", "s3:PUT?versioning", "s3:PUT?publicAccessBlock", "s3:PUT?encryption",
+		"s3:PUT?lifecycle", "s3:PUT?policy"}
+	for _, tc := range []struct {
+		name, body string
+		apply      []string
+	}{
+		{"minimal", "expiration_days = 30", floor},
+		{"object_lock_and_tags", `expiration_days = 30
+  object_lock     = { mode = "GOVERNANCE", days = 1 }
+  tags            = { purpose = "requests" }`, append(slices.Clone(floor), "s3:PUT?object-lock", "s3:PUT?tagging")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			apply, refresh := requests(t, region, fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = "gdpr-requests-"
+  kms_key_arn     = %q
+  %s
+}`, key, tc.body))
+			checkRequests(t, "apply", apply, tc.apply)
+			checkRequests(t, "refresh", refresh, bucketRefreshRequests)
+		})
+	}
+}
+
 // emulatorClients are the provider's own AWS clients, pointed at the emulator, for tests that call awsapi.
 func emulatorClients(t *testing.T, region string) *awsapi.Clients {
 	t.Helper()
@@ -375,4 +442,46 @@ func sameBucket(got, want *awsapi.Bucket) error {
 func dump(b awsapi.Bucket) string {
 	out, _ := json.Marshal(b)
 	return string(out)
+}
+
+// TestAccBucket_deletedOutsideTerraform deletes a bucket behind Terraform's back: the refresh, whose reads
+// all run at once, must see it gone (not fail), and the plan must create it again.
+func TestAccBucket_deletedOutsideTerraform(t *testing.T) {
+	name := bucketName()
+	key := "arn:aws:kms:" + acctest.Region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	config := acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket          = %q
+  kms_key_arn     = %q
+  expiration_days = 30
+  tags            = { purpose = "crm" }
+}`, name, key)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkBucketGone(t, name),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					c := emulatorClients(t, acctest.Region)
+					if _, err := c.S3.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name}); err != nil {
+						t.Fatal(err)
+					}
+					// Every read of a missing bucket is a not-found error, whichever GET answers first.
+					for range 20 {
+						if _, err := c.ReadBucket(context.Background(), name); !awsapi.IsNotFound(err) {
+							t.Fatalf("ReadBucket of a deleted bucket: %v, want a not-found error", err)
+						}
+						if _, err := c.BucketRetention(context.Background(), name); !awsapi.IsNotFound(err) {
+							t.Fatalf("BucketRetention of a deleted bucket: %v, want a not-found error", err)
+						}
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bucketAddr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
 }
