@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,9 +36,11 @@ type Key struct {
 	Tags               map[string]string
 }
 
-// CreateKey creates the key and returns its id and ARN. Rotation is a separate call, so the caller can save
-// the id first and never lose track of a key whose later setup fails.
-func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (id, arn string, err error) {
+// CreateKey creates the key and returns it as CreateKey's answer and the request describe it: its
+// metadata, the description, the policy asked for ("" when it is the AWS default, which KMS alone knows)
+// and the tags. Rotation is a separate call, so the caller can save the id first and never lose track of a
+// key whose later setup fails.
+func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 	input := &kms.CreateKeyInput{
 		Description: aws.String(in.Description),
 		KeySpec:     kmstypes.KeySpecSymmetricDefault,
@@ -50,28 +53,41 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (id, arn string, e
 	}
 	out, err := c.KMS.CreateKey(ctx, input)
 	if err != nil {
-		return "", "", err
-	}
-	return aws.ToString(out.KeyMetadata.KeyId), aws.ToString(out.KeyMetadata.Arn), nil
-}
-
-// EnableKeyRotation turns on automatic rotation with the given period.
-func (c *Clients) EnableKeyRotation(ctx context.Context, id string, periodDays int32) error {
-	_, err := c.KMS.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{
-		KeyId:                aws.String(id),
-		RotationPeriodInDays: aws.Int32(periodDays),
-	})
-	return err
-}
-
-// ReadKey returns everything the provider tracks about a key. A key pending deletion is returned with its
-// state and without the rest, because KMS refuses most calls on it.
-func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
-	out, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-	if err != nil {
 		return nil, err
 	}
-	m := out.KeyMetadata
+	k := keyFromMetadata(out.KeyMetadata)
+	k.Policy = in.Policy
+	k.Tags = maps.Clone(in.Tags)
+	if k.Tags == nil {
+		k.Tags = map[string]string{}
+	}
+	return k, nil
+}
+
+// EnableKeyRotation turns on automatic rotation of k with the given period and, once KMS has accepted
+// it, records it in k.
+func (c *Clients) EnableKeyRotation(ctx context.Context, k *Key, periodDays int32) error {
+	_, err := c.KMS.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{
+		KeyId:                aws.String(k.ID),
+		RotationPeriodInDays: aws.Int32(periodDays),
+	})
+	if err != nil {
+		return err
+	}
+	k.RotationEnabled, k.RotationPeriodDays = true, aws.Int32(periodDays)
+	return nil
+}
+
+// KeyPolicy returns the key's policy.
+func (c *Clients) KeyPolicy(ctx context.Context, id string) (string, error) {
+	out, err := c.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Policy), nil
+}
+
+func keyFromMetadata(m *kmstypes.KeyMetadata) *Key {
 	k := &Key{
 		ID:          aws.ToString(m.KeyId),
 		ARN:         aws.ToString(m.Arn),
@@ -86,30 +102,55 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 		// KMS's default usage; some AWS-compatible services omit it for keys created without one.
 		k.KeyUsage = string(kmstypes.KeyUsageTypeEncryptDecrypt)
 	}
+	return k
+}
+
+// ReadKey returns everything the provider tracks about a key: DescribeKey, then its rotation, policy and
+// tags at once. A key pending deletion is returned with its state and without the rest, because KMS
+// refuses most calls on it.
+func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
+	out, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	m := out.KeyMetadata
+	k := keyFromMetadata(m)
 	if m.KeyState == kmstypes.KeyStatePendingDeletion || m.KeyState == kmstypes.KeyStatePendingReplicaDeletion {
 		return k, nil
 	}
-	rot, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
-	if err != nil {
-		return nil, err
-	}
-	k.RotationEnabled = rot.KeyRotationEnabled
-	k.RotationPeriodDays = rot.RotationPeriodInDays
-	pol, err := c.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: m.KeyId, PolicyName: aws.String("default")})
-	if err != nil {
-		return nil, err
-	}
-	k.Policy = aws.ToString(pol.Policy)
 	k.Tags = map[string]string{}
-	pages := kms.NewListResourceTagsPaginator(c.KMS, &kms.ListResourceTagsInput{KeyId: m.KeyId})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Tags {
-			k.Tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
-		}
+	// Each read writes only its own fields of k.
+	err = concurrently(ctx,
+		func(ctx context.Context) error {
+			rot, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
+			if err != nil {
+				return err
+			}
+			k.RotationEnabled = rot.KeyRotationEnabled
+			k.RotationPeriodDays = rot.RotationPeriodInDays
+			return nil
+		},
+		func(ctx context.Context) error {
+			pol, err := c.KeyPolicy(ctx, aws.ToString(m.KeyId))
+			k.Policy = pol
+			return err
+		},
+		func(ctx context.Context) error {
+			pages := kms.NewListResourceTagsPaginator(c.KMS, &kms.ListResourceTagsInput{KeyId: m.KeyId})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, t := range page.Tags {
+					k.Tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
+				}
+			}
+			return nil
+		},
+	)
+	if err != nil {
+		return nil, err
 	}
 	return k, nil
 }

@@ -237,16 +237,18 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Invalid tags", err.Error())
 		return
 	}
-	id, arn, err := r.data.clients.CreateKey(ctx, in)
+	c := r.data.clients
+	key, err := c.CreateKey(ctx, in)
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag("Cannot create key", "kms:CreateKey", err))
 		return
 	}
+	id := key.ID
 	tflog.Info(ctx, "created KMS key", map[string]any{"key_id": id})
 
 	// Save the id before anything else can fail, so a failure taints the key instead of orphaning it.
 	plan.ID = types.StringValue(id)
-	plan.ARN = types.StringValue(arn)
+	plan.ARN = types.StringValue(key.ARN)
 	created := plan
 	if created.Policy.IsUnknown() {
 		created.Policy = jsontypes.NewNormalizedNull()
@@ -256,14 +258,17 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return
 	}
 
-	if err := r.data.clients.EnableKeyRotation(ctx, id, int32(plan.RotationPeriodDays.ValueInt64())); err != nil {
+	if err := c.EnableKeyRotation(ctx, key, int32(plan.RotationPeriodDays.ValueInt64())); err != nil {
 		resp.Diagnostics.Append(apiDiag("Cannot enable key rotation", "kms:EnableKeyRotation", err))
 		return
 	}
-	key, err := r.data.clients.ReadKey(ctx, id)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("Cannot read the new key", "kms:DescribeKey", err))
-		return
+	// CreateKey's answer and what was written describe the key; only the AWS default policy, which KMS
+	// fills in, has to be asked for. The next refresh reads everything and catches any later drift.
+	if key.Policy == "" {
+		if key.Policy, err = c.KeyPolicy(ctx, id); err != nil {
+			resp.Diagnostics.Append(apiDiag("Cannot read the new key", "kms:GetKeyPolicy", err))
+			return
+		}
 	}
 	if _, err := plan.fromAPI(ctx, key); err != nil {
 		resp.Diagnostics.AddError("Cannot read the new key", err.Error())

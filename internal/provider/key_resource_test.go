@@ -2,9 +2,11 @@ package provider_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 const keyAddr = "gdpr_key.test"
@@ -193,4 +196,86 @@ func policyJSON(action string) string {
       Resource  = "*"
     }]
   })`, action)
+}
+
+// TestAccKey_requests counts what a key costs. Apply: CreateKey, EnableKeyRotation and, only for the AWS
+// default policy, GetKeyPolicy to learn it; everything else is known from the request and CreateKey's
+// answer. Refresh: DescribeKey, then rotation, policy and tags.
+func TestAccKey_requests(t *testing.T) {
+	acctest.RequireEmulator(t)
+	const region = "eu-south-1"
+	refresh := []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags"}
+	for _, tc := range []struct {
+		name, body string
+		apply      []string
+	}{
+		{"default_policy", "", []string{"kms:CreateKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy"}},
+		{"own_policy", `policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Sid = "Root", Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }]
+  })`, []string{"kms:CreateKey", "kms:EnableKeyRotation"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			apply, got := requests(t, region, fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description          = "requests %s"
+  deletion_window_days = 7
+  tags                 = { purpose = "requests" }
+  %s
+}`, tc.name, tc.body))
+			checkRequests(t, "apply", apply, tc.apply)
+			checkRequests(t, "refresh", got, refresh)
+		})
+	}
+}
+
+// TestAccKey_createdIsWhatKMSReports creates keys the way Create does, which saves the key that CreateKey's
+// answer and its own requests describe instead of reading it back, and checks that ReadKey then reports
+// exactly that key, field by field (the policy by meaning), so the two cannot drift apart.
+func TestAccKey_createdIsWhatKMSReports(t *testing.T) {
+	acctest.RequireEmulator(t)
+	ctx := context.Background()
+	c := emulatorClients(t, acctest.Region)
+	own := `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`
+	for name, in := range map[string]awsapi.KeyInput{
+		"default policy, no tags": {Description: "created default"},
+		"own policy and tags":     {Description: "created own", Policy: own, Tags: map[string]string{"purpose": "crm"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want, err := c.CreateKey(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _, _ = c.ScheduleKeyDeletion(context.Background(), want.ID, 7) })
+			if err := c.EnableKeyRotation(ctx, want, 180); err != nil {
+				t.Fatal(err)
+			}
+			if want.Policy == "" {
+				if want.Policy, err = c.KeyPolicy(ctx, want.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := c.ReadKey(ctx, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.RotationPeriodDays == nil {
+				// The emulator does not report the period; AWS does, and then it must match too.
+				got.RotationPeriodDays = want.RotationPeriodDays
+			}
+			var gotPolicy, wantPolicy any
+			if err := errors.Join(json.Unmarshal([]byte(got.Policy), &gotPolicy), json.Unmarshal([]byte(want.Policy), &wantPolicy)); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(gotPolicy, wantPolicy) {
+				t.Errorf("KMS reports the policy %s, the create implies %s", got.Policy, want.Policy)
+			}
+			g, w := *got, *want
+			g.Policy, w.Policy = "", ""
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("KMS reports\n%+v\nthe create implies\n%+v", g, w)
+			}
+		})
+	}
 }
