@@ -54,15 +54,17 @@ type Rule struct {
 type FaultProxy struct {
 	URL string
 
-	enabled atomic.Bool
-	failed  atomic.Int64
+	enabled  atomic.Bool
+	injected atomic.Int64
 
 	mu      sync.Mutex
 	rules   []*Rule
 	seen    []string       // operations in the order they arrived
 	counts  map[string]int // operations forwarded to the emulator
-	failAt  int            // fail the failAt-th operation (1-based) and every later request of the same kind
-	failOp  string
+	failOn  string         // the operation to fail, from its failAt-th request (1-based) on
+	failAt  int
+	failed  int    // requests of failOn seen so far
+	failOp  string // failOn once its failAt-th request has arrived
 	failVia Fault
 }
 
@@ -92,7 +94,7 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 			forward.ServeHTTP(w, r)
 			return
 		}
-		p.failed.Add(1)
+		p.injected.Add(1)
 		if fault == Delay {
 			time.Sleep(pause)
 			p.mu.Lock()
@@ -115,11 +117,11 @@ func (p *FaultProxy) decide(r *http.Request, op string) (Fault, time.Duration, b
 	if !p.enabled.Load() {
 		return 0, 0, false
 	}
-	if p.failAt > 0 {
-		if len(p.seen) == p.failAt {
+	if p.failOn != "" && op == p.failOn {
+		if p.failed++; p.failed == p.failAt {
 			p.failOp = op
 		}
-		if p.failOp != "" && op == p.failOp {
+		if p.failOp != "" {
 			return p.failVia, 0, true
 		}
 	}
@@ -131,15 +133,16 @@ func (p *FaultProxy) decide(r *http.Request, op string) (Fault, time.Duration, b
 	return 0, 0, false
 }
 
-// FailFrom makes the n-th request from now (1-based) fail with the fault, and every later request of the
-// same operation too, so the fault outlasts any retry budget.
-func (p *FaultProxy) FailFrom(n int, fault Fault) {
+// FailFrom makes the n-th request of the operation from now (1-based) fail with the fault, and every later
+// request of that operation too, so the fault outlasts any retry budget. Counting requests of one
+// operation, rather than all requests, names the same call however concurrent requests of others interleave.
+func (p *FaultProxy) FailFrom(op string, n int, fault Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.seen, p.failAt, p.failOp, p.failVia = nil, n, "", fault
+	p.seen, p.failOn, p.failAt, p.failed, p.failOp, p.failVia = nil, op, n, 0, "", fault
 }
 
-// FailedOperation is the operation FailFrom hit, or "" if there were not enough requests.
+// FailedOperation is the operation FailFrom hit, or "" if it did not get that many requests.
 func (p *FaultProxy) FailedOperation() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -150,7 +153,7 @@ func (p *FaultProxy) FailedOperation() string {
 func (p *FaultProxy) Disable() {
 	p.enabled.Store(false)
 	p.mu.Lock()
-	p.failAt, p.failOp = 0, ""
+	p.failOn, p.failOp = "", ""
 	p.mu.Unlock()
 }
 
@@ -181,7 +184,7 @@ func (p *FaultProxy) Forwarded() []string {
 }
 
 // Failed returns how many requests the proxy has failed or delayed.
-func (p *FaultProxy) Failed() int64 { return p.failed.Load() }
+func (p *FaultProxy) Failed() int64 { return p.injected.Load() }
 
 // Operation names a request the way the services do: kms:CreateKey, ec2:RunInstances, sts:GetCallerIdentity,
 // and for S3 the method with its subresources, such as s3:PUT?lifecycle or s3:DELETE/object.

@@ -176,72 +176,102 @@ const (
 	waitMaxDelay = 15 * time.Second
 )
 
-// WaitServerRunning waits, for at most timeout, until the instance is running.
-func (c *Clients) WaitServerRunning(ctx context.Context, id string, timeout time.Duration) error {
+// WaitServerRunning waits, for at most timeout, until the instance is running, and returns it as the
+// waiter's last DescribeInstances reported it: what describing it again would say, without the request.
+// What DescribeInstances does not report (see ReadServerDetails) is not read yet.
+func (c *Clients) WaitServerRunning(ctx context.Context, id string, timeout time.Duration) (*Server, error) {
 	w := ec2.NewInstanceRunningWaiter(c.EC2, func(o *ec2.InstanceRunningWaiterOptions) {
 		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
 	})
-	err := w.Wait(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, timeout)
+	out, err := w.WaitForOutput(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, timeout)
 	if err != nil {
-		return fmt.Errorf("waiting up to %s for instance %s to run: %w", timeout, id, err)
+		return nil, fmt.Errorf("waiting up to %s for instance %s to run: %w", timeout, id, err)
 	}
-	return nil
+	return c.described(id, out)
 }
 
-// ReadServer returns everything the provider tracks about an instance. An instance that is shutting down or
-// terminated is returned with its state only; an instance that does not exist is a not-found error.
+// ReadServer returns everything the provider tracks about an instance: DescribeInstances, then the rest at
+// once (see ReadServerDetails). An instance that is shutting down or terminated is returned with its state
+// only; an instance that does not exist is a not-found error.
 func (c *Clients) ReadServer(ctx context.Context, id string) (*Server, error) {
 	out, err := c.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
 	if err != nil {
 		return nil, err
 	}
+	s, err := c.described(id, out)
+	if err != nil {
+		return nil, err
+	}
+	if s.State == string(ec2types.InstanceStateNameShuttingDown) || s.State == string(ec2types.InstanceStateNameTerminated) {
+		return s, nil
+	}
+	if err := c.ReadServerDetails(ctx, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// described takes the instance out of a DescribeInstances answer; an empty answer is a not-found error.
+func (c *Clients) described(id string, out *ec2.DescribeInstancesOutput) (*Server, error) {
 	if len(out.Reservations) == 0 || len(out.Reservations[0].Instances) == 0 {
 		return nil, &smithy.GenericAPIError{Code: "InvalidInstanceID.NotFound", Message: "instance " + id + " not found"}
 	}
 	r := out.Reservations[0]
-	s := c.server(aws.ToString(r.OwnerId), r.Instances[0])
-	if s.State == string(ec2types.InstanceStateNameShuttingDown) || s.State == string(ec2types.InstanceStateNameTerminated) {
-		return s, nil
-	}
+	return c.server(aws.ToString(r.OwnerId), r.Instances[0]), nil
+}
 
-	shutdown, err := c.EC2.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
-		InstanceId: aws.String(id), Attribute: ec2types.InstanceAttributeNameInstanceInitiatedShutdownBehavior,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the shutdown behaviour: %w", err)
+// ReadServerDetails adds to a described instance what DescribeInstances does not report: its shutdown
+// behaviour, its user data's fingerprint and its root volume's size, type and encryption, read at once.
+func (c *Clients) ReadServerDetails(ctx context.Context, s *Server) error {
+	id := aws.String(s.ID)
+	// Each read writes only its own fields of s.
+	reads := []func(context.Context) error{
+		func(ctx context.Context) error {
+			shutdown, err := c.EC2.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
+				InstanceId: id, Attribute: ec2types.InstanceAttributeNameInstanceInitiatedShutdownBehavior,
+			})
+			if err != nil {
+				return fmt.Errorf("reading the shutdown behaviour: %w", err)
+			}
+			if shutdown.InstanceInitiatedShutdownBehavior != nil {
+				s.ShutdownBehavior = aws.ToString(shutdown.InstanceInitiatedShutdownBehavior.Value)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			ud, err := c.EC2.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
+				InstanceId: id, Attribute: ec2types.InstanceAttributeNameUserData,
+			})
+			if err != nil {
+				return fmt.Errorf("reading the user data: %w", err)
+			}
+			if ud.UserData != nil && aws.ToString(ud.UserData.Value) != "" {
+				plain, err := base64.StdEncoding.DecodeString(aws.ToString(ud.UserData.Value))
+				if err != nil {
+					return errors.New("decoding the user data: EC2 returned data that is not base64")
+				}
+				s.UserDataSHA256 = SHA256Hex(string(plain))
+			}
+			return nil
+		},
 	}
-	if shutdown.InstanceInitiatedShutdownBehavior != nil {
-		s.ShutdownBehavior = aws.ToString(shutdown.InstanceInitiatedShutdownBehavior.Value)
+	if root := s.Root; root != nil && root.ID != "" {
+		reads = append(reads, func(ctx context.Context) error {
+			vols, err := c.EC2.DescribeVolumes(ctx, &ec2.DescribeVolumesInput{VolumeIds: []string{root.ID}})
+			if err != nil {
+				return fmt.Errorf("reading the root volume %s: %w", root.ID, err)
+			}
+			if len(vols.Volumes) == 1 {
+				v := vols.Volumes[0]
+				root.SizeGB = aws.ToInt32(v.Size)
+				root.Type = string(v.VolumeType)
+				root.Encrypted = aws.ToBool(v.Encrypted)
+				root.KMSKeyID = aws.ToString(v.KmsKeyId)
+			}
+			return nil
+		})
 	}
-
-	ud, err := c.EC2.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
-		InstanceId: aws.String(id), Attribute: ec2types.InstanceAttributeNameUserData,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the user data: %w", err)
-	}
-	if ud.UserData != nil && aws.ToString(ud.UserData.Value) != "" {
-		plain, err := base64.StdEncoding.DecodeString(aws.ToString(ud.UserData.Value))
-		if err != nil {
-			return nil, errors.New("decoding the user data: EC2 returned data that is not base64")
-		}
-		s.UserDataSHA256 = SHA256Hex(string(plain))
-	}
-
-	if s.Root != nil && s.Root.ID != "" {
-		vols, err := c.EC2.DescribeVolumes(ctx, &ec2.DescribeVolumesInput{VolumeIds: []string{s.Root.ID}})
-		if err != nil {
-			return nil, fmt.Errorf("reading the root volume %s: %w", s.Root.ID, err)
-		}
-		if len(vols.Volumes) == 1 {
-			v := vols.Volumes[0]
-			s.Root.SizeGB = aws.ToInt32(v.Size)
-			s.Root.Type = string(v.VolumeType)
-			s.Root.Encrypted = aws.ToBool(v.Encrypted)
-			s.Root.KMSKeyID = aws.ToString(v.KmsKeyId)
-		}
-	}
-	return s, nil
+	return concurrently(ctx, reads...)
 }
 
 // TerminateServer terminates the instance and waits, for at most timeout, until EC2 reports it terminated,
@@ -271,7 +301,7 @@ func SHA256Hex(s string) string {
 }
 
 // server translates an instance description. The root volume's details other than its id and
-// delete-on-termination flag come from DescribeVolumes, in ReadServer.
+// delete-on-termination flag come from DescribeVolumes, in ReadServerDetails.
 func (c *Clients) server(owner string, i ec2types.Instance) *Server {
 	s := &Server{
 		ID:             aws.ToString(i.InstanceId),

@@ -83,7 +83,7 @@ func TestWaitServerRunning_timeoutNamesTheInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	err = c.WaitServerRunning(context.Background(), "i-0123456789abcdef0", 100*time.Millisecond)
+	_, err = c.WaitServerRunning(context.Background(), "i-0123456789abcdef0", 100*time.Millisecond)
 	if err == nil {
 		t.Fatal("the wait for a pending instance succeeded")
 	}

@@ -198,7 +198,8 @@ func serverInventory(t *testing.T, region, prefix string) []string {
 var retryableFaults = []acctest.Fault{acctest.Unavailable, acctest.Throttle, acctest.Reset, acctest.ServerError}
 
 // TestAccFaults_everyCallOfCreate fails, in turn, each call a Create makes, with a fault that outlasts the
-// retry budget. Each time the apply must fail naming the resource and the call, the emulator must hold
+// retry budget. A call is the n-th request of its operation, so reads a Create makes at once are each
+// attacked whatever order they arrive in. Each time the apply must fail naming the resource and the call, the emulator must hold
 // nothing the state does not know, a second apply without faults must converge, and destroy must leave
 // nothing behind.
 func TestAccFaults_everyCallOfCreate(t *testing.T) {
@@ -212,9 +213,15 @@ func TestAccFaults_everyCallOfCreate(t *testing.T) {
 			}
 			for i, call := range calls {
 				fault := retryableFaults[i%len(retryableFaults)]
+				nth := 0
+				for _, earlier := range calls[:i+1] {
+					if earlier == call {
+						nth++
+					}
+				}
 				t.Run(fmt.Sprintf("%02d_%s_%s", i+1, call, fault), func(t *testing.T) {
 					t.Parallel()
-					attackCall(t, sc, i+1, call, fault)
+					attackCall(t, sc, call, nth, fault)
 				})
 			}
 		})
@@ -232,20 +239,21 @@ func recordCreateCalls(t *testing.T, sc faultScenario) []string {
 	return calls
 }
 
-func attackCall(t *testing.T, sc faultScenario, position int, call string, fault acctest.Fault) {
+// attackCall fails the nth request of call, and every later one, in a Create of the scenario.
+func attackCall(t *testing.T, sc faultScenario, call string, nth int, fault acctest.Fault) {
 	prefix := sdkacctest.RandomWithPrefix("gdpr-fault") + "-"
 	proxy := acctest.NewProxy(t)
 	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
 	types := []string{"gdpr_" + sc.name}
 	before := sc.inventory(t, sc.region, prefix)
 
-	proxy.FailFrom(position, fault)
+	proxy.FailFrom(call, nth, fault)
 	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color")
 	if err == nil {
 		t.Fatalf("apply succeeded although %s failed beyond the retry budget:\n%s", call, out)
 	}
 	if got := proxy.FailedOperation(); got != call {
-		t.Fatalf("the fault hit %s, want %s: the create's calls are not deterministic", got, call)
+		t.Fatalf("the fault never hit request %d of %s: the create's calls are not deterministic", nth, call)
 	}
 	want := operationInMessage(call)
 	if !strings.Contains(out, "with gdpr_"+sc.name+".test") || !strings.Contains(out, want) {

@@ -496,13 +496,14 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 
-	if err := r.data.clients.WaitServerRunning(ctx, id, serverTimeout); err != nil {
+	srv, err := r.data.clients.WaitServerRunning(ctx, id, serverTimeout)
+	if err != nil {
 		resp.Diagnostics.Append(serverNotRunningDiag(id, serverTimeout, err))
 		return
 	}
-	srv, err := r.data.clients.ReadServer(ctx, id)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("Cannot read the new server", "ec2:DescribeInstances", err))
+	// The waiter's last answer describes the running instance; the rest is read to prove the guarantees hold.
+	if err := r.data.clients.ReadServerDetails(ctx, srv); err != nil {
+		resp.Diagnostics.Append(apiDiag("Cannot read the new server", "ec2:DescribeInstanceAttribute", err))
 		return
 	}
 	if _, err := plan.fromAPI(ctx, srv); err != nil {

@@ -657,3 +657,23 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestAccServer_requests counts what a server costs. Apply: the image's root device, RunInstances, the
+// waiter's polls (whose last answer is the running instance, not described again) and the shutdown
+// behaviour, user data and root volume, read to prove the guarantees hold. Refresh: the instance and the
+// same three reads.
+func TestAccServer_requests(t *testing.T) {
+	acctest.RequireEmulator(t)
+	apply, refresh := requests(t, "eu-north-1", fmt.Sprintf(`
+resource "gdpr_server" "test" {
+  image_id      = %q
+  instance_type = "t3.micro"
+  kms_key_arn   = "arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  tags          = { run = "requests" }
+}`, linuxImage))
+	// The waiter polls until the instance runs; the emulator starts instances at once, so one poll is enough.
+	checkRequests(t, "apply", apply, []string{"ec2:DescribeImages", "ec2:RunInstances", "ec2:DescribeInstances",
+		"ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceAttribute", "ec2:DescribeVolumes"})
+	checkRequests(t, "refresh", refresh, []string{"ec2:DescribeInstances",
+		"ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceAttribute", "ec2:DescribeVolumes"})
+}
