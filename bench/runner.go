@@ -150,7 +150,7 @@ func (r *runner) step(dir string, st step) (measure, error) {
 		want = 2
 	}
 	if code != want {
-		return m, fmt.Errorf("terraform %s exited %d, want %d:\n%s", strings.Join(st.args, " "), code, want, tail(out.String(), 40))
+		return m, fmt.Errorf("terraform %s exited %d, want %d:\n%s", strings.Join(st.args, " "), code, want, tail(out.String(), 400))
 	}
 	rss, err := peakRSS(r.rssFile)
 	if err != nil {
