@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -19,15 +20,19 @@ import (
 // placeholders, so the inventories two providers leave behind compare equal when they made the same
 // resources with the same settings.
 func inventory(ctx context.Context, endpoint string) ([]string, error) {
-	c, err := clients(ctx, endpoint)
+	c, err := awsapi.New(ctx, awsapi.Config{
+		Region: region, AccessKey: "testing", SecretKey: "testing", S3UsePathStyle: true, MaxRetries: 3,
+		Endpoints: awsapi.Endpoints{KMS: endpoint, S3: endpoint, EC2: endpoint, STS: endpoint},
+	})
 	if err != nil {
 		return nil, err
 	}
+	list := listers(endpoint)
 	var lines []string
 	// Identifiers differ between runs; what matters is which resource refers to which.
 	var pairs []string
 
-	keys, err := c.KMS.ListKeys(ctx, &kms.ListKeysInput{})
+	keys, err := list.kms.ListKeys(ctx, &kms.ListKeysInput{})
 	if err != nil {
 		return nil, fmt.Errorf("listing keys: %w", err)
 	}
@@ -43,7 +48,7 @@ func inventory(ctx context.Context, endpoint string) ([]string, error) {
 	}
 	ids := strings.NewReplacer(pairs...)
 
-	buckets, err := c.S3.ListBuckets(ctx, &s3.ListBucketsInput{})
+	buckets, err := list.s3.ListBuckets(ctx, &s3.ListBucketsInput{})
 	if err != nil {
 		return nil, fmt.Errorf("listing buckets: %w", err)
 	}
@@ -68,7 +73,7 @@ func inventory(ctx context.Context, endpoint string) ([]string, error) {
 			b.PublicAccessBlocked, b.Ownership, policy, tagString(b.Tags)))
 	}
 
-	pages := ec2.NewDescribeInstancesPaginator(c.EC2, &ec2.DescribeInstancesInput{})
+	pages := ec2.NewDescribeInstancesPaginator(list.ec2, &ec2.DescribeInstancesInput{})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -100,11 +105,25 @@ func inventory(ctx context.Context, endpoint string) ([]string, error) {
 	return lines, nil
 }
 
-func clients(ctx context.Context, endpoint string) (*awsapi.Clients, error) {
-	return awsapi.New(ctx, awsapi.Config{
-		Region: region, AccessKey: "testing", SecretKey: "testing", S3UsePathStyle: true, MaxRetries: 3,
-		Endpoints: awsapi.Endpoints{KMS: endpoint, S3: endpoint, EC2: endpoint, STS: endpoint},
-	})
+// sdkClients list what the emulator holds; the provider's own reads (awsapi) then describe each resource in
+// the terms the comparison needs.
+type sdkClients struct {
+	kms *kms.Client
+	s3  *s3.Client
+	ec2 *ec2.Client
+}
+
+func listers(endpoint string) sdkClients {
+	cfg := sdkaws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint: sdkaws.String(endpoint),
+	}
+	return sdkClients{
+		kms: kms.NewFromConfig(cfg),
+		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		ec2: ec2.NewFromConfig(cfg),
+	}
 }
 
 func days(d *int32) string {

@@ -174,13 +174,13 @@ func preparePlugins(o *options) (map[string]string, error) {
 		if err := os.MkdirAll(filepath.Join(dir, "real"), 0o755); err != nil {
 			return nil, err
 		}
-		real := filepath.Join(dir, "real", name)
+		binary := filepath.Join(dir, "real", name)
 		if p == gdpr {
 			// Built as a release is (.goreleaser.yml), so users get the figures measured here.
-			if err := goBuild(o.repo, real, ".", "-trimpath", "-ldflags=-s -w"); err != nil {
+			if err := goBuild(o.repo, binary, ".", "-trimpath", "-ldflags=-s -w"); err != nil {
 				return nil, err
 			}
-		} else if err := os.Symlink(o.awsBinary, real); err != nil {
+		} else if err := os.Symlink(o.awsBinary, binary); err != nil {
 			return nil, err
 		}
 		if err := os.Link(wrapper, filepath.Join(dir, name)); err != nil {

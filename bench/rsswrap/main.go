@@ -27,8 +27,8 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "rsswrap:", err)
 		return 1
 	}
-	real := filepath.Join(filepath.Dir(self), "real", filepath.Base(self))
-	cmd := exec.Command(real, os.Args[1:]...)
+	binary := filepath.Join(filepath.Dir(self), "real", filepath.Base(self))
+	cmd := exec.Command(binary, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// The provider must not outlive the wrapper if Terraform kills the wrapper outright.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

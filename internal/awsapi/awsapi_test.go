@@ -84,11 +84,11 @@ func TestNew(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := c.KMS.Options()
+		o := c.kms.get().Options()
 		if aws.ToString(o.BaseEndpoint) != "http://127.0.0.1:1" {
 			t.Errorf("kms endpoint = %v", aws.ToString(o.BaseEndpoint))
 		}
-		if sts := c.STS.Options(); sts.BaseEndpoint != nil {
+		if sts := c.sts.get().Options(); sts.BaseEndpoint != nil {
 			t.Errorf("sts endpoint = %v, want the SDK's own", aws.ToString(sts.BaseEndpoint))
 		}
 		if got := o.Retryer.MaxAttempts(); got != 3 {
@@ -101,7 +101,7 @@ func TestNew(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.KMS.Options().Retryer.MaxAttempts(); got != DefaultMaxRetries+1 {
+		if got := c.kms.get().Options().Retryer.MaxAttempts(); got != DefaultMaxRetries+1 {
 			t.Errorf("max attempts = %d, want %d", got, DefaultMaxRetries+1)
 		}
 	})

@@ -464,7 +464,7 @@ resource "gdpr_bucket" "test" {
 			{
 				PreConfig: func() {
 					c := emulatorClients(t, acctest.Region)
-					if _, err := c.S3.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name}); err != nil {
+					if _, err := acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name}); err != nil {
 						t.Fatal(err)
 					}
 					// Every read of a missing bucket is a not-found error, whichever GET answers first.
