@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -67,6 +68,22 @@ type hidden[T any] struct{ p unsafe.Pointer }
 func hide[T any](client *T) hidden[T] { return hidden[T]{unsafe.Pointer(client)} }
 
 func (h hidden[T]) get() *T { return (*T)(h.p) }
+
+// createTimeout bounds a creating call once it has started (see uninterrupted).
+const createTimeout = 2 * time.Minute
+
+// uninterrupted returns the context for a call that creates something. An interrupted apply cancels ctx,
+// and a create abandoned in flight may still complete on AWS's side, leaving a resource whose id nobody
+// learns: so a create that has started runs to its end, within createTimeout, and the provider saves what
+// it made (the steps after it see the interrupt and leave the resource tainted). A create that has not
+// started when the interrupt comes does not start.
+func uninterrupted(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+	return ctx, cancel, nil
+}
 
 // ErrNoRegion is returned when neither the configuration nor the environment names a region.
 var ErrNoRegion = errors.New("no AWS region is configured")

@@ -159,6 +159,11 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 			{ResourceType: ec2types.ResourceTypeVolume, Tags: tags},
 		}
 	}
+	ctx, cancel, err := uninterrupted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
 	out, err := c.ec2.get().RunInstances(ctx, input)
 	if err != nil {
 		return nil, err

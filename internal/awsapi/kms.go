@@ -51,6 +51,11 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 	if in.Policy != "" {
 		input.Policy = aws.String(in.Policy)
 	}
+	ctx, cancel, err := uninterrupted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
 	out, err := c.kms.get().CreateKey(ctx, input)
 	if err != nil {
 		return nil, err

@@ -78,7 +78,12 @@ func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool
 			LocationConstraint: s3types.BucketLocationConstraint(c.Region),
 		}
 	}
-	_, err := c.s3.get().CreateBucket(ctx, in)
+	ctx, cancel, err := uninterrupted(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	_, err = c.s3.get().CreateBucket(ctx, in)
 	return err
 }
 
