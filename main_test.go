@@ -13,9 +13,6 @@ import (
 // from an interface value (see awsapi.hidden); one careless conversion brings back all of EC2's 800
 // operations, doubling the binary and adding several MiB to every provider process.
 func TestBinaryKeepsOnlyCalledOperations(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the provider binary; skipped with -short")
-	}
 	bin := filepath.Join(t.TempDir(), "terraform-provider-gdpr")
 	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
