@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
@@ -36,7 +35,7 @@ var endpoint string
 
 // ProtoV6ProviderFactories serve the provider in-process to the Terraform CLI.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"gdpr": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"gdpr": provider.NewProtocol6Server("test"),
 }
 
 // Main runs the tests of a package. With TF_ACC set it first starts the emulator and stops it afterwards,

@@ -1,0 +1,154 @@
+package provider
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"weak"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+type payloadKey struct{}
+
+// protocolCalls are the RPCs Terraform makes for each resource, data source or function call, and the
+// per-command ones, each with the smallest request the framework answers (with diagnostics, if need be).
+func protocolCalls(s tfprotov6.ProviderServer) map[string]func(context.Context) error {
+	bucket := "gdpr_bucket"
+	return map[string]func(context.Context) error{
+		"GetMetadata": func(ctx context.Context) error {
+			_, err := s.GetMetadata(ctx, &tfprotov6.GetMetadataRequest{})
+			return err
+		},
+		"GetProviderSchema": func(ctx context.Context) error {
+			_, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+			return err
+		},
+		"ValidateResourceConfig": func(ctx context.Context) error {
+			_, err := s.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: bucket})
+			return err
+		},
+		"UpgradeResourceState": func(ctx context.Context) error {
+			_, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{TypeName: bucket})
+			return err
+		},
+		"ReadResource": func(ctx context.Context) error {
+			_, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: bucket})
+			return err
+		},
+		"PlanResourceChange": func(ctx context.Context) error {
+			_, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: bucket})
+			return err
+		},
+		"ApplyResourceChange": func(ctx context.Context) error {
+			_, err := s.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: bucket})
+			return err
+		},
+		"ReadDataSource": func(ctx context.Context) error {
+			_, err := s.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "gdpr_region"})
+			return err
+		},
+		"CallFunction": func(ctx context.Context) error {
+			_, err := s.CallFunction(ctx, &tfprotov6.CallFunctionRequest{Name: "jurisdiction"})
+			return err
+		},
+	}
+}
+
+// callAndForget makes one call with a context carrying a payload of its own, and returns a weak pointer
+// to that payload: nil after a collection if nothing kept the call's context.
+func callAndForget(t *testing.T, call func(context.Context) error) weak.Pointer[[4096]byte] {
+	t.Helper()
+	payload := new([4096]byte)
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), payloadKey{}, payload))
+	defer cancel()
+	if err := call(ctx); err != nil {
+		t.Fatalf("the call failed: %v", err)
+	}
+	return weak.Make(payload)
+}
+
+// The framework keeps every call's cancel function until StopProvider; the provider's server must not let
+// that keep the call's context (with its loggers, gRPC stream and connection buffers) alive.
+func TestNewProtocol6Server_releasesEachCallsContext(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range protocolCalls(server) {
+		t.Run(name, func(t *testing.T) {
+			ref := callAndForget(t, call)
+			runtime.GC()
+			runtime.GC()
+			if ref.Value() != nil {
+				t.Errorf("%s: the server still holds the call's context after the call returned", name)
+			}
+		})
+	}
+}
+
+// A released context answers as a cancelled one, so a late caller stops instead of working on.
+func TestReleasableContext_answersAsCancelledOnceReleased(t *testing.T) {
+	var inside context.Context
+	_, _ = serve(context.WithValue(context.Background(), payloadKey{}, "v"), 0, func(ctx context.Context, _ int) (int, error) {
+		if got := ctx.Value(payloadKey{}); got != "v" {
+			t.Errorf("during the call Value = %v, want the caller's value", got)
+		}
+		if ctx.Err() != nil {
+			t.Errorf("during the call Err = %v, want nil", ctx.Err())
+		}
+		inside = ctx
+		return 0, nil
+	})
+	if inside.Value(payloadKey{}) != nil {
+		t.Error("after the call the context still answers with the caller's value")
+	}
+	if inside.Err() != context.Canceled {
+		t.Errorf("after the call Err = %v, want context.Canceled", inside.Err())
+	}
+	select {
+	case <-inside.Done():
+	default:
+		t.Error("after the call Done is not closed")
+	}
+}
+
+// Cancelling the caller's context (Terraform's StopProvider, an interrupted run) reaches the call.
+func TestReleasableContext_passesCancellationThrough(t *testing.T) {
+	caller, cancel := context.WithCancel(context.Background())
+	_, _ = serve(caller, 0, func(ctx context.Context, _ int) (int, error) {
+		derived, stop := context.WithCancel(ctx)
+		defer stop()
+		cancel()
+		<-derived.Done()
+		if derived.Err() != context.Canceled {
+			t.Errorf("derived Err = %v, want context.Canceled", derived.Err())
+		}
+		return 0, nil
+	})
+}
+
+// BenchmarkProtocol6Server_retainedPerCall reports the heap a ValidateResourceConfig call leaves behind
+// for good (retained-B/call): the framework's record of the call, nothing of the caller's context.
+func BenchmarkProtocol6Server_retainedPerCall(b *testing.B) {
+	server, err := NewProtocol6Server("bench")()
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := &tfprotov6.ValidateResourceConfigRequest{TypeName: "gdpr_bucket"}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for b.Loop() {
+		ctx := context.WithValue(context.Background(), payloadKey{}, new([1024]byte))
+		if _, err := server.ValidateResourceConfig(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(server) // what the server keeps is the point
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "retained-B/call")
+}
