@@ -73,10 +73,15 @@ func run() error {
 	r := &runner{o: o, emu: emu, cliConfig: cliConfig, rssFile: filepath.Join(o.cache, "rss")}
 	var results []*scenarioResult
 	var failures []error
+	file := filepath.Join(o.repo, "bench", "results", time.Now().UTC().Format("2006-01-02")+"-"+o.label+".md")
 	for _, sc := range o.scenarios {
 		res, err := r.scenario(sc)
 		if res != nil {
 			results = append(results, res)
+			// Written after each scenario, so a long run stopped later keeps the figures it has.
+			if err := writeReport(file, renderReport(o, results, machineInfo(o))); err != nil {
+				return err
+			}
 		}
 		if err != nil {
 			// One broken scenario must not hide the figures of the others, but the run fails.
@@ -85,15 +90,7 @@ func run() error {
 		}
 	}
 	if len(results) > 0 {
-		report := renderReport(o, results, machineInfo(o))
-		fmt.Print(report)
-		file := filepath.Join(o.repo, "bench", "results", time.Now().UTC().Format("2006-01-02")+"-"+o.label+".md")
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(file, []byte(report), 0o644); err != nil {
-			return err
-		}
+		fmt.Print(renderReport(o, results, machineInfo(o)))
 		fmt.Fprintln(os.Stderr, "bench: wrote", file)
 	}
 	return errors.Join(failures...)
@@ -189,6 +186,13 @@ func preparePlugins(o *options) (map[string]string, error) {
 		dirs[p] = dir
 	}
 	return dirs, nil
+}
+
+func writeReport(file, report string) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(file, []byte(report), 0o644)
 }
 
 func goBuild(repo, out, pkg string, flags ...string) error {

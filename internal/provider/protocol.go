@@ -11,7 +11,7 @@ import (
 )
 
 // NewProtocol6Server serves the provider over plugin protocol 6: the framework's server, with each
-// per-resource call's context released when the call returns.
+// call's context released when the call returns.
 //
 // The framework keeps the cancel function of every call's context until StopProvider, which Terraform sends
 // only when a run is interrupted. Each of those holds the call's whole context: its loggers and their fields,
@@ -41,20 +41,14 @@ type downstream interface {
 	tfprotov6.StateStoreServer
 }
 
-// releasingServer passes every RPC on; those made once per resource or function call get a context that
-// lets go of the caller's when the call returns. The rest (schema, configure, stop; list and action
-// streams, which are read after the call returns) pass unchanged: they are few, or need their context
-// longer than the call.
+// releasingServer passes every RPC on. Those Terraform makes for each resource, data source and function
+// call, and for each command (schema, metadata, provider validation), get a context that lets go of the
+// caller's when the call returns. The rest pass unchanged: ConfigureProvider, whose context the AWS SDK
+// configuration is built with; StopProvider; the list and action streams, read after the call returns; and
+// the ephemeral resource, state store and config generation RPCs, which this provider has no use for.
 type releasingServer struct {
 	downstream
 }
-
-// released is what a released context answers with: cancelled, without values.
-var released = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
-}()
 
 // releasableContext answers for the context it holds until released, then for a cancelled one, so that
 // whatever keeps it afterwards keeps a few words instead of the caller's context.
@@ -64,7 +58,12 @@ type releasableContext struct {
 
 type heldContext struct{ context.Context }
 
-var releasedHeld = &heldContext{released}
+// released is what a released context answers with: cancelled, without values.
+var released = func() *heldContext {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return &heldContext{ctx}
+}()
 
 func (c *releasableContext) ctx() context.Context        { return c.held.Load().Context }
 func (c *releasableContext) Deadline() (time.Time, bool) { return c.ctx().Deadline() }
@@ -72,74 +71,74 @@ func (c *releasableContext) Done() <-chan struct{}       { return c.ctx().Done()
 func (c *releasableContext) Err() error                  { return c.ctx().Err() }
 func (c *releasableContext) Value(key any) any           { return c.ctx().Value(key) }
 
-// serve calls next with a context that is released when next returns.
-func serve[Req, Resp any](ctx context.Context, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
+// callReleasing calls next with a context that is released when next returns.
+func callReleasing[Req, Resp any](ctx context.Context, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
 	c := &releasableContext{}
 	c.held.Store(&heldContext{ctx})
-	defer c.held.Store(releasedHeld)
+	defer c.held.Store(released)
 	return next(c, req)
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return serve(ctx, req, s.downstream.ValidateResourceConfig)
+	return callReleasing(ctx, req, s.downstream.ValidateResourceConfig)
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return serve(ctx, req, s.downstream.UpgradeResourceState)
+	return callReleasing(ctx, req, s.downstream.UpgradeResourceState)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return serve(ctx, req, s.downstream.ReadResource)
+	return callReleasing(ctx, req, s.downstream.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return serve(ctx, req, s.downstream.PlanResourceChange)
+	return callReleasing(ctx, req, s.downstream.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return serve(ctx, req, s.downstream.ApplyResourceChange)
+	return callReleasing(ctx, req, s.downstream.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return serve(ctx, req, s.downstream.ImportResourceState)
+	return callReleasing(ctx, req, s.downstream.ImportResourceState)
 }
 
 func (s releasingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
-	return serve(ctx, req, s.downstream.MoveResourceState)
+	return callReleasing(ctx, req, s.downstream.MoveResourceState)
 }
 
 func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	return serve(ctx, req, s.downstream.UpgradeResourceIdentity)
+	return callReleasing(ctx, req, s.downstream.UpgradeResourceIdentity)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return serve(ctx, req, s.downstream.ValidateDataResourceConfig)
+	return callReleasing(ctx, req, s.downstream.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return serve(ctx, req, s.downstream.ReadDataSource)
+	return callReleasing(ctx, req, s.downstream.ReadDataSource)
 }
 
 func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
-	return serve(ctx, req, s.downstream.CallFunction)
+	return callReleasing(ctx, req, s.downstream.CallFunction)
 }
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
-	return serve(ctx, req, s.downstream.GetMetadata)
+	return callReleasing(ctx, req, s.downstream.GetMetadata)
 }
 
 func (s releasingServer) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProviderSchemaRequest) (*tfprotov6.GetProviderSchemaResponse, error) {
-	return serve(ctx, req, s.downstream.GetProviderSchema)
+	return callReleasing(ctx, req, s.downstream.GetProviderSchema)
 }
 
 func (s releasingServer) GetResourceIdentitySchemas(ctx context.Context, req *tfprotov6.GetResourceIdentitySchemasRequest) (*tfprotov6.GetResourceIdentitySchemasResponse, error) {
-	return serve(ctx, req, s.downstream.GetResourceIdentitySchemas)
+	return callReleasing(ctx, req, s.downstream.GetResourceIdentitySchemas)
 }
 
 func (s releasingServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
-	return serve(ctx, req, s.downstream.ValidateProviderConfig)
+	return callReleasing(ctx, req, s.downstream.ValidateProviderConfig)
 }
 
 func (s releasingServer) GetFunctions(ctx context.Context, req *tfprotov6.GetFunctionsRequest) (*tfprotov6.GetFunctionsResponse, error) {
-	return serve(ctx, req, s.downstream.GetFunctions)
+	return callReleasing(ctx, req, s.downstream.GetFunctions)
 }

@@ -48,6 +48,34 @@ func protocolCalls(s tfprotov6.ProviderServer) map[string]func(context.Context) 
 			_, err := s.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "gdpr_region"})
 			return err
 		},
+		"GetResourceIdentitySchemas": func(ctx context.Context) error {
+			_, err := s.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+			return err
+		},
+		"ValidateProviderConfig": func(ctx context.Context) error {
+			_, err := s.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{})
+			return err
+		},
+		"ImportResourceState": func(ctx context.Context) error {
+			_, err := s.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: bucket})
+			return err
+		},
+		"MoveResourceState": func(ctx context.Context) error {
+			_, err := s.MoveResourceState(ctx, &tfprotov6.MoveResourceStateRequest{TargetTypeName: bucket})
+			return err
+		},
+		"UpgradeResourceIdentity": func(ctx context.Context) error {
+			_, err := s.UpgradeResourceIdentity(ctx, &tfprotov6.UpgradeResourceIdentityRequest{TypeName: bucket})
+			return err
+		},
+		"ValidateDataResourceConfig": func(ctx context.Context) error {
+			_, err := s.ValidateDataResourceConfig(ctx, &tfprotov6.ValidateDataResourceConfigRequest{TypeName: "gdpr_region"})
+			return err
+		},
+		"GetFunctions": func(ctx context.Context) error {
+			_, err := s.GetFunctions(ctx, &tfprotov6.GetFunctionsRequest{})
+			return err
+		},
 		"CallFunction": func(ctx context.Context) error {
 			_, err := s.CallFunction(ctx, &tfprotov6.CallFunctionRequest{Name: "jurisdiction"})
 			return err
@@ -90,7 +118,7 @@ func TestNewProtocol6Server_releasesEachCallsContext(t *testing.T) {
 // A released context answers as a cancelled one, so a late caller stops instead of working on.
 func TestReleasableContext_answersAsCancelledOnceReleased(t *testing.T) {
 	var inside context.Context
-	_, _ = serve(context.WithValue(context.Background(), payloadKey{}, "v"), 0, func(ctx context.Context, _ int) (int, error) {
+	_, _ = callReleasing(context.WithValue(context.Background(), payloadKey{}, "v"), 0, func(ctx context.Context, _ int) (int, error) {
 		if got := ctx.Value(payloadKey{}); got != "v" {
 			t.Errorf("during the call Value = %v, want the caller's value", got)
 		}
@@ -116,7 +144,7 @@ func TestReleasableContext_answersAsCancelledOnceReleased(t *testing.T) {
 // Cancelling the caller's context (Terraform's StopProvider, an interrupted run) reaches the call.
 func TestReleasableContext_passesCancellationThrough(t *testing.T) {
 	caller, cancel := context.WithCancel(context.Background())
-	_, _ = serve(caller, 0, func(ctx context.Context, _ int) (int, error) {
+	_, _ = callReleasing(caller, 0, func(ctx context.Context, _ int) (int, error) {
 		derived, stop := context.WithCancel(ctx)
 		defer stop()
 		cancel()
