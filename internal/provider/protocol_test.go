@@ -16,70 +16,30 @@ type payloadKey struct{}
 func protocolCalls(s tfprotov6.ProviderServer) map[string]func(context.Context) error {
 	bucket := "gdpr_bucket"
 	return map[string]func(context.Context) error{
-		"GetMetadata": func(ctx context.Context) error {
-			_, err := s.GetMetadata(ctx, &tfprotov6.GetMetadataRequest{})
-			return err
-		},
-		"GetProviderSchema": func(ctx context.Context) error {
-			_, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-			return err
-		},
-		"ValidateResourceConfig": func(ctx context.Context) error {
-			_, err := s.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: bucket})
-			return err
-		},
-		"UpgradeResourceState": func(ctx context.Context) error {
-			_, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{TypeName: bucket})
-			return err
-		},
-		"ReadResource": func(ctx context.Context) error {
-			_, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: bucket})
-			return err
-		},
-		"PlanResourceChange": func(ctx context.Context) error {
-			_, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: bucket})
-			return err
-		},
-		"ApplyResourceChange": func(ctx context.Context) error {
-			_, err := s.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: bucket})
-			return err
-		},
-		"ReadDataSource": func(ctx context.Context) error {
-			_, err := s.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "gdpr_region"})
-			return err
-		},
-		"GetResourceIdentitySchemas": func(ctx context.Context) error {
-			_, err := s.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
-			return err
-		},
-		"ValidateProviderConfig": func(ctx context.Context) error {
-			_, err := s.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{})
-			return err
-		},
-		"ImportResourceState": func(ctx context.Context) error {
-			_, err := s.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: bucket})
-			return err
-		},
-		"MoveResourceState": func(ctx context.Context) error {
-			_, err := s.MoveResourceState(ctx, &tfprotov6.MoveResourceStateRequest{TargetTypeName: bucket})
-			return err
-		},
-		"UpgradeResourceIdentity": func(ctx context.Context) error {
-			_, err := s.UpgradeResourceIdentity(ctx, &tfprotov6.UpgradeResourceIdentityRequest{TypeName: bucket})
-			return err
-		},
-		"ValidateDataResourceConfig": func(ctx context.Context) error {
-			_, err := s.ValidateDataResourceConfig(ctx, &tfprotov6.ValidateDataResourceConfigRequest{TypeName: "gdpr_region"})
-			return err
-		},
-		"GetFunctions": func(ctx context.Context) error {
-			_, err := s.GetFunctions(ctx, &tfprotov6.GetFunctionsRequest{})
-			return err
-		},
-		"CallFunction": func(ctx context.Context) error {
-			_, err := s.CallFunction(ctx, &tfprotov6.CallFunctionRequest{Name: "jurisdiction"})
-			return err
-		},
+		"GetMetadata":                rpc(s.GetMetadata, &tfprotov6.GetMetadataRequest{}),
+		"GetProviderSchema":          rpc(s.GetProviderSchema, &tfprotov6.GetProviderSchemaRequest{}),
+		"ValidateResourceConfig":     rpc(s.ValidateResourceConfig, &tfprotov6.ValidateResourceConfigRequest{TypeName: bucket}),
+		"UpgradeResourceState":       rpc(s.UpgradeResourceState, &tfprotov6.UpgradeResourceStateRequest{TypeName: bucket}),
+		"ReadResource":               rpc(s.ReadResource, &tfprotov6.ReadResourceRequest{TypeName: bucket}),
+		"PlanResourceChange":         rpc(s.PlanResourceChange, &tfprotov6.PlanResourceChangeRequest{TypeName: bucket}),
+		"ApplyResourceChange":        rpc(s.ApplyResourceChange, &tfprotov6.ApplyResourceChangeRequest{TypeName: bucket}),
+		"ReadDataSource":             rpc(s.ReadDataSource, &tfprotov6.ReadDataSourceRequest{TypeName: "gdpr_region"}),
+		"GetResourceIdentitySchemas": rpc(s.GetResourceIdentitySchemas, &tfprotov6.GetResourceIdentitySchemasRequest{}),
+		"ValidateProviderConfig":     rpc(s.ValidateProviderConfig, &tfprotov6.ValidateProviderConfigRequest{}),
+		"ImportResourceState":        rpc(s.ImportResourceState, &tfprotov6.ImportResourceStateRequest{TypeName: bucket}),
+		"MoveResourceState":          rpc(s.MoveResourceState, &tfprotov6.MoveResourceStateRequest{TargetTypeName: bucket}),
+		"UpgradeResourceIdentity":    rpc(s.UpgradeResourceIdentity, &tfprotov6.UpgradeResourceIdentityRequest{TypeName: bucket}),
+		"ValidateDataResourceConfig": rpc(s.ValidateDataResourceConfig, &tfprotov6.ValidateDataResourceConfigRequest{TypeName: "gdpr_region"}),
+		"GetFunctions":               rpc(s.GetFunctions, &tfprotov6.GetFunctionsRequest{}),
+		"CallFunction":               rpc(s.CallFunction, &tfprotov6.CallFunctionRequest{Name: "jurisdiction"}),
+	}
+}
+
+// rpc binds an RPC to its request, leaving the context to the caller.
+func rpc[Req, Resp any](call func(context.Context, Req) (Resp, error), req Req) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := call(ctx, req)
+		return err
 	}
 }
 
