@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"debug/elf"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
+	"github.com/hashicorp/terraform-plugin-log/tfsdklogtest"
 )
 
 // TestBinaryKeepsOnlyCalledOperations builds the provider and counts the AWS SDK operations its binary
@@ -48,5 +55,71 @@ func TestBinaryKeepsOnlyCalledOperations(t *testing.T) {
 				"to an interface somewhere (pass a method value instead, see internal/awsapi/adapters.go); first few: %s",
 				len(ops), prefix, limit, strings.Join(ops[:min(8, len(ops))], ", "))
 		}
+	}
+}
+
+func TestSkipDiscardedLogs(t *testing.T) {
+	off := map[string]string{"TF_LOG_PROVIDER_GDPR": "OFF", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want map[string]string
+	}{
+		{"Terraform keeps no logs", nil, off},
+		{"TF_LOG set", map[string]string{"TF_LOG": "DEBUG"}, map[string]string{"TF_LOG": "DEBUG"}},
+		{"TF_LOG_PROVIDER set", map[string]string{"TF_LOG_PROVIDER": "INFO"}, map[string]string{"TF_LOG_PROVIDER": "INFO"}},
+		{"a level the user set is kept", map[string]string{"TF_LOG_SDK": "DEBUG"},
+			map[string]string{"TF_LOG_PROVIDER_GDPR": "OFF", "TF_LOG_SDK": "DEBUG", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			names := append([]string{"TF_LOG", "TF_LOG_PROVIDER"}, discardedLogLevels...)
+			for _, name := range names {
+				t.Setenv(name, tc.env[name])
+			}
+			skipDiscardedLogs()
+			for _, name := range names {
+				if got := os.Getenv(name); got != tc.want[name] {
+					t.Errorf("%s = %q, want %q", name, got, tc.want[name])
+				}
+			}
+		})
+	}
+}
+
+// TestSkipDiscardedLogs_silencesTheSDK checks that the SDK's loggers understand the level written.
+func TestSkipDiscardedLogs_silencesTheSDK(t *testing.T) {
+	for _, name := range append([]string{"TF_LOG", "TF_LOG_PROVIDER"}, discardedLogLevels...) {
+		t.Setenv(name, "")
+	}
+	trace := func() string {
+		var out bytes.Buffer
+		// The protocol subsystem as terraform-plugin-go sets it up, writing to out instead of stderr.
+		ctx := tfsdklogtest.RootLogger(context.Background(), &out)
+		ctx = tfsdklog.NewSubsystem(ctx, "proto", tfsdklog.WithLevelFromEnv("TF_LOG_SDK_PROTO"))
+		tfsdklog.SubsystemTrace(ctx, "proto", "Received request")
+		return out.String()
+	}
+	if trace() == "" {
+		t.Fatal("with no level set the SDK logged nothing; the premise of skipDiscardedLogs has changed")
+	}
+	skipDiscardedLogs()
+	if got := trace(); got != "" {
+		t.Errorf("the SDK still logs after skipDiscardedLogs: %s", got)
+	}
+}
+
+func TestTuneGC(t *testing.T) {
+	t.Cleanup(func() { debug.SetGCPercent(100) })
+	t.Setenv("GOGC", "")
+	debug.SetGCPercent(100)
+	tuneGC()
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("with GOGC unset the GC percent is %d, want %d", got, gcPercent)
+	}
+	t.Setenv("GOGC", "100")
+	tuneGC()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC=100 the GC percent is %d: the user's setting was overridden", got)
 	}
 }

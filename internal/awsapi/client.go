@@ -6,11 +6,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -69,6 +71,13 @@ func hide[T any](client *T) hidden[T] { return hidden[T]{unsafe.Pointer(client)}
 
 func (h hidden[T]) get() *T { return (*T)(h.p) }
 
+// maxIdleConnsPerHost is how many idle connections to one endpoint the provider keeps for reuse. Terraform
+// runs ten resource operations at once by default and a bucket is read with eight concurrent requests, so
+// a refresh has some eighty requests in flight to the S3 endpoint; with the SDK's default of ten, most
+// connections were closed as soon as their response arrived and opened again for the next request (a TCP
+// and TLS handshake each against AWS).
+const maxIdleConnsPerHost = 100
+
 // createTimeout bounds a creating call once it has started (see uninterrupted).
 const createTimeout = 2 * time.Minute
 
@@ -96,6 +105,10 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		maxRetries = DefaultMaxRetries
 	}
 	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns = max(t.MaxIdleConns, maxIdleConnsPerHost)
+			t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		})),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.AddWithMaxAttempts(retry.NewStandard(), maxRetries+1)
 		}),
