@@ -48,7 +48,7 @@ func main() {
 
 // discardedLogLevels are the variables that set the levels of the provider's own logs and of the plugin SDK's
 // (terraform-plugin-go names the first after the provider). Left unset, each logs at TRACE: some 140 JSON
-// lines for each bucket read.
+// lines for each bucket in a plan.
 var discardedLogLevels = []string{"TF_LOG_PROVIDER_GDPR", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
 
 // skipDiscardedLogs turns the provider's logs off when Terraform (or OpenTofu) would throw them away: it
