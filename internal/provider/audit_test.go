@@ -114,7 +114,7 @@ resource "gdpr_key" "k" {
 }`
 	w := acctest.NewWorkdir(t, cfg, "TFC_RUN_ID=run-audit-test")
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-parallelism=30")
-	ids := stateIDs(t, w, "gdpr_key")
+	ids := acctest.StateIDs(t, w, "gdpr_key")
 
 	if n, err := audit.VerifyFile(trail); err != nil || n != 30 {
 		t.Fatalf("after apply: %d events, %v; want 30 in an intact chain", n, err)

@@ -22,7 +22,7 @@ import (
 // TestAccBucket_driftPlansReplacement changes enforced settings behind Terraform's back; each must plan a
 // replacement, after which the new bucket has every setting again.
 func TestAccBucket_driftPlansReplacement(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	config := bucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
@@ -117,7 +117,7 @@ func captureBucket(names *[]string) resource.TestCheckFunc {
 // TestAccBucket_importOfNonCompliantBucketPlansReplacement adopts a bucket made without the guarantees:
 // the import succeeds and the plan that follows replaces it.
 func TestAccBucket_importOfNonCompliantBucketPlansReplacement(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	ctx := context.Background()
 	c := acctest.S3(t, acctest.Region)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name,
@@ -149,7 +149,7 @@ import {
 // must delete the half-made bucket; when it cannot, the bucket is tainted and replaced on the next apply.
 func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 	t.Run("rolled back", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		proxy := acctest.NewFaultProxy(t, acctest.S3Call("PUT", "lifecycle"))
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -169,7 +169,7 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 		})
 	})
 	t.Run("tainted when the rollback fails", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		failLifecycle, failDelete := acctest.S3Call("PUT", "lifecycle"), acctest.S3Call("DELETE", "")
 		proxy := acctest.NewFaultProxy(t, func(r *http.Request) bool { return failLifecycle(r) || failDelete(r) })
 		config := acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + bucketResources(fmt.Sprintf(`
@@ -182,7 +182,7 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 			Steps: []resource.TestStep{
 				{
 					Config:      config,
-					ExpectError: regexp.MustCompile(wrapped(`(?s)Cannot create bucket.*deleting the half-made bucket failed too.*saved in the state as tainted`)),
+					ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Cannot create bucket.*deleting the half-made bucket failed too.*saved in the state as tainted`)),
 				},
 				{
 					// The faults are over: the tainted bucket is known to Terraform and replaced.
@@ -249,7 +249,7 @@ func versions(t *testing.T, bucket string) (versions, deleteMarkers int) {
 
 func TestAccBucket_destroyWithObjects(t *testing.T) {
 	t.Run("refused without force_destroy", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		config := bucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
@@ -269,7 +269,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 					Config:  config,
 					Destroy: true,
 					// The plan stops before anything is touched.
-					ExpectError: regexp.MustCompile(wrapped(`(?s)Destroying the bucket would erase personal data.*Bucket "` + name + `" holds 2 object versions and force_destroy is false.*bucket_prefix with lifecycle \{ create_before_destroy = true \}`)),
+					ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Destroying the bucket would erase personal data.*Bucket "` + name + `" holds 2 object versions and force_destroy is false.*bucket_prefix with lifecycle \{ create_before_destroy = true \}`)),
 				},
 				{
 					// Nothing was lost. Empty the bucket deliberately; then destroy works.
@@ -287,7 +287,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 		})
 	})
 	t.Run("force_destroy removes versions and delete markers", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		config := bucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
@@ -324,7 +324,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 		})
 	})
 	t.Run("COMPLIANCE retention stops destroy and names the date", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		config := bucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -27,8 +26,6 @@ import (
 )
 
 const bucketAddr = "gdpr_bucket.test"
-
-func bucketName() string { return sdkacctest.RandomWithPrefix("gdpr-test") }
 
 // bucketConfig is a key and a bucket encrypted under it; body goes inside the bucket block.
 func bucketConfig(body string) string {
@@ -156,7 +153,7 @@ func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock
 }
 
 func TestAccBucket_basic(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkBucketGone(t, name),
@@ -186,7 +183,7 @@ func TestAccBucket_basic(t *testing.T) {
 }
 
 func TestAccBucket_objectLock(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkBucketGone(t, name),
@@ -202,7 +199,7 @@ func TestAccBucket_objectLock(t *testing.T) {
 }
 
 func TestAccBucket_everyArgumentForcesReplacement(t *testing.T) {
-	first, second := bucketName(), bucketName()
+	first, second := acctest.BucketName(), acctest.BucketName()
 	steps := []struct{ body string }{
 		{fmt.Sprintf(`bucket = %q
   expiration_days = 30`, first)},
@@ -300,35 +297,6 @@ resource "gdpr_bucket" "test" {
 	})
 }
 
-// requests applies resources through a counting proxy in front of every service, then plans (a refresh
-// that must find nothing to change), and returns the operations each sent, sorted, as acctest.Operation
-// names them. The resources are destroyed at the end.
-func requests(t *testing.T, region, resources string) (apply, refresh []string) {
-	t.Helper()
-	proxy := acctest.NewProxy(t)
-	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, region, "1", resources))
-	w.MustTerraform("apply", "-input=false", "-auto-approve")
-	apply = proxy.Seen()
-	proxy.Reset()
-	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
-		t.Errorf("the plan after apply is not empty: the state the apply wrote is not what a refresh reads:\n%s", out)
-	}
-	refresh = proxy.Seen()
-	w.MustTerraform("destroy", "-input=false", "-auto-approve")
-	slices.Sort(apply)
-	slices.Sort(refresh)
-	return apply, refresh
-}
-
-// checkRequests fails when a phase sent other requests than want, in any order.
-func checkRequests(t *testing.T, phase string, got, want []string) {
-	t.Helper()
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("%s sent %d requests, want %d:\n got: %v\nwant: %v", phase, len(got), len(want), got, want)
-	}
-}
-
 // bucketRefreshRequests is what a refresh of one bucket costs: one GET per enforced setting, no HeadBucket.
 var bucketRefreshRequests = []string{
 	"s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
@@ -354,30 +322,16 @@ func TestAccBucket_requests(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			apply, refresh := requests(t, region, fmt.Sprintf(`
+			apply, refresh := acctest.Requests(t, region, fmt.Sprintf(`
 resource "gdpr_bucket" "test" {
   bucket_prefix   = "gdpr-requests-"
   kms_key_arn     = %q
   %s
 }`, key, tc.body))
-			checkRequests(t, "apply", apply, tc.apply)
-			checkRequests(t, "refresh", refresh, bucketRefreshRequests)
+			acctest.CheckRequests(t, "apply", apply, tc.apply)
+			acctest.CheckRequests(t, "refresh", refresh, bucketRefreshRequests)
 		})
 	}
-}
-
-// emulatorClients are the provider's own AWS clients, pointed at the emulator, for tests that call awsapi.
-func emulatorClients(t *testing.T, region string) *awsapi.Clients {
-	t.Helper()
-	acctest.RequireEmulator(t)
-	c, err := awsapi.New(context.Background(), awsapi.Config{
-		Region: region, AccessKey: "testing", SecretKey: "testing", MaxRetries: -1, S3UsePathStyle: true,
-		Endpoints: awsapi.Endpoints{KMS: acctest.Endpoint(), S3: acctest.Endpoint(), EC2: acctest.Endpoint(), STS: acctest.Endpoint()},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // TestAccBucket_createdIsWhatS3Reports creates buckets through the provider, which saves the bucket its
@@ -386,8 +340,8 @@ func emulatorClients(t *testing.T, region string) *awsapi.Clients {
 func TestAccBucket_createdIsWhatS3Reports(t *testing.T) {
 	key := "arn:aws:kms:" + acctest.Region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	for scenario, in := range map[string]awsapi.BucketInput{
-		"minimal": {Name: bucketName(), KMSKeyARN: key, ExpirationDays: 30},
-		"object_lock_and_tags": {Name: bucketName(), KMSKeyARN: key, ExpirationDays: 90,
+		"minimal": {Name: acctest.BucketName(), KMSKeyARN: key, ExpirationDays: 30},
+		"object_lock_and_tags": {Name: acctest.BucketName(), KMSKeyARN: key, ExpirationDays: 90,
 			ObjectLock: &awsapi.ObjectLock{Mode: "COMPLIANCE", Days: 3}, Tags: map[string]string{"purpose": "crm", "team": "support"}},
 	} {
 		t.Run(scenario, func(t *testing.T) {
@@ -405,7 +359,7 @@ func TestAccBucket_createdIsWhatS3Reports(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config: acctest.ProviderConfig(acctest.Region, "") + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "}\n",
 					Check: func(*terraform.State) error {
-						c := emulatorClients(t, acctest.Region)
+						c := acctest.EmulatorClients(t, acctest.Region)
 						got, err := c.ReadBucket(context.Background(), in.Name)
 						if err != nil {
 							return err
@@ -447,7 +401,7 @@ func dump(b awsapi.Bucket) string {
 // TestAccBucket_deletedOutsideTerraform deletes a bucket behind Terraform's back: the refresh, whose reads
 // all run at once, must see it gone (not fail), and the plan must create it again.
 func TestAccBucket_deletedOutsideTerraform(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	key := "arn:aws:kms:" + acctest.Region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	config := acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
 resource "gdpr_bucket" "test" {
@@ -463,7 +417,7 @@ resource "gdpr_bucket" "test" {
 			{Config: config},
 			{
 				PreConfig: func() {
-					c := emulatorClients(t, acctest.Region)
+					c := acctest.EmulatorClients(t, acctest.Region)
 					if _, err := acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name}); err != nil {
 						t.Fatal(err)
 					}

@@ -14,9 +14,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-const dummyKeyARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-func bucketBadInputs() []badInput {
+func bucketBadInputs() []acctest.BadInput {
 	names := map[string]string{
 		"ab":                    `must be 3 to 63\s+characters long, not 2`,
 		strings.Repeat("a", 64): `not 64`,
@@ -75,21 +73,21 @@ func bucketBadInputs() []badInput {
 	} {
 		tests[name] = tc
 	}
-	var out []badInput
+	var out []acctest.BadInput
 	for name, tc := range tests {
 		body := tc.body
 		if !strings.Contains(body, "kms_key_arn") {
-			body += fmt.Sprintf("\n  kms_key_arn = %q", dummyKeyARN)
+			body += fmt.Sprintf("\n  kms_key_arn = %q", acctest.DummyKeyARN)
 		}
-		out = append(out, badInput{kind: "gdpr_bucket", name: name, want: wrapped(tc.want),
-			config: acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n"})
+		out = append(out, acctest.BadInput{Kind: "gdpr_bucket", Name: name, Want: acctest.Wrapped(tc.want),
+			Config: acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n"})
 	}
 	return out
 }
 
 // A bucket outside the allowed jurisdictions fails at plan, and nothing is created.
 func TestAccBucket_residency(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -98,7 +96,7 @@ resource "gdpr_bucket" "test" {
   bucket          = %q
   kms_key_arn     = %q
   expiration_days = 30
-}`, name, dummyKeyARN),
+}`, name, acctest.DummyKeyARN),
 			ExpectError: regexp.MustCompile(`(?s)Region not allowed for personal data.*gdpr_bucket.*ap-southeast-1.*Singapore.*THIRD_COUNTRY`),
 		}},
 		CheckDestroy: func(*terraform.State) error {
@@ -109,9 +107,4 @@ resource "gdpr_bucket" "test" {
 			return nil
 		},
 	})
-}
-
-// wrapped lets a pattern's spaces match the line breaks Terraform puts into long messages.
-func wrapped(pattern string) string {
-	return strings.ReplaceAll(pattern, " ", `\s+`)
 }

@@ -15,7 +15,7 @@ import (
 
 // safetyConfig is a key and a bucket for the real CLI, with the given bucket body.
 func safetyConfig(bucketBody string) string {
-	return faultConfig(acctest.Endpoint(), acctest.Region, "3", fmt.Sprintf(`
+	return acctest.FaultConfig(acctest.Endpoint(), acctest.Region, "3", fmt.Sprintf(`
 resource "gdpr_key" "k" {
   description          = "data safety"
   deletion_window_days = 9
@@ -28,16 +28,9 @@ resource "gdpr_bucket" "b" {
 `, bucketBody))
 }
 
-// plan runs terraform plan and returns its output with line breaks folded, so wrapped messages match.
-func plan(t *testing.T, w *acctest.Workdir) (string, error) {
-	t.Helper()
-	out, err := w.Terraform("plan", "-input=false", "-no-color")
-	return strings.Join(strings.Fields(out), " "), err
-}
-
 func TestAccDataSafety_planWarnings(t *testing.T) {
 	acctest.RequireEmulator(t)
-	name := bucketName()
+	name := acctest.BucketName()
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	t.Cleanup(func() {
@@ -51,7 +44,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 	})
 
 	t.Run("no warning without destruction", func(t *testing.T) {
-		out, err := plan(t, w)
+		out, err := acctest.Plan(t, w)
 		if err != nil || strings.Contains(out, "Warning: Bucket") || strings.Contains(out, "Warning: Key") {
 			t.Errorf("a plan that destroys nothing warns or fails (%v):\n%s", err, out)
 		}
@@ -61,7 +54,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 		if err := os.WriteFile(w.Dir+"/main.tf", []byte(safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 31", name))), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := plan(t, &w2)
+		out, err := acctest.Plan(t, &w2)
 		if err != nil {
 			t.Fatalf("plan failed: %v\n%s", err, out)
 		}
@@ -76,7 +69,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 			`"data safety"`, `"data safety, new key"`, 1)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := plan(t, w)
+		out, err := acctest.Plan(t, w)
 		if err != nil {
 			t.Fatalf("plan failed: %v\n%s", err, out)
 		}
@@ -94,7 +87,7 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 		if err := os.WriteFile(w.Dir+"/main.tf", []byte(config), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := plan(t, w)
+		out, err := acctest.Plan(t, w)
 		if err == nil || !strings.Contains(out, `Error: Key destruction denied`) || !strings.Contains(out, `key_destruction is "deny"`) {
 			t.Errorf("the plan was not refused under key_destruction = \"deny\" (%v):\n%s", err, out)
 		}
@@ -105,11 +98,11 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 // at plan, so the apply never starts and the data stays; and that data arriving between plan and apply is
 // still protected by the destroy itself.
 func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	config := func(days int) string {
 		return bucketConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = %d", name, days))
 	}
-	wantStop := regexp.MustCompile(wrapped(`(?s)Destroying the bucket would erase personal data.*holds 1 object versions and force_destroy is false`))
+	wantStop := regexp.MustCompile(acctest.Wrapped(`(?s)Destroying the bucket would erase personal data.*holds 1 object versions and force_destroy is false`))
 	stillThere := func() {
 		if v, _ := versions(t, name); v != 1 {
 			t.Fatalf("the bucket holds %d versions, want 1: the refused plan touched the data", v)
@@ -141,7 +134,7 @@ func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
 // the apply: the destroy itself refuses, and the object is kept.
 func TestAccDataSafety_dataArrivingAfterThePlan(t *testing.T) {
 	acctest.RequireEmulator(t)
-	name := bucketName()
+	name := acctest.BucketName()
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	w.MustTerraform("plan", "-destroy", "-input=false", "-out=destroy.tfplan")

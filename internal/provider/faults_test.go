@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -30,26 +29,6 @@ type faultScenario struct {
 	region    string
 	resources func(prefix string) string
 	inventory func(t *testing.T, region, prefix string) []string
-}
-
-func faultConfig(proxy, region, maxRetries, resources string) string {
-	return fmt.Sprintf(`
-terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-
-provider "gdpr" {
-  region                      = %q
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  max_retries                 = %s
-  s3_use_path_style           = true
-  endpoints = { kms = %[3]q, s3 = %[3]q, ec2 = %[3]q, sts = %[3]q }
-}
-%[4]s`, region, maxRetries, proxy, resources)
 }
 
 // keyInventory lists the keys of this run (their description ends with the prefix) that are not pending
@@ -90,35 +69,6 @@ func bucketInventory(t *testing.T, region, prefix string) []string {
 		}
 	}
 	return names
-}
-
-// stateIDs lists the ids of the resources of the given types in the working directory's state, tainted
-// ones included.
-func stateIDs(t *testing.T, w *acctest.Workdir, types ...string) []string {
-	t.Helper()
-	out := w.MustTerraform("show", "-json")
-	var state struct {
-		Values *struct {
-			RootModule struct {
-				Resources []struct {
-					Type   string         `json:"type"`
-					Values map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &state); err != nil {
-		t.Fatalf("reading the state: %v\n%s", err, out)
-	}
-	var ids []string
-	if state.Values != nil {
-		for _, r := range state.Values.RootModule.Resources {
-			if slices.Contains(types, r.Type) {
-				ids = append(ids, fmt.Sprint(r.Values["id"]))
-			}
-		}
-	}
-	return ids
 }
 
 // checkInventory fails when the emulator holds an object the state does not know, or the other way round.
@@ -232,7 +182,7 @@ func TestAccFaults_everyCallOfCreate(t *testing.T) {
 func recordCreateCalls(t *testing.T, sc faultScenario) []string {
 	prefix := sdkacctest.RandomWithPrefix("gdpr-fault") + "-"
 	proxy := acctest.NewProxy(t)
-	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
+	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	calls := proxy.Seen()
 	w.MustTerraform("destroy", "-input=false", "-auto-approve")
@@ -243,7 +193,7 @@ func recordCreateCalls(t *testing.T, sc faultScenario) []string {
 func attackCall(t *testing.T, sc faultScenario, call string, nth int, fault acctest.Fault) {
 	prefix := sdkacctest.RandomWithPrefix("gdpr-fault") + "-"
 	proxy := acctest.NewProxy(t)
-	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
+	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, sc.region, "1", sc.resources(prefix)))
 	types := []string{"gdpr_" + sc.name}
 	before := sc.inventory(t, sc.region, prefix)
 
@@ -259,14 +209,14 @@ func attackCall(t *testing.T, sc faultScenario, call string, nth int, fault acct
 	if !strings.Contains(out, "with gdpr_"+sc.name+".test") || !strings.Contains(out, want) {
 		t.Errorf("the error does not name the resource and %s:\n%s", want, out)
 	}
-	checkInventory(t, "after the failed apply", minus(sc.inventory(t, sc.region, prefix), before), stateIDs(t, w, types...))
+	checkInventory(t, "after the failed apply", minus(sc.inventory(t, sc.region, prefix), before), acctest.StateIDs(t, w, types...))
 
 	proxy.Disable()
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
 		t.Errorf("the second apply did not converge: plan after it is not empty:\n%s", out)
 	}
-	checkInventory(t, "after the second apply", minus(sc.inventory(t, sc.region, prefix), before), stateIDs(t, w, types...))
+	checkInventory(t, "after the second apply", minus(sc.inventory(t, sc.region, prefix), before), acctest.StateIDs(t, w, types...))
 	w.MustTerraform("destroy", "-input=false", "-auto-approve")
 	checkInventory(t, "after destroy", minus(sc.inventory(t, sc.region, prefix), before), nil)
 }
@@ -332,7 +282,7 @@ func TestAccFaults_belowTheRetryBudget(t *testing.T) {
 			}
 			proxy := acctest.NewProxy(t, limitPerOperation(rules, 2)...)
 			// Three retries: more than the two failures each call meets.
-			w := acctest.NewWorkdir(t, faultConfig(proxy.URL, sc.region, "3", sc.resources(prefix)))
+			w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, sc.region, "3", sc.resources(prefix)))
 			w.MustTerraform("apply", "-input=false", "-auto-approve")
 			if proxy.Failed() == 0 {
 				t.Fatal("no fault was injected: the test proves nothing")
@@ -341,7 +291,7 @@ func TestAccFaults_belowTheRetryBudget(t *testing.T) {
 			if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
 				t.Errorf("after an apply with %d faults the plan is not empty:\n%s", proxy.Failed(), out)
 			}
-			checkInventory(t, "after the apply", sc.inventory(t, sc.region, prefix), stateIDs(t, w, "gdpr_"+sc.name))
+			checkInventory(t, "after the apply", sc.inventory(t, sc.region, prefix), acctest.StateIDs(t, w, "gdpr_"+sc.name))
 			w.MustTerraform("destroy", "-input=false", "-auto-approve")
 			checkInventory(t, "after destroy", sc.inventory(t, sc.region, prefix), nil)
 		})
@@ -384,7 +334,7 @@ func TestAccFaults_maxRetriesIsHonoured(t *testing.T) {
 				}
 				return false
 			}})
-			w := acctest.NewWorkdir(t, faultConfig(proxy.URL, keyScenario.region, fmt.Sprint(retries), keyScenario.resources("retries")))
+			w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, keyScenario.region, fmt.Sprint(retries), keyScenario.resources("retries")))
 			out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color")
 			if err == nil {
 				t.Fatalf("apply succeeded although every CreateKey was throttled:\n%s", out)

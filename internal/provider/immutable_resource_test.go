@@ -64,7 +64,7 @@ func TestAccImmutable_terraformData(t *testing.T) {
 					statecheck.CompareValuePairs("gdpr_immutable.db", tfjsonpath.New("id"),
 						"terraform_data.db", tfjsonpath.New("id"), compare.ValuesSame()),
 				},
-				Check: captureID("gdpr_immutable.db", &first),
+				Check: acctest.CaptureID("gdpr_immutable.db", &first),
 			},
 			{
 				// terraform_data would update input in place: its id stays, the watched value changes.
@@ -83,7 +83,7 @@ func TestAccImmutable_terraformData(t *testing.T) {
 					plancheck.ExpectUnknownValue("gdpr_immutable.db", tfjsonpath.New("id")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					captureID("gdpr_immutable.db", &second),
+					acctest.CaptureID("gdpr_immutable.db", &second),
 					func(*terraform.State) error {
 						if first == second {
 							return fmt.Errorf("the guard kept id %s after its target was replaced", first)
@@ -178,7 +178,7 @@ func TestAccImmutable_bucketReplacedPasses(t *testing.T) {
 // Terraform plans a replacement as a new resource, so the id is unknown at plan time and the guard follows;
 // a watched value that changes while the bucket stays fails the plan.
 func TestAccImmutable_bucketFixedName(t *testing.T) {
-	name := fmt.Sprintf("bucket = %q", bucketName())
+	name := fmt.Sprintf("bucket = %q", acctest.BucketName())
 	withOwner := func(days int, owner string) string {
 		return guardedBucket(name, days) + fmt.Sprintf(`
 resource "gdpr_immutable" "owner" {

@@ -33,7 +33,7 @@ func outOfBand(t *testing.T, ids *[]string, config string, change func(ctx conte
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionReplace)},
 		},
-		Check: resource.ComposeTestCheckFunc(appendID(keyAddr, ids), func(*terraform.State) error {
+		Check: resource.ComposeTestCheckFunc(acctest.AppendID(keyAddr, ids), func(*terraform.State) error {
 			if n := len(*ids); (*ids)[n-1] == (*ids)[n-2] {
 				return fmt.Errorf("key %s was kept after an out-of-band change", (*ids)[n-1])
 			}
@@ -53,7 +53,7 @@ func TestAccKey_outOfBandChangePlansReplacement(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: appendID(keyAddr, &ids)},
+			{Config: config, Check: acctest.AppendID(keyAddr, &ids)},
 			outOfBand(t, &ids, config, func(ctx context.Context, c *kms.Client, id string) error {
 				_, err := c.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: &id, Description: aws.String("tampered")})
 				return err
@@ -96,13 +96,13 @@ func TestAccKey_unusableKeyIsRecreated(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate)},
 			},
-			Check: appendID(keyAddr, &ids),
+			Check: acctest.AppendID(keyAddr, &ids),
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: appendID(keyAddr, &ids)},
+			{Config: config, Check: acctest.AppendID(keyAddr, &ids)},
 			recreate(func(ctx context.Context, c *kms.Client, id string) error {
 				_, err := c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id})
 				return err
@@ -147,7 +147,7 @@ resource "gdpr_key" "test" {
 	})
 }
 
-func keyBadInputs() []badInput {
+func keyBadInputs() []acctest.BadInput {
 	tests := map[string]struct {
 		provider, body string
 		want           string
@@ -195,10 +195,10 @@ func keyBadInputs() []badInput {
 			want: `(?s)max_retention_days.*at least 1`,
 		},
 	}
-	var out []badInput
+	var out []acctest.BadInput
 	for name, tc := range tests {
-		out = append(out, badInput{kind: "gdpr_key", name: name, want: tc.want,
-			config: acctest.ProviderConfig(acctest.Region, tc.provider) + fmt.Sprintf("resource \"gdpr_key\" \"test\" {\n  %s\n}\n", tc.body)})
+		out = append(out, acctest.BadInput{Kind: "gdpr_key", Name: name, Want: tc.want,
+			Config: acctest.ProviderConfig(acctest.Region, tc.provider) + fmt.Sprintf("resource \"gdpr_key\" \"test\" {\n  %s\n}\n", tc.body)})
 	}
 	return out
 }

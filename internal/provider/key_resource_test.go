@@ -56,7 +56,7 @@ func TestAccKey_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("policy"), knownvalue.NotNull()),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					captureID(keyAddr, &keyID),
+					acctest.CaptureID(keyAddr, &keyID),
 					func(*terraform.State) error {
 						return checkKeyInEmulator(t, keyID, "customer records", map[string]string{"purpose": "crm"})
 					},
@@ -139,17 +139,6 @@ func checkKeysPendingDeletion(t *testing.T, id *string, windowDays int) resource
 	}
 }
 
-func captureID(addr string, into *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		*into = rs.Primary.ID
-		return nil
-	}
-}
-
 func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 	base := map[string]string{
 		"description":          `"replace me"`,
@@ -166,9 +155,9 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 		"tags":                 `{ team = "b" }`,
 	}
 	order := []string{"description", "deletion_window_days", "rotation_period_days", "policy", "tags"}
-	render := func(v map[string]string) string { return keyConfig(renderArguments(order, v)) }
+	render := func(v map[string]string) string { return keyConfig(acctest.RenderArguments(order, v)) }
 	var ids []string
-	steps, current := replacementSteps(keyAddr, order, base, changed, render, &ids)
+	steps, current := acctest.ReplacementSteps(keyAddr, order, base, changed, render, &ids)
 	// Reformatting the policy changes no meaning, so it must not plan anything.
 	reformatted := maps.Clone(current)
 	reformatted["policy"] = strings.ReplaceAll(current["policy"], ",", " ,\n ")
@@ -177,7 +166,7 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
-		Check: distinctIDs(&ids, len(order)+1),
+		Check: acctest.DistinctIDs(&ids, len(order)+1),
 	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -217,15 +206,15 @@ func TestAccKey_requests(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			apply, got := requests(t, region, fmt.Sprintf(`
+			apply, got := acctest.Requests(t, region, fmt.Sprintf(`
 resource "gdpr_key" "test" {
   description          = "requests %s"
   deletion_window_days = 7
   tags                 = { purpose = "requests" }
   %s
 }`, tc.name, tc.body))
-			checkRequests(t, "apply", apply, tc.apply)
-			checkRequests(t, "refresh", got, refresh)
+			acctest.CheckRequests(t, "apply", apply, tc.apply)
+			acctest.CheckRequests(t, "refresh", got, refresh)
 		})
 	}
 }
@@ -236,7 +225,7 @@ resource "gdpr_key" "test" {
 func TestAccKey_createdIsWhatKMSReports(t *testing.T) {
 	acctest.RequireEmulator(t)
 	ctx := context.Background()
-	c := emulatorClients(t, acctest.Region)
+	c := acctest.EmulatorClients(t, acctest.Region)
 	own := `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`
 	for name, in := range map[string]awsapi.KeyInput{
 		"default policy, no tags": {Description: "created default"},

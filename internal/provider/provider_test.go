@@ -86,8 +86,8 @@ provider "gdpr" {
 	})
 }
 
-func providerBadInputs() []badInput {
-	var out []badInput
+func providerBadInputs() []acctest.BadInput {
+	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ block, want string }{
 		"secret key without access key": {`secret_key = "x"`, `(?s)Incomplete AWS credentials.*access_key and secret_key must be set together`},
 		"endpoint not a URL":            {`endpoints = { kms = "localhost:4566" }`, `(?s)Invalid endpoint URL.*"localhost:4566" is not an absolute URL`},
@@ -95,8 +95,8 @@ func providerBadInputs() []badInput {
 		"empty jurisdictions":           {`allowed_jurisdictions = []`, `(?s)allowed_jurisdictions.*at least 1`},
 		"duplicate jurisdictions":       {`allowed_jurisdictions = ["EU", "EU"]`, `(?s)allowed_jurisdictions.*duplicate`},
 	} {
-		out = append(out, badInput{kind: "provider", name: name, want: tc.want,
-			config: "provider \"gdpr\" {\n  region = \"eu-central-1\"\n  " + tc.block + "\n}\n" + regionLookup})
+		out = append(out, acctest.BadInput{Kind: "provider", Name: name, Want: tc.want,
+			Config: "provider \"gdpr\" {\n  region = \"eu-central-1\"\n  " + tc.block + "\n}\n" + regionLookup})
 	}
 	return out
 }

@@ -96,15 +96,15 @@ data "gdpr_region" "zurich" {
 	})
 }
 
-func regionBadInputs() []badInput {
-	var out []badInput
+func regionBadInputs() []acctest.BadInput {
+	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ body, want string }{
 		"unknown region": {`region = "eu-middle-9"`, `(?s)Unknown region.*region.*unknown aws region "eu-middle-9".*gdpr_region data\s+source documentation`},
 		"unknown cloud":  {`cloud = "oracle"` + "\n" + `region = "eu-frankfurt-1"`, `(?s)cloud.*value must be one of`},
 		"wrong case":     {`region = "EU-CENTRAL-1"`, `(?s)Unknown region.*case-sensitive`},
 	} {
-		out = append(out, badInput{kind: "gdpr_region", name: name, want: tc.want,
-			config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
+		out = append(out, acctest.BadInput{Kind: "gdpr_region", Name: name, Want: tc.want,
+			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
 	}
 	return out
 }

@@ -73,7 +73,7 @@ data "gdpr_retention" "between" {
 }
 
 func TestAccRetentionDataSource_bucket(t *testing.T) {
-	unbounded := bucketName()
+	unbounded := acctest.BucketName()
 	ctx := context.Background()
 	if _, err := acctest.S3(t, acctest.Region).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &unbounded,
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
@@ -114,8 +114,8 @@ data "gdpr_retention" "unbounded" {
 	})
 }
 
-func retentionBadInputs() []badInput {
-	var out []badInput
+func retentionBadInputs() []acctest.BadInput {
+	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ body, want string }{
 		"missing bucket": {`bucket = "gdpr-no-such-bucket-anywhere"`, `(?s)Bucket not found.*"gdpr-no-such-bucket-anywhere" does not exist in eu-central-1`},
 		"both days and bucket": {`days = 1
@@ -124,14 +124,14 @@ func retentionBadInputs() []badInput {
 		"negative days":   {`days = -1`, `(?s)days.*at least 0`},
 		"bad bucket name": {`bucket = "Records"`, `(?s)Invalid bucket name`},
 	} {
-		out = append(out, badInput{kind: "gdpr_retention", name: name, want: wrapped(tc.want),
-			config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_retention\" \"x\" {\n  " + tc.body + "\n}\n"})
+		out = append(out, acctest.BadInput{Kind: "gdpr_retention", Name: name, Want: acctest.Wrapped(tc.want),
+			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_retention\" \"x\" {\n  " + tc.body + "\n}\n"})
 	}
 	return out
 }
 
 func TestAccRetentionDataSource_unreadableBucket(t *testing.T) {
-	name := bucketName()
+	name := acctest.BucketName()
 	if _, err := acctest.S3(t, acctest.Region).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &name,
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestAccRetentionDataSource_unreadableBucket(t *testing.T) {
 data "gdpr_retention" "x" {
   bucket = %q
 }`, name),
-			ExpectError: regexp.MustCompile(wrapped(`(?s)Cannot read bucket.*The credentials may not read the lifecycle and Object Lock configuration of "` + name + `"`)),
+			ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Cannot read bucket.*The credentials may not read the lifecycle and Object Lock configuration of "` + name + `"`)),
 		}},
 	})
 }

@@ -46,9 +46,9 @@ resource "gdpr_server" "s" {
 // fleetInventory checks that the emulator holds exactly what the state knows, for all three kinds.
 func fleetInventory(t *testing.T, when string, w *acctest.Workdir, region, prefix string) {
 	t.Helper()
-	checkInventory(t, when+" (keys)", keyInventory(t, region, prefix), stateIDs(t, w, "gdpr_key"))
-	checkInventory(t, when+" (buckets)", bucketInventory(t, region, prefix), stateIDs(t, w, "gdpr_bucket"))
-	checkInventory(t, when+" (servers)", serverInventory(t, region, prefix), stateIDs(t, w, "gdpr_server"))
+	checkInventory(t, when+" (keys)", keyInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_key"))
+	checkInventory(t, when+" (buckets)", bucketInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_bucket"))
+	checkInventory(t, when+" (servers)", serverInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_server"))
 }
 
 // TestAccScale_load applies, plans and destroys 100 buckets, 20 keys and 20 servers at -parallelism=30,
@@ -58,10 +58,10 @@ func TestAccScale_load(t *testing.T) {
 	const region = "eu-west-1"
 	prefix := sdkacctest.RandomWithPrefix("gdpr-load") + "-"
 	proxy := acctest.NewProxy(t)
-	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, region, "25", fleet(prefix, 20, 100, 20)))
+	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, region, "25", fleet(prefix, 20, 100, 20)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-parallelism=30")
 	fleetInventory(t, "after apply", w, region, prefix)
-	if n := len(stateIDs(t, w, "gdpr_key", "gdpr_bucket", "gdpr_server")); n != 140 {
+	if n := len(acctest.StateIDs(t, w, "gdpr_key", "gdpr_bucket", "gdpr_server")); n != 140 {
 		t.Fatalf("the state holds %d resources, want 140", n)
 	}
 	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-parallelism=30", "-no-color"); err != nil {
@@ -80,7 +80,7 @@ func TestAccScale_interruptedApply(t *testing.T) {
 	// Every call is slowed down, so the interrupt lands while resources are being created.
 	proxy := acctest.NewProxy(t, &acctest.Rule{Fault: acctest.Delay, Pause: 150 * time.Millisecond,
 		Match: func(*http.Request, string) bool { return true }})
-	w := acctest.NewWorkdir(t, faultConfig(proxy.URL, region, "25", fleet(prefix, 8, 8, 4)))
+	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, region, "25", fleet(prefix, 8, 8, 4)))
 
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
@@ -119,7 +119,7 @@ func TestAccScale_interruptedApply(t *testing.T) {
 	proxy.Disable()
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-parallelism=10")
 	fleetInventory(t, "after the second apply", w, region, prefix)
-	if n := len(stateIDs(t, w, "gdpr_key", "gdpr_bucket", "gdpr_server")); n != 20 {
+	if n := len(acctest.StateIDs(t, w, "gdpr_key", "gdpr_bucket", "gdpr_server")); n != 20 {
 		t.Errorf("the state holds %d resources after the second apply, want 20", n)
 	}
 	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {

@@ -170,7 +170,7 @@ import {`, 1),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
 					},
-					Check: resource.ComposeTestCheckFunc(captureID(serverAddr, &replaced), func(*terraform.State) error {
+					Check: resource.ComposeTestCheckFunc(acctest.CaptureID(serverAddr, &replaced), func(*terraform.State) error {
 						if replaced == id {
 							return fmt.Errorf("instance %s, which breaks the guarantees, was kept", id)
 						}

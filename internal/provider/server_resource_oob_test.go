@@ -35,7 +35,7 @@ func serverDrift(t *testing.T, ids *[]string, config, named string, change ec2Ch
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
 		},
-		Check: resource.ComposeTestCheckFunc(appendID(serverAddr, ids), func(*terraform.State) error {
+		Check: resource.ComposeTestCheckFunc(acctest.AppendID(serverAddr, ids), func(*terraform.State) error {
 			if n := len(*ids); (*ids)[n-1] == (*ids)[n-2] {
 				return fmt.Errorf("instance %s was kept after a change of its %s", (*ids)[n-1], named)
 			}
@@ -54,7 +54,7 @@ func TestAccServer_outOfBandChangePlansReplacement(t *testing.T) {
   tags = { team = "crm" }
 `, linuxImage))
 	group := createSecurityGroup(t)
-	steps := []resource.TestStep{{Config: config, Check: appendID(serverAddr, &ids)}}
+	steps := []resource.TestStep{{Config: config, Check: acctest.AppendID(serverAddr, &ids)}}
 	steps = append(steps, serverDrift(t, &ids, config, "instance type", stopped(func(ctx context.Context, c *ec2.Client, id string) error {
 		_, err := c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{
 			InstanceId: &id, InstanceType: &ec2types.AttributeValue{Value: aws.String("t3.large")},
@@ -129,7 +129,7 @@ func TestAccServer_driftWarningNamesTheChange(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check: resource.ComposeTestCheckFunc(captureID(serverAddr, &id), func(s *terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(acctest.CaptureID(serverAddr, &id), func(s *terraform.State) error {
 					key = s.RootModule().Resources["gdpr_key.a"].Primary.Attributes["arn"]
 					return nil
 				}),
@@ -272,7 +272,7 @@ func TestAccServer_terminatedOutOfBandIsRecreated(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionCreate)},
 			},
-			Check: resource.ComposeTestCheckFunc(appendID(serverAddr, &ids), distinctIDs(&ids, 2)),
+			Check: resource.ComposeTestCheckFunc(acctest.AppendID(serverAddr, &ids), acctest.DistinctIDs(&ids, 2)),
 		}
 	}
 	var none string
@@ -280,7 +280,7 @@ func TestAccServer_terminatedOutOfBandIsRecreated(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkServersTerminated(t, &ids, &none, &none),
 		Steps: []resource.TestStep{
-			{Config: config, Check: appendID(serverAddr, &ids)},
+			{Config: config, Check: acctest.AppendID(serverAddr, &ids)},
 			recreate(func(ctx context.Context, c *ec2.Client, id string) error {
 				_, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
 				return err

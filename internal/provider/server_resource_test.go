@@ -112,7 +112,7 @@ func TestAccServer_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("security_group_ids"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(group)})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					captureID(serverAddr, &id),
+					acctest.CaptureID(serverAddr, &id),
 					func(s *terraform.State) error {
 						key := s.RootModule().Resources["gdpr_key.a"].Primary.Attributes["arn"]
 						srv, err := checkServerInEmulator(t, id, serverWant{
@@ -167,7 +167,7 @@ func TestAccServer_defaults(t *testing.T) {
 					statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("security_group_ids"), knownvalue.SetSizeExact(1)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					captureID(serverAddr, &id),
+					acctest.CaptureID(serverAddr, &id),
 					func(s *terraform.State) error {
 						key := s.RootModule().Resources["gdpr_key.a"].Primary.Attributes["arn"]
 						srv, err := checkServerInEmulator(t, id, serverWant{
@@ -218,10 +218,10 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 	}
 	order := []string{"image_id", "instance_type", "kms_key_arn", "subnet_id", "security_group_ids",
 		"root_volume_size_gb", "root_volume_type", "tags"}
-	render := func(v map[string]string) string { return serverConfig(renderArguments(order, v)) }
+	render := func(v map[string]string) string { return serverConfig(acctest.RenderArguments(order, v)) }
 	var ids []string
-	steps, _ := replacementSteps(serverAddr, order, base, changed, render, &ids)
-	steps[len(steps)-1].Check = resource.ComposeTestCheckFunc(steps[len(steps)-1].Check, distinctIDs(&ids, len(order)+1))
+	steps, _ := acctest.ReplacementSteps(serverAddr, order, base, changed, render, &ids)
+	steps[len(steps)-1].Check = resource.ComposeTestCheckFunc(steps[len(steps)-1].Check, acctest.DistinctIDs(&ids, len(order)+1))
 	var none string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -235,7 +235,7 @@ func TestAccServer_everyArgumentForcesReplacement(t *testing.T) {
 func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
 	acctest.RequireEmulator(t)
 	order := []string{"image_id", "instance_type", "user_data"}
-	render := func(v map[string]string) string { return serverConfig(renderArguments(order, v)) }
+	render := func(v map[string]string) string { return serverConfig(acctest.RenderArguments(order, v)) }
 	script := func(s string) map[string]string {
 		return map[string]string{"image_id": fmt.Sprintf("%q", linuxImage), "instance_type": `"t3.micro"`, "user_data": s}
 	}
@@ -249,7 +249,7 @@ func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(serverAddr, tfjsonpath.New("user_data_sha256"), sha),
 			},
-			Check: appendID(serverAddr, &ids),
+			Check: acctest.AppendID(serverAddr, &ids),
 		}
 	}
 	one, two := "#!/bin/sh\necho one", "#!/bin/sh\necho two"
@@ -263,7 +263,7 @@ func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
 	steps[len(steps)-1].Check = resource.ComposeTestCheckFunc(steps[len(steps)-1].Check, func(*terraform.State) error {
 		// The last step kept the server: drop its repeated id before counting.
 		ids = ids[:len(ids)-1]
-		return distinctIDs(&ids, 4)(nil)
+		return acctest.DistinctIDs(&ids, 4)(nil)
 	})
 	var none string
 	resource.ParallelTest(t, resource.TestCase{
@@ -274,7 +274,7 @@ func TestAccServer_userDataChangeForcesReplacement(t *testing.T) {
 	})
 }
 
-func serverBadInputs() []badInput {
+func serverBadInputs() []acctest.BadInput {
 	valid := map[string]string{
 		"image_id":      fmt.Sprintf("%q", linuxImage),
 		"instance_type": `"t3.micro"`,
@@ -297,13 +297,13 @@ func serverBadInputs() []badInput {
 		"io2 below 4 GiB": {"root_volume_type", `"io2"`, `(?s)Root volume too small.*root_volume_size_gb.*io2 volume must be at least 4 GiB`,
 			map[string]string{"root_volume_size_gb": "3"}},
 	}
-	var out []badInput
+	var out []acctest.BadInput
 	for name, tc := range tests {
 		args := maps.Clone(valid)
 		args[tc.attr] = tc.value
 		maps.Copy(args, tc.also)
-		out = append(out, badInput{kind: "gdpr_server", name: name, want: tc.want,
-			config: serverConfig(renderArguments(slices.Sorted(maps.Keys(args)), args))})
+		out = append(out, acctest.BadInput{Kind: "gdpr_server", Name: name, Want: tc.want,
+			Config: serverConfig(acctest.RenderArguments(slices.Sorted(maps.Keys(args)), args))})
 	}
 	return out
 }
@@ -664,7 +664,7 @@ func sha256Hex(s string) string {
 // same three reads.
 func TestAccServer_requests(t *testing.T) {
 	acctest.RequireEmulator(t)
-	apply, refresh := requests(t, "eu-north-1", fmt.Sprintf(`
+	apply, refresh := acctest.Requests(t, "eu-north-1", fmt.Sprintf(`
 resource "gdpr_server" "test" {
   image_id      = %q
   instance_type = "t3.micro"
@@ -672,8 +672,8 @@ resource "gdpr_server" "test" {
   tags          = { run = "requests" }
 }`, linuxImage))
 	// The waiter polls until the instance runs; the emulator starts instances at once, so one poll is enough.
-	checkRequests(t, "apply", apply, []string{"ec2:DescribeImages", "ec2:RunInstances", "ec2:DescribeInstances",
+	acctest.CheckRequests(t, "apply", apply, []string{"ec2:DescribeImages", "ec2:RunInstances", "ec2:DescribeInstances",
 		"ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceAttribute", "ec2:DescribeVolumes"})
-	checkRequests(t, "refresh", refresh, []string{"ec2:DescribeInstances",
+	acctest.CheckRequests(t, "refresh", refresh, []string{"ec2:DescribeInstances",
 		"ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceAttribute", "ec2:DescribeVolumes"})
 }

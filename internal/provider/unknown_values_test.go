@@ -26,14 +26,14 @@ resource "gdpr_bucket" "test" {
   expiration_days = terraform_data.days.output.expiration
   object_lock     = { mode = "GOVERNANCE", days = terraform_data.days.output.lock }
 }
-`, expiration, lock, name, dummyKeyARN)
+`, expiration, lock, name, acctest.DummyKeyARN)
 }
 
 // TestAccUnknownValues_checkedOnceKnown plans with values that are unknown until apply: the plan must not
 // fail on them, and the checks must run once they are known, before anything is created.
 func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 	t.Run("valid once known", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			CheckDestroy:             checkBucketGone(t, name),
@@ -56,24 +56,24 @@ func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 		})
 	})
 	t.Run("too long once known", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			CheckDestroy:             checkBucketGone(t, name),
 			Steps: []resource.TestStep{{
 				Config:      unknownDays(name, 5000, 7),
-				ExpectError: regexp.MustCompile(wrapped(`(?s)Retention too long.*expiration_days is 5000`)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Retention too long.*expiration_days is 5000`)),
 			}},
 		})
 	})
 	t.Run("lock outlasting expiration once known", func(t *testing.T) {
-		name := bucketName()
+		name := acctest.BucketName()
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			CheckDestroy:             checkBucketGone(t, name),
 			Steps: []resource.TestStep{{
 				Config:      unknownDays(name, 30, 31),
-				ExpectError: regexp.MustCompile(wrapped(`(?s)Object Lock outlasts expiration.*object_lock.days is 31 but expiration_days is 30`)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Object Lock outlasts expiration.*object_lock.days is 31 but expiration_days is 30`)),
 			}},
 		})
 	})

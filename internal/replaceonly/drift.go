@@ -1,0 +1,86 @@
+package replaceonly
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// Drift of an optional computed attribute that the configuration leaves unset cannot show up as a
+// difference from the configuration, nor can drift of a setting the provider enforces without an
+// attribute (a bucket's versioning, say). Read records either in private state with RecordDrift and the plan
+// turns it into a replacement with ReplaceDrifted. The record survives refreshes and is cleared only when a
+// new resource is created.
+const driftKey = "drift"
+
+func readDrift(ctx context.Context, get func(context.Context, string) ([]byte, diag.Diagnostics)) []string {
+	raw, diags := get(ctx, driftKey)
+	if diags.HasError() || len(raw) == 0 {
+		return nil
+	}
+	var names []string
+	if json.Unmarshal(raw, &names) != nil {
+		return nil
+	}
+	return names
+}
+
+// RecordDrift merges newly drifted attributes, or names of enforced settings, into the private state of a
+// Read response. Read pairs it with DriftWarning, which tells the user.
+func RecordDrift(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, drifted []string) {
+	names := readDrift(ctx, req.Private.GetKey)
+	for _, n := range drifted {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	sort.Strings(names)
+	raw, err := json.Marshal(names)
+	if err != nil {
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, driftKey, raw)...)
+}
+
+// ReplaceDrifted plans the replacement of a resource whose last refresh recorded drift.
+func ReplaceDrifted(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Private == nil || req.State.Raw.IsNull() {
+		return
+	}
+	attrs := req.Plan.Schema.GetAttributes()
+	for _, name := range readDrift(ctx, req.Private.GetKey) {
+		a, ok := attrs[name]
+		if !ok {
+			// An enforced setting with no attribute of its own: the resource as a whole must be rebuilt,
+			// which the plan shows as a new id.
+			name, a = "id", attrs["id"]
+		}
+		if a == nil || !a.IsComputed() {
+			// A drifted attribute that is not computed differs from its configured value by itself.
+			continue
+		}
+		configured, _, err := tftypes.WalkAttributePath(req.Config.Raw, tftypes.NewAttributePath().WithAttributeName(name))
+		if v, ok := configured.(tftypes.Value); err != nil || !ok || !v.IsNull() {
+			// A configured value already differs from the drifted one in state, or matches the cloud again.
+			continue
+		}
+		unknown, err := a.GetType().ValueFromTerraform(ctx,
+			tftypes.NewValue(a.GetType().TerraformType(ctx), tftypes.UnknownValue))
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot plan the replacement of a drifted attribute", err.Error())
+			return
+		}
+		p := path.Root(name)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, unknown)...)
+		resp.RequiresReplace = append(resp.RequiresReplace, p)
+	}
+}
