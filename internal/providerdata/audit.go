@@ -104,6 +104,7 @@ func ArgumentsSHA256(st *tfsdk.State) (string, error) {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
 }
+
 // plainValue turns a Terraform value into what encoding/json writes canonically: maps sort their keys,
 // sets are sorted by their encoding, numbers keep every digit.
 func plainValue(v tftypes.Value) (any, error) {
