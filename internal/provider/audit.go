@@ -1,27 +1,13 @@
 package provider
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"math/big"
-	"sort"
-	"sync"
-	"time"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 type auditModel struct {
@@ -69,145 +55,4 @@ func newAuditTrail(m *auditModel) *audit.Trail {
 		return nil
 	}
 	return audit.NewTrail(m.Path.ValueString(), m.WebhookURL.ValueString(), m.WebhookSecret.ValueString(), audit.DefaultRetry)
-}
-
-// callerIdentity is who the provider acts as, asked of STS at most once per provider process: Configure
-// records the answer it gets while validating the credentials; otherwise the first audit event asks.
-type callerIdentity struct {
-	once sync.Once
-	id   awsapi.Identity
-}
-
-func (c *callerIdentity) set(id awsapi.Identity) {
-	c.once.Do(func() { c.id = id })
-}
-
-func (c *callerIdentity) get(ctx context.Context, clients *awsapi.Clients) awsapi.Identity {
-	c.once.Do(func() {
-		if clients == nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		id, err := clients.CallerIdentity(ctx)
-		if err != nil {
-			// The trail records what it knows; credentials that cannot say who they are still did the work.
-			tflog.Warn(ctx, "audit: caller identity unavailable", map[string]any{"error": err.Error()})
-			return
-		}
-		c.id = id
-	})
-	return c.id
-}
-
-// audit records a successful create or delete of the resource whose state is st; resources defer it at the
-// top of Create and Delete, so it sees the final diagnostics. A failed sink is a warning, never an error:
-// the cloud has already changed.
-func (b *immutable) audit(ctx context.Context, action audit.Action, st *tfsdk.State, diags *diag.Diagnostics) {
-	if diags.HasError() || b.data == nil || b.data.audit == nil || st.Raw.IsNull() {
-		return
-	}
-	e := audit.Event{Time: time.Now(), Action: action, ResourceType: b.typeName}
-	for name, into := range map[string]*string{"id": &e.CloudID, attrRegion: &e.Region, attrJurisdiction: &e.Jurisdiction} {
-		var v types.String
-		if !st.GetAttribute(ctx, path.Root(name), &v).HasError() {
-			*into = v.ValueString()
-		}
-	}
-	id := b.data.caller.get(ctx, b.data.clients)
-	e.CallerAccount, e.CallerARN = id.Account, id.ARN
-	e.FromEnvironment()
-	sum, err := argumentsSHA256(st)
-	if err != nil {
-		diags.Append(auditWarning(e, err))
-	}
-	e.ArgumentsSHA256 = sum
-	recorded, errs := b.data.audit.Record(ctx, e)
-	for _, err := range errs {
-		diags.Append(auditWarning(recorded, err))
-	}
-	tflog.Info(ctx, "audit event recorded", map[string]any{"action": string(action), "hash": recorded.Hash})
-}
-
-// argumentsSHA256 hashes the configurable arguments in the state that are neither sensitive nor write-only,
-// as JSON with sorted keys, so the same arguments always give the same hash.
-func argumentsSHA256(st *tfsdk.State) (string, error) {
-	var attrs map[string]tftypes.Value
-	if err := st.Raw.As(&attrs); err != nil {
-		return "", err
-	}
-	args := map[string]any{}
-	for name, a := range st.Schema.GetAttributes() {
-		if (a.IsRequired() || a.IsOptional()) && !a.IsSensitive() && !a.IsWriteOnly() {
-			v, err := plainValue(attrs[name])
-			if err != nil {
-				return "", err
-			}
-			args[name] = v
-		}
-	}
-	b, err := json.Marshal(args)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
-}
-
-// plainValue turns a Terraform value into what encoding/json writes canonically: maps sort their keys,
-// sets are sorted by their encoding, numbers keep every digit.
-func plainValue(v tftypes.Value) (any, error) {
-	if v.IsNull() || !v.IsKnown() {
-		return nil, nil
-	}
-	t := v.Type()
-	switch {
-	case t.Is(tftypes.String):
-		var s string
-		return s, v.As(&s)
-	case t.Is(tftypes.Bool):
-		var b bool
-		return b, v.As(&b)
-	case t.Is(tftypes.Number):
-		f := new(big.Float)
-		if err := v.As(f); err != nil {
-			return nil, err
-		}
-		return json.Number(f.Text('g', -1)), nil
-	case t.Is(tftypes.Map{}) || t.Is(tftypes.Object{}):
-		var m map[string]tftypes.Value
-		if err := v.As(&m); err != nil {
-			return nil, err
-		}
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			pv, err := plainValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = pv
-		}
-		return out, nil
-	default: // lists, sets and tuples
-		var l []tftypes.Value
-		if err := v.As(&l); err != nil {
-			return nil, err
-		}
-		out := make([]any, 0, len(l))
-		for _, e := range l {
-			pv, err := plainValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, pv)
-		}
-		if t.Is(tftypes.Set{}) {
-			sort.Slice(out, func(i, j int) bool {
-				a, _ := json.Marshal(out[i])
-				b, _ := json.Marshal(out[j])
-				return string(a) < string(b)
-			})
-		}
-		return out, nil
-	}
 }

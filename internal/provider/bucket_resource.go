@@ -65,7 +65,7 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		return
 	}
 	name := m.ID.ValueString()
-	check, err := r.data.clients.CheckDestroy(ctx, name, time.Now())
+	check, err := r.data.Clients.CheckDestroy(ctx, name, time.Now())
 	switch {
 	case awsapi.IsNotFound(err):
 		return
@@ -217,13 +217,13 @@ func knownInt(v types.Int64) bool { return !v.IsNull() && !v.IsUnknown() }
 // checks every gdpr_* resource gets.
 func (r *bucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.immutable.ModifyPlan(ctx, req, resp)
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.unknown {
+	if req.Plan.Raw.IsNull() || r.data == nil || r.data.Unknown {
 		return
 	}
 	var days types.Int64
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expiration_days"), &days)...)
-	if knownInt(days) && days.ValueInt64() > r.data.maxRetentionDays {
-		resp.Diagnostics.Append(retentionTooLongDiag(days.ValueInt64(), r.data.maxRetentionDays))
+	if knownInt(days) && days.ValueInt64() > r.data.MaxRetentionDays {
+		resp.Diagnostics.Append(retentionTooLongDiag(days.ValueInt64(), r.data.MaxRetentionDays))
 	}
 }
 
@@ -373,7 +373,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
-	c := r.data.clients
+	c := r.data.Clients
 	name, err := newBucketName(plan, time.Now())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot generate a bucket name", err.Error())
@@ -409,7 +409,7 @@ func (r *bucketResource) rollBack(ctx context.Context, plan bucketModel, name, a
 	if op := awsapi.Operation(cause); op != "" {
 		action = op
 	}
-	c := r.data.clients
+	c := r.data.Clients
 	// The clean-up must happen even when the apply was interrupted, which cancels ctx; it gets a minute.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
@@ -443,7 +443,7 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	name := state.ID.ValueString()
-	b, err := r.data.clients.ReadBucket(ctx, name)
+	b, err := r.data.Clients.ReadBucket(ctx, name)
 	if awsapi.IsNotFound(err) {
 		resp.Diagnostics.Append(goneWarning(bucketTypeName, name, "no longer exists"))
 		resp.State.RemoveResource(ctx)
@@ -453,7 +453,7 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.Append(apiDiag("Cannot read bucket "+name, "s3:GetBucket*", err))
 		return
 	}
-	b.Region = r.data.clients.Region
+	b.Region = r.data.Clients.Region
 	changed, violations := state.fromAPI(ctx, b)
 	state.Region, state.Jurisdiction = r.placement()
 	if drifted := append(changed, violations...); len(drifted) > 0 {
@@ -474,7 +474,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
-	c := r.data.clients
+	c := r.data.Clients
 	name := state.ID.ValueString()
 	if state.ForceDestroy.ValueBool() {
 		deleted, err := c.EmptyBucket(ctx, name, time.Now())

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
@@ -39,50 +38,6 @@ func credentialsDiag(err error) diag.Diagnostic {
 		"The provider called sts:GetCallerIdentity to check the credentials before using them, and the call "+
 			"failed. Check access_key and secret_key, the profile, or the AWS_* environment variables; against "+
 			"an emulator, set endpoints.sts, or set skip_credentials_validation = true.\n\nCause: "+err.Error())
-}
-
-func residencyDiag(typeName, reason string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("Region not allowed for personal data",
-		fmt.Sprintf("%s cannot be placed in this region: %s Configure the provider with a region the policy admits, "+
-			"or widen allowed_jurisdictions if the transfer is lawful (GDPR Arts. 44-45, transfers to third "+
-			"countries).", typeName, reason))
-}
-
-func unknownProviderRegionDiag(typeName string, err error) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("Region not in the jurisdiction data",
-		fmt.Sprintf("%s cannot be planned because the provider cannot tell which jurisdiction its region is "+
-			"in, so it cannot check where personal data would be held. Use a public AWS region; if the region "+
-			"is new, upgrade the provider.\n\nCause: %s", typeName, err))
-}
-
-func notConfiguredDiag(typeName string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("Provider not configured",
-		typeName+" needs a configured gdpr provider with AWS clients. This is a bug in the provider if the "+
-			"provider block is complete; please report it.")
-}
-
-func inPlaceUpdateDiag(typeName, id string, attrs []string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("In-place update refused",
-		fmt.Sprintf("%s %q would be updated in place (changed: %s). Resources of the gdpr provider are "+
-			"replace-only: infrastructure holding personal data is never modified, only rebuilt "+
-			"(GDPR Art. 32, integrity of processing). To get a new resource instead, change a configurable "+
-			"argument, or run terraform apply -replace=<address>. If no argument changed, this is a bug "+
-			"in the provider; please report it.", typeName, id, strings.Join(attrs, ", ")))
-}
-
-func updateRefusedDiag(typeName string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("In-place update refused",
-		typeName+" is replace-only and the provider never updates it in place; the plan should have "+
-			"replaced it. This is a bug in the provider; please report it. Run terraform apply -replace=<address> "+
-			"to rebuild the resource.")
-}
-
-func driftWarning(typeName, id string, changed []string) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Changed outside Terraform",
-		fmt.Sprintf("The %s of %s %q changed outside Terraform. A change made behind Terraform's back to "+
-			"infrastructure holding personal data is an integrity event (GDPR Art. 32): the next apply "+
-			"replaces the resource. Find out who made the change before applying.",
-			strings.Join(changed, ", "), typeName, id))
 }
 
 func goneWarning(typeName, id, why string) diag.Diagnostic {
@@ -321,12 +276,4 @@ func guardedUpdateDiag(targetID string, changed []string) diag.Diagnostic {
 			"modified, only rebuilt (GDPR Art. 32, integrity of processing). Replace the target instead, for "+
 			"example with terraform apply -replace=<target address>, or undo the change. A value unknown at plan "+
 			"time counts as a change.", targetID, strings.Join(changed, ", ")))
-}
-
-func auditWarning(e audit.Event, err error) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Audit event not fully recorded",
-		fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+
-			"change in the cloud stands; the event is kept in the audit file when one is configured (hash %s). "+
-			"Check the audit settings of the provider block and the receiving end.\n\nCause: %s",
-			e.Action, e.ResourceType, e.CloudID, e.Hash, err))
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
 
 const keyTypeName = "gdpr_key"
@@ -56,7 +57,7 @@ func (r *keyResource) checkDestroy(ctx context.Context, state tfsdk.State, resp 
 		window = 30
 	}
 	at := time.Now().Add(time.Duration(window) * 24 * time.Hour)
-	resp.Diagnostics.Append(keyDestructionDiag(m.ID.ValueString(), window, at, r.data.keyDestruction == keyDestructionDeny))
+	resp.Diagnostics.Append(keyDestructionDiag(m.ID.ValueString(), window, at, r.data.KeyDestruction == providerdata.KeyDestructionDeny))
 }
 
 func (r *keyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -237,7 +238,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Invalid tags", err.Error())
 		return
 	}
-	c := r.data.clients
+	c := r.data.Clients
 	key, err := c.CreateKey(ctx, in)
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag("Cannot create key", "kms:CreateKey", err))
@@ -288,7 +289,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		return
 	}
 	id := state.ID.ValueString()
-	key, err := r.data.clients.ReadKey(ctx, id)
+	key, err := r.data.Clients.ReadKey(ctx, id)
 	if awsapi.IsNotFound(err) {
 		resp.Diagnostics.Append(goneWarning(keyTypeName, id, "no longer exists"))
 		resp.State.RemoveResource(ctx)
@@ -347,12 +348,12 @@ func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	if window == 0 {
 		window = 30
 	}
-	at, err := r.data.clients.ScheduleKeyDeletion(ctx, id, int32(window))
+	at, err := r.data.Clients.ScheduleKeyDeletion(ctx, id, int32(window))
 	if err != nil {
 		if awsapi.IsNotFound(err) {
 			return
 		}
-		if key, readErr := r.data.clients.ReadKey(ctx, id); readErr == nil && key.State == "PendingDeletion" {
+		if key, readErr := r.data.Clients.ReadKey(ctx, id); readErr == nil && key.State == "PendingDeletion" {
 			return
 		}
 		resp.Diagnostics.Append(apiDiag("Cannot schedule key deletion", "kms:ScheduleKeyDeletion", err))
@@ -365,7 +366,7 @@ func (r *keyResource) ImportState(ctx context.Context, req resource.ImportStateR
 	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
-	key, err := r.data.clients.ReadKey(ctx, req.ID)
+	key, err := r.data.Clients.ReadKey(ctx, req.ID)
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag("Cannot import key", "kms:DescribeKey", err))
 		return

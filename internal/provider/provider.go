@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -18,21 +19,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
 
-// Defaults of the provider block, named so the docs and the code cannot disagree.
-const (
-	keyDestructionWarn = "warn"
-	keyDestructionDeny = "deny"
-	// maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
-	maxDatasetAge = 365 * 24 * time.Hour
-
-	defaultJurisdiction     = "EEA"
-	defaultMaxRetentionDays = 3650
-)
+// maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
+const maxDatasetAge = 365 * 24 * time.Hour
 
 var _ provider.Provider = (*gdprProvider)(nil)
 
@@ -150,7 +143,7 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"with a full EU adequacy decision), `PARTIAL_ADEQUACY` (decisions that cover only some " +
 					"recipients: the United States under the EU-US Data Privacy Framework, Canada under PIPEDA) " +
 					"or an ISO 3166-1 alpha-2 country code such as `CH`. A resource whose region is not " +
-					"admitted by any value fails at plan time. Defaults to `[\"EEA\"]`.",
+					"admitted by any value fails at plan time. Defaults to `[\"" + providerdata.DefaultJurisdiction + "\"]`.",
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
 					listvalidator.UniqueValues(),
@@ -159,16 +152,17 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"key_destruction": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "What a plan that destroys or replaces a `gdpr_key` does: `warn` (the default) " +
+				MarkdownDescription: "What a plan that destroys or replaces a `gdpr_key` does: `" + providerdata.KeyDestructionWarn + "` (the default) " +
 					"shows when the key's deletion completes and everything encrypted under it becomes " +
 					"unreadable; `deny` fails the plan, for teams that want a second pair of eyes on every " +
 					"erasure (GDPR Art. 17).",
-				Validators: []validator.String{stringvalidator.OneOf(keyDestructionWarn, keyDestructionDeny)},
+				Validators: []validator.String{stringvalidator.OneOf(providerdata.KeyDestructionWarn, providerdata.KeyDestructionDeny)},
 			},
 			"max_retention_days": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "The longest retention, in days, that any resource of this provider may " +
-					"configure (GDPR Art. 5(1)(e), storage limitation). Defaults to `3650`.",
+					"configure (GDPR Art. 5(1)(e), storage limitation). Defaults to `" +
+					strconv.Itoa(providerdata.DefaultMaxRetentionDays) + "`.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 		},
@@ -183,7 +177,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	data := &providerData{maxRetentionDays: defaultMaxRetentionDays, keyDestruction: keyDestructionWarn}
+	data := providerdata.New()
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	if d := datasetAgeWarning(jurisdiction.AsOf(), time.Now()); d != nil {
@@ -194,21 +188,20 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	// is configured again at apply time; until then resources defer the checks that need those values.
 	if !req.Config.Raw.IsFullyKnown() {
 		tflog.Debug(ctx, "provider configuration has unknown values; deferring AWS setup")
-		data.unknown = true
+		data.Unknown = true
 		return
 	}
-	data.audit = newAuditTrail(cfg.Audit)
+	data.Audit = newAuditTrail(cfg.Audit)
 
-	data.allowed = []string{defaultJurisdiction}
 	if !cfg.AllowedJurisdictions.IsNull() {
-		data.allowed = nil
-		resp.Diagnostics.Append(cfg.AllowedJurisdictions.ElementsAs(ctx, &data.allowed, false)...)
+		data.Allowed = nil
+		resp.Diagnostics.Append(cfg.AllowedJurisdictions.ElementsAs(ctx, &data.Allowed, false)...)
 	}
 	if !cfg.MaxRetentionDays.IsNull() {
-		data.maxRetentionDays = cfg.MaxRetentionDays.ValueInt64()
+		data.MaxRetentionDays = cfg.MaxRetentionDays.ValueInt64()
 	}
 	if !cfg.KeyDestruction.IsNull() {
-		data.keyDestruction = cfg.KeyDestruction.ValueString()
+		data.KeyDestruction = cfg.KeyDestruction.ValueString()
 	}
 
 	apiCfg := awsapi.Config{
@@ -239,7 +232,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.Append(awsSetupDiag(err))
 		return
 	}
-	data.clients = clients
+	data.Clients = clients
 
 	if !cfg.SkipCredentialsValidation.ValueBool() {
 		id, err := clients.CallerIdentity(ctx)
@@ -248,16 +241,11 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			return
 		}
 		tflog.Debug(ctx, "validated AWS credentials", map[string]any{"account_id": id.Account})
-		data.caller.set(id)
+		data.Caller.Set(id)
 	}
 
-	region, err := jurisdiction.Lookup("aws", clients.Region)
-	if err != nil {
-		// Data sources still work; resources report this at plan time.
-		data.regionErr = err
-		return
-	}
-	data.region = &region
+	// Residency is decided here, once: every resource's plan applies the same decision.
+	data.Place(clients.Region)
 }
 
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -274,23 +262,6 @@ func (p *gdprProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		NewRegionDataSource,
 		NewRetentionDataSource,
 	}
-}
-
-// providerData is what Configure hands to every resource and data source.
-type providerData struct {
-	// unknown is true while the provider block still has values that are only known at apply time.
-	unknown          bool
-	clients          *awsapi.Clients
-	allowed          []string
-	maxRetentionDays int64
-	// keyDestruction is warn or deny: what a plan that destroys a key does.
-	keyDestruction string
-	// region is the provider's region in the jurisdiction data; nil with regionErr set when it is not there.
-	region    *jurisdiction.Region
-	regionErr error
-	// audit is the trail of creates and deletes, nil unless the provider block configures one.
-	audit  *audit.Trail
-	caller callerIdentity
 }
 
 var _ provider.ProviderWithFunctions = (*gdprProvider)(nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
 
 var (
@@ -23,7 +24,7 @@ var (
 )
 
 type regionDataSource struct {
-	data *providerData
+	data *providerdata.Data
 }
 
 // NewRegionDataSource returns the gdpr_region data source.
@@ -101,15 +102,7 @@ func (d *regionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *regionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.Append(notConfiguredDiag("gdpr_region"))
-		return
-	}
-	d.data = data
+	d.data = providerdata.Get(req.ProviderData, "gdpr_region", &resp.Diagnostics)
 }
 
 // ValidateConfig rejects an unknown cloud or region at validate time, before anything is planned.
@@ -144,8 +137,8 @@ func (d *regionDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	}
 	m.fromRegion(r)
 	m.Allowed, m.Reason = types.BoolUnknown(), types.StringUnknown()
-	if d.data != nil && !d.data.unknown {
-		decision := policy.Residency(r, d.data.allowed)
+	if d.data != nil && !d.data.Unknown {
+		decision := policy.Residency(r, d.data.Allowed)
 		m.Allowed = types.BoolValue(decision.Allowed)
 		m.Reason = types.StringValue(decision.Reason)
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
 
 type describer interface{ Description(context.Context) string }
@@ -269,7 +271,7 @@ func TestGuardInPlaceUpdate(t *testing.T) {
 			planned := prior
 			tc.change(&planned)
 			req, resp := modifyPlanRequest(t, prior, planned)
-			guardInPlaceUpdate(ctx, keyTypeName, req, resp)
+			replaceonly.GuardInPlaceUpdate(ctx, keyTypeName, req, resp)
 			if tc.wantErr == "" {
 				if resp.Diagnostics.HasError() {
 					t.Fatalf("unexpected error: %v", resp.Diagnostics)
@@ -313,7 +315,7 @@ func TestModifyPlan_residency(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := &immutable{typeName: keyTypeName, data: &providerData{allowed: tc.allowed, region: &region}}
+			r := &immutable{typeName: keyTypeName, data: placedData(tc.allowed, tc.region)}
 			planned := keyTestModel()
 			planned.ID, planned.ARN = types.StringUnknown(), types.StringUnknown()
 			planned.Region, planned.Jurisdiction = types.StringUnknown(), types.StringUnknown()
@@ -345,7 +347,7 @@ func TestModifyPlan_residency(t *testing.T) {
 func TestModifyPlan_destroyIsNeverBlocked(t *testing.T) {
 	ctx := context.Background()
 	region, _ := jurisdiction.Lookup("aws", "us-east-1")
-	r := &immutable{typeName: keyTypeName, data: &providerData{allowed: []string{"EU"}, region: &region}}
+	r := &immutable{typeName: keyTypeName, data: placedData([]string{"EU"}, region.Name)}
 	req, resp := modifyPlanRequest(t, keyTestModel(), keyTestModel())
 	req.Plan = tfsdk.Plan{Schema: req.Plan.Schema, Raw: tftypes.NewValue(req.Plan.Raw.Type(), nil)}
 	resp.Plan = req.Plan
@@ -361,4 +363,12 @@ func TestUpdateRefuses(t *testing.T) {
 	if !resp.Diagnostics.HasError() || resp.Diagnostics.Errors()[0].Summary() != "In-place update refused" {
 		t.Fatalf("Update did not refuse: %v", resp.Diagnostics)
 	}
+}
+
+// placedData is the provider data of a configuration whose region is regionName, under allowed.
+func placedData(allowed []string, regionName string) *providerdata.Data {
+	d := providerdata.New()
+	d.Allowed = allowed
+	d.Place(regionName)
+	return d
 }

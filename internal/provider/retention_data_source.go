@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
 
 var (
@@ -21,7 +22,7 @@ var (
 )
 
 type retentionDataSource struct {
-	data *providerData
+	data *providerdata.Data
 }
 
 // NewRetentionDataSource returns the gdpr_retention data source.
@@ -106,15 +107,7 @@ func (d *retentionDataSource) ConfigValidators(_ context.Context) []datasource.C
 }
 
 func (d *retentionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.Append(notConfiguredDiag("gdpr_retention"))
-		return
-	}
-	d.data = data
+	d.data = providerdata.Get(req.ProviderData, "gdpr_retention", &resp.Diagnostics)
 }
 
 func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -123,11 +116,11 @@ func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.data == nil || d.data.unknown {
-		resp.Diagnostics.Append(notConfiguredDiag("gdpr_retention"))
+	if d.data == nil || d.data.Unknown {
+		resp.Diagnostics.Append(providerdata.NotConfiguredDiag("gdpr_retention"))
 		return
 	}
-	in := policy.RetentionInput{MaxDays: d.data.maxRetentionDays}
+	in := policy.RetentionInput{MaxDays: d.data.MaxRetentionDays}
 	if !m.MinimumDays.IsNull() {
 		in.MinimumDays = m.MinimumDays.ValueInt64Pointer()
 	}
@@ -135,14 +128,14 @@ func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if m.Bucket.IsNull() {
 		in.ExpirationDays = m.Days.ValueInt64Pointer()
 	} else {
-		if d.data.clients == nil {
-			resp.Diagnostics.Append(notConfiguredDiag("gdpr_retention"))
+		if d.data.Clients == nil {
+			resp.Diagnostics.Append(providerdata.NotConfiguredDiag("gdpr_retention"))
 			return
 		}
 		name := m.Bucket.ValueString()
-		r, err := d.data.clients.BucketRetention(ctx, name)
+		r, err := d.data.Clients.BucketRetention(ctx, name)
 		if err != nil {
-			resp.Diagnostics.Append(bucketUnreadableDiag(name, d.data.clients.Region, err))
+			resp.Diagnostics.Append(bucketUnreadableDiag(name, d.data.Clients.Region, err))
 			return
 		}
 		if r.ExpirationDays != nil {
@@ -158,7 +151,7 @@ func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	decision := policy.Retention(in)
 	m.ExpirationDays = types.Int64PointerValue(in.ExpirationDays)
-	m.MaxDays = types.Int64Value(d.data.maxRetentionDays)
+	m.MaxDays = types.Int64Value(d.data.MaxRetentionDays)
 	m.Compliant = types.BoolValue(decision.Allowed)
 	m.Reason = types.StringValue(decision.Reason)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)

@@ -302,7 +302,7 @@ func TestServerModifyPlan_userData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := &providerData{allowed: []string{"EEA"}, region: &region}
+	data := placedData([]string{"EEA"}, region.Name)
 	sha := func(s string) types.String { return types.StringValue(awsapi.SHA256Hex(s)) }
 	tests := map[string]struct {
 		create      bool

@@ -466,7 +466,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	plan.UserData = types.StringNull()
-	launched, err := r.data.clients.RunServer(ctx, in)
+	launched, err := r.data.Clients.RunServer(ctx, in)
 	if errors.Is(err, awsapi.ErrImageNotFound) {
 		resp.Diagnostics.Append(imageNotFoundDiag(err))
 		return
@@ -496,13 +496,13 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 
-	srv, err := r.data.clients.WaitServerRunning(ctx, id, serverTimeout)
+	srv, err := r.data.Clients.WaitServerRunning(ctx, id, serverTimeout)
 	if err != nil {
 		resp.Diagnostics.Append(serverNotRunningDiag(id, serverTimeout, err))
 		return
 	}
 	// The waiter's last answer describes the running instance; the rest is read to prove the guarantees hold.
-	if err := r.data.clients.ReadServerDetails(ctx, srv); err != nil {
+	if err := r.data.Clients.ReadServerDetails(ctx, srv); err != nil {
 		resp.Diagnostics.Append(apiDiag("Cannot read the new server", "ec2:DescribeInstanceAttribute", err))
 		return
 	}
@@ -528,7 +528,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	id := state.ID.ValueString()
-	srv, err := r.data.clients.ReadServer(ctx, id)
+	srv, err := r.data.Clients.ReadServer(ctx, id)
 	if awsapi.IsNotFound(err) {
 		resp.Diagnostics.Append(goneWarning(serverTypeName, id, "no longer exists"))
 		resp.State.RemoveResource(ctx)
@@ -577,7 +577,7 @@ func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	id := state.ID.ValueString()
-	if err := r.data.clients.TerminateServer(ctx, id, serverTimeout); err != nil {
+	if err := r.data.Clients.TerminateServer(ctx, id, serverTimeout); err != nil {
 		resp.Diagnostics.Append(serverNotTerminatedDiag(id, serverTimeout, err))
 		return
 	}
@@ -588,7 +588,7 @@ func (r *serverResource) ImportState(ctx context.Context, req resource.ImportSta
 	if r.clients(&resp.Diagnostics) == nil {
 		return
 	}
-	srv, err := r.data.clients.ReadServer(ctx, req.ID)
+	srv, err := r.data.Clients.ReadServer(ctx, req.ID)
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag("Cannot import server", "ec2:DescribeInstances", err))
 		return

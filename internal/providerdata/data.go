@@ -42,8 +42,10 @@ type Data struct {
 	Audit  *audit.Trail
 	Caller CallerIdentity
 
-	// region is the clients' region in the jurisdiction data; nil with regionErr set when it is not there.
-	region    *jurisdiction.Region
+	// regionName is the region Place was given; region is that region in the jurisdiction data, nil with
+	// regionErr set when it is not there.
+	regionName string
+	region     *jurisdiction.Region
 	regionErr error
 	// residency is policy.Residency of region under Allowed, decided once by Place.
 	residency policy.Decision
@@ -58,11 +60,12 @@ func New() *Data {
 	}
 }
 
-// Place looks the clients' region up in the jurisdiction data and decides, once for this configuration,
-// whether resources may hold personal data there. It is called by Configure after Clients and Allowed are
-// set; a region missing from the data is reported by every resource at plan, while data sources still work.
-func (d *Data) Place() {
-	region, err := jurisdiction.Lookup("aws", d.Clients.Region)
+// Place looks the provider's AWS region up in the jurisdiction data and decides, once for this
+// configuration, whether resources may hold personal data there. Configure calls it after Allowed is set; a
+// region missing from the data is reported by every resource at plan, while data sources still work.
+func (d *Data) Place(regionName string) {
+	d.regionName = regionName
+	region, err := jurisdiction.Lookup("aws", regionName)
 	if err != nil {
 		d.regionErr = err
 		return
@@ -88,11 +91,11 @@ func (d *Data) Residency() (decision policy.Decision, ok bool, err error) {
 // not in the jurisdiction data (plans then fail, but a refresh still records where the resource is), and
 // both are null before the provider is configured.
 func (d *Data) Placement() (region, jurisdiction types.String) {
-	if d == nil || d.Clients == nil {
+	if d == nil || d.regionName == "" {
 		return types.StringNull(), types.StringNull()
 	}
 	if d.region == nil {
-		return types.StringValue(d.Clients.Region), types.StringNull()
+		return types.StringValue(d.regionName), types.StringNull()
 	}
 	return types.StringValue(d.region.Name), types.StringValue(string(d.region.Country.Jurisdiction))
 }

@@ -1,4 +1,4 @@
-package provider
+package providerdata
 
 import (
 	"context"
@@ -33,9 +33,9 @@ func TestArgumentsSHA256(t *testing.T) {
 		}
 		return &tfsdk.State{Schema: s.Schema, Raw: tftypes.NewValue(typ, vals)}
 	}
-	base, err := argumentsSHA256(state(nil))
+	base, err := ArgumentsSHA256(state(nil))
 	if err != nil || len(base) != 64 {
-		t.Fatalf("argumentsSHA256 = %q, %v", base, err)
+		t.Fatalf("ArgumentsSHA256 = %q, %v", base, err)
 	}
 	for name, tc := range map[string]struct {
 		override map[string]tftypes.Value
@@ -45,7 +45,7 @@ func TestArgumentsSHA256(t *testing.T) {
 		"write-only data": {map[string]tftypes.Value{attrUserData: tftypes.NewValue(tftypes.String, "secret")}, true},
 		"argument":        {map[string]tftypes.Value{"instance_type": tftypes.NewValue(tftypes.String, "t3.small")}, false},
 	} {
-		got, err := argumentsSHA256(state(tc.override))
+		got, err := ArgumentsSHA256(state(tc.override))
 		if err != nil || (got == base) != tc.same {
 			t.Errorf("%s: hash %s vs %s (%v), want same=%v", name, got, base, err, tc.same)
 		}
