@@ -4,8 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -13,8 +15,14 @@ import (
 // sensitive or write-only arguments leave it unchanged.
 func TestArgumentsSHA256(t *testing.T) {
 	ctx := context.Background()
-	var s resource.SchemaResponse
-	NewServerResource().Schema(ctx, resource.SchemaRequest{}, &s)
+	// A schema with each kind of attribute the hash must tell apart, as the server's has.
+	s := resource.SchemaResponse{Schema: schema.Schema{Attributes: map[string]schema.Attribute{
+		"id":            schema.StringAttribute{Computed: true},
+		"instance_type": schema.StringAttribute{Required: true},
+		"tags":          schema.MapAttribute{Optional: true, ElementType: types.StringType},
+		"user_data":     schema.StringAttribute{Optional: true, WriteOnly: true},
+		"secret":        schema.StringAttribute{Optional: true, Sensitive: true},
+	}}}
 	typ := s.Schema.Type().TerraformType(ctx)
 	objType, ok := typ.(tftypes.Object)
 	if !ok {
@@ -42,7 +50,8 @@ func TestArgumentsSHA256(t *testing.T) {
 		same     bool
 	}{
 		"computed id":     {map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, "i-1")}, true},
-		"write-only data": {map[string]tftypes.Value{attrUserData: tftypes.NewValue(tftypes.String, "secret")}, true},
+		"write-only data": {map[string]tftypes.Value{"user_data": tftypes.NewValue(tftypes.String, "secret")}, true},
+		"sensitive":       {map[string]tftypes.Value{"secret": tftypes.NewValue(tftypes.String, "hunter2")}, true},
 		"argument":        {map[string]tftypes.Value{"instance_type": tftypes.NewValue(tftypes.String, "t3.small")}, false},
 	} {
 		got, err := ArgumentsSHA256(state(tc.override))

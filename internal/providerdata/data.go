@@ -46,7 +46,7 @@ type Data struct {
 	// regionErr set when it is not there.
 	regionName string
 	region     *jurisdiction.Region
-	regionErr error
+	regionErr  error
 	// residency is policy.Residency of region under Allowed, decided once by Place.
 	residency policy.Decision
 }
