@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"time"
 
@@ -24,12 +23,20 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 		if err != nil {
 			return nil, err
 		}
-		next, ok := server.(downstream)
-		if !ok {
-			return nil, errors.New("the framework's protocol 6 server lacks an RPC this provider serves")
-		}
-		return releasingServer{next}, nil
+		return releasing(server), nil
 	}
+}
+
+// releasing wraps the framework's server so each call's context is released. A framework that stopped
+// serving one of the RPCs of downstream is served as it is: the provider then keeps each call's context until
+// StopProvider, as the framework alone does, but it starts and works. Such an upgrade fails
+// TestNewProtocol6Server_releasesEachCallsContext, not a user's plan.
+func releasing(server tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+	next, ok := server.(downstream)
+	if !ok {
+		return server
+	}
+	return releasingServer{next}
 }
 
 // downstream is every RPC the framework serves, the list, action and state store RPCs included, so that

@@ -140,3 +140,23 @@ func BenchmarkProtocol6Server_retainedPerCall(b *testing.B) {
 	runtime.KeepAlive(server) // what the server keeps is the point
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "retained-B/call")
 }
+
+// onlyProviderServer hides every optional RPC interface of the server it holds, as a framework that dropped
+// one would.
+type onlyProviderServer struct{ tfprotov6.ProviderServer }
+
+// A framework server without one of the RPCs the wrapper passes on is served unwrapped instead of failing
+// the provider's start.
+func TestReleasing_servesAFrameworkWithoutAnRPCUnwrapped(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(releasingServer); !ok {
+		t.Fatalf("the framework's server was not wrapped: %T", server)
+	}
+	plain := onlyProviderServer{server}
+	if got := releasing(plain); got != tfprotov6.ProviderServer(plain) {
+		t.Errorf("releasing(%T) = %T, want the server itself", plain, got)
+	}
+}
