@@ -314,15 +314,6 @@ func destroyCheckFailedWarning(typeName, id string, err error) diag.Diagnostic {
 			"refuses to delete data without force_destroy.\n\nCause: %s", typeName, id, err))
 }
 
-func guardedUpdateDiag(targetID string, changed []string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("attributes"), "In-place update of a guarded resource refused",
-		fmt.Sprintf("The resource %q guarded by gdpr_immutable would be updated in place: its id stays the same "+
-			"while the watched attributes change (changed: %s). Infrastructure holding personal data is never "+
-			"modified, only rebuilt (GDPR Art. 32, integrity of processing). Replace the target instead, for "+
-			"example with terraform apply -replace=<target address>, or undo the change. A value unknown at plan "+
-			"time counts as a change.", targetID, strings.Join(changed, ", ")))
-}
-
 func auditWarning(e audit.Event, err error) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Audit event not fully recorded",
 		fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+

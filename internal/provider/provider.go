@@ -20,6 +20,7 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 )
 
@@ -265,7 +266,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewKeyResource,
 		NewBucketResource,
 		NewServerResource,
-		NewImmutableResource,
+		guard.NewResource,
 	}
 }
 
