@@ -22,6 +22,9 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
 )
 
 // Defaults of the provider block, named so the docs and the code cannot disagree.
@@ -186,7 +189,10 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 
 	data := &providerData{maxRetentionDays: defaultMaxRetentionDays, keyDestruction: keyDestructionWarn}
 	resp.ResourceData = data
-	resp.DataSourceData = data
+	// The data sources take providerdata.Data; it is filled from data once Configure has decided it.
+	sources := providerdata.New()
+	resp.DataSourceData = sources
+	defer data.fillDataSourceData(sources)
 	if d := datasetAgeWarning(jurisdiction.AsOf(), time.Now()); d != nil {
 		resp.Diagnostics.Append(d)
 	}
@@ -272,8 +278,8 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 
 func (p *gdprProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewRegionDataSource,
-		NewRetentionDataSource,
+		region.NewDataSource,
+		retention.NewDataSource,
 	}
 }
 
@@ -299,8 +305,8 @@ var _ provider.ProviderWithFunctions = (*gdprProvider)(nil)
 // Functions are the provider-defined functions; they need no provider configuration.
 func (p *gdprProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
-		NewJurisdictionFunction,
-		NewRegionInfoFunction,
-		NewRetentionCompliantFunction,
+		region.NewJurisdictionFunction,
+		region.NewRegionInfoFunction,
+		retention.NewCompliantFunction,
 	}
 }
