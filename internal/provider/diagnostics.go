@@ -69,10 +69,6 @@ func importRefusedDiag(typeName, id string, problems []string) diag.Diagnostic {
 			id, typeName, strings.Join(problems, "; and ")))
 }
 
-func unknownRegionDiag(p path.Path, err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", err.Error()+".")
-}
-
 func lockOutlastsExpirationDiag(lockDays, expirationDays int64) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("object_lock").AtName("days"), "Object Lock outlasts expiration",
 		fmt.Sprintf("object_lock.days is %d but expiration_days is %d: data cannot be required to outlive its own "+
@@ -123,22 +119,6 @@ func bucketRetainedDiag(name string, err error) diag.Diagnostic {
 		fmt.Sprintf("force_destroy is true, but S3 will not delete objects under COMPLIANCE retention or a legal "+
 			"hold, so nothing was deleted: %s. Destroy the bucket after the retention expires, or remove the "+
 			"legal holds.", err))
-}
-
-func bucketUnreadableDiag(name, region string, err error) diag.Diagnostic {
-	p := path.Root("bucket")
-	switch {
-	case awsapi.IsNotFound(err):
-		return diag.NewAttributeErrorDiagnostic(p, "Bucket not found",
-			fmt.Sprintf("The bucket %q does not exist in %s, or is not visible to these credentials. Check the "+
-				"name and the provider's region.", name, region))
-	case awsapi.IsAccessDenied(err):
-		return diag.NewAttributeErrorDiagnostic(p, "Cannot read bucket",
-			fmt.Sprintf("The credentials may not read the lifecycle and Object Lock configuration of %q: grant "+
-				"s3:GetLifecycleConfiguration and s3:GetBucketObjectLockConfiguration.\n\nCause: %s", name, err))
-	}
-	return diag.NewAttributeErrorDiagnostic(p, "Cannot read bucket",
-		fmt.Sprintf("Reading the retention of %q failed.\n\nCause: %s", name, err))
 }
 
 func imageNotFoundDiag(err error) diag.Diagnostic {
@@ -267,13 +247,4 @@ func destroyCheckFailedWarning(typeName, id string, err error) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Cannot check what a destroy would erase",
 		fmt.Sprintf("The plan could not read %s %q to say what destroying it erases; the destroy itself still "+
 			"refuses to delete data without force_destroy.\n\nCause: %s", typeName, id, err))
-}
-
-func guardedUpdateDiag(targetID string, changed []string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("attributes"), "In-place update of a guarded resource refused",
-		fmt.Sprintf("The resource %q guarded by gdpr_immutable would be updated in place: its id stays the same "+
-			"while the watched attributes change (changed: %s). Infrastructure holding personal data is never "+
-			"modified, only rebuilt (GDPR Art. 32, integrity of processing). Replace the target instead, for "+
-			"example with terraform apply -replace=<target address>, or undo the change. A value unknown at plan "+
-			"time counts as a change.", targetID, strings.Join(changed, ", ")))
 }

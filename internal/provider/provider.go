@@ -20,8 +20,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
 )
 
 // maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
@@ -253,14 +256,14 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewKeyResource,
 		NewBucketResource,
 		NewServerResource,
-		NewImmutableResource,
+		guard.NewResource,
 	}
 }
 
 func (p *gdprProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewRegionDataSource,
-		NewRetentionDataSource,
+		region.NewDataSource,
+		retention.NewDataSource,
 	}
 }
 
@@ -269,8 +272,8 @@ var _ provider.ProviderWithFunctions = (*gdprProvider)(nil)
 // Functions are the provider-defined functions; they need no provider configuration.
 func (p *gdprProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
-		NewJurisdictionFunction,
-		NewRegionInfoFunction,
-		NewRetentionCompliantFunction,
+		region.NewJurisdictionFunction,
+		region.NewRegionInfoFunction,
+		retention.NewCompliantFunction,
 	}
 }

@@ -1,4 +1,9 @@
-package provider
+// Package retention checks retentions against storage limitation (GDPR Art. 5(1)(e)): the gdpr_retention
+// data source, which judges a proposed number of days or an existing bucket's settings against the
+// provider's max_retention_days, and the retention_compliant provider function, which is given the maximum
+// because it sees no provider configuration. Both decide through policy.Retention, the rule gdpr_bucket
+// plans with, so they print the same words.
+package retention
 
 import (
 	"context"
@@ -13,40 +18,32 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
 )
+
+// DataSourceType is the name of the data source in configurations and in every diagnostic it reports.
+const DataSourceType = "gdpr_retention"
 
 var (
-	_ datasource.DataSource                     = (*retentionDataSource)(nil)
-	_ datasource.DataSourceWithConfigure        = (*retentionDataSource)(nil)
-	_ datasource.DataSourceWithConfigValidators = (*retentionDataSource)(nil)
+	_ datasource.DataSource                     = (*dataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*dataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*dataSource)(nil)
 )
 
-type retentionDataSource struct {
+type dataSource struct {
 	data *providerdata.Data
 }
 
-// NewRetentionDataSource returns the gdpr_retention data source.
-func NewRetentionDataSource() datasource.DataSource {
-	return &retentionDataSource{}
+// NewDataSource returns the gdpr_retention data source.
+func NewDataSource() datasource.DataSource {
+	return &dataSource{}
 }
 
-type retentionModel struct {
-	Days           types.Int64  `tfsdk:"days"`
-	Bucket         types.String `tfsdk:"bucket"`
-	MinimumDays    types.Int64  `tfsdk:"minimum_days"`
-	ExpirationDays types.Int64  `tfsdk:"expiration_days"`
-	ObjectLockMode types.String `tfsdk:"object_lock_mode"`
-	ObjectLockDays types.Int64  `tfsdk:"object_lock_days"`
-	MaxDays        types.Int64  `tfsdk:"max_days"`
-	Compliant      types.Bool   `tfsdk:"compliant"`
-	Reason         types.String `tfsdk:"reason"`
+func (d *dataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = DataSourceType
 }
 
-func (d *retentionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_retention"
-}
-
-func (d *retentionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Checks a retention against storage limitation (GDPR Art. 5(1)(e)): a proposed number " +
 			"of days, or the lifecycle and Object Lock settings of an existing S3 bucket made by any tool. Use " +
@@ -62,7 +59,7 @@ func (d *retentionDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Optional: true,
 				MarkdownDescription: "The name of an existing S3 bucket in the provider's region, whose lifecycle " +
 					"expiration and default Object Lock retention are checked.",
-				Validators: []validator.String{bucketName()},
+				Validators: []validator.String{validate.BucketName()},
 			},
 			"minimum_days": schema.Int64Attribute{
 				Optional: true,
@@ -100,24 +97,27 @@ func (d *retentionDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	}
 }
 
-func (d *retentionDataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
+func (d *dataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("days"), path.MatchRoot("bucket")),
 	}
 }
 
-func (d *retentionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerdata.Get(req.ProviderData, "gdpr_retention", &resp.Diagnostics)
+func (d *dataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerdata.Get(req.ProviderData, DataSourceType, &resp.Diagnostics)
 }
 
-func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m retentionModel
+// Read gathers the retention, proposed or read from the bucket, and lets policy.Retention decide it under
+// the provider's max_retention_days.
+func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m model
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The maximum is the provider's, so even a proposed number of days waits for a configured provider.
 	if d.data == nil || d.data.Unknown {
-		resp.Diagnostics.Append(providerdata.NotConfiguredDiag("gdpr_retention"))
+		resp.Diagnostics.Append(providerdata.NotConfiguredDiag(DataSourceType))
 		return
 	}
 	in := policy.RetentionInput{MaxDays: d.data.MaxRetentionDays}
@@ -127,27 +127,8 @@ func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadReque
 	m.ObjectLockMode, m.ObjectLockDays = types.StringNull(), types.Int64Null()
 	if m.Bucket.IsNull() {
 		in.ExpirationDays = m.Days.ValueInt64Pointer()
-	} else {
-		if d.data.Clients == nil {
-			resp.Diagnostics.Append(providerdata.NotConfiguredDiag("gdpr_retention"))
-			return
-		}
-		name := m.Bucket.ValueString()
-		r, err := d.data.Clients.BucketRetention(ctx, name)
-		if err != nil {
-			resp.Diagnostics.Append(bucketUnreadableDiag(name, d.data.Clients.Region, err))
-			return
-		}
-		if r.ExpirationDays != nil {
-			days := int64(*r.ExpirationDays)
-			in.ExpirationDays = &days
-		}
-		if r.ObjectLock != nil {
-			lock := int64(r.ObjectLock.Days)
-			in.LockDays = &lock
-			m.ObjectLockMode = types.StringValue(r.ObjectLock.Mode)
-			m.ObjectLockDays = types.Int64Value(lock)
-		}
+	} else if !d.readBucket(ctx, &m, &in, resp) {
+		return
 	}
 	decision := policy.Retention(in)
 	m.ExpirationDays = types.Int64PointerValue(in.ExpirationDays)
@@ -155,4 +136,30 @@ func (d *retentionDataSource) Read(ctx context.Context, req datasource.ReadReque
 	m.Compliant = types.BoolValue(decision.Allowed)
 	m.Reason = types.StringValue(decision.Reason)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// readBucket reads the bucket's lifecycle expiration and default Object Lock retention into the policy's
+// input, and the lock into the model. It returns false after reporting an error.
+func (d *dataSource) readBucket(ctx context.Context, m *model, in *policy.RetentionInput, resp *datasource.ReadResponse) bool {
+	clients := d.data.ClientsFor(DataSourceType, &resp.Diagnostics)
+	if clients == nil {
+		return false
+	}
+	name := m.Bucket.ValueString()
+	r, err := clients.BucketRetention(ctx, name)
+	if err != nil {
+		resp.Diagnostics.Append(bucketUnreadableDiag(name, clients.Region, err))
+		return false
+	}
+	if r.ExpirationDays != nil {
+		days := int64(*r.ExpirationDays)
+		in.ExpirationDays = &days
+	}
+	if r.ObjectLock != nil {
+		lock := int64(r.ObjectLock.Days)
+		in.LockDays = &lock
+		m.ObjectLockMode = types.StringValue(r.ObjectLock.Mode)
+		m.ObjectLockDays = types.Int64Value(lock)
+	}
+	return true
 }

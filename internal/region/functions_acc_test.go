@@ -1,4 +1,4 @@
-package provider_test
+package region_test
 
 import (
 	"regexp"
@@ -14,7 +14,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-func TestAccFunctions_outputs(t *testing.T) {
+func TestAccRegionFunctions_outputs(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -25,12 +25,6 @@ output "jurisdiction" {
 }
 output "info" {
   value = provider::gdpr::region_info("aws", "eu-central-1")
-}
-output "compliant" {
-  value = provider::gdpr::retention_compliant(30, 365, null)
-}
-output "too_short" {
-  value = provider::gdpr::retention_compliant(30, 365, 60)
 }`,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("jurisdiction", knownvalue.StringExact("EEA")),
@@ -46,8 +40,6 @@ output "too_short" {
 					"adequacy_decision": knownvalue.StringExact(""),
 					"reason":            knownvalue.StringRegexp(regexp.MustCompile(`^eu-central-1 \(Frankfurt\) is in Germany \(DE\), an EU member state\.$`)),
 				})),
-				statecheck.ExpectKnownOutputValue("compliant", knownvalue.Bool(true)),
-				statecheck.ExpectKnownOutputValue("too_short", knownvalue.Bool(false)),
 			},
 		}},
 	})
@@ -66,7 +58,7 @@ resource "terraform_data" "records" {
   input = var.region
 }`
 
-func TestAccFunctions_variableValidation(t *testing.T) {
+func TestAccRegionFunctions_variableValidation(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

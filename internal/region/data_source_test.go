@@ -1,4 +1,4 @@
-package provider_test
+package region_test
 
 import (
 	"regexp"
@@ -12,7 +12,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-func TestAccRegionDataSource(t *testing.T) {
+func TestAccRegionDataSource_everyCloud(t *testing.T) {
 	check := func(addr string, values map[string]knownvalue.Check) []statecheck.StateCheck {
 		var out []statecheck.StateCheck
 		for attr, v := range values {
@@ -96,6 +96,7 @@ data "gdpr_region" "zurich" {
 	})
 }
 
+// regionBadInputs are the configurations of gdpr_region that must fail at validate or plan time.
 func regionBadInputs() []acctest.BadInput {
 	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ body, want string }{
@@ -107,4 +108,8 @@ func regionBadInputs() []acctest.BadInput {
 			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
 	}
 	return out
+}
+
+func TestAccRegionDataSource_badInputs(t *testing.T) {
+	acctest.RunBadInputs(t, regionBadInputs(), 3)
 }

@@ -1,4 +1,4 @@
-package provider_test
+package retention_test
 
 import (
 	"context"
@@ -11,22 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
-
-func expect(addr string, values map[string]knownvalue.Check) []statecheck.StateCheck {
-	var out []statecheck.StateCheck
-	for attr, v := range values {
-		out = append(out, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v))
-	}
-	return out
-}
-
-func reasonLike(pattern string) knownvalue.Check {
-	return knownvalue.StringRegexp(regexp.MustCompile(pattern))
-}
 
 func TestAccRetentionDataSource_days(t *testing.T) {
 	var checks []statecheck.StateCheck
@@ -114,6 +101,7 @@ data "gdpr_retention" "unbounded" {
 	})
 }
 
+// retentionBadInputs are the configurations of gdpr_retention that must fail at validate or plan time.
 func retentionBadInputs() []acctest.BadInput {
 	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ body, want string }{
@@ -128,6 +116,10 @@ func retentionBadInputs() []acctest.BadInput {
 			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_retention\" \"x\" {\n  " + tc.body + "\n}\n"})
 	}
 	return out
+}
+
+func TestAccRetentionDataSource_badInputs(t *testing.T) {
+	acctest.RunBadInputs(t, retentionBadInputs(), 5)
 }
 
 func TestAccRetentionDataSource_unreadableBucket(t *testing.T) {

@@ -1,0 +1,86 @@
+package region_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
+)
+
+// Argument positions of both functions, zero-based as function errors count them.
+const (
+	argCloud  = 0
+	argRegion = 1
+)
+
+func TestJurisdictionFunction(t *testing.T) {
+	for _, tc := range []struct {
+		cloud, region, want string
+		errPos              int64
+		errText             string
+	}{
+		{cloud: "aws", region: "eu-central-1", want: "EU"},
+		{cloud: "AWS", region: "eu-north-1", want: "EU"},
+		{cloud: "azure", region: "norwayeast", want: "EEA"},
+		{cloud: "gcp", region: "europe-west6", want: "ADEQUACY"},
+		{cloud: "aws", region: "us-east-1", want: "PARTIAL_ADEQUACY"},
+		{cloud: "aws", region: "ap-south-1", want: "THIRD_COUNTRY"},
+		{cloud: "oracle", region: "eu-frankfurt-1", errPos: argCloud, errText: `unknown cloud "oracle"`},
+		{cloud: "aws", region: "mars-1", errPos: argRegion, errText: `unknown aws region "mars-1"`},
+		{cloud: "aws", region: "EU-CENTRAL-1", errPos: argRegion, errText: `did you mean "eu-central-1"`},
+	} {
+		got, err := acctest.RunFunction(t, region.NewJurisdictionFunction(),
+			types.StringValue(tc.cloud), types.StringValue(tc.region))
+		if tc.errText != "" {
+			if err == nil || err.FunctionArgument == nil || *err.FunctionArgument != tc.errPos || !strings.Contains(err.Text, tc.errText) {
+				t.Errorf("jurisdiction(%q, %q) error = %v, want %q on argument %d", tc.cloud, tc.region, err, tc.errText, tc.errPos)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(types.StringValue(tc.want)) {
+			t.Errorf("jurisdiction(%q, %q) = %v, %v; want %q", tc.cloud, tc.region, got, err, tc.want)
+		}
+	}
+}
+
+func TestRegionInfoFunction(t *testing.T) {
+	got, err := acctest.RunFunction(t, region.NewRegionInfoFunction(),
+		types.StringValue("aws"), types.StringValue("us-east-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, ok := got.(types.Object)
+	if !ok {
+		t.Fatalf("result is %T, want an object", got)
+	}
+	a := obj.Attributes()
+	for name, want := range map[string]attr.Value{
+		"region":       types.StringValue("us-east-1"),
+		"cloud":        types.StringValue("aws"),
+		"country_code": types.StringValue("US"),
+		"jurisdiction": types.StringValue("PARTIAL_ADEQUACY"),
+		"eu_member":    types.BoolValue(false),
+		"eea_member":   types.BoolValue(false),
+	} {
+		if !a[name].Equal(want) {
+			t.Errorf("%s = %v, want %v", name, a[name], want)
+		}
+	}
+	reason, _ := a["reason"].(types.String)
+	// The reason judges against no policy, and for a partial decision says what to make sure of.
+	if s := reason.ValueString(); !strings.HasPrefix(s, "us-east-1 (") || !strings.Contains(s, "make sure") || strings.Contains(s, "policy") {
+		t.Errorf("reason = %q", s)
+	}
+	// Same attributes as gdpr_region, minus allowed and dataset_as_of.
+	if len(a) != 10 {
+		t.Errorf("%d attributes, want 10", len(a))
+	}
+	if _, err := acctest.RunFunction(t, region.NewRegionInfoFunction(),
+		types.StringValue("aws"), types.StringValue("nowhere-1")); err == nil || *err.FunctionArgument != argRegion {
+		t.Errorf("unknown region: error = %v, want one on argument %d", err, argRegion)
+	}
+}
