@@ -75,15 +75,19 @@ var ErrUnknownCloud = errors.New("unknown cloud")
 // name in the data; callers should fail rather than guess a country.
 var ErrUnknownRegion = errors.New("unknown region")
 
-// lookupError carries a complete, user-facing message while still matching
-// its sentinel through errors.Is, so callers get both.
-type lookupError struct {
+// LookupError says which cloud or region Lookup did not find, matching its
+// sentinel (ErrUnknownCloud or ErrUnknownRegion) through errors.Is. Where
+// to look the known names up is for the caller to say, which knows where
+// its users read them.
+type LookupError struct {
 	msg  string
 	kind error
+	// Suggestion is the region meant when only the case was wrong, else "".
+	Suggestion string
 }
 
-func (e *lookupError) Error() string { return e.msg }
-func (e *lookupError) Unwrap() error { return e.kind }
+func (e *LookupError) Error() string { return e.msg }
+func (e *LookupError) Unwrap() error { return e.kind }
 
 // Clouds returns the supported cloud names in sorted order. The slice is a
 // copy, so callers may modify it.
@@ -100,7 +104,7 @@ func Lookup(cloud, region string) (Region, error) {
 	c := strings.ToLower(cloud)
 	byName, ok := d.regions[c]
 	if !ok {
-		return Region{}, &lookupError{
+		return Region{}, &LookupError{
 			msg:  fmt.Sprintf("unknown cloud %q; valid clouds are %s", cloud, strings.Join(d.clouds, ", ")),
 			kind: ErrUnknownCloud,
 		}
@@ -108,13 +112,14 @@ func Lookup(cloud, region string) (Region, error) {
 	if r, ok := byName[region]; ok {
 		return r, nil
 	}
-	msg := fmt.Sprintf("unknown %s region %q; the known regions are listed in the gdpr_region data source documentation", c, region)
+	e := &LookupError{msg: fmt.Sprintf("unknown %s region %q", c, region), kind: ErrUnknownRegion}
 	if lower := strings.ToLower(region); lower != region {
 		if _, ok := byName[lower]; ok {
-			msg = fmt.Sprintf("unknown %s region %q; region names are case-sensitive, did you mean %q?", c, region, lower)
+			e.msg += fmt.Sprintf("; region names are case-sensitive, did you mean %q?", lower)
+			e.Suggestion = lower
 		}
 	}
-	return Region{}, &lookupError{msg: msg, kind: ErrUnknownRegion}
+	return Region{}, e
 }
 
 // Regions returns every region of cloud sorted by name, or nil for an

@@ -1,13 +1,29 @@
 package region
 
 import (
+	"errors"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// unknownRegionDiag reports a cloud or region missing from the jurisdiction data on the attribute at p. The
-// jurisdiction package words the cause, with a suggestion when only the case is wrong; the functions
-// report the same words as an argument error.
+// unknownRegionDiag reports a cloud or region missing from the jurisdiction data on the attribute at p, in
+// the words of lookupProblem.
 func unknownRegionDiag(p path.Path, err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", err.Error()+".")
+	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", lookupProblem(err))
+}
+
+// lookupProblem is the sentence the data source and the functions print for a failed lookup: the
+// jurisdiction package's words (with a suggestion when only the case is wrong), and otherwise where the
+// known regions are listed.
+func lookupProblem(err error) string {
+	var e *jurisdiction.LookupError
+	switch {
+	case errors.As(err, &e) && e.Suggestion != "":
+		return err.Error() // a question already
+	case errors.Is(err, jurisdiction.ErrUnknownRegion):
+		return err.Error() + "; the known regions are listed in the gdpr_region data source documentation."
+	}
+	return err.Error() + "."
 }

@@ -50,9 +50,9 @@ func lookupArguments(ctx context.Context, req function.RunRequest) (jurisdiction
 	r, err := jurisdiction.Lookup(cloud, region)
 	switch {
 	case errors.Is(err, jurisdiction.ErrUnknownCloud):
-		return r, function.NewArgumentFuncError(argCloud, err.Error()+".")
+		return r, function.NewArgumentFuncError(argCloud, lookupProblem(err))
 	case err != nil:
-		return r, function.NewArgumentFuncError(argRegion, err.Error()+".")
+		return r, function.NewArgumentFuncError(argRegion, lookupProblem(err))
 	}
 	return r, nil
 }
