@@ -84,7 +84,7 @@ var ErrImageNotFound = errors.New("image not found")
 // rootDeviceName returns the device name of the image's root volume, so the launch can encrypt that volume
 // rather than add a second one.
 func (c *Clients) rootDeviceName(ctx context.Context, imageID string) (string, error) {
-	out, err := c.ec2.get().DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{imageID}})
+	out, err := c.ec2.describeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{imageID}})
 	if code(err) == "InvalidAMIID.NotFound" || code(err) == "InvalidAMIID.Unavailable" {
 		return "", fmt.Errorf("%w: %s in %s", ErrImageNotFound, imageID, c.Region)
 	}
@@ -164,7 +164,7 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 		return nil, err
 	}
 	defer cancel()
-	out, err := c.ec2.get().RunInstances(ctx, input)
+	out, err := c.ec2.runInstances(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ const (
 // waiter's last DescribeInstances reported it: what describing it again would say, without the request.
 // What DescribeInstances does not report (see ReadServerDetails) is not read yet.
 func (c *Clients) WaitServerRunning(ctx context.Context, id string, timeout time.Duration) (*Server, error) {
-	w := ec2.NewInstanceRunningWaiter(describeInstancesFunc(c.ec2.get().DescribeInstances), func(o *ec2.InstanceRunningWaiterOptions) {
+	w := ec2.NewInstanceRunningWaiter(c.ec2.describeInstances, func(o *ec2.InstanceRunningWaiterOptions) {
 		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
 	})
 	out, err := w.WaitForOutput(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, timeout)
@@ -199,7 +199,7 @@ func (c *Clients) WaitServerRunning(ctx context.Context, id string, timeout time
 // once (see ReadServerDetails). An instance that is shutting down or terminated is returned with its state
 // only; an instance that does not exist is a not-found error.
 func (c *Clients) ReadServer(ctx context.Context, id string) (*Server, error) {
-	out, err := c.ec2.get().DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	out, err := c.ec2.describeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (c *Clients) ReadServerDetails(ctx context.Context, s *Server) error {
 	// Each read writes only its own fields of s.
 	reads := []func(context.Context) error{
 		func(ctx context.Context) error {
-			shutdown, err := c.ec2.get().DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
+			shutdown, err := c.ec2.describeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
 				InstanceId: id, Attribute: ec2types.InstanceAttributeNameInstanceInitiatedShutdownBehavior,
 			})
 			if err != nil {
@@ -244,7 +244,7 @@ func (c *Clients) ReadServerDetails(ctx context.Context, s *Server) error {
 			return nil
 		},
 		func(ctx context.Context) error {
-			ud, err := c.ec2.get().DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
+			ud, err := c.ec2.describeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
 				InstanceId: id, Attribute: ec2types.InstanceAttributeNameUserData,
 			})
 			if err != nil {
@@ -262,7 +262,7 @@ func (c *Clients) ReadServerDetails(ctx context.Context, s *Server) error {
 	}
 	if root := s.Root; root != nil && root.ID != "" {
 		reads = append(reads, func(ctx context.Context) error {
-			vols, err := c.ec2.get().DescribeVolumes(ctx, &ec2.DescribeVolumesInput{VolumeIds: []string{root.ID}})
+			vols, err := c.ec2.describeVolumes(ctx, &ec2.DescribeVolumesInput{VolumeIds: []string{root.ID}})
 			if err != nil {
 				return fmt.Errorf("reading the root volume %s: %w", root.ID, err)
 			}
@@ -282,14 +282,14 @@ func (c *Clients) ReadServerDetails(ctx context.Context, s *Server) error {
 // TerminateServer terminates the instance and waits, for at most timeout, until EC2 reports it terminated,
 // so its volumes are gone when it returns. An instance that no longer exists counts as terminated.
 func (c *Clients) TerminateServer(ctx context.Context, id string, timeout time.Duration) error {
-	_, err := c.ec2.get().TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	_, err := c.ec2.terminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
 	if IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	w := ec2.NewInstanceTerminatedWaiter(describeInstancesFunc(c.ec2.get().DescribeInstances), func(o *ec2.InstanceTerminatedWaiterOptions) {
+	w := ec2.NewInstanceTerminatedWaiter(c.ec2.describeInstances, func(o *ec2.InstanceTerminatedWaiterOptions) {
 		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
 	})
 	err = w.Wait(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, timeout)

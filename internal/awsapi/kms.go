@@ -56,7 +56,7 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 		return nil, err
 	}
 	defer cancel()
-	out, err := c.kms.get().CreateKey(ctx, input)
+	out, err := c.kms.createKey(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 // EnableKeyRotation turns on automatic rotation of k with the given period and, once KMS has accepted
 // it, records it in k.
 func (c *Clients) EnableKeyRotation(ctx context.Context, k *Key, periodDays int32) error {
-	_, err := c.kms.get().EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{
+	_, err := c.kms.enableKeyRotation(ctx, &kms.EnableKeyRotationInput{
 		KeyId:                aws.String(k.ID),
 		RotationPeriodInDays: aws.Int32(periodDays),
 	})
@@ -85,7 +85,7 @@ func (c *Clients) EnableKeyRotation(ctx context.Context, k *Key, periodDays int3
 
 // KeyPolicy returns the key's policy.
 func (c *Clients) KeyPolicy(ctx context.Context, id string) (string, error) {
-	out, err := c.kms.get().GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
+	out, err := c.kms.getKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
 	if err != nil {
 		return "", err
 	}
@@ -114,7 +114,7 @@ func keyFromMetadata(m *kmstypes.KeyMetadata) *Key {
 // tags at once. A key pending deletion is returned with its state and without the rest, because KMS
 // refuses most calls on it.
 func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
-	out, err := c.kms.get().DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+	out, err := c.kms.describeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 	// Each read writes only its own fields of k.
 	err = concurrently(ctx,
 		func(ctx context.Context) error {
-			rot, err := c.kms.get().GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
+			rot, err := c.kms.getKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
 			if err != nil {
 				return err
 			}
@@ -141,7 +141,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 			return err
 		},
 		func(ctx context.Context) error {
-			pages := kms.NewListResourceTagsPaginator(listResourceTagsFunc(c.kms.get().ListResourceTags), &kms.ListResourceTagsInput{KeyId: m.KeyId})
+			pages := kms.NewListResourceTagsPaginator(c.kms.listResourceTags, &kms.ListResourceTagsInput{KeyId: m.KeyId})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {
@@ -163,7 +163,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 // ScheduleKeyDeletion starts the waiting period after which KMS deletes the key material for good. A key
 // already pending deletion is left as it is.
 func (c *Clients) ScheduleKeyDeletion(ctx context.Context, id string, windowDays int32) (time.Time, error) {
-	out, err := c.kms.get().ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
+	out, err := c.kms.scheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
 		KeyId:               aws.String(id),
 		PendingWindowInDays: aws.Int32(windowDays),
 	})

@@ -83,7 +83,7 @@ func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool
 		return err
 	}
 	defer cancel()
-	_, err = c.s3.get().CreateBucket(ctx, in)
+	_, err = c.s3.createBucket(ctx, in)
 	return err
 }
 
@@ -94,14 +94,14 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 	name := aws.String(in.Name)
 	steps := []BucketStep{
 		{"s3:PutBucketVersioning", func(ctx context.Context) error {
-			_, err := c.s3.get().PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+			_, err := c.s3.putBucketVersioning(ctx, &s3.PutBucketVersioningInput{
 				Bucket:                  name,
 				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
 			})
 			return err
 		}},
 		{"s3:PutBucketPublicAccessBlock", func(ctx context.Context) error {
-			_, err := c.s3.get().PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
+			_, err := c.s3.putPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
 				Bucket: name,
 				PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
 					BlockPublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true),
@@ -111,7 +111,7 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 			return err
 		}},
 		{"s3:PutEncryptionConfiguration", func(ctx context.Context) error {
-			_, err := c.s3.get().PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+			_, err := c.s3.putBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
 				Bucket: name,
 				ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
 					Rules: []s3types.ServerSideEncryptionRule{{
@@ -126,7 +126,7 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 			return err
 		}},
 		{"s3:PutLifecycleConfiguration", func(ctx context.Context) error {
-			_, err := c.s3.get().PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+			_, err := c.s3.putBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
 				Bucket:                 name,
 				LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{lifecycleRule(in.ExpirationDays)}},
 			})
@@ -136,7 +136,7 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 	if in.ObjectLock != nil {
 		lock := *in.ObjectLock
 		steps = append(steps, BucketStep{"s3:PutBucketObjectLockConfiguration", func(ctx context.Context) error {
-			_, err := c.s3.get().PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{
+			_, err := c.s3.putObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{
 				Bucket: name,
 				ObjectLockConfiguration: &s3types.ObjectLockConfiguration{
 					ObjectLockEnabled: s3types.ObjectLockEnabledEnabled,
@@ -150,12 +150,12 @@ func (c *Clients) BucketSetup(in BucketInput) []BucketStep {
 		}})
 	}
 	steps = append(steps, BucketStep{"s3:PutBucketPolicy", func(ctx context.Context) error {
-		_, err := c.s3.get().PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: name, Policy: aws.String(TLSOnlyPolicy(in.Name, c.Region))})
+		_, err := c.s3.putBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: name, Policy: aws.String(TLSOnlyPolicy(in.Name, c.Region))})
 		return err
 	}})
 	if len(in.Tags) > 0 {
 		steps = append(steps, BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {
-			_, err := c.s3.get().PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: name, Tagging: &s3types.Tagging{TagSet: s3Tags(in.Tags)}})
+			_, err := c.s3.putBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: name, Tagging: &s3types.Tagging{TagSet: s3Tags(in.Tags)}})
 			return err
 		}})
 	}
@@ -237,7 +237,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 	// Each read writes only its own fields of b.
 	err := concurrently(ctx,
 		func(ctx context.Context) error {
-			ver, err := c.s3.get().GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
+			ver, err := c.s3.getBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
 			if err != nil {
 				return err
 			}
@@ -245,7 +245,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 			return nil
 		},
 		func(ctx context.Context) error {
-			enc, err := c.s3.get().GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
+			enc, err := c.s3.getBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
 			switch {
 			case missing(err):
 			case err != nil:
@@ -261,7 +261,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 			return nil
 		},
 		func(ctx context.Context) error {
-			lc, err := c.s3.get().GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+			lc, err := c.s3.getBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
 			switch {
 			case missing(err):
 			case err != nil:
@@ -277,7 +277,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 			return err
 		},
 		func(ctx context.Context) error {
-			pab, err := c.s3.get().GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
+			pab, err := c.s3.getPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
 			switch {
 			case missing(err):
 			case err != nil:
@@ -290,7 +290,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 			return nil
 		},
 		func(ctx context.Context) error {
-			own, err := c.s3.get().GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
+			own, err := c.s3.getBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
 			switch {
 			case missing(err):
 			case err != nil:
@@ -301,7 +301,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 			return nil
 		},
 		func(ctx context.Context) error {
-			pol, err := c.s3.get().GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket})
+			pol, err := c.s3.getBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket})
 			switch {
 			case missing(err):
 			case err != nil:
@@ -312,7 +312,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 			return nil
 		},
 		func(ctx context.Context) error {
-			tags, err := c.s3.get().GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
+			tags, err := c.s3.getBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
 			switch {
 			case missing(err):
 			case err != nil:
@@ -333,7 +333,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 
 // objectLock reads whether a bucket has Object Lock and its default retention, nil without one.
 func (c *Clients) objectLock(ctx context.Context, name string) (enabled bool, def *ObjectLock, err error) {
-	out, err := c.s3.get().GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(name)})
+	out, err := c.s3.getObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(name)})
 	switch {
 	case missing(err):
 		return false, nil, nil
@@ -382,7 +382,7 @@ func wholeBucket(r s3types.LifecycleRule) bool {
 // BucketContents counts the object versions and delete markers on the first page of a listing: enough to
 // tell a user a bucket is not empty, and roughly how full it is.
 func (c *Clients) BucketContents(ctx context.Context, name string) (count int, more bool, err error) {
-	out, err := c.s3.get().ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+	out, err := c.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 	if err != nil {
 		return 0, false, err
 	}
@@ -427,7 +427,7 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 			return 0, err
 		}
 	}
-	pages := s3.NewListObjectVersionsPaginator(listObjectVersionsFunc(c.s3.get().ListObjectVersions), &s3.ListObjectVersionsInput{Bucket: bucket})
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: bucket})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -442,7 +442,7 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 		}
 		for start := 0; start < len(ids); start += 1000 {
 			batch := ids[start:min(start+1000, len(ids))]
-			out, err := c.s3.get().DeleteObjects(ctx, &s3.DeleteObjectsInput{
+			out, err := c.s3.deleteObjects(ctx, &s3.DeleteObjectsInput{
 				Bucket:                    bucket,
 				Delete:                    &s3types.Delete{Objects: batch, Quiet: aws.Bool(true)},
 				BypassGovernanceRetention: aws.Bool(r.ObjectLockEnabled),
@@ -464,7 +464,7 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 // checkRetention finds, among all the bucket's versions, those S3 will not delete.
 func (c *Clients) checkRetention(ctx context.Context, name string, def ObjectLock, now time.Time) error {
 	var retained RetainedError
-	pages := s3.NewListObjectVersionsPaginator(listObjectVersionsFunc(c.s3.get().ListObjectVersions), &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -500,14 +500,14 @@ func (c *Clients) retained(ctx context.Context, name string, versions []s3types.
 		key := aws.ToString(v.Key)
 		var own *s3types.ObjectLockRetention
 		if lookups < 0 || i < lookups {
-			ret, err := c.s3.get().GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			ret, err := c.s3.getObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
 			if err != nil && !isNoRetention(err) {
 				return err
 			}
 			if err == nil {
 				own = ret.Retention
 			}
-			lh, err := c.s3.get().GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+			lh, err := c.s3.getObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
 			if err != nil && !isNoRetention(err) {
 				return err
 			}
@@ -550,7 +550,7 @@ const planLookups = 50
 // its configuration and the retention of the first versions.
 func (c *Clients) CheckDestroy(ctx context.Context, name string, now time.Time) (DestroyCheck, error) {
 	var d DestroyCheck
-	out, err := c.s3.get().ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+	out, err := c.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 	if err != nil {
 		return d, err
 	}
@@ -587,7 +587,7 @@ func isNoRetention(err error) bool {
 
 // DeleteBucket deletes an empty bucket.
 func (c *Clients) DeleteBucket(ctx context.Context, name string) error {
-	_, err := c.s3.get().DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
+	_, err := c.s3.deleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	return err
 }
 
@@ -623,7 +623,7 @@ func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, 
 	var r Retention
 	err := concurrently(ctx,
 		func(ctx context.Context) error {
-			lc, err := c.s3.get().GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(name)})
+			lc, err := c.s3.getBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(name)})
 			switch {
 			case missing(err):
 			case err != nil:
