@@ -1,0 +1,84 @@
+package awsapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// without returns s without x, for the tests that leave one guarantee out.
+func without[T comparable](s []T, x T) []T {
+	return slices.DeleteFunc(slices.Clone(s), func(y T) bool { return y == x })
+}
+
+// s3Missing is how S3 answers a GET of each bucket sub-resource the fake knows that was never PUT: the
+// error code ReadBucket takes for "not set", or, for versioning, an empty configuration.
+var s3Missing = map[string]string{
+	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",
+	"lifecycle":         "NoSuchLifecycleConfiguration",
+	"object-lock":       "ObjectLockConfigurationNotFoundError",
+	"ownershipControls": "OwnershipControlsNotFoundError",
+	"policy":            "NoSuchBucketPolicy",
+	"publicAccessBlock": "NoSuchPublicAccessBlockConfiguration",
+	"tagging":           "NoSuchTagSet",
+	"versioning":        "",
+}
+
+// fakeS3 is an S3 endpoint with path-style buckets that keeps, for each bucket sub-resource, the last
+// document PUT and answers a GET of it with that document, which is what S3 does; a sub-resource never PUT
+// is missing. CreateBucket's ownership and Object Lock headers set the sub-resources S3 derives from them.
+// It returns clients for it in region.
+func fakeS3(t *testing.T, region string) *Clients {
+	t.Helper()
+	isolate(t)
+	var mu sync.Mutex
+	docs := map[string][]byte{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		sub := ""
+		for name := range s3Missing {
+			if r.URL.Query().Has(name) {
+				sub = name
+			}
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		switch {
+		case r.Method == http.MethodPut && sub == "":
+			if o := r.Header.Get("X-Amz-Object-Ownership"); o != "" {
+				docs["ownershipControls"] = fmt.Appendf(nil,
+					`<OwnershipControls><Rule><ObjectOwnership>%s</ObjectOwnership></Rule></OwnershipControls>`, o)
+			}
+			if r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled") == "true" {
+				docs["object-lock"] = []byte(`<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>`)
+			}
+		case r.Method == http.MethodPut:
+			docs[sub] = body
+		case r.Method == http.MethodGet && docs[sub] != nil:
+			_, _ = w.Write(docs[sub])
+		case r.Method == http.MethodGet && sub == "versioning":
+			_, _ = w.Write([]byte(`<VersioningConfiguration/>`))
+		case r.Method == http.MethodGet && sub != "":
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = fmt.Fprintf(w, `<Error><Code>%s</Code><Message>not set</Message></Error>`, s3Missing[sub])
+		default:
+			http.Error(w, "the fake does not know "+r.Method+" "+r.URL.String(), http.StatusNotImplemented)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(context.Background(), Config{Region: region, AccessKey: "a", SecretKey: "b", MaxRetries: 0,
+		S3UsePathStyle: true, Endpoints: Endpoints{S3: srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
