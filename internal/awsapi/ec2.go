@@ -13,7 +13,7 @@ import (
 
 // ServerInput is what the provider asks for when it launches an instance. Everything the provider enforces
 // (IMDSv2 only, no public IP address, an encrypted root volume deleted on termination, stop on
-// instance-initiated shutdown) is not configurable and set by RunServer itself.
+// instance-initiated shutdown; see ec2_guarantees.go) is not configurable and set by RunServer itself.
 type ServerInput struct {
 	ImageID          string
 	InstanceType     string

@@ -59,11 +59,29 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 	if err != nil {
 		return nil, err
 	}
+	input := runInstancesInput(in, device, token, serverGuarantees)
+	ctx, cancel, err := uninterrupted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	out, err := c.ec2.runInstances(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Instances) != 1 {
+		return nil, fmt.Errorf("RunInstances returned %d instances, want 1", len(out.Instances))
+	}
+	return c.server(aws.ToString(out.OwnerId), out.Instances[0]), nil
+}
+
+// runInstancesInput is the request that launches in with its root volume at device: the arguments, then
+// what each of the guarantees gs asks for (see ec2_guarantees.go). Tests leave a guarantee out of gs.
+func runInstancesInput(in ServerInput, device, token string, gs []*serverGuarantee) *ec2.RunInstancesInput {
 	nic := ec2types.InstanceNetworkInterfaceSpecification{
-		DeviceIndex:              aws.Int32(0),
-		AssociatePublicIpAddress: aws.Bool(false),
-		DeleteOnTermination:      aws.Bool(true),
-		Groups:                   in.SecurityGroupIDs,
+		DeviceIndex:         aws.Int32(0),
+		DeleteOnTermination: aws.Bool(true),
+		Groups:              in.SecurityGroupIDs,
 	}
 	if in.SubnetID != "" {
 		nic.SubnetId = aws.String(in.SubnetID)
@@ -78,21 +96,13 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 		BlockDeviceMappings: []ec2types.BlockDeviceMapping{{
 			DeviceName: aws.String(device),
 			Ebs: &ec2types.EbsBlockDevice{
-				Encrypted:           aws.Bool(true),
-				KmsKeyId:            aws.String(in.KMSKeyARN),
-				DeleteOnTermination: aws.Bool(true),
-				VolumeSize:          aws.Int32(in.RootVolumeSizeGB),
-				VolumeType:          ec2types.VolumeType(in.RootVolumeType),
-				Iops:                provisionedIOPS(in.RootVolumeType, in.RootVolumeSizeGB),
+				KmsKeyId:   aws.String(in.KMSKeyARN),
+				VolumeSize: aws.Int32(in.RootVolumeSizeGB),
+				VolumeType: ec2types.VolumeType(in.RootVolumeType),
+				Iops:       provisionedIOPS(in.RootVolumeType, in.RootVolumeSizeGB),
 			},
 		}},
-		MetadataOptions: &ec2types.InstanceMetadataOptionsRequest{
-			HttpTokens:              ec2types.HttpTokensStateRequired,
-			HttpPutResponseHopLimit: aws.Int32(1),
-			HttpEndpoint:            ec2types.InstanceMetadataEndpointStateEnabled,
-		},
-		NetworkInterfaces:                 []ec2types.InstanceNetworkInterfaceSpecification{nic},
-		InstanceInitiatedShutdownBehavior: ec2types.ShutdownBehaviorStop,
+		NetworkInterfaces: []ec2types.InstanceNetworkInterfaceSpecification{nic},
 	}
 	if in.UserData != "" {
 		input.UserData = aws.String(base64.StdEncoding.EncodeToString([]byte(in.UserData)))
@@ -103,19 +113,12 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 			{ResourceType: ec2types.ResourceTypeVolume, Tags: tags},
 		}
 	}
-	ctx, cancel, err := uninterrupted(ctx)
-	if err != nil {
-		return nil, err
+	for _, g := range gs {
+		if g.launch != nil {
+			g.launch(input)
+		}
 	}
-	defer cancel()
-	out, err := c.ec2.runInstances(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Instances) != 1 {
-		return nil, fmt.Errorf("RunInstances returned %d instances, want 1", len(out.Instances))
-	}
-	return c.server(aws.ToString(out.OwnerId), out.Instances[0]), nil
+	return input
 }
 
 // WaitServerRunning waits, for at most timeout, until the instance is running, and returns it as the

@@ -9,6 +9,10 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // without returns s without x, for the tests that leave one guarantee out.
@@ -81,4 +85,46 @@ func fakeS3(t *testing.T, region string) *Clients {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// leastSafeLaunch is the instance EC2 would launch from in if every setting the request leaves out took
+// the value that breaks a guarantee. EC2's defaults depend on the account, the image and the subnet, which
+// is why the provider asks for every setting it guarantees; the tests must not rely on them either.
+func leastSafeLaunch(in *ec2.RunInstancesInput) *Server {
+	s := &Server{
+		MetadataHTTPTokens:   string(ec2types.HttpTokensStateOptional),
+		MetadataHopLimit:     2,
+		MetadataHTTPEndpoint: string(ec2types.InstanceMetadataEndpointStateDisabled),
+		PublicIP:             "203.0.113.10",
+		ShutdownBehavior:     string(ec2types.ShutdownBehaviorTerminate),
+	}
+	if m := in.MetadataOptions; m != nil {
+		if m.HttpTokens != "" {
+			s.MetadataHTTPTokens = string(m.HttpTokens)
+		}
+		if m.HttpPutResponseHopLimit != nil {
+			s.MetadataHopLimit = *m.HttpPutResponseHopLimit
+		}
+		if m.HttpEndpoint != "" {
+			s.MetadataHTTPEndpoint = string(m.HttpEndpoint)
+		}
+	}
+	for _, n := range in.NetworkInterfaces {
+		if aws.ToInt32(n.DeviceIndex) == 0 && n.AssociatePublicIpAddress != nil && !*n.AssociatePublicIpAddress {
+			s.PublicIP = ""
+		}
+	}
+	if in.InstanceInitiatedShutdownBehavior != "" {
+		s.ShutdownBehavior = string(in.InstanceInitiatedShutdownBehavior)
+	}
+	for _, b := range in.BlockDeviceMappings {
+		if b.Ebs != nil {
+			s.RootDeviceName = aws.ToString(b.DeviceName)
+			s.Root = &Volume{
+				SizeGB: aws.ToInt32(b.Ebs.VolumeSize), Type: string(b.Ebs.VolumeType), KMSKeyID: aws.ToString(b.Ebs.KmsKeyId),
+				Encrypted: aws.ToBool(b.Ebs.Encrypted), DeleteOnTermination: aws.ToBool(b.Ebs.DeleteOnTermination),
+			}
+		}
+	}
+	return s
 }
