@@ -11,7 +11,7 @@ import (
 )
 
 // KeyInput is what the provider asks for when it creates a key. The key is always a symmetric,
-// single-region ENCRYPT_DECRYPT key: a multi-region key would replicate outside the jurisdiction.
+// single-region ENCRYPT_DECRYPT key with automatic rotation (see kms_guarantees.go).
 type KeyInput struct {
 	Description string
 	Policy      string // empty: the AWS default key policy
@@ -41,16 +41,7 @@ type Key struct {
 // and the tags. Rotation is a separate call, so the caller can save the id first and never lose track of a
 // key whose later setup fails.
 func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
-	input := &kms.CreateKeyInput{
-		Description: aws.String(in.Description),
-		KeySpec:     kmstypes.KeySpecSymmetricDefault,
-		KeyUsage:    kmstypes.KeyUsageTypeEncryptDecrypt,
-		MultiRegion: aws.Bool(false),
-		Tags:        kmsTags(in.Tags),
-	}
-	if in.Policy != "" {
-		input.Policy = aws.String(in.Policy)
-	}
+	input := createKeyInput(in, keyGuarantees)
 	ctx, cancel, err := uninterrupted(ctx)
 	if err != nil {
 		return nil, err
@@ -69,18 +60,22 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 	return k, nil
 }
 
-// EnableKeyRotation turns on automatic rotation of k with the given period and, once KMS has accepted
-// it, records it in k.
-func (c *Clients) EnableKeyRotation(ctx context.Context, k *Key, periodDays int32) error {
-	_, err := c.kms.enableKeyRotation(ctx, &kms.EnableKeyRotationInput{
-		KeyId:                aws.String(k.ID),
-		RotationPeriodInDays: aws.Int32(periodDays),
-	})
-	if err != nil {
-		return err
+// createKeyInput is the request that creates in: the arguments, then what each of the guarantees gs asks
+// for (see kms_guarantees.go). Tests leave a guarantee out of gs.
+func createKeyInput(in KeyInput, gs []*keyGuarantee) *kms.CreateKeyInput {
+	input := &kms.CreateKeyInput{
+		Description: aws.String(in.Description),
+		Tags:        kmsTags(in.Tags),
 	}
-	k.RotationEnabled, k.RotationPeriodDays = true, aws.Int32(periodDays)
-	return nil
+	for _, g := range gs {
+		if g.create != nil {
+			g.create(input)
+		}
+	}
+	if in.Policy != "" {
+		input.Policy = aws.String(in.Policy)
+	}
+	return input
 }
 
 // KeyPolicy returns the key's policy.

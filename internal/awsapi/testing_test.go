@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
 // without returns s without x, for the tests that leave one guarantee out.
@@ -127,4 +129,28 @@ func leastSafeLaunch(in *ec2.RunInstancesInput) *Server {
 		}
 	}
 	return s
+}
+
+// leastSafeKey is the key KMS would create from in, as CreateKey returns it, if every setting the request
+// leaves out took a value that breaks a guarantee, for the same reason as leastSafeLaunch. KMS creates
+// every key enabled and without rotation.
+func leastSafeKey(in *kms.CreateKeyInput) *Key {
+	m := &kmstypes.KeyMetadata{
+		KeyId:       aws.String("1234abcd-12ab-34cd-56ef-1234567890ab"),
+		KeyState:    kmstypes.KeyStateEnabled,
+		KeySpec:     kmstypes.KeySpecRsa2048,
+		KeyUsage:    kmstypes.KeyUsageTypeSignVerify,
+		MultiRegion: aws.Bool(true),
+		Description: in.Description,
+	}
+	if in.KeySpec != "" {
+		m.KeySpec = in.KeySpec
+	}
+	if in.KeyUsage != "" {
+		m.KeyUsage = in.KeyUsage
+	}
+	if in.MultiRegion != nil {
+		m.MultiRegion = in.MultiRegion
+	}
+	return keyFromMetadata(m)
 }
