@@ -1,5 +1,3 @@
-// Package awsapi holds every AWS call the provider makes. It builds the SDK clients once per provider
-// instance and translates AWS errors into a few kinds the provider reacts to. It knows nothing of Terraform.
 package awsapi
 
 import (
