@@ -17,8 +17,9 @@ import (
 
 // TestBinaryKeepsOnlyCalledOperations builds the provider and counts the AWS SDK operations its binary
 // holds. The linker drops an operation the provider never calls only while no service client is reachable
-// from an interface value (see awsapi.hidden); one careless conversion brings back all of EC2's 800
-// operations, doubling the binary and adding several MiB to every provider process.
+// from an interface value (see internal/awsapi/operations.go); one careless conversion, or one client kept
+// in a struct, brings back all of EC2's 800 operations, nearly doubling the binary and adding several MiB
+// to every provider process.
 func TestBinaryKeepsOnlyCalledOperations(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "terraform-provider-gdpr")
 	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -52,7 +53,7 @@ func TestBinaryKeepsOnlyCalledOperations(t *testing.T) {
 		}
 		if len(ops) > limit {
 			t.Errorf("the binary holds %d operations of %s, more than %d: a service client is probably converted "+
-				"to an interface somewhere (pass a method value instead, see internal/awsapi/adapters.go); first few: %s",
+				"to an interface somewhere (keep a method value instead, see internal/awsapi/operations.go); first few: %s",
 				len(ops), prefix, limit, strings.Join(ops[:min(8, len(ops))], ", "))
 		}
 	}

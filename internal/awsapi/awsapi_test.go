@@ -79,16 +79,20 @@ func TestNew(t *testing.T) {
 	})
 	t.Run("endpoints and retries", func(t *testing.T) {
 		isolate(t)
-		c, err := New(ctx, Config{Region: "eu-west-1", AccessKey: "a", SecretKey: "b", MaxRetries: 2,
-			Endpoints: Endpoints{KMS: "http://127.0.0.1:1"}})
+		c := Config{Region: "eu-west-1", AccessKey: "a", SecretKey: "b", MaxRetries: 2,
+			Endpoints: Endpoints{KMS: "http://127.0.0.1:1"}}
+		if _, err := New(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadConfig(ctx, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := c.kms.get().Options()
+		o := newKMS(cfg, c).Options()
 		if aws.ToString(o.BaseEndpoint) != "http://127.0.0.1:1" {
 			t.Errorf("kms endpoint = %v", aws.ToString(o.BaseEndpoint))
 		}
-		if sts := c.sts.get().Options(); sts.BaseEndpoint != nil {
+		if sts := newSTS(cfg, c).Options(); sts.BaseEndpoint != nil {
 			t.Errorf("sts endpoint = %v, want the SDK's own", aws.ToString(sts.BaseEndpoint))
 		}
 		if got := o.Retryer.MaxAttempts(); got != 3 {
@@ -97,11 +101,12 @@ func TestNew(t *testing.T) {
 	})
 	t.Run("default retries", func(t *testing.T) {
 		isolate(t)
-		c, err := New(ctx, Config{Region: "eu-west-1", AccessKey: "a", SecretKey: "b", MaxRetries: -1})
+		c := Config{Region: "eu-west-1", AccessKey: "a", SecretKey: "b", MaxRetries: -1}
+		cfg, err := loadConfig(ctx, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.kms.get().Options().Retryer.MaxAttempts(); got != DefaultMaxRetries+1 {
+		if got := newKMS(cfg, c).Options().Retryer.MaxAttempts(); got != DefaultMaxRetries+1 {
 			t.Errorf("max attempts = %d, want %d", got, DefaultMaxRetries+1)
 		}
 	})

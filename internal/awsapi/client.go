@@ -1,5 +1,3 @@
-// Package awsapi holds every AWS call the provider makes. It builds the SDK clients once per provider
-// instance and translates AWS errors into a few kinds the provider reacts to. It knows nothing of Terraform.
 package awsapi
 
 import (
@@ -8,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -47,29 +44,15 @@ type Config struct {
 	AppID      string
 }
 
-// Clients are built once per provider instance and shared by every resource and data source.
+// Clients are built once per provider instance and shared by every resource and data source. Each service
+// is reached through the table of the operations the provider calls (see operations.go), not its client.
 type Clients struct {
 	Region string
-	kms    hidden[kms.Client]
-	s3     hidden[s3.Client]
-	ec2    hidden[ec2.Client]
-	sts    hidden[sts.Client]
+	kms    kmsOperations
+	s3     s3Operations
+	ec2    ec2Operations
+	sts    stsOperations
 }
-
-// hidden holds a service client where the linker cannot see its type, which keeps the provider's binary
-// to the AWS operations it calls. The Clients reach the resources inside an interface value (the
-// framework's provider data), and the plugin server calls methods by reflection (net/rpc, through
-// go-plugin); once a program does that, the linker keeps every exported method of every type reachable
-// from an interface value: for *ec2.Client some 800 operations and 19 MB of machine code, much of it paged
-// into every provider process. An unsafe.Pointer has no type to follow. For the same reason no client is
-// converted to an interface: waiters and paginators get a method value (adapters.go). The S3 client
-// converts itself (for S3 Express sessions), so all of S3 stays; EC2 and KMS shrink to what is called.
-// TestBinaryKeepsOnlyCalledOperations, in the main package, fails if a whole service creeps back.
-type hidden[T any] struct{ p unsafe.Pointer }
-
-func hide[T any](client *T) hidden[T] { return hidden[T]{unsafe.Pointer(client)} }
-
-func (h hidden[T]) get() *T { return (*T)(h.p) }
 
 // maxIdleConnsPerHost is how many idle connections to one endpoint the provider keeps for reuse. Terraform
 // runs ten resource operations at once by default and a bucket is read with eight concurrent requests, so
@@ -100,6 +83,21 @@ var ErrNoRegion = errors.New("no AWS region is configured")
 // New loads the SDK configuration (environment, shared files, web identity and instance metadata, unless
 // static credentials are given) and builds the service clients.
 func New(ctx context.Context, c Config) (*Clients, error) {
+	cfg, err := loadConfig(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{
+		Region: cfg.Region,
+		kms:    kmsOperationsOf(newKMS(cfg, c)),
+		s3:     s3OperationsOf(newS3(cfg, c)),
+		ec2:    ec2OperationsOf(newEC2(cfg, c)),
+		sts:    stsOperationsOf(newSTS(cfg, c)),
+	}, nil
+}
+
+// loadConfig is the SDK configuration the provider block and the environment describe.
+func loadConfig(ctx context.Context, c Config) (aws.Config, error) {
 	maxRetries := c.MaxRetries
 	if maxRetries < 0 {
 		maxRetries = DefaultMaxRetries
@@ -124,34 +122,47 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 	}
 	if c.AccessKey != "" || c.SecretKey != "" {
 		if c.AccessKey == "" || c.SecretKey == "" {
-			return nil, errors.New("access_key and secret_key must be set together")
+			return aws.Config{}, errors.New("access_key and secret_key must be set together")
 		}
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, c.Token)))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, ErrNoRegion
+		return aws.Config{}, ErrNoRegion
 	}
-	return &Clients{
-		Region: cfg.Region,
-		kms: hide(kms.NewFromConfig(cfg, func(o *kms.Options) {
-			o.BaseEndpoint = endpoint(c.Endpoints.KMS)
-		})),
-		s3: hide(s3.NewFromConfig(cfg, func(o *s3.Options) {
-			o.BaseEndpoint = endpoint(c.Endpoints.S3)
-			o.UsePathStyle = c.S3UsePathStyle
-		})),
-		ec2: hide(ec2.NewFromConfig(cfg, func(o *ec2.Options) {
-			o.BaseEndpoint = endpoint(c.Endpoints.EC2)
-		})),
-		sts: hide(sts.NewFromConfig(cfg, func(o *sts.Options) {
-			o.BaseEndpoint = endpoint(c.Endpoints.STS)
-		})),
-	}, nil
+	return cfg, nil
+}
+
+// The service clients, each with the endpoint the provider block gives it. They are separate functions so
+// that tests can look at a client's options, which the operation tables do not keep.
+
+func newKMS(cfg aws.Config, c Config) *kms.Client {
+	return kms.NewFromConfig(cfg, func(o *kms.Options) {
+		o.BaseEndpoint = endpoint(c.Endpoints.KMS)
+	})
+}
+
+func newS3(cfg aws.Config, c Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = endpoint(c.Endpoints.S3)
+		o.UsePathStyle = c.S3UsePathStyle
+	})
+}
+
+func newEC2(cfg aws.Config, c Config) *ec2.Client {
+	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		o.BaseEndpoint = endpoint(c.Endpoints.EC2)
+	})
+}
+
+func newSTS(cfg aws.Config, c Config) *sts.Client {
+	return sts.NewFromConfig(cfg, func(o *sts.Options) {
+		o.BaseEndpoint = endpoint(c.Endpoints.STS)
+	})
 }
 
 func endpoint(url string) *string {
@@ -169,7 +180,7 @@ type Identity struct {
 
 // CallerIdentity asks STS who the credentials belong to; it is how the provider validates them once.
 func (c *Clients) CallerIdentity(ctx context.Context) (Identity, error) {
-	out, err := c.sts.get().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := c.sts.getCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return Identity{}, err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // KeyInput is what the provider asks for when it creates a key. The key is always a symmetric,
-// single-region ENCRYPT_DECRYPT key: a multi-region key would replicate outside the jurisdiction.
+// single-region ENCRYPT_DECRYPT key with automatic rotation (see kms_guarantees.go).
 type KeyInput struct {
 	Description string
 	Policy      string // empty: the AWS default key policy
@@ -41,22 +41,13 @@ type Key struct {
 // and the tags. Rotation is a separate call, so the caller can save the id first and never lose track of a
 // key whose later setup fails.
 func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
-	input := &kms.CreateKeyInput{
-		Description: aws.String(in.Description),
-		KeySpec:     kmstypes.KeySpecSymmetricDefault,
-		KeyUsage:    kmstypes.KeyUsageTypeEncryptDecrypt,
-		MultiRegion: aws.Bool(false),
-		Tags:        kmsTags(in.Tags),
-	}
-	if in.Policy != "" {
-		input.Policy = aws.String(in.Policy)
-	}
+	input := createKeyInput(in, keyGuarantees)
 	ctx, cancel, err := uninterrupted(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	out, err := c.kms.get().CreateKey(ctx, input)
+	out, err := c.kms.createKey(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -69,23 +60,27 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 	return k, nil
 }
 
-// EnableKeyRotation turns on automatic rotation of k with the given period and, once KMS has accepted
-// it, records it in k.
-func (c *Clients) EnableKeyRotation(ctx context.Context, k *Key, periodDays int32) error {
-	_, err := c.kms.get().EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{
-		KeyId:                aws.String(k.ID),
-		RotationPeriodInDays: aws.Int32(periodDays),
-	})
-	if err != nil {
-		return err
+// createKeyInput is the request that creates in: the arguments, then what each of the guarantees gs asks
+// for (see kms_guarantees.go). Tests leave a guarantee out of gs.
+func createKeyInput(in KeyInput, gs []*keyGuarantee) *kms.CreateKeyInput {
+	input := &kms.CreateKeyInput{
+		Description: aws.String(in.Description),
+		Tags:        kmsTags(in.Tags),
 	}
-	k.RotationEnabled, k.RotationPeriodDays = true, aws.Int32(periodDays)
-	return nil
+	for _, g := range gs {
+		if g.create != nil {
+			g.create(input)
+		}
+	}
+	if in.Policy != "" {
+		input.Policy = aws.String(in.Policy)
+	}
+	return input
 }
 
 // KeyPolicy returns the key's policy.
 func (c *Clients) KeyPolicy(ctx context.Context, id string) (string, error) {
-	out, err := c.kms.get().GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
+	out, err := c.kms.getKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
 	if err != nil {
 		return "", err
 	}
@@ -114,7 +109,7 @@ func keyFromMetadata(m *kmstypes.KeyMetadata) *Key {
 // tags at once. A key pending deletion is returned with its state and without the rest, because KMS
 // refuses most calls on it.
 func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
-	out, err := c.kms.get().DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+	out, err := c.kms.describeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +122,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 	// Each read writes only its own fields of k.
 	err = concurrently(ctx,
 		func(ctx context.Context) error {
-			rot, err := c.kms.get().GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
+			rot, err := c.kms.getKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
 			if err != nil {
 				return err
 			}
@@ -141,7 +136,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 			return err
 		},
 		func(ctx context.Context) error {
-			pages := kms.NewListResourceTagsPaginator(listResourceTagsFunc(c.kms.get().ListResourceTags), &kms.ListResourceTagsInput{KeyId: m.KeyId})
+			pages := kms.NewListResourceTagsPaginator(c.kms.listResourceTags, &kms.ListResourceTagsInput{KeyId: m.KeyId})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {
@@ -163,7 +158,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 // ScheduleKeyDeletion starts the waiting period after which KMS deletes the key material for good. A key
 // already pending deletion is left as it is.
 func (c *Clients) ScheduleKeyDeletion(ctx context.Context, id string, windowDays int32) (time.Time, error) {
-	out, err := c.kms.get().ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
+	out, err := c.kms.scheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
 		KeyId:               aws.String(id),
 		PendingWindowInDays: aws.Int32(windowDays),
 	})
