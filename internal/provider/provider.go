@@ -184,7 +184,9 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 
 	data := &providerData{maxRetentionDays: defaultMaxRetentionDays, keyDestruction: keyDestructionWarn}
-	resp.ResourceData = data
+	shared := data.shared()
+	defer data.fill(shared)
+	resp.ResourceData = shared
 	resp.DataSourceData = data
 	if d := datasetAgeWarning(jurisdiction.AsOf(), time.Now()); d != nil {
 		resp.Diagnostics.Append(d)

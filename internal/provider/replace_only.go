@@ -133,7 +133,7 @@ func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.Conf
 	if req.ProviderData == nil {
 		return
 	}
-	data, ok := req.ProviderData.(*providerData)
+	data, ok := legacyData(req.ProviderData)
 	if !ok {
 		resp.Diagnostics.Append(notConfiguredDiag(b.typeName))
 		return
