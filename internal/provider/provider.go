@@ -21,6 +21,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
 )
 
 // Defaults of the provider block, named so the docs and the code cannot disagree.
@@ -264,7 +265,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		NewKeyResource,
+		key.NewResource,
 		NewBucketResource,
 		NewServerResource,
 		NewImmutableResource,
