@@ -189,19 +189,6 @@ func datasetAgeWarning(asOf, now time.Time) diag.Diagnostic {
 			"upgrade the provider.", asOf.Format(time.DateOnly), int(now.Sub(asOf).Hours()/24)))
 }
 
-func keyDestructionDiag(id string, windowDays int64, at time.Time, deny bool) diag.Diagnostic {
-	detail := fmt.Sprintf("Destroying gdpr_key %q schedules the deletion of its key material, which completes "+
-		"on %s, %d days from now. From then on everything encrypted under the key, in buckets, backups and "+
-		"snapshots, is unreadable for good: this is crypto-shredding (GDPR Art. 17, erasure). Until then the "+
-		"deletion can be cancelled in KMS.", id, at.UTC().Format(time.DateOnly), windowDays)
-	if deny {
-		return diag.NewErrorDiagnostic("Key destruction denied",
-			detail+" The provider's key_destruction is \"deny\", so the plan fails: have the erasure reviewed, "+
-				"then apply with key_destruction = \"warn\".")
-	}
-	return diag.NewWarningDiagnostic("Key will be destroyed", detail)
-}
-
 func serverDestructionWarning(id string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Server will be destroyed",
 		fmt.Sprintf("EC2 instance %q will be terminated, and its root volume with everything on it is deleted "+

@@ -14,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
@@ -29,31 +27,6 @@ type faultScenario struct {
 	region    string
 	resources func(prefix string) string
 	inventory func(t *testing.T, region, prefix string) []string
-}
-
-// keyInventory lists the keys of this run (their description ends with the prefix) that are not pending
-// deletion: the keys that still exist.
-func keyInventory(t *testing.T, region, prefix string) []string {
-	ctx := context.Background()
-	c := acctest.KMS(t, region)
-	var ids []string
-	pages := kms.NewListKeysPaginator(c, &kms.ListKeysInput{})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range page.Keys {
-			out, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion && strings.HasSuffix(*out.KeyMetadata.Description, prefix) {
-				ids = append(ids, *k.KeyId)
-			}
-		}
-	}
-	return ids
 }
 
 // bucketInventory lists the buckets whose names start with the scenario's prefix.
@@ -91,7 +64,7 @@ resource "gdpr_key" "test" {
   tags        = { purpose = "faults" }
 }`, prefix)
 	},
-	inventory: keyInventory,
+	inventory: acctest.KeyInventory,
 }
 
 var bucketScenario = faultScenario{

@@ -25,6 +25,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
 )
 
 // maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
@@ -253,7 +254,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		NewKeyResource,
+		key.NewResource,
 		NewBucketResource,
 		NewServerResource,
 		guard.NewResource,

@@ -46,7 +46,7 @@ resource "gdpr_server" "s" {
 // fleetInventory checks that the emulator holds exactly what the state knows, for all three kinds.
 func fleetInventory(t *testing.T, when string, w *acctest.Workdir, region, prefix string) {
 	t.Helper()
-	checkInventory(t, when+" (keys)", keyInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_key"))
+	checkInventory(t, when+" (keys)", acctest.KeyInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_key"))
 	checkInventory(t, when+" (buckets)", bucketInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_bucket"))
 	checkInventory(t, when+" (servers)", serverInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_server"))
 }

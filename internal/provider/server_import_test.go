@@ -42,10 +42,10 @@ func runInstance(t *testing.T, in *ec2.RunInstancesInput) string {
 	return id
 }
 
-// createKeyARN makes a key with rotation in the emulator, as createKey does, and returns its ARN.
+// createKeyARN makes a key with rotation in the emulator, as acctest.CreateKey does, and returns its ARN.
 func createKeyARN(t *testing.T, description string) string {
 	t.Helper()
-	id := createKey(t, &kms.CreateKeyInput{Description: &description}, true)
+	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: &description}, true)
 	key, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &id})
 	if err != nil {
 		t.Fatal(err)

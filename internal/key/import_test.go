@@ -1,7 +1,6 @@
-package provider_test
+package key_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -18,30 +17,8 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-// createKey makes a key directly in the emulator, as someone outside Terraform would.
-func createKey(t *testing.T, in *kms.CreateKeyInput, rotate bool) string {
-	t.Helper()
-	acctest.RequireEmulator(t)
-	ctx := context.Background()
-	c := acctest.KMS(t, acctest.Region)
-	out, err := c.CreateKey(ctx, in)
-	if err != nil {
-		t.Fatalf("creating a key in the emulator: %v", err)
-	}
-	id := aws.ToString(out.KeyMetadata.KeyId)
-	if rotate {
-		if _, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: &id}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() {
-		_, _ = c.ScheduleKeyDeletion(context.Background(), &kms.ScheduleKeyDeletionInput{KeyId: &id, PendingWindowInDays: aws.Int32(7)})
-	})
-	return id
-}
-
 func TestAccKey_importBlock(t *testing.T) {
-	id := createKey(t, &kms.CreateKeyInput{Description: aws.String("adopted")}, true)
+	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("adopted")}, true)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -88,7 +65,7 @@ func TestAccKey_importRefusesKeysBreakingInvariants(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			id := createKey(t, tc.in, tc.rotate)
+			id := acctest.CreateKey(t, tc.in, tc.rotate)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

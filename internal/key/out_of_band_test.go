@@ -1,8 +1,7 @@
-package provider_test
+package key_test
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -18,29 +17,6 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
-
-// outOfBand changes the key behind Terraform's back and then expects the same configuration to plan a
-// replacement, which the apply carries out: the key in state afterwards is a new one.
-func outOfBand(t *testing.T, ids *[]string, config string, change func(ctx context.Context, c *kms.Client, id string) error) resource.TestStep {
-	return resource.TestStep{
-		PreConfig: func() {
-			id := (*ids)[len(*ids)-1]
-			if err := change(context.Background(), acctest.KMS(t, acctest.Region), id); err != nil {
-				t.Fatalf("changing key %s out of band: %v", id, err)
-			}
-		},
-		Config: config,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionReplace)},
-		},
-		Check: resource.ComposeTestCheckFunc(acctest.AppendID(keyAddr, ids), func(*terraform.State) error {
-			if n := len(*ids); (*ids)[n-1] == (*ids)[n-2] {
-				return fmt.Errorf("key %s was kept after an out-of-band change", (*ids)[n-1])
-			}
-			return nil
-		}),
-	}
-}
 
 func TestAccKey_outOfBandChangePlansReplacement(t *testing.T) {
 	var ids []string
@@ -145,60 +121,4 @@ resource "gdpr_key" "test" {
 			},
 		},
 	})
-}
-
-func keyBadInputs() []acctest.BadInput {
-	tests := map[string]struct {
-		provider, body string
-		want           string
-	}{
-		"window below 7": {
-			body: `description = "x"
-  deletion_window_days = 6`,
-			want: `(?s)deletion_window_days.*value must be between 7 and 30, got: 6`,
-		},
-		"window above 30": {
-			body: `description = "x"
-  deletion_window_days = 31`,
-			want: `(?s)deletion_window_days.*value must be between 7 and 30, got: 31`,
-		},
-		"rotation below 90": {
-			body: `description = "x"
-  rotation_period_days = 89`,
-			want: `(?s)rotation_period_days.*value must be between 90 and 2560, got: 89`,
-		},
-		"policy not JSON": {
-			body: `description = "x"
-  policy = "{not json"`,
-			want: `(?s)Invalid JSON String Value.*policy`,
-		},
-		"empty description": {
-			body: `description = ""`,
-			want: `(?s)description.*string length must be between 1 and 8192`,
-		},
-		"unknown jurisdiction": {
-			provider: `  allowed_jurisdictions = ["EUROPE"]`,
-			body:     `description = "x"`,
-			want:     `(?s)Invalid jurisdiction.*allowed_jurisdictions.*"EUROPE" is not a jurisdiction.*EU, EEA, ADEQUACY,\s+PARTIAL_ADEQUACY`,
-		},
-		"lower-case country": {
-			provider: `  allowed_jurisdictions = ["de"]`,
-			body:     `description = "x"`,
-			want:     `(?s)Invalid jurisdiction.*allowed_jurisdictions.*use upper case: DE`,
-		},
-		"retention below one day": {
-			provider: `  max_retries = 3
-  allowed_jurisdictions = ["EU"]
-  skip_credentials_validation = true
-  max_retention_days = 0`,
-			body: `description = "x"`,
-			want: `(?s)max_retention_days.*at least 1`,
-		},
-	}
-	var out []acctest.BadInput
-	for name, tc := range tests {
-		out = append(out, acctest.BadInput{Kind: "gdpr_key", Name: name, Want: tc.want,
-			Config: acctest.ProviderConfig(acctest.Region, tc.provider) + fmt.Sprintf("resource \"gdpr_key\" \"test\" {\n  %s\n}\n", tc.body)})
-	}
-	return out
 }

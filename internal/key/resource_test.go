@@ -1,4 +1,4 @@
-package provider_test
+package key_test
 
 import (
 	"context"
@@ -10,11 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -25,16 +21,6 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
-
-const keyAddr = "gdpr_key.test"
-
-func keyConfig(body string) string {
-	return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
-resource "gdpr_key" "test" {
-%s
-}
-`, body)
-}
 
 func TestAccKey_basic(t *testing.T) {
 	var keyID string
@@ -74,71 +60,6 @@ func TestAccKey_basic(t *testing.T) {
 	})
 }
 
-// checkKeyInEmulator asks KMS directly, not the state, whether the key keeps every invariant.
-func checkKeyInEmulator(t *testing.T, id, description string, tags map[string]string) error {
-	ctx := context.Background()
-	client := acctest.KMS(t, acctest.Region)
-	out, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-	if err != nil {
-		return fmt.Errorf("describing key %s: %w", id, err)
-	}
-	m := out.KeyMetadata
-	switch {
-	case aws.ToString(m.Description) != description:
-		return fmt.Errorf("description = %q, want %q", aws.ToString(m.Description), description)
-	case m.KeySpec != kmstypes.KeySpecSymmetricDefault:
-		return fmt.Errorf("key spec = %s, want SYMMETRIC_DEFAULT", m.KeySpec)
-	case m.KeyUsage != kmstypes.KeyUsageTypeEncryptDecrypt:
-		return fmt.Errorf("key usage = %s, want ENCRYPT_DECRYPT", m.KeyUsage)
-	case aws.ToBool(m.MultiRegion):
-		return errors.New("key is multi-region")
-	case m.KeyState != kmstypes.KeyStateEnabled:
-		return fmt.Errorf("key state = %s, want Enabled", m.KeyState)
-	}
-	rot, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
-	if err != nil {
-		return err
-	}
-	if !rot.KeyRotationEnabled {
-		return errors.New("automatic rotation is off")
-	}
-	got, err := client.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
-	if err != nil {
-		return err
-	}
-	if len(got.Tags) != len(tags) {
-		return fmt.Errorf("tags = %v, want %v", got.Tags, tags)
-	}
-	for _, tag := range got.Tags {
-		if tags[aws.ToString(tag.TagKey)] != aws.ToString(tag.TagValue) {
-			return fmt.Errorf("tag %s = %q, want %q", aws.ToString(tag.TagKey), aws.ToString(tag.TagValue), tags[aws.ToString(tag.TagKey)])
-		}
-	}
-	return nil
-}
-
-// checkKeysPendingDeletion checks in KMS that destroy scheduled the deletion with the configured window.
-func checkKeysPendingDeletion(t *testing.T, id *string, windowDays int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if *id == "" {
-			return errors.New("no key id was captured")
-		}
-		out, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: id})
-		if err != nil {
-			return err
-		}
-		if out.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion {
-			return fmt.Errorf("key %s is %s after destroy, want PendingDeletion", *id, out.KeyMetadata.KeyState)
-		}
-		want := time.Now().Add(time.Duration(windowDays) * 24 * time.Hour)
-		got := aws.ToTime(out.KeyMetadata.DeletionDate)
-		if d := got.Sub(want); d < -time.Hour || d > time.Hour {
-			return fmt.Errorf("deletion date %s, want about %s (%d days)", got, want, windowDays)
-		}
-		return nil
-	}
-}
-
 func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 	base := map[string]string{
 		"description":          `"replace me"`,
@@ -172,19 +93,6 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-}
-
-func policyJSON(action string) string {
-	return fmt.Sprintf(`jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "Root"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:aws:iam::123456789012:root" }
-      Action    = %q
-      Resource  = "*"
-    }]
-  })`, action)
 }
 
 // TestAccKey_requests counts what a key costs. Apply: CreateKey, EnableKeyRotation and, only for the AWS

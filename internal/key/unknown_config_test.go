@@ -1,4 +1,4 @@
-package provider_test
+package key_test
 
 import (
 	"context"
@@ -15,27 +15,6 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
-
-// unknownRegionConfig gives the provider a region known only at apply time, as when it comes from another
-// resource; the residency check then runs when Terraform plans again during apply, before any Create.
-func unknownRegionConfig(region string) string {
-	return fmt.Sprintf(`
-resource "terraform_data" "region" {
-  input = %[1]q
-}
-
-provider "gdpr" {
-  region     = terraform_data.region.output
-  access_key = "testing"
-  secret_key = "testing"
-  endpoints  = { kms = %[2]q, sts = %[2]q }
-}
-
-resource "gdpr_key" "test" {
-  description = "region from a resource"
-}
-`, region, acctest.Endpoint())
-}
 
 func TestAccKey_providerRegionKnownOnlyAtApply(t *testing.T) {
 	resource.Test(t, resource.TestCase{

@@ -1,4 +1,4 @@
-package provider
+package key
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
+// apiKey is a key that keeps every guarantee, as KMS reports it.
 func apiKey() *awsapi.Key {
 	return &awsapi.Key{
 		ID:                 "1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -25,6 +26,21 @@ func apiKey() *awsapi.Key {
 		RotationPeriodDays: aws.Int32(365),
 		Policy:             `{ "Version": "2012-10-17" }`,
 		Tags:               map[string]string{},
+	}
+}
+
+// testModel is the state of the key apiKey describes.
+func testModel() keyModel {
+	return keyModel{
+		ID:                 types.StringValue("1234abcd-12ab-34cd-56ef-1234567890ab"),
+		ARN:                types.StringValue("arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+		Description:        types.StringValue("customer records"),
+		DeletionWindowDays: types.Int64Value(30),
+		RotationPeriodDays: types.Int64Value(365),
+		Policy:             jsontypes.NewNormalizedValue(`{"Version":"2012-10-17"}`),
+		Tags:               types.MapNull(types.StringType),
+		Region:             types.StringValue("eu-central-1"),
+		Jurisdiction:       types.StringValue("EU"),
 	}
 }
 
@@ -112,7 +128,7 @@ func TestKeyModel_fromAPI(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			m := keyTestModel()
+			m := testModel()
 			if tc.model != nil {
 				tc.model(&m)
 			}
@@ -138,7 +154,7 @@ func TestKeyModel_fromAPI(t *testing.T) {
 }
 
 func TestKeyModel_toAPI(t *testing.T) {
-	m := keyTestModel()
+	m := testModel()
 	m.Tags = types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("crm")})
 	in, err := m.toAPI(context.Background())
 	if err != nil {
@@ -150,16 +166,5 @@ func TestKeyModel_toAPI(t *testing.T) {
 	m.Policy = jsontypes.NewNormalizedUnknown()
 	if in, _ := m.toAPI(context.Background()); in.Policy != "" {
 		t.Errorf("an unset policy was sent as %q; KMS must apply its default", in.Policy)
-	}
-}
-
-func TestKeyInvariantProblems(t *testing.T) {
-	if p := keyInvariantProblems(apiKey()); len(p) != 0 {
-		t.Errorf("a good key has problems: %v", p)
-	}
-	k := apiKey()
-	k.MultiRegion, k.KeySpec, k.KeyUsage, k.RotationEnabled = true, "RSA_2048", "SIGN_VERIFY", false
-	if p := keyInvariantProblems(k); len(p) != 3 {
-		t.Errorf("problems = %v, want multi-region, key spec and rotation", p)
 	}
 }

@@ -1,0 +1,56 @@
+package key
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
+)
+
+// ModifyPlan runs every plan-time check of a key, in this order: a destroy only says what it erases;
+// otherwise the key is placed (residency), an existing key moved to another region or changed outside
+// Terraform is replaced, an in-place update is refused, and a replacement says what it erases.
+func (r *keyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if replaceonly.IsDestroy(req) {
+		r.checkDestroy(ctx, req.State, resp)
+		return
+	}
+	if !replaceonly.Place(ctx, r.data, ResourceType, resp) {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	replaceonly.ReplaceMoved(ctx, req, resp)
+	replaceonly.ReplaceDrifted(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	replaceonly.GuardInPlaceUpdate(ctx, ResourceType, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if replaceonly.Replaces(req, resp) {
+		r.checkDestroy(ctx, req.State, resp)
+	}
+}
+
+// checkDestroy says when the key's deletion completes, or fails the plan under key_destruction = "deny". It
+// is skipped while the provider is not configured.
+func (r *keyResource) checkDestroy(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+	if state.Raw.IsNull() || r.data == nil || r.data.Clients == nil {
+		return
+	}
+	var m keyModel
+	resp.Diagnostics.Append(state.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	window := m.deletionWindowDays()
+	at := time.Now().Add(time.Duration(window) * 24 * time.Hour)
+	resp.Diagnostics.Append(destructionDiag(m.ID.ValueString(), window, at, r.data.KeyDestruction == providerdata.KeyDestructionDeny))
+}

@@ -1,0 +1,197 @@
+// Package key is the gdpr_key resource: a replace-only AWS KMS key for encrypting personal data, whose
+// destruction is crypto-shredding. resource.go holds the CRUD and import, schema.go the schema and the
+// defaults it documents, model.go the translation between Terraform and awsapi, plan.go the plan steps in
+// the order they run and the destroy check, and diagnostics.go the messages only this resource words.
+package key
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
+)
+
+// ResourceType is the resource's type name, in Metadata and in every diagnostic.
+const ResourceType = "gdpr_key"
+
+var (
+	_ resource.Resource                = (*keyResource)(nil)
+	_ resource.ResourceWithConfigure   = (*keyResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*keyResource)(nil)
+	_ resource.ResourceWithImportState = (*keyResource)(nil)
+)
+
+type keyResource struct {
+	data *providerdata.Data
+}
+
+// NewResource returns the gdpr_key resource.
+func NewResource() resource.Resource {
+	return &keyResource{}
+}
+
+func (r *keyResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = ResourceType
+}
+
+func (r *keyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = replaceonly.Schema(keySchema())
+}
+
+func (r *keyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerdata.Get(req.ProviderData, ResourceType, &resp.Diagnostics)
+}
+
+func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.Record(ctx, ResourceType, audit.Create, &resp.State, &resp.Diagnostics)
+	var plan keyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	in, err := plan.toAPI(ctx)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Invalid tags", err.Error())
+		return
+	}
+	key, err := c.CreateKey(ctx, in)
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot create key", "kms:CreateKey", err))
+		return
+	}
+	id := key.ID
+	tflog.Info(ctx, "created KMS key", map[string]any{"key_id": id})
+
+	// Save the id before anything else can fail, so a failure taints the key instead of orphaning it.
+	plan.ID = types.StringValue(id)
+	plan.ARN = types.StringValue(key.ARN)
+	created := plan
+	if created.Policy.IsUnknown() {
+		created.Policy = jsontypes.NewNormalizedNull()
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if err := c.EnableKeyRotation(ctx, key, int32(plan.RotationPeriodDays.ValueInt64())); err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot enable key rotation", "kms:EnableKeyRotation", err))
+		return
+	}
+	// CreateKey's answer and what was written describe the key; only the AWS default policy, which KMS
+	// fills in, has to be asked for. The next refresh reads everything and catches any later drift.
+	if key.Policy == "" {
+		if key.Policy, err = c.KeyPolicy(ctx, id); err != nil {
+			resp.Diagnostics.Append(diagnostics.APIError("Cannot read the new key", "kms:GetKeyPolicy", err))
+			return
+		}
+	}
+	if _, err := plan.fromAPI(ctx, key); err != nil {
+		resp.Diagnostics.AddError("Cannot read the new key", err.Error())
+		return
+	}
+	plan.Region, plan.Jurisdiction = r.data.Placement()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state keyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	id := state.ID.ValueString()
+	key, err := c.ReadKey(ctx, id)
+	if awsapi.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnostics.Gone(ResourceType, id, "no longer exists"))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot read key", "kms:DescribeKey", err))
+		return
+	}
+	if why := keyUnusable(key); why != "" {
+		resp.Diagnostics.Append(diagnostics.Gone(ResourceType, id, why))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	changed, err := state.fromAPI(ctx, key)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read key", err.Error())
+		return
+	}
+	state.Region, state.Jurisdiction = r.data.Placement()
+	if len(changed) > 0 {
+		tflog.Warn(ctx, "KMS key changed outside Terraform", map[string]any{"key_id": id, "changed": changed})
+		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, changed))
+		replaceonly.RecordDrift(ctx, req, resp, changed)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update is never reached through a correct plan: every change replaces the key.
+func (r *keyResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	replaceonly.RefuseUpdate(ResourceType, resp)
+}
+
+func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.Record(ctx, ResourceType, audit.Delete, &req.State, &resp.Diagnostics)
+	var state keyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	id := state.ID.ValueString()
+	at, err := c.ScheduleKeyDeletion(ctx, id, int32(state.deletionWindowDays()))
+	if err != nil {
+		if awsapi.IsNotFound(err) {
+			return
+		}
+		if key, readErr := c.ReadKey(ctx, id); readErr == nil && key.State == "PendingDeletion" {
+			return
+		}
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot schedule key deletion", "kms:ScheduleKeyDeletion", err))
+		return
+	}
+	tflog.Info(ctx, "scheduled KMS key deletion", map[string]any{"key_id": id, "deletion_date": at.UTC().Format(time.RFC3339)})
+}
+
+func (r *keyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	key, err := c.ReadKey(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot import key", "kms:DescribeKey", err))
+		return
+	}
+	if problems := keyInvariantProblems(key); len(problems) > 0 {
+		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, req.ID, problems))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), key.ID)...)
+}
