@@ -25,6 +25,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/server"
 )
 
 // maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
@@ -255,7 +256,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewKeyResource,
 		NewBucketResource,
-		NewServerResource,
+		server.NewResource,
 		guard.NewResource,
 	}
 }
