@@ -121,62 +121,6 @@ func bucketRetainedDiag(name string, err error) diag.Diagnostic {
 			"legal holds.", err))
 }
 
-func imageNotFoundDiag(err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("image_id"), "Image not found",
-		"EC2 has no image with this id that the caller can launch in the provider's region. Images are "+
-			"regional: use the id the image has in this region, or copy the image here first, and check that "+
-			"it is shared with the account.\n\nCause: "+err.Error())
-}
-
-func serverNotRunningDiag(id string, timeout time.Duration, err error) diag.Diagnostic {
-	if op := awsapi.Operation(err); op != "" {
-		// The wait did not time out: the call that watches the instance failed.
-		return diag.NewErrorDiagnostic("Cannot confirm the server is running",
-			fmt.Sprintf("EC2 instance %q was launched, but the call to %s that watches it start failed. It is "+
-				"saved in the state as tainted, so the next apply terminates it and launches a new one.\n\n"+
-				"Cause: %s", id, op, err))
-	}
-	return diag.NewErrorDiagnostic("Server not running in time",
-		fmt.Sprintf("EC2 instance %q was launched but did not reach the running state within %s. It is saved "+
-			"in the state as tainted, so the next apply terminates it and launches a new one. Look up the "+
-			"instance's state reason in EC2 (capacity in the zone, the image, the KMS key's policy) before "+
-			"applying again.\n\nCause: %s", id, timeout, err))
-}
-
-func serverNotTerminatedDiag(id string, timeout time.Duration, err error) diag.Diagnostic {
-	if op := awsapi.Operation(err); op != "" {
-		return diag.NewErrorDiagnostic("Cannot terminate server",
-			fmt.Sprintf("The call to %s failed while terminating EC2 instance %q, so its root volume may still "+
-				"hold personal data. It stays in the state; run terraform destroy or apply again.\n\nCause: %s",
-				op, id, err))
-	}
-	return diag.NewErrorDiagnostic("Cannot terminate server",
-		fmt.Sprintf("EC2 instance %q was not confirmed terminated within %s, so its root volume may still "+
-			"hold personal data. It stays in the state; run terraform destroy or apply again, or check the "+
-			"instance in EC2.\n\nCause: %s", id, timeout, err))
-}
-
-func serverGuaranteesDiag(id string, problems []string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("Server launched without its guarantees",
-		fmt.Sprintf("EC2 instance %q was launched, but %s, although the provider asked for the opposite. It "+
-			"is saved in the state as tainted, so the next apply replaces it. If this repeats, the EC2 API "+
-			"or an account-level default is overriding the request; please report it.",
-			id, strings.Join(problems, "; and ")))
-}
-
-func importedServerWarning(id string, problems []string) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Imported server breaks the provider's guarantees",
-		fmt.Sprintf("EC2 instance %q was imported, but %s. The next apply replaces it with a server that keeps "+
-			"the guarantees of gdpr_server; move any data you need off the instance first.",
-			id, strings.Join(problems, "; and ")))
-}
-
-func volumeTooSmallDiag(volumeType string, size, minimum int64) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("root_volume_size_gb"), "Root volume too small",
-		fmt.Sprintf("An %s volume must be at least %d GiB, and root_volume_size_gb is %d. Raise "+
-			"root_volume_size_gb, or choose gp3 for a smaller volume.", volumeType, minimum, size))
-}
-
 // datasetAgeWarning tells users to upgrade once the embedded jurisdiction data is over a year old, since
 // adequacy decisions are adopted, renewed and annulled; nil while the data is fresh.
 func datasetAgeWarning(asOf, now time.Time) diag.Diagnostic {
@@ -187,13 +131,6 @@ func datasetAgeWarning(asOf, now time.Time) diag.Diagnostic {
 		fmt.Sprintf("The provider's jurisdiction data was checked on %s, %d days ago. Adequacy decisions are "+
 			"adopted, renewed and annulled over time (GDPR Arts. 44-45), so residency checks may be out of date: "+
 			"upgrade the provider.", asOf.Format(time.DateOnly), int(now.Sub(asOf).Hours()/24)))
-}
-
-func serverDestructionWarning(id string) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Server will be destroyed",
-		fmt.Sprintf("EC2 instance %q will be terminated, and its root volume with everything on it is deleted "+
-			"with it (GDPR Art. 17, erasure). Keep personal data on storage that outlives the server, such as a "+
-			"gdpr_bucket, never on its root volume.", id))
 }
 
 func bucketRetainedPlanDiag(name string, r *awsapi.RetainedError) diag.Diagnostic {

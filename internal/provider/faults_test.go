@@ -93,7 +93,7 @@ resource "gdpr_server" "test" {
   instance_type = "t3.micro"
   kms_key_arn   = "arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   tags          = { run = %q }
-}`, linuxImage, prefix)
+}`, acctest.LinuxImage, prefix)
 	},
 	inventory: serverInventory,
 }

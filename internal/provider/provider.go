@@ -22,10 +22,11 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/server"
 )
 
 // maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
@@ -256,7 +257,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		key.NewResource,
 		NewBucketResource,
-		NewServerResource,
+		server.NewResource,
 		guard.NewResource,
 	}
 }

@@ -4,29 +4,27 @@ import (
 	"context"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
 
-// BenchmarkReplaceOnly measures the schema walk that makes every configurable attribute of a resource
-// force replacement, which runs each time Terraform asks the provider for its schemas.
+// BenchmarkReplaceOnly measures each registered resource's Schema, which builds the schema and walks it to
+// make every configurable attribute force replacement; it runs each time Terraform asks for the schemas.
 func BenchmarkReplaceOnly(b *testing.B) {
-	for _, tc := range []struct {
-		name   string
-		schema schema.Schema
-	}{
-		{"bucket", bucketSchema()},
-		{"server", serverSchema()},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			if n := forcingReplacement(b.Context(), replaceOnly(tc.schema).Attributes); n == 0 {
-				b.Fatalf("replaceOnly made no attribute of the %s schema force replacement", tc.name)
-			} else if n != configurable(tc.schema.Attributes) {
-				b.Fatalf("replaceOnly made %d attributes of the %s schema force replacement, want %d",
-					n, tc.name, configurable(tc.schema.Attributes))
+	ctx := context.Background()
+	for _, newResource := range New("bench")().Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "gdpr"}, &meta)
+		b.Run(meta.TypeName, func(b *testing.B) {
+			var resp resource.SchemaResponse
+			r.Schema(ctx, resource.SchemaRequest{}, &resp)
+			if n, want := forcingReplacement(ctx, resp.Schema.Attributes), configurable(resp.Schema.Attributes); n == 0 || n != want {
+				b.Fatalf("%d attributes of the %s schema force replacement, want %d", n, meta.TypeName, want)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = replaceOnly(tc.schema)
+				r.Schema(ctx, resource.SchemaRequest{}, &resp)
 			}
 		})
 	}

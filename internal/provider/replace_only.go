@@ -33,12 +33,6 @@ type immutable struct {
 	destroyCheck func(context.Context, tfsdk.State, *resource.ModifyPlanResponse)
 }
 
-// Attributes every gdpr_* resource computes from the provider's region.
-const (
-	attrRegion       = "region"
-	attrJurisdiction = "jurisdiction"
-)
-
 func (b *immutable) configure(req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	b.data = providerdata.Get(req.ProviderData, b.typeName, &resp.Diagnostics)
 }

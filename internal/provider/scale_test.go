@@ -40,7 +40,7 @@ resource "gdpr_server" "s" {
   kms_key_arn   = gdpr_key.k[count.index %% %[2]d].arn
   tags          = { run = %[1]q }
 }
-`, prefix, keys, buckets, servers, linuxImage)
+`, prefix, keys, buckets, servers, acctest.LinuxImage)
 }
 
 // fleetInventory checks that the emulator holds exactly what the state knows, for all three kinds.

@@ -71,7 +71,7 @@ resource "gdpr_server" "s" {
   kms_key_arn   = gdpr_key.k.arn
   user_data     = base64decode(%q)
 }
-`, linuxImage, base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\necho "+userData)))
+`, acctest.LinuxImage, base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\necho "+userData)))
 	}
 	logPath := filepath.Join(t.TempDir(), "trace.log")
 	w := acctest.NewWorkdir(t, config, append(env, "TF_LOG=trace", "TF_LOG_PATH="+logPath)...)

@@ -10,7 +10,7 @@ import (
 // sources through Terraform's plan; nothing may reach apply.
 func TestAccValidation_badInputs(t *testing.T) {
 	var all []acctest.BadInput
-	for _, cases := range [][]acctest.BadInput{providerBadInputs(), bucketBadInputs(), serverBadInputs()} {
+	for _, cases := range [][]acctest.BadInput{providerBadInputs(), bucketBadInputs()} {
 		all = append(all, cases...)
 	}
 	acctest.RunBadInputs(t, all, 40)

@@ -1,11 +1,9 @@
-package provider_test
+package server_test
 
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -19,31 +17,6 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-type ec2Change func(ctx context.Context, c *ec2.Client, id string) error
-
-// serverDrift changes the server behind Terraform's back and then expects the same configuration to plan a
-// replacement, which the apply carries out: the server in state afterwards is a new one.
-func serverDrift(t *testing.T, ids *[]string, config, named string, change ec2Change) resource.TestStep {
-	return resource.TestStep{
-		PreConfig: func() {
-			id := (*ids)[len(*ids)-1]
-			if err := change(context.Background(), acctest.EC2(t, acctest.Region), id); err != nil {
-				t.Fatalf("changing instance %s out of band: %v", id, err)
-			}
-		},
-		Config: config,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(serverAddr, plancheck.ResourceActionReplace)},
-		},
-		Check: resource.ComposeTestCheckFunc(acctest.AppendID(serverAddr, ids), func(*terraform.State) error {
-			if n := len(*ids); (*ids)[n-1] == (*ids)[n-2] {
-				return fmt.Errorf("instance %s was kept after a change of its %s", (*ids)[n-1], named)
-			}
-			return nil
-		}),
-	}
-}
-
 func TestAccServer_outOfBandChangePlansReplacement(t *testing.T) {
 	var ids []string
 	// subnet_id and security_group_ids are left unset on purpose: a change of what EC2 chose is not a
@@ -52,7 +25,7 @@ func TestAccServer_outOfBandChangePlansReplacement(t *testing.T) {
   image_id      = %q
   instance_type = "t3.micro"
   tags = { team = "crm" }
-`, linuxImage))
+`, acctest.LinuxImage))
 	group := createSecurityGroup(t)
 	steps := []resource.TestStep{{Config: config, Check: acctest.AppendID(serverAddr, &ids)}}
 	steps = append(steps, serverDrift(t, &ids, config, "instance type", stopped(func(ctx context.Context, c *ec2.Client, id string) error {
@@ -97,24 +70,6 @@ func TestAccServer_outOfBandChangePlansReplacement(t *testing.T) {
 	})
 }
 
-// stopped wraps a change that EC2 allows only on a stopped instance: stop, change, start again, as an
-// operator resizing a server by hand would.
-func stopped(change ec2Change) ec2Change {
-	return func(ctx context.Context, c *ec2.Client, id string) error {
-		if _, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}}); err != nil {
-			return err
-		}
-		if err := ec2.NewInstanceStoppedWaiter(c).Wait(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}, 5*time.Minute); err != nil {
-			return err
-		}
-		if err := change(ctx, c, id); err != nil {
-			return err
-		}
-		_, err := c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{id}})
-		return err
-	}
-}
-
 // TestAccServer_driftWarningNamesTheChange reads, through the provider's protocol server, the warning a
 // refresh gives after an out-of-band change: Terraform prints it, but the test framework does not pass
 // warnings on.
@@ -123,7 +78,7 @@ func TestAccServer_driftWarningNamesTheChange(t *testing.T) {
 	config := serverConfig(fmt.Sprintf(`
   image_id      = %q
   instance_type = "t3.micro"
-`, linuxImage))
+`, acctest.LinuxImage))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -153,7 +108,7 @@ func TestAccServer_driftWarningNamesTheChange(t *testing.T) {
 					}
 					diags := readServer(t, map[string]tftypes.Value{
 						"id":                  tftypes.NewValue(tftypes.String, id),
-						"image_id":            tftypes.NewValue(tftypes.String, linuxImage),
+						"image_id":            tftypes.NewValue(tftypes.String, acctest.LinuxImage),
 						"instance_type":       tftypes.NewValue(tftypes.String, "t3.micro"),
 						"kms_key_arn":         tftypes.NewValue(tftypes.String, key),
 						"root_volume_size_gb": tftypes.NewValue(tftypes.Number, 8),
@@ -171,96 +126,12 @@ func TestAccServer_driftWarningNamesTheChange(t *testing.T) {
 	})
 }
 
-// readServer reads a gdpr_server with the given state through the provider's protocol server, configured
-// for the emulator, and returns the diagnostics Terraform would print.
-func readServer(t *testing.T, state map[string]tftypes.Value) []*tfprotov6.Diagnostic {
-	t.Helper()
-	ctx := context.Background()
-	server, err := acctest.ProtoV6ProviderFactories["gdpr"]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	providerType, ok := schemas.Provider.ValueType().(tftypes.Object)
-	if !ok {
-		t.Fatal("the provider schema is not an object")
-	}
-	endpoint := tftypes.NewValue(tftypes.String, acctest.Endpoint())
-	endpoints := providerType.AttributeTypes["endpoints"]
-	config := objectValue(t, providerType, map[string]tftypes.Value{
-		"region":     tftypes.NewValue(tftypes.String, acctest.Region),
-		"access_key": tftypes.NewValue(tftypes.String, "testing"),
-		"secret_key": tftypes.NewValue(tftypes.String, "testing"),
-		"endpoints": tftypes.NewValue(endpoints, map[string]tftypes.Value{
-			"kms": endpoint, "s3": endpoint, "ec2": endpoint, "sts": endpoint,
-		}),
-	})
-	providerConfig := dynamicValue(t, config)
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig})
-	if err != nil || len(configured.Diagnostics) > 0 {
-		t.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
-	}
-	serverType, ok := schemas.ResourceSchemas["gdpr_server"].ValueType().(tftypes.Object)
-	if !ok {
-		t.Fatal("the gdpr_server schema is not an object")
-	}
-	current := dynamicValue(t, objectValue(t, serverType, state))
-	resp, err := server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "gdpr_server", CurrentState: &current})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Diagnostics
-}
-
-// objectValue builds an object of the given type from the values given, with every other attribute null.
-func objectValue(t *testing.T, typ tftypes.Object, vals map[string]tftypes.Value) tftypes.Value {
-	t.Helper()
-	all := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		all[name] = tftypes.NewValue(at, nil)
-	}
-	for name, v := range vals {
-		if _, ok := typ.AttributeTypes[name]; !ok {
-			t.Fatalf("no attribute %s", name)
-		}
-		all[name] = v
-	}
-	return tftypes.NewValue(typ, all)
-}
-
-func dynamicValue(t *testing.T, v tftypes.Value) tfprotov6.DynamicValue {
-	t.Helper()
-	dv, err := tfprotov6.NewDynamicValue(v.Type(), v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dv
-}
-
-// expectDiagnostic fails unless one diagnostic has the severity and summary, and a detail containing want.
-func expectDiagnostic(t *testing.T, diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverity, summary, want string) {
-	t.Helper()
-	for _, d := range diags {
-		if d.Severity == severity && d.Summary == summary && strings.Contains(d.Detail, want) {
-			return
-		}
-	}
-	var got []string
-	for _, d := range diags {
-		got = append(got, fmt.Sprintf("%s %q: %q", d.Severity, d.Summary, d.Detail))
-	}
-	t.Errorf("no %s %q containing %q; got %v", severity, summary, want, got)
-}
-
 func TestAccServer_terminatedOutOfBandIsRecreated(t *testing.T) {
 	var ids []string
 	config := serverConfig(fmt.Sprintf(`
   image_id      = %q
   instance_type = "t3.micro"
-`, linuxImage))
+`, acctest.LinuxImage))
 	recreate := func(change ec2Change) resource.TestStep {
 		return resource.TestStep{
 			PreConfig: func() {

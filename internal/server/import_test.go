@@ -1,7 +1,6 @@
-package provider_test
+package server_test
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -23,53 +21,11 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-// runInstance launches an instance directly in the emulator, as someone outside Terraform would, and
-// terminates it when the test ends.
-func runInstance(t *testing.T, in *ec2.RunInstancesInput) string {
-	t.Helper()
-	acctest.RequireEmulator(t)
-	ctx := context.Background()
-	c := acctest.EC2(t, acctest.Region)
-	in.MinCount, in.MaxCount = aws.Int32(1), aws.Int32(1)
-	out, err := c.RunInstances(ctx, in)
-	if err != nil {
-		t.Fatalf("launching an instance in the emulator: %v", err)
-	}
-	id := aws.ToString(out.Instances[0].InstanceId)
-	t.Cleanup(func() {
-		_, _ = c.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
-	})
-	return id
-}
-
-// createKeyARN makes a key with rotation in the emulator, as acctest.CreateKey does, and returns its ARN.
-func createKeyARN(t *testing.T, description string) string {
-	t.Helper()
-	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: &description}, true)
-	key, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(key.KeyMetadata.Arn)
-}
-
-func importConfig(id, body string) string {
-	return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
-import {
-  to = gdpr_server.test
-  id = %q
-}
-
-resource "gdpr_server" "test" {
-%s
-}`, id, body)
-}
-
 func TestAccServer_importBlock(t *testing.T) {
 	keyARN := createKeyARN(t, "adopted server disk")
 	script := "#!/bin/sh\necho adopted\n"
 	id := runInstance(t, &ec2.RunInstancesInput{
-		ImageId:      aws.String(linuxImage),
+		ImageId:      aws.String(acctest.LinuxImage),
 		InstanceType: ec2types.InstanceTypeT3Micro,
 		BlockDeviceMappings: []ec2types.BlockDeviceMapping{{
 			DeviceName: aws.String("/dev/xvda"),
@@ -95,7 +51,7 @@ func TestAccServer_importBlock(t *testing.T) {
   root_volume_size_gb = 10
   user_data           = %q
   tags = { team = "crm" }
-`, linuxImage, keyARN, script)),
+`, acctest.LinuxImage, keyARN, script)),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				// Adopting a server that keeps every guarantee and matches its configuration, user data
 				// included, changes nothing in EC2.
@@ -144,7 +100,7 @@ func TestAccServer_importBreakingInvariants(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			id := runInstance(t, &ec2.RunInstancesInput{
-				ImageId:             aws.String(linuxImage),
+				ImageId:             aws.String(acctest.LinuxImage),
 				InstanceType:        ec2types.InstanceTypeT3Micro,
 				BlockDeviceMappings: []ec2types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &tc.root}},
 				MetadataOptions:     &ec2types.InstanceMetadataOptionsRequest{HttpTokens: ec2types.HttpTokensStateOptional},
@@ -161,7 +117,7 @@ func TestAccServer_importBreakingInvariants(t *testing.T) {
   image_id      = %q
   instance_type = "t3.micro"
   kms_key_arn   = %s
-`, linuxImage, tc.keyARN)), "import {", `resource "gdpr_key" "a" {
+`, acctest.LinuxImage, tc.keyARN)), "import {", `resource "gdpr_key" "a" {
   description          = "replacement disk"
   deletion_window_days = 7
 }

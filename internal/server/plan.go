@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
+)
+
+// ModifyPlan is every check a plan of the server goes through, in order. The user data fingerprint comes
+// first, so the steps after it see the replacement a changed script requires.
+func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if replaceonly.IsDestroy(req) {
+		r.checkDestroy(ctx, req.State, resp)
+		return
+	}
+	planUserDataSHA256(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !replaceonly.Place(ctx, r.data, ResourceType, resp) {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		// A create: there is nothing in the cloud yet to compare with or to destroy.
+		return
+	}
+	replaceonly.ReplaceMoved(ctx, req, resp)
+	replaceonly.ReplaceDrifted(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	replaceonly.GuardInPlaceUpdate(ctx, ResourceType, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if replaceonly.Replaces(req, resp) {
+		r.checkDestroy(ctx, req.State, resp)
+	}
+}
+
+// planUserDataSHA256 plans the fingerprint of the write-only user data, which Terraform hands the provider
+// only in the configuration. A changed fingerprint forces a replacement, like every argument; without it
+// the guard would rightly refuse the change as an in-place update of a computed attribute.
+func planUserDataSHA256(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var userData types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrUserData), &userData)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sha := userDataSHA256(userData)
+	p := path.Root(attrUserDataSHA256)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, sha)...)
+	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() {
+		return
+	}
+	var prior types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
+	if !prior.Equal(sha) {
+		resp.RequiresReplace = append(resp.RequiresReplace, p)
+	}
+}
+
+// checkDestroy warns, for a plan that destroys or replaces the server, that its root volume goes with it;
+// it needs no call to AWS. Like the destroy checks of the other resources it is skipped while the provider
+// is not configured.
+func (r *serverResource) checkDestroy(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+	if state.Raw.IsNull() || r.data == nil || r.data.Clients == nil {
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(state.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(destructionWarning(id.ValueString()))
+}

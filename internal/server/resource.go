@@ -1,0 +1,232 @@
+// Package server is the gdpr_server resource: a replace-only EC2 instance for processing personal data.
+// resource.go holds its lifecycle (launch, read, terminate, import), schema.go its arguments and their
+// validation, model.go the translation between Terraform values and awsapi, plan.go what a plan checks and in
+// which order, and diagnostics.go the wording of every message the server reports. The AWS calls live in
+// awsapi; the steps every replace-only resource shares live in replaceonly.
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
+)
+
+// ResourceType is the resource's name in configurations, in Metadata and in every diagnostic.
+const ResourceType = "gdpr_server"
+
+// timeout bounds the wait for an instance to run after launch, and to terminate after destroy.
+const timeout = 10 * time.Minute
+
+var (
+	_ resource.Resource                   = (*serverResource)(nil)
+	_ resource.ResourceWithConfigure      = (*serverResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serverResource)(nil)
+	_ resource.ResourceWithImportState    = (*serverResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serverResource)(nil)
+)
+
+type serverResource struct {
+	data *providerdata.Data
+}
+
+// NewResource returns the gdpr_server resource.
+func NewResource() resource.Resource {
+	return &serverResource{}
+}
+
+func (r *serverResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = ResourceType
+}
+
+func (r *serverResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = replaceonly.Schema(serverSchema())
+}
+
+func (r *serverResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerdata.Get(req.ProviderData, ResourceType, &resp.Diagnostics)
+}
+
+// gone says why an instance no longer counts as the server, or "" when it does.
+func gone(s *awsapi.Server) string {
+	switch s.State {
+	case "terminated":
+		return "was terminated"
+	case "shutting-down":
+		return "is shutting down"
+	}
+	return ""
+}
+
+func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.Record(ctx, ResourceType, audit.Create, &resp.State, &resp.Diagnostics)
+	var plan serverModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// The user data is write-only: only the configuration holds it.
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrUserData), &plan.UserData)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clients := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if clients == nil {
+		return
+	}
+	in, err := plan.toAPI(ctx)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Invalid tags", err.Error())
+		return
+	}
+	plan.UserData = types.StringNull()
+	launched, err := clients.RunServer(ctx, in)
+	if errors.Is(err, awsapi.ErrImageNotFound) {
+		resp.Diagnostics.Append(imageNotFoundDiag(err))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot create server", "ec2:RunInstances", err))
+		return
+	}
+	id := launched.ID
+	tflog.Info(ctx, "launched EC2 instance", map[string]any{"instance_id": id, "image_id": in.ImageID})
+
+	// Save the id before anything else can fail, so a failure taints the server instead of orphaning it.
+	created := plan
+	created.ID = types.StringValue(id)
+	created.ARN = optionalString(launched.ARN)
+	created.AvailabilityZone = optionalString(launched.AvailabilityZone)
+	created.PrivateIP = optionalString(launched.PrivateIP)
+	created.Region, created.Jurisdiction = r.data.Placement()
+	if created.SubnetID.IsUnknown() {
+		created.SubnetID = optionalString(launched.SubnetID)
+	}
+	if created.SecurityGroupIDs.IsUnknown() {
+		created.SecurityGroupIDs = types.SetNull(types.StringType)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	srv, err := clients.WaitServerRunning(ctx, id, timeout)
+	if err != nil {
+		resp.Diagnostics.Append(notRunningDiag(id, timeout, err))
+		return
+	}
+	// The waiter's last answer describes the running instance; the rest is read to prove the guarantees hold.
+	if err := clients.ReadServerDetails(ctx, srv); err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot read the new server", "ec2:DescribeInstanceAttribute", err))
+		return
+	}
+	if _, err := plan.fromAPI(ctx, srv); err != nil {
+		resp.Diagnostics.AddError("Cannot read the new server", err.Error())
+		return
+	}
+	plan.Region, plan.Jurisdiction = r.data.Placement()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if problems := serverProblems(srv); len(problems) > 0 {
+		// The server is in state, so this error taints it and the next apply replaces it.
+		resp.Diagnostics.Append(guaranteesDiag(id, problemReasons(problems)))
+	}
+}
+
+func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state serverModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clients := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if clients == nil {
+		return
+	}
+	id := state.ID.ValueString()
+	srv, err := clients.ReadServer(ctx, id)
+	if awsapi.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnostics.Gone(ResourceType, id, "no longer exists"))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot read server", "ec2:DescribeInstances", err))
+		return
+	}
+	if why := gone(srv); why != "" {
+		resp.Diagnostics.Append(diagnostics.Gone(ResourceType, id, why))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	imported := state.ImageID.IsNull()
+	changed, err := state.fromAPI(ctx, srv)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read server", err.Error())
+		return
+	}
+	state.Region, state.Jurisdiction = r.data.Placement()
+	problems := serverProblems(srv)
+	drifted := append(changed, problemNames(problems)...)
+	switch {
+	case imported && len(problems) > 0:
+		tflog.Warn(ctx, "imported EC2 instance breaks the guarantees", map[string]any{"instance_id": id, "problems": problemNames(problems)})
+		resp.Diagnostics.Append(importedWarning(id, problemReasons(problems)))
+	case len(drifted) > 0:
+		tflog.Warn(ctx, "EC2 instance changed outside Terraform", map[string]any{"instance_id": id, "changed": drifted})
+		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, drifted))
+	}
+	if len(drifted) > 0 {
+		replaceonly.RecordDrift(ctx, req, resp, drifted)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update is never reached through a correct plan: every change replaces the server.
+func (r *serverResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	replaceonly.RefuseUpdate(ResourceType, resp)
+}
+
+func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.Record(ctx, ResourceType, audit.Delete, &req.State, &resp.Diagnostics)
+	var state serverModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clients := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if clients == nil {
+		return
+	}
+	id := state.ID.ValueString()
+	if err := clients.TerminateServer(ctx, id, timeout); err != nil {
+		resp.Diagnostics.Append(notTerminatedDiag(id, timeout, err))
+		return
+	}
+	tflog.Info(ctx, "terminated EC2 instance", map[string]any{"instance_id": id})
+}
+
+func (r *serverResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	clients := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if clients == nil {
+		return
+	}
+	srv, err := clients.ReadServer(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot import server", "ec2:DescribeInstances", err))
+		return
+	}
+	if why := gone(srv); why != "" {
+		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, req.ID, []string{"it " + why}))
+		return
+	}
+	// An instance that breaks the guarantees is adopted all the same, so the next apply can replace it with
+	// one that keeps them; the read that follows the import warns and records why.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), srv.ID)...)
+}
