@@ -129,7 +129,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot read key", "kms:DescribeKey", err))
 		return
 	}
-	if why := keyUnusable(key); why != "" {
+	if why := key.Unusable(); why != "" {
 		resp.Diagnostics.Append(diagnostics.Gone(ResourceType, id, why))
 		resp.State.RemoveResource(ctx)
 		return
@@ -189,7 +189,7 @@ func (r *keyResource) ImportState(ctx context.Context, req resource.ImportStateR
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot import key", "kms:DescribeKey", err))
 		return
 	}
-	if problems := keyInvariantProblems(key); len(problems) > 0 {
+	if problems := key.Problems(); len(problems) > 0 {
 		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, req.ID, problems))
 		return
 	}

@@ -65,7 +65,7 @@ func (m serverModel) toAPI(ctx context.Context) (awsapi.ServerInput, error) {
 
 // fromAPI copies what EC2 reports into the model and returns the names of the arguments that differ from
 // what the model held before: changes made outside Terraform. The guarantees the provider enforces without
-// an attribute are checked by serverProblems.
+// an attribute are checked by awsapi.Server.Problems.
 func (m *serverModel) fromAPI(ctx context.Context, s *awsapi.Server) (changed []string, err error) {
 	// Right after an import the model holds only the id: there is nothing to compare with yet.
 	compare := !m.ImageID.IsNull()

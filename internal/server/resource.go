@@ -133,7 +133,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	if problems := serverProblems(srv); len(problems) > 0 {
+	if problems := srv.Problems(); len(problems) > 0 {
 		// The server is in state, so this error taints it and the next apply replaces it.
 		resp.Diagnostics.Append(guaranteesDiag(id, problemReasons(problems)))
 	}
@@ -172,7 +172,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	state.Region, state.Jurisdiction = r.data.Placement()
-	problems := serverProblems(srv)
+	problems := srv.Problems()
 	drifted := append(changed, problemNames(problems)...)
 	switch {
 	case imported && len(problems) > 0:
