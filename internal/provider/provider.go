@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/bucket"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
@@ -251,7 +252,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewKeyResource,
-		NewBucketResource,
+		bucket.NewResource,
 		NewServerResource,
 		NewImmutableResource,
 	}

@@ -124,26 +124,6 @@ func configurable(attrs map[string]schema.Attribute) int {
 	return n
 }
 
-// BenchmarkBucketModel_fromAPI measures turning what S3 reports into the model, which every refresh of a
-// gdpr_bucket does; the bucket is compliant and unchanged, the common case.
-func BenchmarkBucketModel_fromAPI(b *testing.B) {
-	ctx := b.Context()
-	api := compliantBucket()
-	m := bucketTestModel()
-	changed, violations := m.fromAPI(ctx, api)
-	if len(changed) != 0 || len(violations) != 0 {
-		b.Fatalf("fromAPI on a compliant, unchanged bucket: changed %v, violations %v", changed, violations)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		m := bucketTestModel()
-		changed, violations = m.fromAPI(ctx, api)
-	}
-	if len(changed) != 0 || len(violations) != 0 {
-		b.Fatalf("fromAPI in the loop: changed %v, violations %v", changed, violations)
-	}
-}
-
 // BenchmarkKeyModel_fromAPI measures the same for a gdpr_key, whose policy is compared by meaning.
 func BenchmarkKeyModel_fromAPI(b *testing.B) {
 	ctx := b.Context()

@@ -10,7 +10,7 @@ import (
 // sources through Terraform's plan; nothing may reach apply.
 func TestAccValidation_badInputs(t *testing.T) {
 	var all []acctest.BadInput
-	for _, cases := range [][]acctest.BadInput{providerBadInputs(), keyBadInputs(), bucketBadInputs(), serverBadInputs(),
+	for _, cases := range [][]acctest.BadInput{providerBadInputs(), keyBadInputs(), serverBadInputs(),
 		regionBadInputs(), retentionBadInputs()} {
 		all = append(all, cases...)
 	}

@@ -92,26 +92,3 @@ func (bucketNameValidator) ValidateString(_ context.Context, req validator.Strin
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid bucket name", fmt.Sprintf("The bucket name %q %s.", name, p))
 	}
 }
-
-// bucketPrefixValidator applies the naming rules to a prefix, leaving room for the generated part.
-type bucketPrefixValidator struct{}
-
-func bucketPrefix() validator.String { return bucketPrefixValidator{} }
-
-func (bucketPrefixValidator) Description(_ context.Context) string {
-	return "value must be the start of a valid S3 bucket name"
-}
-
-func (v bucketPrefixValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (bucketPrefixValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	prefix := req.ConfigValue.ValueString()
-	for _, p := range s3name.PrefixProblems(prefix, generatedSuffixLen) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid bucket prefix", fmt.Sprintf("The bucket prefix %q %s.", prefix, p))
-	}
-}
