@@ -14,5 +14,5 @@ func TestAccValidation_badInputs(t *testing.T) {
 		regionBadInputs(), retentionBadInputs()} {
 		all = append(all, cases...)
 	}
-	acctest.RunBadInputs(t, all, 40)
+	acctest.RunBadInputs(t, all, 30)
 }
