@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // RetentionInput describes how long data would be kept. Nil pointers mean "not set".
 type RetentionInput struct {
@@ -17,62 +14,66 @@ type RetentionInput struct {
 	MaxDays int64
 }
 
+// RetentionProblemKind names a rule a retention breaks, so that a caller can say which of its arguments
+// the problem concerns.
+type RetentionProblemKind int
+
+// The rules Retention checks.
+const (
+	// RetentionUnbounded: nothing expires the data.
+	RetentionUnbounded RetentionProblemKind = iota + 1
+	// RetentionTooLong: the data is kept longer than the policy's maximum.
+	RetentionTooLong
+	// RetentionTooShort: the data is deleted before the statutory minimum.
+	RetentionTooShort
+	// RetentionLockOutlasts: Object Lock keeps the data longer than its expiration.
+	RetentionLockOutlasts
+)
+
+// RetentionProblem is one rule a retention breaks.
+type RetentionProblem struct {
+	Kind RetentionProblemKind
+	// Reason is one sentence that says what is wrong, with the numbers and the article where one applies.
+	Reason string
+	// Limit is the bound that was crossed: the policy's maximum for RetentionUnbounded and RetentionTooLong,
+	// the statutory minimum for RetentionTooShort, and the expiration for RetentionLockOutlasts. Callers use
+	// it to say what value would do.
+	Limit int64
+}
+
+// RetentionDecision is the outcome of a retention check. Its Reason is every problem's reason in one
+// sentence (or why the retention complies), as data sources show it; Problems lists them one by one, in
+// the order Reason names them, for a resource that reports each on the argument it concerns.
+type RetentionDecision struct {
+	Decision
+	Problems []RetentionProblem
+}
+
 // Retention decides whether a retention is bounded and lies between the statutory minimum and the policy's
 // maximum (GDPR Art. 5(1)(e), storage limitation), and that Object Lock does not outlast the expiration.
-func Retention(in RetentionInput) Decision {
-	var problems []string
+func Retention(in RetentionInput) RetentionDecision {
+	var problems []RetentionProblem
+	var clauses []string
+	add := func(kind RetentionProblemKind, clause string, limit int64) {
+		problems = append(problems, RetentionProblem{Kind: kind, Reason: sentence(clause), Limit: limit})
+		clauses = append(clauses, clause)
+	}
 	if in.ExpirationDays == nil {
-		problems = append(problems, unboundedReason(in.MaxDays))
+		add(RetentionUnbounded, unboundedReason(in.MaxDays), in.MaxDays)
 	} else {
 		days := *in.ExpirationDays
 		if days > in.MaxDays {
-			problems = append(problems, tooLongReason(days, in.MaxDays))
+			add(RetentionTooLong, tooLongReason(days, in.MaxDays), in.MaxDays)
 		}
 		if in.MinimumDays != nil && days < *in.MinimumDays {
-			problems = append(problems, tooShortReason(days, *in.MinimumDays))
+			add(RetentionTooShort, tooShortReason(days, *in.MinimumDays), *in.MinimumDays)
 		}
 		if in.LockDays != nil && *in.LockDays > days {
-			problems = append(problems, lockOutlastsReason(*in.LockDays, days))
+			add(RetentionLockOutlasts, lockOutlastsReason(*in.LockDays, days), days)
 		}
 	}
 	if len(problems) > 0 {
-		return Decision{Allowed: false, Reason: sentence(strings.Join(problems, "; and "))}
+		return RetentionDecision{Decision: Decision{Allowed: false, Reason: sentence(strings.Join(clauses, "; and "))}, Problems: problems}
 	}
-	return Decision{Allowed: true, Reason: compliantReason(*in.ExpirationDays, in.MinimumDays, in.MaxDays)}
-}
-
-func unboundedReason(maxDays int64) string {
-	return fmt.Sprintf("nothing expires the data, so it would be kept without limit, against storage limitation "+
-		"(GDPR Art. 5(1)(e)); expire it after at most %d days", maxDays)
-}
-
-func tooLongReason(days, maxDays int64) string {
-	return fmt.Sprintf("a retention of %d days exceeds the policy's maximum of %d days (max_retention_days, "+
-		"GDPR Art. 5(1)(e) storage limitation)", days, maxDays)
-}
-
-func tooShortReason(days, minDays int64) string {
-	return fmt.Sprintf("a retention of %d days is shorter than the statutory minimum of %d days", days, minDays)
-}
-
-func lockOutlastsReason(lockDays, days int64) string {
-	return fmt.Sprintf("Object Lock keeps each version for %d days, longer than the %d days after which the "+
-		"data is due to be deleted", lockDays, days)
-}
-
-func compliantReason(days int64, minDays *int64, maxDays int64) string {
-	if minDays != nil {
-		return fmt.Sprintf("A retention of %d days lies between the statutory minimum of %d days and the policy's "+
-			"maximum of %d days (GDPR Art. 5(1)(e), storage limitation).", days, *minDays, maxDays)
-	}
-	return fmt.Sprintf("A retention of %d days is within the policy's maximum of %d days (GDPR Art. 5(1)(e), "+
-		"storage limitation).", days, maxDays)
-}
-
-// sentence capitalises the first letter and ends the text with a full stop.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
+	return RetentionDecision{Decision: Decision{Allowed: true, Reason: compliantReason(*in.ExpirationDays, in.MinimumDays, in.MaxDays)}}
 }

@@ -51,3 +51,59 @@ func TestRetention(t *testing.T) {
 		})
 	}
 }
+
+// TestRetention_problems checks the problems one by one, as a resource reports them on the arguments they
+// concern: the kind, the bound that was crossed, and the same words the joined reason uses.
+func TestRetention_problems(t *testing.T) {
+	type problem struct {
+		kind  RetentionProblemKind
+		limit int64
+		words string
+	}
+	tests := []struct {
+		name string
+		in   RetentionInput
+		want []problem
+	}{
+		{"compliant", RetentionInput{ExpirationDays: days(30), LockDays: days(30), MinimumDays: days(10), MaxDays: 3650}, nil},
+		{"unbounded", RetentionInput{MaxDays: 365}, []problem{{RetentionUnbounded, 365, "at most 365 days"}}},
+		{"too long", RetentionInput{ExpirationDays: days(3651), MaxDays: 3650},
+			[]problem{{RetentionTooLong, 3650, "A retention of 3651 days exceeds the policy's maximum of 3650 days"}}},
+		{"too short", RetentionInput{ExpirationDays: days(30), MinimumDays: days(365), MaxDays: 3650},
+			[]problem{{RetentionTooShort, 365, "shorter than the statutory minimum of 365 days"}}},
+		{"lock outlasts expiration", RetentionInput{ExpirationDays: days(30), LockDays: days(31), MaxDays: 3650},
+			[]problem{{RetentionLockOutlasts, 30, "Object Lock keeps each version for 31 days, longer than the 30 days"}}},
+		{"every bounded problem at once", RetentionInput{ExpirationDays: days(4000), LockDays: days(5000), MinimumDays: days(4500), MaxDays: 3650},
+			[]problem{
+				{RetentionTooLong, 3650, "exceeds the policy's maximum of 3650 days"},
+				{RetentionTooShort, 4500, "shorter than the statutory minimum of 4500 days"},
+				{RetentionLockOutlasts, 4000, "Object Lock keeps each version for 5000 days"},
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Retention(tc.in)
+			if len(d.Problems) != len(tc.want) {
+				t.Fatalf("problems = %+v, want %d", d.Problems, len(tc.want))
+			}
+			if d.Allowed != (len(tc.want) == 0) {
+				t.Errorf("allowed = %v with %d problems", d.Allowed, len(d.Problems))
+			}
+			clauses := make([]string, len(d.Problems))
+			for i, p := range d.Problems {
+				w := tc.want[i]
+				if p.Kind != w.kind || p.Limit != w.limit || !strings.Contains(p.Reason, w.words) {
+					t.Errorf("problem %d = %+v, want kind %d, limit %d and words %q", i, p, w.kind, w.limit, w.words)
+				}
+				if !strings.HasSuffix(p.Reason, ".") || strings.ToUpper(p.Reason[:1]) != p.Reason[:1] {
+					t.Errorf("problem %d: reason %q is not a sentence", i, p.Reason)
+				}
+				clauses[i] = strings.TrimSuffix(p.Reason, ".")
+			}
+			// The joined reason, which data sources print, is the problems' reasons in one sentence.
+			if len(clauses) > 0 && !strings.EqualFold(d.Reason, strings.Join(clauses, "; and ")+".") {
+				t.Errorf("reason %q is not the problems %q joined", d.Reason, clauses)
+			}
+		})
+	}
+}

@@ -126,3 +126,41 @@ func Placement(r jurisdiction.Region) string {
 	}
 	return s + "."
 }
+
+// The reasons of Retention. Each problem is a clause, so that several join into one sentence.
+
+func unboundedReason(maxDays int64) string {
+	return fmt.Sprintf("nothing expires the data, so it would be kept without limit, against storage limitation "+
+		"(GDPR Art. 5(1)(e)); expire it after at most %d days", maxDays)
+}
+
+func tooLongReason(days, maxDays int64) string {
+	return fmt.Sprintf("a retention of %d days exceeds the policy's maximum of %d days (max_retention_days, "+
+		"GDPR Art. 5(1)(e) storage limitation)", days, maxDays)
+}
+
+func tooShortReason(days, minDays int64) string {
+	return fmt.Sprintf("a retention of %d days is shorter than the statutory minimum of %d days", days, minDays)
+}
+
+func lockOutlastsReason(lockDays, days int64) string {
+	return fmt.Sprintf("Object Lock keeps each version for %d days, longer than the %d days after which the "+
+		"data is due to be deleted", lockDays, days)
+}
+
+func compliantReason(days int64, minDays *int64, maxDays int64) string {
+	if minDays != nil {
+		return fmt.Sprintf("A retention of %d days lies between the statutory minimum of %d days and the policy's "+
+			"maximum of %d days (GDPR Art. 5(1)(e), storage limitation).", days, *minDays, maxDays)
+	}
+	return fmt.Sprintf("A retention of %d days is within the policy's maximum of %d days (GDPR Art. 5(1)(e), "+
+		"storage limitation).", days, maxDays)
+}
+
+// sentence capitalises the first letter and ends the text with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
 )
 
 type auditModel struct {
@@ -33,7 +34,7 @@ func auditSchema() schema.Attribute {
 				Optional: true,
 				MarkdownDescription: "An http(s) URL each event is POSTed to as JSON, with the event's hash in " +
 					"`Idempotency-Key`; retried with backoff, honouring `Retry-After` up to 10 seconds, 3 times.",
-				Validators: []validator.String{httpURL()},
+				Validators: []validator.String{validate.HTTPURL()},
 			},
 			"webhook_secret": schema.StringAttribute{
 				Optional:  true,

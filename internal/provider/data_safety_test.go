@@ -100,21 +100,21 @@ func TestAccDataSafety_planWarnings(t *testing.T) {
 func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
 	name := acctest.BucketName()
 	config := func(days int) string {
-		return bucketConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = %d", name, days))
+		return acctest.BucketConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = %d", name, days))
 	}
 	wantStop := regexp.MustCompile(acctest.Wrapped(`(?s)Destroying the bucket would erase personal data.*holds 1 object versions and force_destroy is false`))
 	stillThere := func() {
-		if v, _ := versions(t, name); v != 1 {
+		if v, _ := acctest.Versions(t, name); v != 1 {
 			t.Fatalf("the bucket holds %d versions, want 1: the refused plan touched the data", v)
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBucketGone(t, name),
+		CheckDestroy:             acctest.CheckBucketGone(t, name),
 		Steps: []resource.TestStep{
 			{Config: config(30)},
 			{
-				PreConfig:   func() { withoutPolicy(t, name, func() { putObject(t, name, "records.csv", "x", nil) }) },
+				PreConfig:   func() { acctest.WithoutPolicy(t, name, func() { acctest.PutObject(t, name, "records.csv", "x", nil) }) },
 				Config:      config(31),
 				ExpectError: wantStop,
 			},
@@ -122,7 +122,7 @@ func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
 			{
 				PreConfig: func() {
 					stillThere()
-					withoutPolicy(t, name, func() { emptyBucket(t, name) })
+					acctest.WithoutPolicy(t, name, func() { acctest.EmptyBucket(t, name) })
 				},
 				Config: config(30),
 			},
@@ -138,15 +138,16 @@ func TestAccDataSafety_dataArrivingAfterThePlan(t *testing.T) {
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	w.MustTerraform("plan", "-destroy", "-input=false", "-out=destroy.tfplan")
-	withoutPolicy(t, name, func() { putObject(t, name, "late.csv", "x", nil) })
+	acctest.WithoutPolicy(t, name, func() { acctest.PutObject(t, name, "late.csv", "x", nil) })
 	out, err := w.Terraform("apply", "-input=false", "-no-color", "destroy.tfplan")
 	folded := strings.Join(strings.Fields(out), " ")
-	if err == nil || !strings.Contains(folded, fmt.Sprintf("Cannot destroy bucket %s", name)) || !strings.Contains(folded, "holds 1 object versions and force_destroy is false") {
+	if err == nil || !strings.Contains(folded, "Destroying the bucket would erase personal data") ||
+		!strings.Contains(folded, fmt.Sprintf("Bucket %q holds 1 object versions and force_destroy is false, so the destroy stopped", name)) {
 		t.Errorf("the destroy did not refuse a bucket that received data after the plan (%v):\n%s", err, out)
 	}
-	if v, _ := versions(t, name); v != 1 {
+	if v, _ := acctest.Versions(t, name); v != 1 {
 		t.Errorf("the bucket holds %d versions, want 1", v)
 	}
-	withoutPolicy(t, name, func() { emptyBucket(t, name) })
+	acctest.WithoutPolicy(t, name, func() { acctest.EmptyBucket(t, name) })
 	w.MustTerraform("destroy", "-input=false", "-auto-approve")
 }

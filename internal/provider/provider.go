@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/bucket"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
@@ -27,6 +28,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/server"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
 )
 
 // maxDatasetAge is how old the embedded jurisdiction data may get before every run warns about it.
@@ -80,7 +82,7 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			MarkdownDescription: "URL of the " + service + " API, for a local emulator or an AWS-compatible service. " +
 				"When unset, the SDK resolves it, honouring `AWS_ENDPOINT_URL_" + service +
 				"` and `AWS_ENDPOINT_URL`.",
-			Validators: []validator.String{httpURL()},
+			Validators: []validator.String{validate.HTTPURL()},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -152,7 +154,7 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
 					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(jurisdictionValue()),
+					listvalidator.ValueStringsAre(validate.JurisdictionValue()),
 				},
 			},
 			"key_destruction": schema.StringAttribute{
@@ -256,7 +258,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		key.NewResource,
-		NewBucketResource,
+		bucket.NewResource,
 		server.NewResource,
 		guard.NewResource,
 	}

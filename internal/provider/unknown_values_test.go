@@ -36,14 +36,14 @@ func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 		name := acctest.BucketName()
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{{
 				Config: unknownDays(name, 30, 7),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("gdpr_bucket.test", tfjsonpath.New("expiration_days"))},
 				},
 				Check: func(s *terraform.State) error {
-					exists, err := bucketExists(t, name)
+					exists, err := acctest.BucketExists(t, name)
 					if err != nil {
 						return err
 					}
@@ -59,10 +59,10 @@ func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 		name := acctest.BucketName()
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{{
 				Config:      unknownDays(name, 5000, 7),
-				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Retention too long.*expiration_days is 5000`)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Retention too long.*A retention of 5000 days exceeds the policy's maximum of 3650 days`)),
 			}},
 		})
 	})
@@ -70,10 +70,10 @@ func TestAccUnknownValues_checkedOnceKnown(t *testing.T) {
 		name := acctest.BucketName()
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{{
 				Config:      unknownDays(name, 30, 31),
-				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Object Lock outlasts expiration.*object_lock.days is 31 but expiration_days is 30`)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Object Lock outlasts expiration.*Object Lock keeps each version for 31 days, longer than the 30 days`)),
 			}},
 		})
 	})

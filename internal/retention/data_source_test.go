@@ -84,7 +84,7 @@ func TestAccRetentionDataSource_bucket(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: bucketConfig(`
+			Config: acctest.BucketConfig(`
   bucket_prefix   = "gdpr-retention-"
   expiration_days = 90
   object_lock     = { mode = "COMPLIANCE", days = 30 }

@@ -1,4 +1,4 @@
-package provider_test
+package bucket_test
 
 import (
 	"context"
@@ -52,12 +52,12 @@ func bucketBadInputs() []acctest.BadInput {
 		"expiration 0": {body: `bucket = "records-zero"
   expiration_days = 0`, want: `(?s)expiration_days.*value must be at least 1, got: 0`},
 		"expiration above max_retention_days": {provider: "  max_retention_days = 365", body: `bucket = "records-long"
-  expiration_days = 366`, want: `(?s)Retention too long.*expiration_days.*expiration_days is 366, more than the\s+provider's max_retention_days of 365.*Art\. 5\(1\)\(e\)`},
+  expiration_days = 366`, want: `(?s)Retention too long.*expiration_days = 366.*A retention of 366 days exceeds the policy's maximum of 365 days \(max_retention_days, GDPR Art\. 5\(1\)\(e\).*Set expiration_days to 1 to 365 days`},
 		"expiration above the default maximum": {body: `bucket = "records-long"
-  expiration_days = 3651`, want: `(?s)Retention too long.*max_retention_days of 3650`},
+  expiration_days = 3651`, want: `(?s)Retention too long.*exceeds the policy's maximum of 3650 days`},
 		"lock outlasts expiration": {body: `bucket = "records-lock"
   expiration_days = 30
-  object_lock = { mode = "GOVERNANCE", days = 31 }`, want: `(?s)Object Lock outlasts expiration.*object_lock.days is 31 but expiration_days is 30.*at most 30`},
+  object_lock = { mode = "GOVERNANCE", days = 31 }`, want: `(?s)Object Lock outlasts expiration.*Object Lock keeps each version for 31 days, longer than the 30 days.*Art\. 5\(1\)\(e\).*set object_lock\.days to at most 30`},
 		"unknown lock mode": {body: `bucket = "records-lock"
   expiration_days = 30
   object_lock = { mode = "LEGAL", days = 1 }`, want: `(?s)object_lock\.mode.*value must be one of: \["GOVERNANCE" "COMPLIANCE"\], got: "LEGAL"`},
@@ -83,6 +83,11 @@ func bucketBadInputs() []acctest.BadInput {
 			Config: acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n"})
 	}
 	return out
+}
+
+// TestAccBucket_badInputs plans every bad input of a bucket; each must fail before anything is created.
+func TestAccBucket_badInputs(t *testing.T) {
+	acctest.RunBadInputs(t, bucketBadInputs(), 30)
 }
 
 // A bucket outside the allowed jurisdictions fails at plan, and nothing is created.

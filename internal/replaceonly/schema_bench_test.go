@@ -1,9 +1,10 @@
-package provider
+package replaceonly_test
 
 import (
 	"context"
 	"testing"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
@@ -12,7 +13,7 @@ import (
 // make every configurable attribute force replacement; it runs each time Terraform asks for the schemas.
 func BenchmarkReplaceOnly(b *testing.B) {
 	ctx := context.Background()
-	for _, newResource := range New("bench")().Resources(ctx) {
+	for _, newResource := range provider.New("bench")().Resources(ctx) {
 		r := newResource()
 		var meta resource.MetadataResponse
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "gdpr"}, &meta)
@@ -55,24 +56,4 @@ func configurable(attrs map[string]schema.Attribute) int {
 		n += configurable(nested(a))
 	}
 	return n
-}
-
-// BenchmarkBucketModel_fromAPI measures turning what S3 reports into the model, which every refresh of a
-// gdpr_bucket does; the bucket is compliant and unchanged, the common case.
-func BenchmarkBucketModel_fromAPI(b *testing.B) {
-	ctx := b.Context()
-	api := compliantBucket()
-	m := bucketTestModel()
-	changed, violations := m.fromAPI(ctx, api)
-	if len(changed) != 0 || len(violations) != 0 {
-		b.Fatalf("fromAPI on a compliant, unchanged bucket: changed %v, violations %v", changed, violations)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		m := bucketTestModel()
-		changed, violations = m.fromAPI(ctx, api)
-	}
-	if len(changed) != 0 || len(violations) != 0 {
-		b.Fatalf("fromAPI in the loop: changed %v, violations %v", changed, violations)
-	}
 }

@@ -1,7 +1,6 @@
-package provider_test
+package bucket_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -23,7 +22,7 @@ import (
 // replacement, after which the new bucket has every setting again.
 func TestAccBucket_driftPlansReplacement(t *testing.T) {
 	name := acctest.BucketName()
-	config := bucketConfig(fmt.Sprintf(`
+	config := acctest.BucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
 `, name))
@@ -43,7 +42,7 @@ func TestAccBucket_driftPlansReplacement(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBucketGone(t, name),
+		CheckDestroy:             acctest.CheckBucketGone(t, name),
 		Steps: []resource.TestStep{
 			{Config: config},
 			tamper(func(ctx context.Context, c *s3.Client) error {
@@ -76,7 +75,7 @@ func TestAccBucket_driftPlansReplacement(t *testing.T) {
 // TestAccBucket_tagDriftPlansReplacement uses a generated name: the emulator keeps a deleted bucket's tags
 // for a new bucket of the same name, which S3 does not.
 func TestAccBucket_tagDriftPlansReplacement(t *testing.T) {
-	config := bucketConfig(`
+	config := acctest.BucketConfig(`
   bucket_prefix   = "gdpr-tags-"
   expiration_days = 30
 `)
@@ -100,18 +99,11 @@ func TestAccBucket_tagDriftPlansReplacement(t *testing.T) {
 					if names[0] == names[1] {
 						return fmt.Errorf("bucket %s was kept after its tags were changed", names[0])
 					}
-					return checkBucketGone(t, names[0])(s)
+					return acctest.CheckBucketGone(t, names[0])(s)
 				}),
 			},
 		},
 	})
-}
-
-func captureBucket(names *[]string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		*names = append(*names, s.RootModule().Resources[bucketAddr].Primary.ID)
-		return nil
-	}
 }
 
 // TestAccBucket_importOfNonCompliantBucketPlansReplacement adopts a bucket made without the guarantees:
@@ -126,9 +118,9 @@ func TestAccBucket_importOfNonCompliantBucketPlansReplacement(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBucketGone(t, name),
+		CheckDestroy:             acctest.CheckBucketGone(t, name),
 		Steps: []resource.TestStep{{
-			Config: bucketConfig(fmt.Sprintf(`
+			Config: acctest.BucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
 `, name)) + fmt.Sprintf(`
@@ -154,7 +146,7 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
-				Config: acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + bucketResources(fmt.Sprintf(`
+				Config: acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + acctest.BucketResources(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
 `, name)),
@@ -164,7 +156,7 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 				if proxy.Failed() == 0 {
 					return fmt.Errorf("no request was failed; the test proves nothing")
 				}
-				return checkBucketGone(t, name)(s)
+				return acctest.CheckBucketGone(t, name)(s)
 			},
 		})
 	})
@@ -172,13 +164,13 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 		name := acctest.BucketName()
 		failLifecycle, failDelete := acctest.S3Call("PUT", "lifecycle"), acctest.S3Call("DELETE", "")
 		proxy := acctest.NewFaultProxy(t, func(r *http.Request) bool { return failLifecycle(r) || failDelete(r) })
-		config := acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + bucketResources(fmt.Sprintf(`
+		config := acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + acctest.BucketResources(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
 `, name))
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{
 				{
 					Config:      config,
@@ -198,72 +190,23 @@ func TestAccBucket_createFailureLeavesNothingBehind(t *testing.T) {
 	})
 }
 
-// The emulator does not evaluate policy conditions: it applies the bucket's TLS-only deny to every object
-// request, over TLS or not. Tests that touch objects therefore lift the policy around their own object
-// calls and restore it, so the provider still sees a compliant bucket.
-func withoutPolicy(t *testing.T, bucket string, fn func()) {
-	t.Helper()
-	ctx := context.Background()
-	c := acctest.S3(t, acctest.Region)
-	pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
-	if err != nil {
-		t.Fatalf("reading the policy of %s: %v", bucket, err)
-	}
-	liftPolicy(t, bucket)
-	fn()
-	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: pol.Policy}); err != nil {
-		t.Fatalf("restoring the policy of %s: %v", bucket, err)
-	}
-}
-
-// liftPolicy removes the bucket policy for the rest of a test, before a destroy whose per-object calls the
-// emulator would otherwise refuse (see withoutPolicy). A destroy is not affected by the drift this causes.
-func liftPolicy(t *testing.T, bucket string) {
-	t.Helper()
-	if _, err := acctest.S3(t, acctest.Region).DeleteBucketPolicy(context.Background(), &s3.DeleteBucketPolicyInput{Bucket: &bucket}); err != nil {
-		t.Fatalf("lifting the policy of %s: %v", bucket, err)
-	}
-}
-
-func putObject(t *testing.T, bucket, key, body string, mutate func(*s3.PutObjectInput)) {
-	t.Helper()
-	// S3 wants a checksum on uploads to a bucket with Object Lock.
-	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader([]byte(body)),
-		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256}
-	if mutate != nil {
-		mutate(in)
-	}
-	if _, err := acctest.S3(t, acctest.Region).PutObject(context.Background(), in); err != nil {
-		t.Fatalf("putting %s/%s: %v", bucket, key, err)
-	}
-}
-
-func versions(t *testing.T, bucket string) (versions, deleteMarkers int) {
-	t.Helper()
-	out, err := acctest.S3(t, acctest.Region).ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: &bucket})
-	if err != nil {
-		t.Fatalf("listing %s: %v", bucket, err)
-	}
-	return len(out.Versions), len(out.DeleteMarkers)
-}
-
 func TestAccBucket_destroyWithObjects(t *testing.T) {
 	t.Run("refused without force_destroy", func(t *testing.T) {
 		name := acctest.BucketName()
-		config := bucketConfig(fmt.Sprintf(`
+		config := acctest.BucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
 `, name))
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{
 				{Config: config},
 				{
 					PreConfig: func() {
-						withoutPolicy(t, name, func() {
-							putObject(t, name, "customers.csv", "v1", nil)
-							putObject(t, name, "customers.csv", "v2", nil)
+						acctest.WithoutPolicy(t, name, func() {
+							acctest.PutObject(t, name, "customers.csv", "v1", nil)
+							acctest.PutObject(t, name, "customers.csv", "v2", nil)
 						})
 					},
 					Config:  config,
@@ -274,11 +217,11 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 				{
 					// Nothing was lost. Empty the bucket deliberately; then destroy works.
 					PreConfig: func() {
-						withoutPolicy(t, name, func() {
-							if v, _ := versions(t, name); v != 2 {
+						acctest.WithoutPolicy(t, name, func() {
+							if v, _ := acctest.Versions(t, name); v != 2 {
 								t.Fatalf("bucket holds %d versions after the refused destroy, want 2: data was lost", v)
 							}
-							emptyBucket(t, name)
+							acctest.EmptyBucket(t, name)
 						})
 					},
 					Config: config,
@@ -288,7 +231,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 	})
 	t.Run("force_destroy removes versions and delete markers", func(t *testing.T) {
 		name := acctest.BucketName()
-		config := bucketConfig(fmt.Sprintf(`
+		config := acctest.BucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
   force_destroy   = true
@@ -296,14 +239,14 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 `, name))
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{
 				{Config: config},
 				{
 					PreConfig: func() {
-						withoutPolicy(t, name, func() {
+						acctest.WithoutPolicy(t, name, func() {
 							for i := range 3 {
-								putObject(t, name, fmt.Sprintf("records/%d.json", i), "{}", func(in *s3.PutObjectInput) {
+								acctest.PutObject(t, name, fmt.Sprintf("records/%d.json", i), "{}", func(in *s3.PutObjectInput) {
 									in.ObjectLockMode = s3types.ObjectLockModeGovernance
 									in.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(24 * time.Hour))
 								})
@@ -312,10 +255,10 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 								t.Fatal(err)
 							}
 						})
-						if v, m := versions(t, name); v != 3 || m != 1 {
+						if v, m := acctest.Versions(t, name); v != 3 || m != 1 {
 							t.Fatalf("bucket holds %d versions and %d delete markers, want 3 and 1", v, m)
 						}
-						liftPolicy(t, name)
+						acctest.LiftPolicy(t, name)
 					},
 					Config:  config,
 					Destroy: true,
@@ -325,7 +268,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 	})
 	t.Run("COMPLIANCE retention stops destroy and names the date", func(t *testing.T) {
 		name := acctest.BucketName()
-		config := bucketConfig(fmt.Sprintf(`
+		config := acctest.BucketConfig(fmt.Sprintf(`
   bucket          = %q
   expiration_days = 30
   force_destroy   = true
@@ -336,15 +279,15 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 		expect := regexp.MustCompile(`not yet known`)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-			CheckDestroy:             checkBucketGone(t, name),
+			CheckDestroy:             acctest.CheckBucketGone(t, name),
 			Steps: []resource.TestStep{
 				{Config: config},
 				{
 					PreConfig: func() {
-						liftPolicy(t, name)
+						acctest.LiftPolicy(t, name)
 						before := time.Now().Add(48 * time.Hour).UTC()
-						putObject(t, name, "records.csv", "x", nil)
-						putObject(t, name, "records.csv", "y", nil)
+						acctest.PutObject(t, name, "records.csv", "x", nil)
+						acctest.PutObject(t, name, "records.csv", "y", nil)
 						after := time.Now().Add(48 * time.Hour).UTC()
 						*expect = *regexp.MustCompile(`(?s)Bucket cannot be destroyed.*whatever\s+force_destroy\s+says:\s+2\s+object\s+version\(s\),\s+such\s+as\s+"records.csv".*COMPLIANCE\s+mode\s+until\s+(` +
 							before.Format("2006-01-02T15:04") + `|` + after.Format("2006-01-02T15:04") + `)`)
@@ -355,7 +298,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 				},
 				{
 					PreConfig: func() {
-						if v, _ := versions(t, name); v != 2 {
+						if v, _ := acctest.Versions(t, name); v != 2 {
 							t.Fatalf("bucket holds %d versions after the refused destroy, want 2: data was lost", v)
 						}
 						// Real S3 never shortens COMPLIANCE retention; the emulator lets the test end it so the
@@ -368,46 +311,4 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 			},
 		})
 	})
-}
-
-// removeLockedBucket ends the retention of every version, which only the emulator allows in COMPLIANCE
-// mode, and deletes the versions and the bucket.
-func removeLockedBucket(t *testing.T, name string) {
-	t.Helper()
-	ctx := context.Background()
-	c := acctest.S3(t, acctest.Region)
-	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range out.Versions {
-		if _, err := c.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId,
-			ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
-			Retention:         &s3types.ObjectLockRetention{Mode: s3types.ObjectLockRetentionModeGovernance, RetainUntilDate: aws.Time(time.Now().Add(-time.Hour))},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId, BypassGovernanceRetention: aws.Bool(true)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &name}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// emptyBucket deletes every version in the bucket.
-func emptyBucket(t *testing.T, name string) {
-	t.Helper()
-	ctx := context.Background()
-	c := acctest.S3(t, acctest.Region)
-	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range out.Versions {
-		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId}); err != nil {
-			t.Fatal(err)
-		}
-	}
 }

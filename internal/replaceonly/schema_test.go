@@ -1,9 +1,11 @@
-package provider
+package replaceonly_test
 
 import (
 	"context"
 	"testing"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -125,7 +127,7 @@ func checkReplaceOnly(t *testing.T, prefix string, attrs map[string]schema.Attri
 // attribute added later that does not force replacement fails here.
 func TestReplaceOnly_everyConfigurableAttribute(t *testing.T) {
 	ctx := context.Background()
-	p := New("test")()
+	p := provider.New("test")()
 	resources := p.Resources(ctx)
 	if len(resources) == 0 {
 		t.Fatal("the provider serves no resources")
@@ -157,7 +159,7 @@ func TestReplaceOnly_everyAttributeKind(t *testing.T) {
 		"s": schema.StringAttribute{Required: true},
 		"c": schema.StringAttribute{Computed: true},
 	}
-	s := replaceOnly(schema.Schema{Attributes: map[string]schema.Attribute{
+	s := replaceonly.Schema(schema.Schema{Attributes: map[string]schema.Attribute{
 		"string":  schema.StringAttribute{Optional: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 		"bool":    schema.BoolAttribute{Optional: true},
 		"int64":   schema.Int64Attribute{Required: true},

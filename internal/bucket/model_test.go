@@ -1,4 +1,4 @@
-package provider
+package bucket
 
 import (
 	"context"
@@ -14,6 +14,9 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
 )
+
+// testKeyARN is a well-formed KMS key ARN; the model tests never reach KMS.
+const testKeyARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 func compliantBucket() *awsapi.Bucket {
 	return &awsapi.Bucket{
@@ -201,5 +204,25 @@ func TestNewBucketName(t *testing.T) {
 	}
 	if p := s3name.Problems(a); len(p) != 0 {
 		t.Errorf("generated name %q breaks the naming rules: %v", a, p)
+	}
+}
+
+// BenchmarkBucketModel_fromAPI measures turning what S3 reports into the model, which every refresh of a
+// gdpr_bucket does; the bucket is compliant and unchanged, the common case.
+func BenchmarkBucketModel_fromAPI(b *testing.B) {
+	ctx := b.Context()
+	api := compliantBucket()
+	m := bucketTestModel()
+	changed, violations := m.fromAPI(ctx, api)
+	if len(changed) != 0 || len(violations) != 0 {
+		b.Fatalf("fromAPI on a compliant, unchanged bucket: changed %v, violations %v", changed, violations)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := bucketTestModel()
+		changed, violations = m.fromAPI(ctx, api)
+	}
+	if len(changed) != 0 || len(violations) != 0 {
+		b.Fatalf("fromAPI in the loop: changed %v, violations %v", changed, violations)
 	}
 }

@@ -1,0 +1,130 @@
+package acctest
+
+// Helpers for tests that need a gdpr_bucket, or objects in one: the bucket's own tests and the
+// provider-level tests of data safety, unknown values and faults.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// BucketConfig is a key and a bucket encrypted under it; body goes inside the bucket block.
+func BucketConfig(body string) string {
+	return ProviderConfig(Region, "") + BucketResources(body)
+}
+
+// BucketResources is the key and the bucket of BucketConfig without the provider block, for tests that
+// configure the provider themselves.
+func BucketResources(body string) string {
+	return fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description          = "bucket tests"
+  deletion_window_days = 7
+}
+
+resource "gdpr_bucket" "test" {
+  kms_key_arn = gdpr_key.test.arn
+%s
+}
+`, body)
+}
+
+// BucketExists tells whether the emulator holds the bucket.
+func BucketExists(t *testing.T, name string) (bool, error) {
+	_, err := S3(t, Region).HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &name})
+	if awsapi.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CheckBucketGone fails when the emulator still holds the bucket: a CheckDestroy that asks S3, not the state.
+func CheckBucketGone(t *testing.T, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		exists, err := BucketExists(t, name)
+		if err != nil {
+			return err
+		}
+		if exists {
+			return fmt.Errorf("bucket %s still exists", name)
+		}
+		return nil
+	}
+}
+
+// WithoutPolicy runs fn with the bucket's policy lifted, then restores it. The emulator does not evaluate
+// policy conditions: it applies the bucket's TLS-only deny to every object request, over TLS or not. Tests
+// that touch objects therefore lift the policy around their own object calls, so the provider still sees a
+// compliant bucket.
+func WithoutPolicy(t *testing.T, bucket string, fn func()) {
+	t.Helper()
+	ctx := context.Background()
+	c := S3(t, Region)
+	pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatalf("reading the policy of %s: %v", bucket, err)
+	}
+	LiftPolicy(t, bucket)
+	fn()
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: pol.Policy}); err != nil {
+		t.Fatalf("restoring the policy of %s: %v", bucket, err)
+	}
+}
+
+// LiftPolicy removes the bucket policy for the rest of a test, before a destroy whose per-object calls the
+// emulator would otherwise refuse (see WithoutPolicy). A destroy is not affected by the drift this causes.
+func LiftPolicy(t *testing.T, bucket string) {
+	t.Helper()
+	if _, err := S3(t, Region).DeleteBucketPolicy(context.Background(), &s3.DeleteBucketPolicyInput{Bucket: &bucket}); err != nil {
+		t.Fatalf("lifting the policy of %s: %v", bucket, err)
+	}
+}
+
+// PutObject writes an object version into the bucket; mutate, when given, adjusts the request first.
+func PutObject(t *testing.T, bucket, key, body string, mutate func(*s3.PutObjectInput)) {
+	t.Helper()
+	// S3 wants a checksum on uploads to a bucket with Object Lock.
+	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader([]byte(body)),
+		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256}
+	if mutate != nil {
+		mutate(in)
+	}
+	if _, err := S3(t, Region).PutObject(context.Background(), in); err != nil {
+		t.Fatalf("putting %s/%s: %v", bucket, key, err)
+	}
+}
+
+// Versions counts the object versions and delete markers in the bucket.
+func Versions(t *testing.T, bucket string) (versions, deleteMarkers int) {
+	t.Helper()
+	out, err := S3(t, Region).ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatalf("listing %s: %v", bucket, err)
+	}
+	return len(out.Versions), len(out.DeleteMarkers)
+}
+
+// EmptyBucket deletes every version in the bucket.
+func EmptyBucket(t *testing.T, name string) {
+	t.Helper()
+	ctx := context.Background()
+	c := S3(t, Region)
+	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range out.Versions {
+		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,119 @@
+package bucket
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+)
+
+// Every diagnostic the bucket words. Retention problems are worded by policy, which the gdpr_retention data
+// source and the retention_compliant function print too; the bucket adds where the problem is and what to
+// do about it.
+
+// stage is when a destroy check runs. The plan previews the destroy and stops it before anything is
+// touched; the apply checks again, because data may arrive after the plan, or the plan could not check.
+type stage int
+
+const (
+	atPlan stage = iota
+	atApply
+)
+
+// retentionDiag reports one problem the policy found with the bucket's retention, on the argument it
+// concerns.
+func retentionDiag(p policy.RetentionProblem) diag.Diagnostic {
+	switch p.Kind {
+	case policy.RetentionLockOutlasts:
+		return diag.NewAttributeErrorDiagnostic(path.Root("object_lock").AtName("days"), "Object Lock outlasts expiration",
+			fmt.Sprintf("%s Data cannot be required to outlive its own deletion date (GDPR Art. 5(1)(e), storage "+
+				"limitation): set object_lock.days to at most %d, or keep the data longer.", p.Reason, p.Limit))
+	case policy.RetentionTooLong:
+		return diag.NewAttributeErrorDiagnostic(path.Root("expiration_days"), "Retention too long",
+			fmt.Sprintf("%s Set expiration_days to 1 to %d days, or raise max_retention_days in the provider "+
+				"block if the longer retention is justified.", p.Reason, p.Limit))
+	}
+	// The bucket always has an expiration and no statutory minimum, so the policy finds nothing else; should
+	// that change, the problem is still reported, in the policy's words.
+	return diag.NewAttributeErrorDiagnostic(path.Root("expiration_days"), "Retention not allowed", p.Reason)
+}
+
+func reservedTagDiag(p path.Path, key string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Reserved tag key",
+		fmt.Sprintf("The tag key %q starts with \"aws:\", which AWS reserves for its own tags. Use another key.", key))
+}
+
+func invalidTagsDiag(err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("tags"), "Invalid tags", err.Error())
+}
+
+func nameNotGeneratedDiag(err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot generate a bucket name", err.Error())
+}
+
+func importInvalidNameDiag(id string, problems []string) diag.Diagnostic {
+	return diagnostics.ImportRefused(ResourceType, id, []string{"it is not a valid bucket name: " + strings.Join(problems, "; ")})
+}
+
+func rolledBackDiag(name, action string, cause error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot create bucket "+name,
+		fmt.Sprintf("The bucket was created, but %s failed, so the provider deleted the half-made bucket again: "+
+			"nothing was left behind. Fix the cause and apply again.\n\nCause: %s", action, cause))
+}
+
+func taintedDiag(name, action string, cause, cleanup error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot create bucket "+name,
+		fmt.Sprintf("The bucket was created, but %s failed, and deleting the half-made bucket failed too. It is "+
+			"saved in the state as tainted, so the next apply replaces it.\n\nCause: %s\n\nCleanup: %s",
+			action, cause, cleanup))
+}
+
+// notEmptyDiag stops the destroy of a bucket that holds data while force_destroy is false.
+func notEmptyDiag(name string, versions int, more bool, when stage) diag.Diagnostic {
+	stops := "the plan stops before erasing them"
+	if when == atApply {
+		stops = "the destroy stopped before erasing them"
+	}
+	return diag.NewErrorDiagnostic("Destroying the bucket would erase personal data",
+		fmt.Sprintf("Bucket %q holds %s object versions and force_destroy is false, so %s (GDPR Art. 17, erasure, "+
+			"must be deliberate). Ways forward: migrate the data to a new bucket (bucket_prefix with lifecycle "+
+			"{ create_before_destroy = true }); empty the bucket deliberately; or let its lifecycle rule expire "+
+			"the data before destroying it. force_destroy can only be set on a new bucket.",
+			name, versionCount(versions, more), stops))
+}
+
+// retainedDiag stops the destroy of a bucket holding object versions that S3 will not delete: under
+// COMPLIANCE retention or a legal hold. retained says how many, which and until when.
+func retainedDiag(name string, retained error, when stage) diag.Diagnostic {
+	outcome := "Destroying or replacing it would fail half-way through the apply, so the plan stops here."
+	if when == atApply {
+		outcome = "Nothing was deleted."
+	}
+	return diag.NewErrorDiagnostic("Bucket cannot be destroyed",
+		fmt.Sprintf("Bucket %q holds object versions S3 will not delete, whatever force_destroy says: %s. %s "+
+			"Destroy the bucket after the retention ends (GDPR Art. 5(1)(e), storage limitation, and Art. 17, "+
+			"erasure), or remove the legal holds.", name, retained, outcome))
+}
+
+// erasureWarning tells what a destroy that the plan lets through will erase.
+func erasureWarning(name string, versions int, more bool) diag.Diagnostic {
+	if versions == 0 {
+		return diag.NewWarningDiagnostic("Bucket will be destroyed",
+			fmt.Sprintf("Bucket %q is empty and will be deleted.", name))
+	}
+	return diag.NewWarningDiagnostic("Bucket and its data will be erased",
+		fmt.Sprintf("Bucket %q and the %s object versions it holds will be deleted, because force_destroy is "+
+			"true (GDPR Art. 17, erasure). They cannot be recovered afterwards.", name, versionCount(versions, more)))
+}
+
+// versionCount says how many object versions a bucket holds; more means the count stopped at a page.
+func versionCount(versions int, more bool) string {
+	if more {
+		return fmt.Sprintf("more than %d", versions)
+	}
+	return fmt.Sprint(versions)
+}

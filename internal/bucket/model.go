@@ -1,0 +1,124 @@
+package bucket
+
+import (
+	"context"
+	"crypto/rand"
+	"maps"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/tfvalue"
+)
+
+// generatedSuffixLen is how many characters a bucket_prefix gets appended: a UTC timestamp to the second
+// and six random characters, so names sort by creation and never collide in practice.
+const generatedSuffixLen = 20
+
+type bucketModel struct {
+	ID             types.String     `tfsdk:"id"`
+	Bucket         types.String     `tfsdk:"bucket"`
+	BucketPrefix   types.String     `tfsdk:"bucket_prefix"`
+	KMSKeyARN      types.String     `tfsdk:"kms_key_arn"`
+	ExpirationDays types.Int64      `tfsdk:"expiration_days"`
+	ObjectLock     *objectLockModel `tfsdk:"object_lock"`
+	ForceDestroy   types.Bool       `tfsdk:"force_destroy"`
+	Tags           types.Map        `tfsdk:"tags"`
+	ARN            types.String     `tfsdk:"arn"`
+	Region         types.String     `tfsdk:"region"`
+	Jurisdiction   types.String     `tfsdk:"jurisdiction"`
+}
+
+type objectLockModel struct {
+	Mode types.String `tfsdk:"mode"`
+	Days types.Int64  `tfsdk:"days"`
+}
+
+func (m bucketModel) toAPI(ctx context.Context, name string) (awsapi.BucketInput, error) {
+	in := awsapi.BucketInput{
+		Name:           name,
+		KMSKeyARN:      m.KMSKeyARN.ValueString(),
+		ExpirationDays: int32(m.ExpirationDays.ValueInt64()),
+	}
+	if m.ObjectLock != nil {
+		in.ObjectLock = &awsapi.ObjectLock{Mode: m.ObjectLock.Mode.ValueString(), Days: int32(m.ObjectLock.Days.ValueInt64())}
+	}
+	tags, err := tfvalue.StringMap(ctx, m.Tags)
+	in.Tags = tags
+	return in, err
+}
+
+// fromAPI copies what S3 reports into the model. It returns the arguments that differ from what the model
+// held (changed) and the enforced settings the bucket breaks (violations); both mean an integrity event.
+func (m *bucketModel) fromAPI(ctx context.Context, b *awsapi.Bucket) (changed, violations []string) {
+	// Right after an import the model holds only the name: there is nothing to compare arguments with.
+	compare := !m.KMSKeyARN.IsNull()
+	m.ID = types.StringValue(b.Name)
+	m.Bucket = types.StringValue(b.Name)
+	m.ARN = types.StringValue(awsapi.BucketARN(b.Name, b.Region))
+
+	key := types.StringNull()
+	if b.EncryptionAlgorithm == "aws:kms" && b.KMSKeyID != "" {
+		key = types.StringValue(b.KMSKeyID)
+	}
+	if compare && !m.KMSKeyARN.Equal(key) {
+		changed = append(changed, "kms_key_arn")
+	}
+	m.KMSKeyARN = key
+
+	expiration := types.Int64Null()
+	if b.ExpirationDays != nil {
+		expiration = types.Int64Value(int64(*b.ExpirationDays))
+	}
+	if compare && !m.ExpirationDays.Equal(expiration) {
+		changed = append(changed, "expiration_days")
+	}
+	m.ExpirationDays = expiration
+
+	var lock *objectLockModel
+	if b.ObjectLock != nil {
+		lock = &objectLockModel{Mode: types.StringValue(b.ObjectLock.Mode), Days: types.Int64Value(int64(b.ObjectLock.Days))}
+	}
+	if compare && !sameLock(m.ObjectLock, lock) {
+		changed = append(changed, "object_lock")
+	}
+	m.ObjectLock = lock
+
+	prior, _ := tfvalue.StringMap(ctx, m.Tags)
+	if compare && !maps.Equal(prior, b.Tags) {
+		changed = append(changed, "tags")
+	}
+	if len(b.Tags) > 0 || m.Tags.IsUnknown() {
+		m.Tags = tfvalue.MapValue(b.Tags)
+	} else if !m.Tags.IsNull() {
+		m.Tags = tfvalue.MapValue(map[string]string{})
+	}
+	if m.ForceDestroy.IsNull() || m.ForceDestroy.IsUnknown() {
+		m.ForceDestroy = types.BoolValue(false)
+	}
+	return changed, b.Violations()
+}
+
+func sameLock(a, b *objectLockModel) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Mode.Equal(b.Mode) && a.Days.Equal(b.Days)
+}
+
+// newBucketName returns the configured name, or one generated from the prefix.
+func newBucketName(m bucketModel, now time.Time) (string, error) {
+	if !m.Bucket.IsNull() && !m.Bucket.IsUnknown() {
+		return m.Bucket.ValueString(), nil
+	}
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	random := make([]byte, generatedSuffixLen-14)
+	if _, err := rand.Read(random); err != nil {
+		return "", err
+	}
+	for i, b := range random {
+		random[i] = alphabet[int(b)%len(alphabet)]
+	}
+	return m.BucketPrefix.ValueString() + now.UTC().Format("20060102150405") + string(random), nil
+}

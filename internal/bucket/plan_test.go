@@ -1,0 +1,87 @@
+package bucket
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+)
+
+func days(n int64) *int64 { return &n }
+
+// TestCheckRetention checks that each retention problem is reported on the argument it concerns, in the
+// words of policy, which the gdpr_retention data source prints too, followed by what to do.
+func TestCheckRetention(t *testing.T) {
+	tests := map[string]struct {
+		in      policy.RetentionInput
+		path    path.Path
+		summary string
+		todo    string
+	}{
+		"compliant": {in: policy.RetentionInput{ExpirationDays: days(30), LockDays: days(30), MaxDays: 365}},
+		"too long, at plan": {
+			in:   policy.RetentionInput{ExpirationDays: days(366), MaxDays: 365},
+			path: path.Root("expiration_days"), summary: "Retention too long",
+			todo: "Set expiration_days to 1 to 365 days, or raise max_retention_days",
+		},
+		"lock outlasts expiration, at validation": {
+			in:   policy.RetentionInput{ExpirationDays: days(30), LockDays: days(31), MaxDays: math.MaxInt64},
+			path: path.Root("object_lock").AtName("days"), summary: "Object Lock outlasts expiration",
+			todo: "set object_lock.days to at most 30",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			checkRetention(tc.in, &diags)
+			if tc.summary == "" {
+				if len(diags) > 0 {
+					t.Fatalf("diagnostics for a compliant retention: %v", diags)
+				}
+				return
+			}
+			if len(diags) != 1 {
+				t.Fatalf("%d diagnostics, want 1: %v", len(diags), diags)
+			}
+			d := diags[0]
+			withPath, ok := d.(diag.DiagnosticWithPath)
+			if !ok || !withPath.Path().Equal(tc.path) || d.Severity() != diag.SeverityError || d.Summary() != tc.summary {
+				t.Errorf("diagnostic %q at %v, want an error %q at %v", d.Summary(), withPath, tc.summary, tc.path)
+			}
+			words := policy.Retention(tc.in).Problems[0].Reason
+			if !strings.HasPrefix(d.Detail(), words+" ") || !strings.Contains(d.Detail(), tc.todo) {
+				t.Errorf("detail %q, want the policy's %q and then %q", d.Detail(), words, tc.todo)
+			}
+		})
+	}
+}
+
+// TestDestroyDiags checks that the plan's preview and the apply's safety net word each condition alike:
+// the same summary and advice, with only what happened differing.
+func TestDestroyDiags(t *testing.T) {
+	retained := errors.New(`2 object version(s), such as "records.csv", are under retention`)
+	for name, pair := range map[string][2]diag.Diagnostic{
+		"not empty": {notEmptyDiag("records", 2, false, atPlan), notEmptyDiag("records", 2, false, atApply)},
+		"retained":  {retainedDiag("records", retained, atPlan), retainedDiag("records", retained, atApply)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			plan, apply := pair[0], pair[1]
+			if plan.Summary() != apply.Summary() || plan.Severity() != diag.SeverityError || apply.Severity() != diag.SeverityError {
+				t.Errorf("plan %q and apply %q, want the same error", plan.Summary(), apply.Summary())
+			}
+			if plan.Detail() == apply.Detail() {
+				t.Errorf("plan and apply say the same thing happened: %q", plan.Detail())
+			}
+			for _, d := range pair {
+				if !strings.Contains(d.Detail(), `Bucket "records" holds`) || !strings.Contains(d.Detail(), "Art. 17") {
+					t.Errorf("detail %q does not name the bucket and the article", d.Detail())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,220 @@
+// Package bucket is the gdpr_bucket resource: a replace-only S3 bucket for personal data. resource.go holds
+// the create, read and delete calls, schema.go the schema, model.go the translation between Terraform and
+// awsapi, plan.go what a plan checks (the configuration's retention through policy, residency and the
+// replace-only steps through replaceonly, and what a destroy would erase), and diagnostics.go every message
+// the package words. The settings the bucket always has are written, predicted and checked by awsapi.
+package bucket
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
+)
+
+// ResourceType is the resource's type name, in Metadata and in every diagnostic.
+const ResourceType = "gdpr_bucket"
+
+var (
+	_ resource.Resource                     = (*bucketResource)(nil)
+	_ resource.ResourceWithConfigure        = (*bucketResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*bucketResource)(nil)
+	_ resource.ResourceWithImportState      = (*bucketResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*bucketResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*bucketResource)(nil)
+)
+
+type bucketResource struct {
+	data *providerdata.Data
+}
+
+// NewResource returns the gdpr_bucket resource.
+func NewResource() resource.Resource {
+	return &bucketResource{}
+}
+
+func (r *bucketResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = ResourceType
+}
+
+func (r *bucketResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = replaceonly.Schema(bucketSchema())
+}
+
+func (r *bucketResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerdata.Get(req.ProviderData, ResourceType, &resp.Diagnostics)
+}
+
+func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.Record(ctx, ResourceType, audit.Create, &resp.State, &resp.Diagnostics)
+	var plan bucketModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	name, err := newBucketName(plan, time.Now())
+	if err != nil {
+		resp.Diagnostics.Append(nameNotGeneratedDiag(err))
+		return
+	}
+	in, err := plan.toAPI(ctx, name)
+	if err != nil {
+		resp.Diagnostics.Append(invalidTagsDiag(err))
+		return
+	}
+	if err := c.CreateBucket(ctx, name, in.ObjectLock != nil); err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot create bucket "+name, "s3:CreateBucket", err))
+		return
+	}
+	tflog.Info(ctx, "created S3 bucket", map[string]any{"bucket": name})
+
+	for _, step := range c.BucketSetup(in) {
+		if err := step.Run(ctx); err != nil {
+			r.rollBack(ctx, c, plan, name, step.Action, err, resp)
+			return
+		}
+	}
+	// Every setting was written and acknowledged, so the state is what was written: reading it all back
+	// would only cost requests. The next refresh reads everything and catches any later drift.
+	plan.fromAPI(ctx, in.Created(c.Region))
+	plan.Region, plan.Jurisdiction = r.data.Placement()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// rollBack deletes a half-made bucket so that no bucket exists that Terraform does not know about. When
+// even that fails, the bucket is saved in state, which Terraform marks tainted and replaces next time.
+func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan bucketModel, name, action string, cause error, resp *resource.CreateResponse) {
+	if op := awsapi.Operation(cause); op != "" {
+		action = op
+	}
+	// The clean-up must happen even when the apply was interrupted, which cancels ctx; it gets a minute.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	// A new bucket holds no objects, so deleting it usually suffices; empty it only when S3 says otherwise.
+	deleteErr := c.DeleteBucket(ctx, name)
+	var emptyErr error
+	if deleteErr != nil && !awsapi.IsNotFound(deleteErr) {
+		if _, emptyErr = c.EmptyBucket(ctx, name, time.Now()); emptyErr == nil {
+			deleteErr = c.DeleteBucket(ctx, name)
+		}
+	}
+	if deleteErr == nil || awsapi.IsNotFound(deleteErr) {
+		tflog.Warn(ctx, "rolled back a half-made S3 bucket", map[string]any{"bucket": name, "failed": action})
+		resp.Diagnostics.Append(rolledBackDiag(name, action, cause))
+		return
+	}
+	plan.ID, plan.Bucket = types.StringValue(name), types.StringValue(name)
+	plan.ARN = types.StringValue(awsapi.BucketARN(name, c.Region))
+	plan.Region, plan.Jurisdiction = r.data.Placement()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(taintedDiag(name, action, cause, errors.Join(emptyErr, deleteErr)))
+}
+
+func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state bucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	name := state.ID.ValueString()
+	b, err := c.ReadBucket(ctx, name)
+	if awsapi.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnostics.Gone(ResourceType, name, "no longer exists"))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot read bucket "+name, "s3:GetBucket*", err))
+		return
+	}
+	b.Region = c.Region
+	changed, violations := state.fromAPI(ctx, b)
+	state.Region, state.Jurisdiction = r.data.Placement()
+	if drifted := append(changed, violations...); len(drifted) > 0 {
+		tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": drifted})
+		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, drifted))
+		replaceonly.RecordDrift(ctx, req, resp, drifted)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update is never reached through a correct plan, since every argument forces a replacement.
+func (r *bucketResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	replaceonly.RefuseUpdate(ResourceType, resp)
+}
+
+// Delete empties the bucket first when force_destroy allows it, and otherwise refuses to delete a bucket
+// that holds data. The plan ran the same checks (see checkDestroy); these are the safety net for data that
+// arrived after the plan, or a plan that could not check.
+func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.Record(ctx, ResourceType, audit.Delete, &req.State, &resp.Diagnostics)
+	var state bucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	name := state.ID.ValueString()
+	if state.ForceDestroy.ValueBool() {
+		deleted, err := c.EmptyBucket(ctx, name, time.Now())
+		var retained *awsapi.RetainedError
+		switch {
+		case errors.As(err, &retained):
+			resp.Diagnostics.Append(retainedDiag(name, retained, atApply))
+			return
+		case awsapi.IsNotFound(err):
+			return
+		case err != nil:
+			resp.Diagnostics.Append(diagnostics.APIError("Cannot empty bucket "+name, "s3:DeleteObjectVersion", err))
+			return
+		}
+		tflog.Info(ctx, "emptied S3 bucket before deleting it", map[string]any{"bucket": name, "versions_deleted": deleted})
+	} else {
+		count, more, err := c.BucketContents(ctx, name)
+		switch {
+		case awsapi.IsNotFound(err):
+			return
+		case err != nil:
+			resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
+			return
+		case count > 0:
+			resp.Diagnostics.Append(notEmptyDiag(name, count, more, atApply))
+			return
+		}
+	}
+	if err := c.DeleteBucket(ctx, name); err != nil && !awsapi.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:DeleteBucket", err))
+	}
+}
+
+// ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports
+// any guarantee the bucket breaks as drift, so the next plan replaces it.
+func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if problems := s3name.Problems(req.ID); len(problems) > 0 {
+		resp.Diagnostics.Append(importInvalidNameDiag(req.ID, problems))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}

@@ -1,0 +1,111 @@
+package bucket
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
+)
+
+// bucketSchema is the schema before replaceonly.Schema makes every configurable attribute force a
+// replacement.
+func bucketSchema() schema.Schema {
+	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	return schema.Schema{
+		MarkdownDescription: "A replace-only S3 bucket for personal data. It is always versioned, encrypted with " +
+			"SSE-KMS under the given key, closed to the public, without ACLs and reachable only over TLS; a " +
+			"lifecycle rule deletes data after `expiration_days` (storage limitation, GDPR Art. 5(1)(e)). Every " +
+			"argument forces a new bucket, and a setting changed outside Terraform plans a replacement.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The bucket name.",
+				PlanModifiers:       useState,
+			},
+			"bucket": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The bucket name, 3 to 63 lower-case letters, digits, periods and hyphens, " +
+					"following the S3 naming rules. Exactly one of `bucket` and `bucket_prefix` is set; with " +
+					"`bucket_prefix` this attribute reports the generated name.",
+				PlanModifiers: useState,
+				Validators:    []validator.String{validate.BucketName()},
+			},
+			"bucket_prefix": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("A prefix from which the provider generates a unique bucket "+
+					"name by appending %d characters (a timestamp and random characters). Use it with "+
+					"`create_before_destroy` so a replacement bucket exists before the old one goes.",
+					generatedSuffixLen),
+				Validators: []validator.String{validate.BucketPrefix(generatedSuffixLen)},
+			},
+			"kms_key_arn": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "ARN of the KMS key under which S3 encrypts every object by default " +
+					"(SSE-KMS, with S3 Bucket Keys). Usually `gdpr_key.<name>.arn`.",
+				Validators: []validator.String{validate.KMSKeyARN()},
+			},
+			"expiration_days": schema.Int64Attribute{
+				Required: true,
+				MarkdownDescription: "Days after which a lifecycle rule deletes current objects; noncurrent " +
+					"versions go one day after they become noncurrent, incomplete multipart uploads one day " +
+					"after they start. From 1 to the provider's `max_retention_days`.",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"object_lock": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Write-once retention: when set, the bucket is created with S3 Object " +
+					"Lock and this default retention for every new object version.",
+				Attributes: map[string]schema.Attribute{
+					"mode": schema.StringAttribute{
+						Required: true,
+						MarkdownDescription: "`GOVERNANCE` (users with special permission can lift it) or " +
+							"`COMPLIANCE` (nobody can, not even the account's root user, until it expires).",
+						Validators: []validator.String{stringvalidator.OneOf("GOVERNANCE", "COMPLIANCE")},
+					},
+					"days": schema.Int64Attribute{
+						Required: true,
+						MarkdownDescription: "Days each new object version is retained; at most " +
+							"`expiration_days`, since data cannot be required to outlive its own deletion.",
+						Validators: []validator.Int64{int64validator.AtLeast(1)},
+					},
+				},
+			},
+			"force_destroy": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Whether destroying the bucket may first delete every object version in it " +
+					"(bypassing GOVERNANCE retention). Objects under COMPLIANCE retention or a legal hold are " +
+					"never deleted: destroy then fails and names the date. Defaults to `false`.",
+			},
+			"tags": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Tags of the bucket. Keys must not start with `aws:`, which AWS reserves.",
+			},
+			"arn": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The bucket's Amazon Resource Name.",
+				PlanModifiers:       useState,
+			},
+			"region": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The AWS region of the bucket: the provider's region.",
+			},
+			"jurisdiction": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The jurisdiction of the bucket's region: `EU`, `EEA`, `ADEQUACY`, " +
+					"`PARTIAL_ADEQUACY` or `THIRD_COUNTRY`.",
+			},
+		},
+	}
+}

@@ -1,0 +1,174 @@
+package bucket_test
+
+// Helpers that only the bucket's own tests use; those the tests of other packages need are in
+// acctest/bucket.go.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+const bucketAddr = "gdpr_bucket.test"
+
+// checkBucketInEmulator asks S3 directly whether the bucket has every enforced setting and the arguments.
+func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock *s3types.DefaultRetention, tags map[string]string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		ctx := context.Background()
+		c := acctest.S3(t, acctest.Region)
+		b := aws.String(name)
+		keyARN := s.RootModule().Resources["gdpr_key.test"].Primary.Attributes["arn"]
+
+		ver, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("versioning: %w", err)
+		}
+		if ver.Status != s3types.BucketVersioningStatusEnabled {
+			return fmt.Errorf("versioning = %s, want Enabled", ver.Status)
+		}
+		enc, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("encryption: %w", err)
+		}
+		rule := enc.ServerSideEncryptionConfiguration.Rules[0]
+		if rule.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAwsKms ||
+			aws.ToString(rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID) != keyARN || !aws.ToBool(rule.BucketKeyEnabled) {
+			return fmt.Errorf("encryption = %+v, want aws:kms with %s and bucket keys", rule.ApplyServerSideEncryptionByDefault, keyARN)
+		}
+		lc, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("lifecycle: %w", err)
+		}
+		r := lc.Rules[0]
+		if len(lc.Rules) != 1 || r.Status != s3types.ExpirationStatusEnabled || aws.ToInt32(r.Expiration.Days) != expirationDays ||
+			aws.ToInt32(r.NoncurrentVersionExpiration.NoncurrentDays) != 1 || aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation) != 1 {
+			return fmt.Errorf("lifecycle rules = %+v, want one expiring after %d days, noncurrent after 1, uploads after 1", lc.Rules, expirationDays)
+		}
+		pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("public access block: %w", err)
+		}
+		p := pab.PublicAccessBlockConfiguration
+		if !aws.ToBool(p.BlockPublicAcls) || !aws.ToBool(p.BlockPublicPolicy) || !aws.ToBool(p.IgnorePublicAcls) || !aws.ToBool(p.RestrictPublicBuckets) {
+			return fmt.Errorf("public access block = %+v, want all four on", p)
+		}
+		own, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("ownership: %w", err)
+		}
+		if got := own.OwnershipControls.Rules[0].ObjectOwnership; got != s3types.ObjectOwnershipBucketOwnerEnforced {
+			return fmt.Errorf("ownership = %s, want BucketOwnerEnforced", got)
+		}
+		pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
+		if err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+		if !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`) {
+			return fmt.Errorf("policy = %s, want one denying requests without TLS", aws.ToString(pol.Policy))
+		}
+		lockCfg, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
+		switch {
+		case lock == nil && err == nil && lockCfg.ObjectLockConfiguration != nil && lockCfg.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled:
+			return errors.New("object lock is enabled, want none")
+		case lock != nil && err != nil:
+			return fmt.Errorf("object lock: %w", err)
+		case lock != nil:
+			got := lockCfg.ObjectLockConfiguration.Rule.DefaultRetention
+			if got.Mode != lock.Mode || aws.ToInt32(got.Days) != aws.ToInt32(lock.Days) {
+				return fmt.Errorf("default retention = %s %d days, want %s %d days", got.Mode, aws.ToInt32(got.Days), lock.Mode, aws.ToInt32(lock.Days))
+			}
+		}
+		tagOut, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+		if len(tags) > 0 && err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+		got := map[string]string{}
+		if err == nil {
+			for _, tag := range tagOut.TagSet {
+				got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tags) {
+			return fmt.Errorf("tags = %v, want %v", got, tags)
+		}
+		return nil
+	}
+}
+
+// bucketRefreshRequests is what a refresh of one bucket costs: one GET per enforced setting, no HeadBucket.
+var bucketRefreshRequests = []string{
+	"s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
+	"s3:GET?publicAccessBlock", "s3:GET?ownershipControls", "s3:GET?policy", "s3:GET?tagging",
+}
+
+// sameBucket compares two buckets field by field, the policy by meaning.
+func sameBucket(got, want *awsapi.Bucket) error {
+	var gotPolicy, wantPolicy any
+	if err := json.Unmarshal([]byte(got.Policy), &gotPolicy); err != nil {
+		return fmt.Errorf("policy %q: %w", got.Policy, err)
+	}
+	if err := json.Unmarshal([]byte(want.Policy), &wantPolicy); err != nil {
+		return fmt.Errorf("policy %q: %w", want.Policy, err)
+	}
+	if !reflect.DeepEqual(gotPolicy, wantPolicy) {
+		return fmt.Errorf("S3 reports the policy %s, the create implies %s", got.Policy, want.Policy)
+	}
+	g, w := *got, *want
+	g.Policy, w.Policy = "", ""
+	if !reflect.DeepEqual(g, w) {
+		return fmt.Errorf("S3 reports\n%s\nthe create implies\n%s", dump(g), dump(w))
+	}
+	return nil
+}
+
+func dump(b awsapi.Bucket) string {
+	out, _ := json.Marshal(b)
+	return string(out)
+}
+
+func captureBucket(names *[]string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		*names = append(*names, s.RootModule().Resources[bucketAddr].Primary.ID)
+		return nil
+	}
+}
+
+// removeLockedBucket ends the retention of every version, which only the emulator allows in COMPLIANCE
+// mode, and deletes the versions and the bucket.
+func removeLockedBucket(t *testing.T, name string) {
+	t.Helper()
+	ctx := context.Background()
+	c := acctest.S3(t, acctest.Region)
+	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range out.Versions {
+		if _, err := c.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId,
+			ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
+			Retention:         &s3types.ObjectLockRetention{Mode: s3types.ObjectLockRetentionModeGovernance, RetainUntilDate: aws.Time(time.Now().Add(-time.Hour))},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId, BypassGovernanceRetention: aws.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &name}); err != nil {
+		t.Fatal(err)
+	}
+}
