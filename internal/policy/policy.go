@@ -1,6 +1,7 @@
-// Package policy evaluates the provider's residency rules on plain values, so
-// that resources (which enforce them at plan) and data sources (which report
-// them to module authors) share one implementation and one wording.
+// Package policy decides the provider's residency and retention rules on
+// plain values, so that resources (which enforce them at plan), data sources
+// and functions (which report them to module authors) share one
+// implementation and one wording (wording.go).
 package policy
 
 import (
@@ -9,9 +10,9 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 )
 
-// Decision is the outcome of a residency check. Reason is one sentence that
-// names the region, its country and the policy, because it is shown verbatim
-// in plan diagnostics and data source attributes.
+// Decision is the outcome of a residency or retention check. Reason is the
+// sentence shown verbatim in plan diagnostics and data source attributes: for
+// residency it names the region, its country and the policy.
 type Decision struct {
 	Allowed bool
 	Reason  string

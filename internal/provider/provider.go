@@ -1,5 +1,7 @@
-// Package provider is the Terraform glue of the gdpr provider: its configuration, resources, data sources
-// and the replace-only machinery. Decisions live in the jurisdiction and policy packages, AWS calls in awsapi.
+// Package provider is the gdpr provider block: its schema, Configure (which decides placement, residency and
+// the audit trail once, into providerdata.Data), and the registration of the resources, data sources and
+// functions, each of which lives in a package of its own (key, bucket, server, guard, region, retention).
+// protocol.go serves it over plugin protocol 6.
 package provider
 
 import (
