@@ -47,10 +47,6 @@ func reservedTagDiag(p path.Path, key string) diag.Diagnostic {
 		fmt.Sprintf("The tag key %q starts with \"aws:\", which AWS reserves for its own tags. Use another key.", key))
 }
 
-func invalidTagsDiag(err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("tags"), "Invalid tags", err.Error())
-}
-
 func nameNotGeneratedDiag(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Cannot generate a bucket name", err.Error())
 }

@@ -74,7 +74,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	in, err := plan.toAPI(ctx, name)
 	if err != nil {
-		resp.Diagnostics.Append(invalidTagsDiag(err))
+		resp.Diagnostics.Append(diagnostics.InvalidTags(err))
 		return
 	}
 	if err := c.CreateBucket(ctx, name, in.ObjectLock != nil); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
@@ -51,4 +52,9 @@ func DestroyCheckFailed(typeName, id string, err error) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Cannot check what a destroy would erase",
 		fmt.Sprintf("The plan could not read %s %q to say what destroying it erases; the destroy itself still "+
 			"refuses to delete data without force_destroy.\n\nCause: %s", typeName, id, err))
+}
+
+// InvalidTags reports tags the provider could not read from the plan, on the tags argument.
+func InvalidTags(err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("tags"), "Invalid tags", err.Error())
 }

@@ -21,3 +21,9 @@ func destructionDiag(id string, windowDays int64, at time.Time, deny bool) diag.
 	}
 	return diag.NewWarningDiagnostic("Key will be destroyed", detail)
 }
+
+// unreadableDiag reports what AWS answered that the provider could not turn into the resource's model.
+func unreadableDiag(summary string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, "The provider could not read what AWS reported. This is a bug in the "+
+		"provider; please report it.\n\nCause: "+err.Error())
+}

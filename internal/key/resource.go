@@ -65,7 +65,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 	}
 	in, err := plan.toAPI(ctx)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Invalid tags", err.Error())
+		resp.Diagnostics.Append(diagnostics.InvalidTags(err))
 		return
 	}
 	key, err := c.CreateKey(ctx, in)
@@ -101,7 +101,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		}
 	}
 	if _, err := plan.fromAPI(ctx, key); err != nil {
-		resp.Diagnostics.AddError("Cannot read the new key", err.Error())
+		resp.Diagnostics.Append(unreadableDiag("Cannot read the new key", err))
 		return
 	}
 	plan.Region, plan.Jurisdiction = r.data.Placement()
@@ -136,7 +136,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	changed, err := state.fromAPI(ctx, key)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read key", err.Error())
+		resp.Diagnostics.Append(unreadableDiag("Cannot read key", err))
 		return
 	}
 	state.Region, state.Jurisdiction = r.data.Placement()

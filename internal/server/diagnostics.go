@@ -76,3 +76,9 @@ func destructionWarning(id string) diag.Diagnostic {
 			"with it (GDPR Art. 17, erasure). Keep personal data on storage that outlives the server, such as a "+
 			"gdpr_bucket, never on its root volume.", id))
 }
+
+// unreadableDiag reports what AWS answered that the provider could not turn into the resource's model.
+func unreadableDiag(summary string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, "The provider could not read what AWS reported. This is a bug in the "+
+		"provider; please report it.\n\nCause: "+err.Error())
+}

@@ -83,7 +83,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	in, err := plan.toAPI(ctx)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Invalid tags", err.Error())
+		resp.Diagnostics.Append(diagnostics.InvalidTags(err))
 		return
 	}
 	plan.UserData = types.StringNull()
@@ -128,7 +128,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	if _, err := plan.fromAPI(ctx, srv); err != nil {
-		resp.Diagnostics.AddError("Cannot read the new server", err.Error())
+		resp.Diagnostics.Append(unreadableDiag("Cannot read the new server", err))
 		return
 	}
 	plan.Region, plan.Jurisdiction = r.data.Placement()
@@ -168,7 +168,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	imported := state.ImageID.IsNull()
 	changed, err := state.fromAPI(ctx, srv)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read server", err.Error())
+		resp.Diagnostics.Append(unreadableDiag("Cannot read server", err))
 		return
 	}
 	state.Region, state.Jurisdiction = r.data.Placement()
