@@ -198,11 +198,3 @@ func TestModifyPlan_keyDestruction(t *testing.T) {
 		})
 	}
 }
-
-func TestUpdateRefuses(t *testing.T) {
-	var resp resource.UpdateResponse
-	NewResource().Update(context.Background(), resource.UpdateRequest{}, &resp)
-	if !resp.Diagnostics.HasError() || resp.Diagnostics.Errors()[0].Summary() != "In-place update refused" {
-		t.Fatalf("Update did not refuse: %v", resp.Diagnostics)
-	}
-}

@@ -194,3 +194,21 @@ func TestReplaceOnly_everyAttributeKind(t *testing.T) {
 		t.Error("replaceOnly modified the nested attributes it was given")
 	}
 }
+
+// TestReplaceOnly_everyResourceRefusesUpdate calls Update on every resource the provider serves: a plan
+// that slipped past the guard must still not change anything in place.
+func TestReplaceOnly_everyResourceRefusesUpdate(t *testing.T) {
+	ctx := context.Background()
+	for _, f := range provider.New("test")().Resources(ctx) {
+		r := f()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "gdpr"}, &meta)
+		t.Run(meta.TypeName, func(t *testing.T) {
+			var resp resource.UpdateResponse
+			r.Update(ctx, resource.UpdateRequest{}, &resp)
+			if !resp.Diagnostics.HasError() || resp.Diagnostics.Errors()[0].Summary() != "In-place update refused" {
+				t.Fatalf("Update did not refuse: %v", resp.Diagnostics)
+			}
+		})
+	}
+}
