@@ -75,16 +75,7 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 	if req.State.Raw.IsNull() {
 		return
 	}
-	replaceonly.ReplaceMoved(ctx, req, resp)
-	replaceonly.ReplaceDrifted(ctx, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	replaceonly.GuardInPlaceUpdate(ctx, ResourceType, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if replaceonly.Replaces(req, resp) {
+	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.checkDestroy(ctx, req.State, resp)
 	}
 }

@@ -25,16 +25,7 @@ func (r *keyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if req.State.Raw.IsNull() {
 		return
 	}
-	replaceonly.ReplaceMoved(ctx, req, resp)
-	replaceonly.ReplaceDrifted(ctx, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	replaceonly.GuardInPlaceUpdate(ctx, ResourceType, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if replaceonly.Replaces(req, resp) {
+	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.checkDestroy(ctx, req.State, resp)
 	}
 }

@@ -3,9 +3,11 @@ package key
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -194,6 +196,37 @@ func TestModifyPlan_keyDestruction(t *testing.T) {
 			}
 			if !strings.Contains(resp.Diagnostics[0].Detail(), "30 days from now") {
 				t.Errorf("detail %q does not name the deletion window", resp.Diagnostics[0].Detail())
+			}
+		})
+	}
+}
+
+// A key whose state places it in another region than the provider's is replaced, and the plan says what
+// the replacement erases; one in the provider's region with nothing changed plans nothing.
+func TestModifyPlan_regionChangeReplaces(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		provider    string
+		wantReplace bool
+	}{
+		{provider: "eu-central-1", wantReplace: false},
+		{provider: "eu-west-1", wantReplace: true},
+	} {
+		t.Run(tc.provider, func(t *testing.T) {
+			r := &keyResource{data: testData(tc.provider, "EEA")}
+			prior := testModel() // in eu-central-1
+			req, resp := modifyPlanRequest(t, prior, prior)
+			r.ModifyPlan(ctx, req, resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("unexpected error: %v", resp.Diagnostics)
+			}
+			replaces := slices.ContainsFunc(resp.RequiresReplace, func(p path.Path) bool { return p.Equal(path.Root("region")) })
+			if replaces != tc.wantReplace {
+				t.Errorf("region requires replacement = %v, want %v (%v)", replaces, tc.wantReplace, resp.RequiresReplace)
+			}
+			warned := len(resp.Diagnostics.Warnings()) > 0
+			if warned != tc.wantReplace {
+				t.Errorf("destruction warning = %v, want %v: %v", warned, tc.wantReplace, resp.Diagnostics)
 			}
 		})
 	}

@@ -50,6 +50,20 @@ func Place(ctx context.Context, data *providerdata.Data, typeName string, resp *
 	return !resp.Diagnostics.HasError()
 }
 
+// PlanChange plans a change of an existing resource, after Place: a resource moved to another region or
+// changed outside Terraform is replaced (ReplaceMoved, ReplaceDrifted), and an in-place update is refused
+// (GuardInPlaceUpdate). It returns true when the plan replaces the resource without error, so the caller
+// says what the replacement erases. Call it only when the state holds the resource.
+func PlanChange(ctx context.Context, typeName string, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	ReplaceMoved(ctx, req, resp)
+	ReplaceDrifted(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return false
+	}
+	GuardInPlaceUpdate(ctx, typeName, req, resp)
+	return !resp.Diagnostics.HasError() && Replaces(req, resp)
+}
+
 // ReplaceMoved plans the replacement of a resource whose state places it in another region than the one
 // the plan places it in: it is not this resource any more, so it is built anew. Call it after Place.
 func ReplaceMoved(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -1,7 +1,7 @@
 // Package replaceonly is what makes every gdpr_* resource replace-only: the schema walker that makes every
 // configurable attribute force a replacement, and the plan steps each resource's ModifyPlan calls, in its
-// own order, by name: Place (residency and placement), ReplaceMoved, ReplaceDrifted, GuardInPlaceUpdate and
-// Replaces; Read records drift with ReportDrift, and Update refuses with RefuseUpdate.
+// own order, by name: Place (residency and placement), then PlanChange (ReplaceMoved, ReplaceDrifted,
+// GuardInPlaceUpdate and Replaces); Read records drift with RecordDrift and DriftWarning, and Update refuses with RefuseUpdate.
 package replaceonly
 
 import (

@@ -29,16 +29,7 @@ func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		// A create: there is nothing in the cloud yet to compare with or to destroy.
 		return
 	}
-	replaceonly.ReplaceMoved(ctx, req, resp)
-	replaceonly.ReplaceDrifted(ctx, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	replaceonly.GuardInPlaceUpdate(ctx, ResourceType, req, resp)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if replaceonly.Replaces(req, resp) {
+	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.checkDestroy(ctx, req.State, resp)
 	}
 }
