@@ -71,6 +71,11 @@ var keyUsable = &keyGuarantee{
 	why:   func(k *Key) string { return "it " + k.Unusable() },
 }
 
+// PendingDeletion reports whether the key's deletion is already scheduled, so a destroy has nothing left to do.
+func (k *Key) PendingDeletion() bool {
+	return kmstypes.KeyState(k.State) == kmstypes.KeyStatePendingDeletion
+}
+
 // Unusable says why a key can no longer protect data, or "" when it can.
 func (k *Key) Unusable() string {
 	switch kmstypes.KeyState(k.State) {

@@ -150,3 +150,14 @@ func TestEnableKeyRotation_recordsRotation(t *testing.T) {
 		t.Errorf("the key after EnableKeyRotation has problems: %q", p)
 	}
 }
+
+// A destroy that finds its key already scheduled for deletion has nothing left to do; any other state does.
+func TestKeyPendingDeletion(t *testing.T) {
+	for state, want := range map[string]bool{
+		"PendingDeletion": true, "PendingReplicaDeletion": false, "Enabled": false, "Disabled": false, "": false,
+	} {
+		if got := (&Key{State: state}).PendingDeletion(); got != want {
+			t.Errorf("state %q: PendingDeletion() = %v, want %v", state, got, want)
+		}
+	}
+}

@@ -170,7 +170,7 @@ func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 		if awsapi.IsNotFound(err) {
 			return
 		}
-		if key, readErr := c.ReadKey(ctx, id); readErr == nil && key.State == "PendingDeletion" {
+		if key, readErr := c.ReadKey(ctx, id); readErr == nil && key.PendingDeletion() {
 			return
 		}
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot schedule key deletion", "kms:ScheduleKeyDeletion", err))
