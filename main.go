@@ -3,6 +3,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 	"os"
 
@@ -23,6 +24,13 @@ func main() {
 	}
 	var debugMode bool
 	flag.BoolVar(&debugMode, "debug", false, "start the provider with support for debuggers like delve")
+	flag.Usage = func() {
+		out := flag.CommandLine.Output()
+		fmt.Fprint(out, "usage: terraform-provider-gdpr [-debug]\n\nServes the gdpr provider to Terraform, "+
+			"which starts it; run by hand only with -debug.\n\n")
+		flag.PrintDefaults()
+		fmt.Fprint(out, "\nThe binary also verifies the audit trail the provider writes:\n\n"+audit.Usage)
+	}
 	flag.Parse()
 
 	tuneGC()

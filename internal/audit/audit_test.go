@@ -303,3 +303,62 @@ func TestTrail_webhookOnlyChainsInMemory(t *testing.T) {
 		t.Errorf("the delivered events do not form a chain: %v", err)
 	}
 }
+
+func TestMain_exitCodes(t *testing.T) {
+	dir := t.TempDir()
+	broken := writeTrail(t, 3)
+	l := lines(t, broken)
+	if err := os.WriteFile(broken, []byte(l[0]+"\n"+l[2]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.jsonl")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		// out and errOut are substrings of what Main prints on stdout and stderr.
+		out, errOut string
+	}{
+		{"intact", []string{"verify", writeTrail(t, 2)}, 0, "2 events, chain intact", ""},
+		{"empty file", []string{"verify", empty}, 0, "no events", ""},
+		{"broken", []string{"verify", broken}, 1, "", "line 2: prev_hash"},
+		{"a directory", []string{"verify", dir}, 2, "", "cannot read"},
+		{"a missing file", []string{"verify", filepath.Join(dir, "missing.jsonl")}, 2, "", "cannot read"},
+		{"no file", []string{"verify"}, 2, "", "usage: terraform-provider-gdpr audit verify FILE"},
+		{"an unknown command", []string{"check", empty}, 2, "", "usage: terraform-provider-gdpr audit verify FILE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := Main(tc.args, &out, &errOut)
+			if code != tc.code || !strings.Contains(out.String(), tc.out) || !strings.Contains(errOut.String(), tc.errOut) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
+					code, out.String(), errOut.String(), tc.code, tc.out, tc.errOut)
+			}
+		})
+	}
+}
+
+func TestUsage_listsTheAuditCommands(t *testing.T) {
+	if !strings.Contains(Usage, "terraform-provider-gdpr audit verify FILE") {
+		t.Errorf("Usage does not list audit verify:\n%s", Usage)
+	}
+}
+
+func TestVerify_overlongLineIsBroken(t *testing.T) {
+	path := writeTrail(t, 1)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(bytes.Repeat([]byte("x"), 17<<20)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"verify", path}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "line 2: longer than 16 MiB") {
+		t.Errorf("exit %d, stderr %q; want 1 and line 2 named as broken", code, errOut.String())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,7 +51,9 @@ func Verify(r io.Reader) (int, error) {
 		}
 		prev = e.Hash
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return n, &BrokenLink{n + 1, "longer than 16 MiB: not an audit event"}
+	} else if err != nil {
 		return n, err
 	}
 	return n, nil
@@ -66,18 +69,42 @@ func VerifyFile(path string) (int, error) {
 	return Verify(f)
 }
 
+// Usage describes the audit subcommand; the provider binary's --help prints it too.
+const Usage = `usage: terraform-provider-gdpr audit verify FILE
+
+Checks the hash chain of the audit trail in FILE, as written by the audit block of the provider.
+Exit code: 0 for an intact trail (an empty file is one, with no events), 1 for a broken one,
+2 when FILE cannot be read or the command is not used as above.
+`
+
 // Main runs the audit subcommand of the provider binary with the arguments after "audit" and returns the
-// exit code: 0 for an intact trail, 1 for a broken one, 2 for a usage error.
+// exit code: 0 for an intact trail, empty or not, 1 for a broken one, 2 for a file it cannot read and a
+// usage error.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, Usage)
+		return 0
+	}
 	if len(args) != 2 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "usage: terraform-provider-gdpr audit verify FILE")
+		fmt.Fprint(stderr, Usage)
 		return 2
 	}
-	n, err := VerifyFile(args[1])
-	if err != nil {
-		fmt.Fprintf(stderr, "BROKEN %s: %v\n", args[1], err)
+	path := args[1]
+	n, err := VerifyFile(path)
+	var broken *BrokenLink
+	switch {
+	case errors.As(err, &broken):
+		fmt.Fprintf(stderr, "BROKEN %s: %v\n", path, err)
 		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "ERROR cannot read %s: %v. Check that the path names the audit file and that it "+
+			"is readable; nothing was verified.\n", path, err)
+		return 2
+	case n == 0:
+		fmt.Fprintf(stdout, "OK %s: no events, the file is empty. If the provider should have recorded "+
+			"some, check that the path of its audit block names this file.\n", path)
+		return 0
 	}
-	fmt.Fprintf(stdout, "OK %s: %d events, chain intact\n", args[1], n)
+	fmt.Fprintf(stdout, "OK %s: %d events, chain intact\n", path, n)
 	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +22,9 @@ const (
 	IdempotencyHeader = "Idempotency-Key"
 )
 
-// Webhook POSTs events as JSON, retrying with exponential backoff.
+// Webhook POSTs events as JSON, retrying with exponential backoff what may succeed later: connection
+// errors, 408, 429 and 5xx other than 501. Any other status outside 2xx fails at once, redirects included:
+// following one would turn the POST into a body-less GET, or deliver the event to an address nobody chose.
 type Webhook struct {
 	url    string
 	secret []byte
@@ -51,9 +54,46 @@ func NewWebhook(url, secret string, r Retry) *Webhook {
 	c.Backoff = func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
 	}
-	// Return the last response instead of a generic error, so the warning can say what the server said.
-	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	c.HTTPClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.CheckRetry = retryPolicy
+	c.ErrorHandler = deliveryError
 	return &Webhook{url: url, secret: []byte(secret), client: c}
+}
+
+// retryPolicy is retryablehttp's, retrying a 408 too, and ending with an error at any other answer outside
+// 2xx, so that deliveryError learns how many attempts were made.
+func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, err := retryablehttp.ErrorPropagatedRetryPolicy(ctx, resp, err)
+	switch {
+	case retry || err != nil || resp == nil:
+		return retry, err
+	case resp.StatusCode == http.StatusRequestTimeout:
+		return true, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return false, errors.New(resp.Status)
+	}
+	return false, nil
+}
+
+// deliveryError turns the end of a failed delivery into a message naming the last answer and the attempts.
+func deliveryError(resp *http.Response, err error, attempts int) (*http.Response, error) {
+	tries := fmt.Sprintf("%d attempts", attempts)
+	if attempts == 1 {
+		tries = "1 attempt"
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("the webhook could not be reached after %s: %w. Check that webhook_url is "+
+			"right and that the receiver is up and reachable from where Terraform runs", tries, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, fmt.Errorf("the webhook answered %s, redirecting to %q, after %s. The provider does not "+
+			"follow redirects, so the event was not delivered; set webhook_url to the address that accepts "+
+			"the POST", resp.Status, resp.Header.Get("Location"), tries)
+	}
+	return nil, fmt.Errorf("the webhook answered %s after %s. Check webhook_url, webhook_secret and the "+
+		"receiver's log", resp.Status, tries)
 }
 
 // Sign returns the signature header value of body under secret.
@@ -75,6 +115,8 @@ func (w *Webhook) Send(ctx context.Context, e Event) error {
 	if len(w.secret) > 0 {
 		req.Header.Set(SignatureHeader, Sign(w.secret, body))
 	}
+	// retryPolicy ends every answer outside 2xx in deliveryError; the status check below only keeps a
+	// change there from turning a failure into a silent success.
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return err
@@ -82,7 +124,7 @@ func (w *Webhook) Send(ctx context.Context, e Event) error {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("the webhook answered %s after %d attempts", resp.Status, w.client.RetryMax+1)
+		return fmt.Errorf("the webhook answered %s. Check webhook_url and the receiver's log", resp.Status)
 	}
 	return nil
 }
