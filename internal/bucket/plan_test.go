@@ -1,6 +1,7 @@
 package bucket
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -8,8 +9,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
 
 func days(n int64) *int64 { return &n }
@@ -83,5 +89,46 @@ func TestDestroyDiags(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestModifyPlan_refusesInPlaceUpdate drives the in-place guard through the bucket's own ModifyPlan: a plan
+// where only a computed attribute changes, and nothing requires a replacement, must fail. It fails if
+// ModifyPlan (or replaceonly.PlanChange) stops calling the guard.
+func TestModifyPlan_refusesInPlaceUpdate(t *testing.T) {
+	ctx := context.Background()
+	data := providerdata.New()
+	data.Place("eu-central-1")
+	r := &bucketResource{data: data}
+
+	prior := bucketTestModel()
+	prior.ARN = types.StringValue("arn:aws:s3:::records")
+	prior.Region, prior.Jurisdiction = types.StringValue("eu-central-1"), types.StringValue("EU")
+	planned := prior
+	planned.ARN = types.StringValue("arn:aws:s3:::other")
+
+	var sr resource.SchemaResponse
+	NewResource().Schema(ctx, resource.SchemaRequest{}, &sr)
+	empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
+	state := tfsdk.State{Schema: sr.Schema, Raw: empty}
+	plan := tfsdk.Plan{Schema: sr.Schema, Raw: empty}
+	if d := state.Set(ctx, prior); d.HasError() {
+		t.Fatal(d)
+	}
+	if d := plan.Set(ctx, planned); d.HasError() {
+		t.Fatal(d)
+	}
+	req := resource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}
+	resp := &resource.ModifyPlanResponse{Plan: plan}
+
+	r.ModifyPlan(ctx, req, resp)
+	if len(resp.RequiresReplace) != 0 {
+		t.Fatalf("the plan requires a replacement (%v); this test needs one that does not", resp.RequiresReplace)
+	}
+	if !resp.Diagnostics.HasError() {
+		t.Fatalf("ModifyPlan let an in-place update of arn through: %v", resp.Diagnostics)
+	}
+	if d := resp.Diagnostics.Errors()[0]; d.Summary() != "In-place update refused" || !strings.Contains(d.Detail(), "(changed: arn)") {
+		t.Errorf("got %q: %q, want the in-place update of arn refused", d.Summary(), d.Detail())
 	}
 }

@@ -278,3 +278,25 @@ resource "gdpr_bucket" "test" {
 		},
 	})
 }
+
+// TestCheckTLSOnlyPolicy proves the acceptance tests' policy check compares the whole policy by meaning:
+// the same document reformatted passes, and one that allows, or grants a little less, fails.
+func TestCheckTLSOnlyPolicy(t *testing.T) {
+	const name = "records"
+	arn := awsapi.BucketARN(name, acctest.Region)
+	reformatted := `{"Statement":[{"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Resource":["` + arn + `","` + arn + `/*"],
+		"Action":"s3:*","Principal":"*","Effect":"Deny","Sid":"DenyInsecureTransport"}],"Version":"2012-10-17"}`
+	if err := checkTLSOnlyPolicy(reformatted, name, acctest.Region); err != nil {
+		t.Fatalf("the policy reformatted: %v", err)
+	}
+	for what, edit := range map[string][2]string{
+		"allows":            {`"Effect":"Deny"`, `"Effect":"Allow"`},
+		"objects only":      {`"` + arn + `",`, ``},
+		"reads only":        {`"s3:*"`, `"s3:GetObject"`},
+		"TLS requests only": {`"aws:SecureTransport":"false"`, `"aws:SecureTransport":"true"`},
+	} {
+		if err := checkTLSOnlyPolicy(strings.Replace(reformatted, edit[0], edit[1], 1), name, acctest.Region); err == nil {
+			t.Errorf("a policy that %s passed", what)
+		}
+	}
+}

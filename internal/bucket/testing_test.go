@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -77,8 +76,8 @@ func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock
 		if err != nil {
 			return fmt.Errorf("policy: %w", err)
 		}
-		if !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`) {
-			return fmt.Errorf("policy = %s, want one denying requests without TLS", aws.ToString(pol.Policy))
+		if err := checkTLSOnlyPolicy(aws.ToString(pol.Policy), name, acctest.Region); err != nil {
+			return err
 		}
 		lockCfg, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
 		switch {
@@ -107,6 +106,38 @@ func checkBucketInEmulator(t *testing.T, name string, expirationDays int32, lock
 		}
 		return nil
 	}
+}
+
+// tlsOnlyPolicy is the bucket policy the provider must attach, written out here rather than taken from
+// awsapi: every request over plain HTTP to the bucket or its objects is denied.
+func tlsOnlyPolicy(name, region string) string {
+	arn := awsapi.BucketARN(name, region)
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*",` +
+		`"Action":"s3:*","Resource":["` + arn + `","` + arn + `/*"],` +
+		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+}
+
+// checkTLSOnlyPolicy compares the whole policy S3 reports, by meaning, with the one written out above and
+// with the one awsapi attaches: a statement that allows instead of denying, a narrower resource or action,
+// or an extra statement all fail it, where a search for the condition would not.
+func checkTLSOnlyPolicy(got, name, region string) error {
+	if !sameJSON(got, tlsOnlyPolicy(name, region)) {
+		return fmt.Errorf("policy = %s, want %s", got, tlsOnlyPolicy(name, region))
+	}
+	if want := awsapi.TLSOnlyPolicy(name, region); !sameJSON(got, want) {
+		return fmt.Errorf("policy = %s, but awsapi.TLSOnlyPolicy is %s", got, want)
+	}
+	return nil
+}
+
+// sameJSON reports whether two JSON documents mean the same, whatever their whitespace and key order; a
+// document that is not JSON is never the same.
+func sameJSON(a, b string) bool {
+	var va, vb any
+	if json.Unmarshal([]byte(a), &va) != nil || json.Unmarshal([]byte(b), &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
 // bucketRefreshRequests is what a refresh of one bucket costs: one GET per enforced setting, no HeadBucket.

@@ -231,3 +231,24 @@ func TestModifyPlan_regionChangeReplaces(t *testing.T) {
 		})
 	}
 }
+
+// TestModifyPlan_refusesInPlaceUpdate drives the in-place guard through the key's own ModifyPlan: a plan
+// where only a computed attribute changes, and nothing requires a replacement, must fail. It fails if
+// ModifyPlan (or replaceonly.PlanChange) stops calling the guard.
+func TestModifyPlan_refusesInPlaceUpdate(t *testing.T) {
+	r := &keyResource{data: testData("eu-central-1", "EU")}
+	prior := testModel()
+	planned := prior
+	planned.ARN = types.StringValue("arn:aws:kms:eu-central-1:123456789012:key/other")
+	req, resp := modifyPlanRequest(t, prior, planned)
+	r.ModifyPlan(context.Background(), req, resp)
+	if len(resp.RequiresReplace) != 0 {
+		t.Fatalf("the plan requires a replacement (%v); this test needs one that does not", resp.RequiresReplace)
+	}
+	if !resp.Diagnostics.HasError() {
+		t.Fatalf("ModifyPlan let an in-place update of arn through: %v", resp.Diagnostics)
+	}
+	if d := resp.Diagnostics.Errors()[0]; d.Summary() != "In-place update refused" || !strings.Contains(d.Detail(), "(changed: arn)") {
+		t.Errorf("got %q: %q, want the in-place update of arn refused", d.Summary(), d.Detail())
+	}
+}

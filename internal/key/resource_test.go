@@ -127,6 +127,28 @@ resource "gdpr_key" "test" {
 	}
 }
 
+// TestAccKey_createEnablesRotation applies a gdpr_key and asks KMS, not the state, whether the resource's
+// Create turned on automatic rotation with the configured period: a Create that saves the key without
+// rotation fails here, even where the AWS layer's own tests pass.
+func TestAccKey_createEnablesRotation(t *testing.T) {
+	var keyID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkKeysPendingDeletion(t, &keyID, 7),
+		Steps: []resource.TestStep{{
+			Config: keyConfig(`
+  description          = "rotated records"
+  deletion_window_days = 7
+  rotation_period_days = 120
+`),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				acctest.CaptureID(keyAddr, &keyID),
+				func(*terraform.State) error { return checkRotationInEmulator(t, keyID, 120) },
+			),
+		}},
+	})
+}
+
 // TestAccKey_createdIsWhatKMSReports creates keys the way Create does, which saves the key that CreateKey's
 // answer and its own requests describe instead of reading it back, and checks that ReadKey then reports
 // exactly that key, field by field (the policy by meaning), so the two cannot drift apart.

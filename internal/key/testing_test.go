@@ -151,3 +151,19 @@ resource "gdpr_key" "test" {
 }
 `, region, acctest.Endpoint())
 }
+
+// checkRotationInEmulator asks KMS directly, not the state, whether automatic rotation of the key is on
+// with periodDays; the period is checked when KMS reports it (AWS does, the emulator may not).
+func checkRotationInEmulator(t *testing.T, id string, periodDays int32) error {
+	rot, err := acctest.KMS(t, acctest.Region).GetKeyRotationStatus(context.Background(), &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
+	if err != nil {
+		return fmt.Errorf("rotation status of key %s: %w", id, err)
+	}
+	if !rot.KeyRotationEnabled {
+		return fmt.Errorf("automatic rotation of key %s is off after create", id)
+	}
+	if rot.RotationPeriodInDays != nil && aws.ToInt32(rot.RotationPeriodInDays) != periodDays {
+		return fmt.Errorf("key %s rotates every %d days, want %d", id, aws.ToInt32(rot.RotationPeriodInDays), periodDays)
+	}
+	return nil
+}

@@ -132,3 +132,25 @@ func TestModifyPlan_userData(t *testing.T) {
 		}
 	})
 }
+
+// TestModifyPlan_refusesInPlaceUpdate drives the in-place guard through the server's own ModifyPlan: a plan
+// where only a computed attribute changes, and nothing requires a replacement, must fail. It fails if
+// ModifyPlan (or replaceonly.PlanChange) stops calling the guard.
+func TestModifyPlan_refusesInPlaceUpdate(t *testing.T) {
+	r := &serverResource{data: placedData(t, "eu-central-1")}
+	prior := serverTestModel()
+	planned := prior
+	planned.ARN = types.StringValue("arn:aws:ec2:eu-central-1:123456789012:instance/i-0fedcba9876543210")
+	// The configuration carries the same script as the state, so the fingerprint step plans no replacement.
+	req, resp := serverPlanRequest(t, &prior, planned, types.StringValue("echo hello"))
+	r.ModifyPlan(context.Background(), req, resp)
+	if len(resp.RequiresReplace) != 0 {
+		t.Fatalf("the plan requires a replacement (%v); this test needs one that does not", resp.RequiresReplace)
+	}
+	if !resp.Diagnostics.HasError() {
+		t.Fatalf("ModifyPlan let an in-place update of arn through: %v", resp.Diagnostics)
+	}
+	if d := resp.Diagnostics.Errors()[0]; d.Summary() != "In-place update refused" || !strings.Contains(d.Detail(), "(changed: arn)") {
+		t.Errorf("got %q: %q, want the in-place update of arn refused", d.Summary(), d.Detail())
+	}
+}
