@@ -21,11 +21,7 @@ import (
 // in a struct, brings back all of EC2's 800 operations, nearly doubling the binary and adding several MiB
 // to every provider process.
 func TestBinaryKeepsOnlyCalledOperations(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "terraform-provider-gdpr")
-	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	f, err := elf.Open(bin)
+	f, err := elf.Open(buildProvider(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,5 +118,26 @@ func TestTuneGC(t *testing.T) {
 	tuneGC()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("with GOGC=100 the GC percent is %d: the user's setting was overridden", got)
+	}
+}
+
+// buildProvider builds the provider binary into the test's temporary directory and returns its path.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "terraform-provider-gdpr")
+	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// The binary's help names the audit commands it doubles as, so an operator finds the verifier.
+func TestHelp_listsTheAuditCommands(t *testing.T) {
+	out, err := exec.Command(buildProvider(t), "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "audit verify FILE") || !strings.Contains(string(out), "-debug") {
+		t.Errorf("--help does not list the audit commands and the flags:\n%s", out)
 	}
 }
