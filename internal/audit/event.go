@@ -68,6 +68,9 @@ func (e Event) chain(prev string) Event {
 	return e
 }
 
+// Line is the event as the audit file holds it, for a message that must carry an event no sink took.
+func (e Event) Line() string { return string(e.encode()) }
+
 // encode is the canonical form of the event: encoding/json with the fields in struct order.
 func (e Event) encode() []byte {
 	b, err := json.Marshal(e)

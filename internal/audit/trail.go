@@ -28,6 +28,18 @@ func NewTrail(path, webhookURL, secret string, r Retry) *Trail {
 	return t
 }
 
+// SinkError is a sink that did not take an event: Sink is "file" or "webhook".
+type SinkError struct {
+	Sink string
+	Err  error
+}
+
+func (e *SinkError) Error() string { return e.Err.Error() }
+func (e *SinkError) Unwrap() error { return e.Err }
+
+// HasFile reports whether the trail writes to a file.
+func (t *Trail) HasFile() bool { return t.file != nil }
+
 // Record chains and stores the event. The returned errors are for warnings: a failed sink does not undo
 // what was done in the cloud, and the other sink still has the event.
 func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {
@@ -36,7 +48,7 @@ func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {
 	if t.file != nil {
 		chained, err := t.file.Append(e)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("appending to the audit file %s: %w", t.file.Path(), err))
+			errs = append(errs, &SinkError{"file", fmt.Errorf("appending to the audit file %s: %w", t.file.Path(), err)})
 		} else {
 			e, inFile = chained, true
 		}
@@ -49,7 +61,7 @@ func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {
 	}
 	if t.webhook != nil {
 		if err := t.webhook.Send(ctx, e); err != nil {
-			errs = append(errs, fmt.Errorf("delivering to the audit webhook: %w", err))
+			errs = append(errs, &SinkError{"webhook", fmt.Errorf("delivering to the audit webhook: %w", err)})
 		}
 	}
 	return e, errs

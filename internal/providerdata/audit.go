@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"sort"
 	"sync"
@@ -70,12 +71,19 @@ func (d *Data) Record(ctx context.Context, typeName string, action audit.Action,
 	e.FromEnvironment()
 	sum, err := ArgumentsSHA256(st)
 	if err != nil {
-		diags.Append(auditWarning(e, err))
+		diags.Append(auditHashWarning(e, err))
 	}
 	e.ArgumentsSHA256 = sum
 	recorded, errs := d.Audit.Record(ctx, e)
+	inFile := d.Audit.HasFile()
 	for _, err := range errs {
-		diags.Append(auditWarning(recorded, err))
+		var sink *audit.SinkError
+		if errors.As(err, &sink) && sink.Sink == "file" {
+			inFile = false
+		}
+	}
+	for _, err := range errs {
+		diags.Append(auditWarning(recorded, err, inFile))
 	}
 	tflog.Info(ctx, "audit event recorded", map[string]any{"action": string(action), "hash": recorded.Hash})
 }

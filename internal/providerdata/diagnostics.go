@@ -15,10 +15,24 @@ func NotConfiguredDiag(typeName string) diag.Diagnostic {
 			"provider block is complete; please report it.")
 }
 
-func auditWarning(e audit.Event, err error) diag.Diagnostic {
+// auditWarning reports a sink that did not take the event. It says where the event is, and only where it
+// really is: in the audit file when that write succeeded, otherwise in the message itself, whole, so it
+// can be recovered.
+func auditWarning(e audit.Event, err error, inFile bool) diag.Diagnostic {
+	where := "The audit file does not hold it either, so here is the whole event, to recover it:\n\n" + e.Line()
+	if inFile {
+		where = fmt.Sprintf("The event is in the audit file (hash %s).", e.Hash)
+	}
 	return diag.NewWarningDiagnostic("Audit event not fully recorded",
 		fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+
-			"change in the cloud stands; the event is kept in the audit file when one is configured (hash %s). "+
-			"Check the audit settings of the provider block and the receiving end.\n\nCause: %s",
-			e.Action, e.ResourceType, e.CloudID, e.Hash, err))
+			"change in the cloud stands. Check the audit settings of the provider block and the receiving end. "+
+			"%s\n\nCause: %s", e.Action, e.ResourceType, e.CloudID, where, err))
+}
+
+// auditHashWarning reports arguments that could not be hashed; the event is recorded without the hash.
+func auditHashWarning(e audit.Event, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Audit event recorded without its arguments hash",
+		fmt.Sprintf("The %s of %s %q succeeded, but the hash of its arguments could not be computed, so its "+
+			"audit event is recorded without it. This is a bug in the provider; please report it.\n\nCause: %s",
+			e.Action, e.ResourceType, e.CloudID, err))
 }

@@ -1,0 +1,93 @@
+package providerdata
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// recordedState is the state of a created resource, as Record reads it.
+func recordedState(t *testing.T) *tfsdk.State {
+	t.Helper()
+	ctx := context.Background()
+	s := schema.Schema{Attributes: map[string]schema.Attribute{
+		"id":           schema.StringAttribute{Computed: true},
+		"region":       schema.StringAttribute{Computed: true},
+		"jurisdiction": schema.StringAttribute{Computed: true},
+	}}
+	typ := s.Type().TerraformType(ctx)
+	return &tfsdk.State{Schema: s, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{
+		"id":           tftypes.NewValue(tftypes.String, "key-1"),
+		"region":       tftypes.NewValue(tftypes.String, "eu-central-1"),
+		"jurisdiction": tftypes.NewValue(tftypes.String, "EU"),
+	})}
+}
+
+// A warning about an event no sink took never claims the audit file holds it, and carries the whole event;
+// one about a webhook that refused an event the file holds says so.
+func TestRecord_warningSaysWhereTheEventIs(t *testing.T) {
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	defer refusing.Close()
+	noRetry := audit.Retry{RetryMax: 0, WaitMin: time.Millisecond, WaitMax: time.Millisecond, Timeout: time.Second}
+	for name, tc := range map[string]struct {
+		path, webhook string
+		want, notWant []string
+	}{
+		"file is a directory": {
+			path:    t.TempDir(),
+			want:    []string{"here is the whole event", `"action":"create"`, `"cloud_id":"key-1"`},
+			notWant: []string{"is in the audit file"},
+		},
+		"webhook refuses, file holds it": {
+			path:    filepath.Join(t.TempDir(), "audit.jsonl"),
+			webhook: refusing.URL,
+			want:    []string{"The event is in the audit file (hash ", "400 Bad Request"},
+			notWant: []string{"here is the whole event"},
+		},
+		"webhook refuses, no file": {
+			webhook: refusing.URL,
+			want:    []string{"here is the whole event", `"action":"create"`},
+			notWant: []string{"is in the audit file"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := New()
+			d.Audit = audit.NewTrail(tc.path, tc.webhook, "", noRetry)
+			d.Caller.Set(awsIdentityForTest())
+			var diags diag.Diagnostics
+			d.Record(context.Background(), "gdpr_key", audit.Create, recordedState(t), &diags)
+			if len(diags) != 1 || diags.HasError() {
+				t.Fatalf("want one warning, got %v", diags)
+			}
+			detail := diags[0].Detail()
+			for _, w := range tc.want {
+				if !strings.Contains(detail, w) {
+					t.Errorf("the warning does not say %q:\n%s", w, detail)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(detail, w) {
+					t.Errorf("the warning says %q, which is not so:\n%s", w, detail)
+				}
+			}
+		})
+	}
+}
+
+func awsIdentityForTest() awsapi.Identity {
+	return awsapi.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/test"}
+}
