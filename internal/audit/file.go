@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // File appends events to a JSON lines file. Terraform runs one provider process per command and applies
@@ -53,10 +56,70 @@ func (f *File) Append(e Event) (Event, error) {
 		prev = before.Hash
 	}
 	e = e.chain(prev)
-	if _, err := file.Write(append(e.encode(), '\n')); err != nil {
+	line := append(e.encode(), '\n')
+	if len(last) > 0 && !endsWithNewline(file) {
+		// The last event is complete but lost its newline (an editor, a copy): end its line first, so the
+		// new event gets a line of its own instead of being glued onto it.
+		line = append([]byte{'\n'}, line...)
+	}
+	if _, err := file.Write(line); err != nil {
 		return e, err
 	}
 	return e, file.Sync()
+}
+
+// endsWithNewline reports whether the file's last byte is a newline; an empty file counts as ending one.
+func endsWithNewline(f *os.File) bool {
+	info, err := f.Stat()
+	if err != nil || info.Size() == 0 {
+		return true
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, info.Size()-1); err != nil {
+		return true
+	}
+	return b[0] == '\n'
+}
+
+// Check tells, without writing anything, why the file could not take the next event: its directory is
+// missing, the path is a directory, the file cannot be opened for appending, or its last line is not a
+// complete event (a write torn by a crash, say). Nil means Append should succeed.
+func (f *File) Check() error {
+	info, err := os.Stat(f.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		dir := filepath.Dir(f.path)
+		d, err := os.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("the directory %s of the audit file cannot be read: %w", dir, err)
+		}
+		if !d.IsDir() {
+			return fmt.Errorf("%s, where the audit file would go, is not a directory", dir)
+		}
+		return nil
+	case err != nil:
+		return err
+	case info.IsDir():
+		return fmt.Errorf("%s is a directory, not an audit file", f.path)
+	}
+	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("the audit file cannot be opened for appending: %w", err)
+	}
+	defer file.Close()
+	last, err := lastLine(file)
+	if err != nil {
+		return fmt.Errorf("reading the last event of %s: %w", f.path, err)
+	}
+	if len(last) == 0 {
+		return nil
+	}
+	var before Event
+	if err := json.Unmarshal(last, &before); err != nil || before.Hash == "" || before.computeHash() != before.Hash {
+		return fmt.Errorf("the last line of %s is not a complete audit event (a write cut short, or an edit), so "+
+			"the chain cannot be extended", f.path)
+	}
+	return nil
 }
 
 // lastLine returns the last non-empty line of the file, without its newline; nil for an empty file.

@@ -37,6 +37,15 @@ type SinkError struct {
 func (e *SinkError) Error() string { return e.Err.Error() }
 func (e *SinkError) Unwrap() error { return e.Err }
 
+// Check tells why the trail could not record an event, before anything is changed: a file sink that cannot
+// take one. A webhook is only known to fail when it is called.
+func (t *Trail) Check() error {
+	if t.file == nil {
+		return nil
+	}
+	return t.file.Check()
+}
+
 // HasFile reports whether the trail writes to a file.
 func (t *Trail) HasFile() bool { return t.file != nil }
 

@@ -57,6 +57,7 @@ func (r *bucketResource) ValidateConfig(ctx context.Context, req resource.Valida
 // guard, and what a replacement would erase), and last the retention against the provider's maximum.
 func (r *bucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if replaceonly.IsDestroy(req) {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 		return
 	}
@@ -73,9 +74,11 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 		return
 	}
 	if req.State.Raw.IsNull() {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		return
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 	}
 }

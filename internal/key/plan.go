@@ -11,11 +11,13 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
 
-// ModifyPlan runs every plan-time check of a key, in this order: a destroy only says what it erases;
-// otherwise the key is placed (residency), an existing key moved to another region or changed outside
-// Terraform is replaced, an in-place update is refused, and a replacement says what it erases.
+// ModifyPlan runs every plan-time check of a key, in this order: a destroy checks that the audit trail can
+// record it and says what it erases; otherwise the key is placed (residency), a create checks the audit
+// trail, an existing key moved to another region or changed outside Terraform is replaced, an in-place
+// update is refused, and a replacement checks the audit trail and says what it erases.
 func (r *keyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if replaceonly.IsDestroy(req) {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 		return
 	}
@@ -23,9 +25,11 @@ func (r *keyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	if req.State.Raw.IsNull() {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		return
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 	}
 }

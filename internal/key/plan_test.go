@@ -2,6 +2,7 @@ package key
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
@@ -250,5 +252,59 @@ func TestModifyPlan_refusesInPlaceUpdate(t *testing.T) {
 	}
 	if d := resp.Diagnostics.Errors()[0]; d.Summary() != "In-place update refused" || !strings.Contains(d.Detail(), "(changed: arn)") {
 		t.Errorf("got %q: %q, want the in-place update of arn refused", d.Summary(), d.Detail())
+	}
+}
+
+// A plan that creates, replaces or destroys a key fails, before anything changes, when the audit file could
+// not record the event; a plan that changes nothing does not look at the trail.
+func TestModifyPlan_auditTrailMustTakeTheEvent(t *testing.T) {
+	ctx := context.Background()
+	broken := audit.NewTrail(filepath.Join(t.TempDir(), "missing", "audit.jsonl"), "", "", audit.DefaultRetry)
+	working := audit.NewTrail(filepath.Join(t.TempDir(), "audit.jsonl"), "", "", audit.DefaultRetry)
+	created := func() (resource.ModifyPlanRequest, *resource.ModifyPlanResponse) {
+		planned := testModel()
+		planned.ID, planned.ARN = types.StringUnknown(), types.StringUnknown()
+		req, resp := modifyPlanRequest(t, planned, planned)
+		req.State = tfsdk.State{Schema: req.State.Schema, Raw: tftypes.NewValue(req.State.Raw.Type(), nil)}
+		return req, resp
+	}
+	replaced := func() (resource.ModifyPlanRequest, *resource.ModifyPlanResponse) {
+		planned := testModel()
+		planned.Description = types.StringValue("another purpose")
+		req, resp := modifyPlanRequest(t, testModel(), planned)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("description"))
+		return req, resp
+	}
+	unchanged := func() (resource.ModifyPlanRequest, *resource.ModifyPlanResponse) {
+		return modifyPlanRequest(t, testModel(), testModel())
+	}
+	for name, tc := range map[string]struct {
+		plan  func() (resource.ModifyPlanRequest, *resource.ModifyPlanResponse)
+		fails bool
+	}{
+		"create":    {created, true},
+		"replace":   {replaced, true},
+		"destroy":   {func() (resource.ModifyPlanRequest, *resource.ModifyPlanResponse) { return destroyRequest(t) }, true},
+		"no change": {unchanged, false},
+	} {
+		for _, trail := range []struct {
+			name  string
+			trail *audit.Trail
+		}{{"broken", broken}, {"working", working}} {
+			t.Run(name+"/"+trail.name, func(t *testing.T) {
+				d := testData("eu-central-1", "EEA")
+				d.Audit = trail.trail
+				r := &keyResource{data: d}
+				req, resp := tc.plan()
+				r.ModifyPlan(ctx, req, resp)
+				refused := false
+				for _, e := range resp.Diagnostics.Errors() {
+					refused = refused || e.Summary() == "Audit trail cannot take events"
+				}
+				if want := tc.fails && trail.name == "broken"; refused != want {
+					t.Errorf("refused = %v, want %v: %v", refused, want, resp.Diagnostics)
+				}
+			})
+		}
 	}
 }

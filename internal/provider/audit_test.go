@@ -222,3 +222,33 @@ func TestAccAudit_badSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestAccAudit_unwritableTrailStopsThePlan configures an audit file in a directory that does not exist: the
+// plan fails naming the problem, and no key is created whose event could not be recorded.
+func TestAccAudit_unwritableTrailStopsThePlan(t *testing.T) {
+	acctest.RequireEmulator(t)
+	const region = "eu-west-3"
+	prefix := acctest.BucketName() // a unique description prefix
+	trail := filepath.Join(t.TempDir(), "missing", "audit.jsonl")
+	cfg := `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+` + acctest.ProviderConfig(region, fmt.Sprintf(`
+  audit = {
+    path = %q
+  }`, trail)) + fmt.Sprintf(`
+resource "gdpr_key" "k" {
+  description          = "%s"
+  deletion_window_days = 7
+}`, prefix)
+	w := acctest.NewWorkdir(t, cfg)
+	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color")
+	if err == nil || !regexp.MustCompile(`(?s)Audit trail cannot take events.*cannot be read`).MatchString(out) {
+		t.Fatalf("the apply did not stop at plan for the missing audit directory (err %v):\n%s", err, out)
+	}
+	if keys := acctest.KeyInventory(t, region, prefix); len(keys) != 0 {
+		t.Errorf("keys %v were created although their events could not be recorded", keys)
+	}
+}

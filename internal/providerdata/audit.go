@@ -52,6 +52,17 @@ func (c *CallerIdentity) get(ctx context.Context, clients *awsapi.Clients) awsap
 	return c.id
 }
 
+// CheckAudit fails a plan that would create or destroy a typeName resource while the audit trail cannot take
+// the event: better no change than a change nobody can account for. d may be nil.
+func (d *Data) CheckAudit(typeName string, diags *diag.Diagnostics) {
+	if d == nil || d.Audit == nil {
+		return
+	}
+	if err := d.Audit.Check(); err != nil {
+		diags.Append(auditUnwritableDiag(typeName, err))
+	}
+}
+
 // Record writes the audit event of a successful create or delete of the typeName resource whose state is st.
 // Resources defer it at the top of Create and Delete, so it sees the final diagnostics. A failed sink is a
 // warning, never an error: the cloud has already changed. d may be nil.

@@ -36,3 +36,13 @@ func auditHashWarning(e audit.Event, err error) diag.Diagnostic {
 			"audit event is recorded without it. This is a bug in the provider; please report it.\n\nCause: %s",
 			e.Action, e.ResourceType, e.CloudID, err))
 }
+
+// auditUnwritableDiag fails a plan whose events the audit file could not take.
+func auditUnwritableDiag(typeName string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Audit trail cannot take events",
+		fmt.Sprintf("This plan creates or destroys %s, and every such change is recorded in the audit trail "+
+			"(GDPR Art. 5(2), accountability), but the audit file cannot take the event, so the plan stops "+
+			"before anything changes. Create the directory, point audit.path at a file, or, for a last line cut "+
+			"short, run terraform-provider-gdpr audit verify on the file, move it aside and start a new one.\n\n"+
+			"Cause: %s", typeName, err))
+}

@@ -15,6 +15,7 @@ import (
 // first, so the steps after it see the replacement a changed script requires.
 func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if replaceonly.IsDestroy(req) {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 		return
 	}
@@ -26,10 +27,12 @@ func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	if req.State.Raw.IsNull() {
-		// A create: there is nothing in the cloud yet to compare with or to destroy.
+		// A create: there is nothing in the cloud yet to compare with or to destroy, only an event to record.
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		return
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
+		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 	}
 }

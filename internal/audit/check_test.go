@@ -1,0 +1,85 @@
+package audit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// appendEvents writes n events to a new file in dir and returns its path.
+func appendEvents(t *testing.T, dir string, n int) string {
+	t.Helper()
+	path := filepath.Join(dir, "audit.jsonl")
+	f := NewFile(path)
+	for i := range n {
+		if _, err := f.Append(Event{Time: time.Unix(int64(i), 0), Action: Create, ResourceType: "gdpr_key", CloudID: "k"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+// Check finds, before anything is written, every file the next event could not be appended to.
+func TestFileCheck(t *testing.T) {
+	dir := t.TempDir()
+	intact := appendEvents(t, t.TempDir(), 2)
+	torn := appendEvents(t, t.TempDir(), 2)
+	data, _ := os.ReadFile(torn)
+	if err := os.WriteFile(torn, data[:len(data)-20], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noNewline := appendEvents(t, t.TempDir(), 2)
+	data, _ = os.ReadFile(noNewline)
+	if err := os.WriteFile(noNewline, data[:len(data)-1], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notADir := filepath.Join(dir, "plain")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		path string
+		want string // "" for no error
+	}{
+		"new file in an existing directory": {path: filepath.Join(dir, "new.jsonl")},
+		"intact file":                       {path: intact},
+		"last newline removed":              {path: noNewline},
+		"missing directory":                 {path: filepath.Join(dir, "missing", "audit.jsonl"), want: "cannot be read"},
+		"directory under a file":            {path: filepath.Join(notADir, "audit.jsonl"), want: "is not a directory"},
+		"path is a directory":               {path: dir, want: "is a directory, not an audit file"},
+		"torn last line":                    {path: torn, want: "not a complete audit event"},
+	} {
+		err := NewFile(tc.path).Check()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: Check = %v, want nil", name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: Check = %v, want an error saying %q", name, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.jsonl")); err == nil {
+		t.Error("Check created the file it checked")
+	}
+}
+
+// An event appended after a last line that lost its newline gets a line of its own, and the trail verifies.
+func TestFileAppend_afterAMissingNewline(t *testing.T) {
+	path := appendEvents(t, t.TempDir(), 2)
+	data, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, data[:len(data)-1], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewFile(path).Append(Event{Time: time.Unix(9, 0), Action: Delete, ResourceType: "gdpr_key", CloudID: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if n, err := Verify(f); err != nil || n != 3 {
+		t.Errorf("Verify = %d, %v; want 3 events intact", n, err)
+	}
+}
