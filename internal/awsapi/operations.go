@@ -83,6 +83,7 @@ type s3Operations struct {
 	deleteBucket                    operation[s3.DeleteBucketInput, s3.DeleteBucketOutput, s3.Options]
 	deleteObjects                   operation[s3.DeleteObjectsInput, s3.DeleteObjectsOutput, s3.Options]
 	getBucketEncryption             operation[s3.GetBucketEncryptionInput, s3.GetBucketEncryptionOutput, s3.Options]
+	getBucketLocation               operation[s3.GetBucketLocationInput, s3.GetBucketLocationOutput, s3.Options]
 	getBucketLifecycleConfiguration operation[s3.GetBucketLifecycleConfigurationInput, s3.GetBucketLifecycleConfigurationOutput, s3.Options]
 	getBucketOwnershipControls      operation[s3.GetBucketOwnershipControlsInput, s3.GetBucketOwnershipControlsOutput, s3.Options]
 	getBucketPolicy                 operation[s3.GetBucketPolicyInput, s3.GetBucketPolicyOutput, s3.Options]
@@ -108,6 +109,7 @@ func s3OperationsOf(c *s3.Client) s3Operations {
 		deleteBucket:                    c.DeleteBucket,
 		deleteObjects:                   c.DeleteObjects,
 		getBucketEncryption:             c.GetBucketEncryption,
+		getBucketLocation:               c.GetBucketLocation,
 		getBucketLifecycleConfiguration: c.GetBucketLifecycleConfiguration,
 		getBucketOwnershipControls:      c.GetBucketOwnershipControls,
 		getBucketPolicy:                 c.GetBucketPolicy,

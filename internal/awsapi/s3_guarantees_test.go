@@ -199,3 +199,14 @@ func TestBucketSetup_eachGuaranteeIsWritten(t *testing.T) {
 		})
 	}
 }
+
+// S3 names us-east-1 by no constraint and old eu-west-1 buckets by EU; every other region by its name.
+func TestLocationRegion(t *testing.T) {
+	for constraint, want := range map[s3types.BucketLocationConstraint]string{
+		"": "us-east-1", "EU": "eu-west-1", "eu-central-1": "eu-central-1", "ap-south-1": "ap-south-1",
+	} {
+		if got := locationRegion(constraint); got != want {
+			t.Errorf("locationRegion(%q) = %q, want %q", constraint, got, want)
+		}
+	}
+}

@@ -19,14 +19,19 @@ func missing(err error) bool {
 	return false
 }
 
-// ReadBucket reads the bucket's arguments and every enforced setting: one GET per setting, all at once. A
-// bucket that does not exist is an error for which IsNotFound is true: S3 answers NoSuchBucket to each of
+// ReadBucket reads where the bucket is, its arguments and every enforced setting: one GET each, all at once.
+// A bucket that does not exist is an error for which IsNotFound is true: S3 answers NoSuchBucket to each of
 // those GETs, so no HeadBucket is needed to tell.
 func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) {
 	bucket := aws.String(name)
 	b := &Bucket{Name: name, Tags: map[string]string{}}
 	// Each read writes only its own fields of b.
 	err := concurrently(ctx,
+		func(ctx context.Context) error {
+			region, err := c.BucketRegion(ctx, name)
+			b.Region = region
+			return err
+		},
 		func(ctx context.Context) error {
 			ver, err := c.s3.getBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
 			if err != nil {
@@ -216,4 +221,26 @@ func retentionDays(d *s3types.DefaultRetention) int32 {
 		return days
 	}
 	return aws.ToInt32(d.Years) * 365
+}
+
+// BucketRegion asks S3 where the bucket is. A bucket's name is global, so a bucket of that name may be in
+// any region, whatever the client's; only this answer says which.
+func (c *Clients) BucketRegion(ctx context.Context, name string) (string, error) {
+	out, err := c.s3.getBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(name)})
+	if err != nil {
+		return "", err
+	}
+	return locationRegion(out.LocationConstraint), nil
+}
+
+// locationRegion turns a bucket's location constraint into its region: S3 reports us-east-1 as no
+// constraint, and the buckets of eu-west-1 created before regions had names as EU.
+func locationRegion(c s3types.BucketLocationConstraint) string {
+	switch c {
+	case "":
+		return "us-east-1"
+	case s3types.BucketLocationConstraintEu:
+		return "eu-west-1"
+	}
+	return string(c)
 }

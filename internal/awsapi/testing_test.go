@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -59,7 +60,15 @@ func fakeS3(t *testing.T, region string) *Clients {
 			return
 		}
 		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Has("location"):
+			// CreateBucket's configuration names the region; none means us-east-1, as S3 answers it.
+			constraint := ""
+			if m := regexp.MustCompile(`<LocationConstraint>([^<]*)</LocationConstraint>`).FindSubmatch(docs["create"]); m != nil {
+				constraint = string(m[1])
+			}
+			_, _ = fmt.Fprintf(w, `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">%s</LocationConstraint>`, constraint)
 		case r.Method == http.MethodPut && sub == "":
+			docs["create"] = body
 			if o := r.Header.Get("X-Amz-Object-Ownership"); o != "" {
 				docs["ownershipControls"] = fmt.Appendf(nil,
 					`<OwnershipControls><Rule><ObjectOwnership>%s</ObjectOwnership></Rule></OwnershipControls>`, o)

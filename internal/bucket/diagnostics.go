@@ -113,3 +113,27 @@ func versionCount(versions int, more bool) string {
 	}
 	return fmt.Sprint(versions)
 }
+
+// movedWarning reports a bucket that S3 places in another region than the one Terraform recorded: the bucket
+// of that name is not the one Terraform made there.
+func movedWarning(name, recorded, found string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Bucket found in another region",
+		fmt.Sprintf("Bucket %q was created in %s, but S3 says a bucket of that name is now in %s: it was deleted "+
+			"and made anew outside Terraform, where other residency rules may apply. This is an integrity event "+
+			"(GDPR Art. 32): the next apply replaces it with a bucket in the provider's region. Find out who made "+
+			"the change, and where the data went, before applying.", name, recorded, found))
+}
+
+// importResidencyDiag refuses to adopt a bucket whose real region the provider's policy does not admit.
+func importResidencyDiag(name, reason string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot import "+ResourceType,
+		fmt.Sprintf("Bucket %q cannot be managed by this provider: %s Move the data to a bucket in an allowed "+
+			"region instead (GDPR Arts. 44-45, transfers to third countries).", name, reason))
+}
+
+// importUnknownRegionDiag refuses to adopt a bucket in a region the jurisdiction data does not know.
+func importUnknownRegionDiag(name, region string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot import "+ResourceType,
+		fmt.Sprintf("Bucket %q is in %s, a region the provider's jurisdiction data does not know, so where its "+
+			"data is held cannot be checked. Upgrade the provider if the region is new.\n\nCause: %s", name, region, err))
+}

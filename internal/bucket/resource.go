@@ -18,6 +18,8 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
@@ -146,9 +148,15 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot read bucket "+name, "s3:GetBucket*", err))
 		return
 	}
-	b.Region = c.Region
+	recorded := state.Region
 	changed, violations := state.fromAPI(ctx, b)
-	state.Region, state.Jurisdiction = r.data.Placement()
+	// Where the bucket is comes from S3, not from the provider: a bucket of the same name may have been
+	// made anew in another region. The plan then replaces it (replaceonly.ReplaceMoved).
+	state.Region, state.Jurisdiction = providerdata.PlacementOf(b.Region)
+	if !recorded.IsNull() && !recorded.IsUnknown() && recorded.ValueString() != b.Region {
+		tflog.Warn(ctx, "S3 bucket found in another region", map[string]any{"bucket": name, "recorded": recorded.ValueString(), "found": b.Region})
+		resp.Diagnostics.Append(movedWarning(name, recorded.ValueString(), b.Region))
+	}
 	if drifted := append(changed, violations...); len(drifted) > 0 {
 		tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": drifted})
 		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, drifted))
@@ -214,6 +222,22 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if problems := s3name.Problems(req.ID); len(problems) > 0 {
 		resp.Diagnostics.Append(importInvalidNameDiag(req.ID, problems))
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	region, err := c.BucketRegion(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot import bucket "+req.ID, "s3:GetBucketLocation", err))
+		return
+	}
+	if found, err := jurisdiction.Lookup("aws", region); err != nil {
+		resp.Diagnostics.Append(importUnknownRegionDiag(req.ID, region, err))
+		return
+	} else if d := policy.Residency(found, r.data.Allowed); !d.Allowed {
+		resp.Diagnostics.Append(importResidencyDiag(req.ID, d.Reason))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)

@@ -140,9 +140,10 @@ func sameJSON(a, b string) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-// bucketRefreshRequests is what a refresh of one bucket costs: one GET per enforced setting, no HeadBucket.
+// bucketRefreshRequests is what a refresh of one bucket costs: where it is, and one GET per enforced setting,
+// no HeadBucket.
 var bucketRefreshRequests = []string{
-	"s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
+	"s3:GET?location", "s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
 	"s3:GET?publicAccessBlock", "s3:GET?ownershipControls", "s3:GET?policy", "s3:GET?tagging",
 }
 

@@ -100,6 +100,17 @@ func (d *Data) Placement() (region, jurisdiction types.String) {
 	return types.StringValue(d.region.Name), types.StringValue(string(d.region.Country.Jurisdiction))
 }
 
+// PlacementOf is the region and jurisdiction of a resource found in region, which need not be the provider's
+// (a bucket's name is global, so S3 says where it is). The jurisdiction is null for a region missing from the
+// jurisdiction data.
+func PlacementOf(region string) (types.String, types.String) {
+	r, err := jurisdiction.Lookup("aws", region)
+	if err != nil {
+		return types.StringValue(region), types.StringNull()
+	}
+	return types.StringValue(r.Name), types.StringValue(string(r.Country.Jurisdiction))
+}
+
 // ClientsFor returns the provider's AWS clients, or reports that the provider is not configured and returns
 // nil; every call to AWS of typeName starts with it. d may be nil.
 func (d *Data) ClientsFor(typeName string, diags *diag.Diagnostics) *awsapi.Clients {
