@@ -99,7 +99,9 @@ func bucketSchema() schema.Schema {
 			},
 			"region": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The AWS region of the bucket: the provider's region.",
+				MarkdownDescription: "The AWS region the bucket is in, as S3 reports it on every refresh: the " +
+					"provider's region. A bucket of the same name found in another region (deleted and made anew " +
+					"outside Terraform) is reported with both regions, and the next apply replaces it.",
 			},
 			"jurisdiction": schema.StringAttribute{
 				Computed: true,
