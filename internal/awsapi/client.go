@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,6 +53,35 @@ type Clients struct {
 	s3     s3Operations
 	ec2    ec2Operations
 	sts    stsOperations
+
+	// cfg and conf are what these clients were built from; In builds the clients of another region from
+	// them, once, and keeps them in others.
+	cfg    aws.Config
+	conf   Config
+	mu     sync.Mutex
+	others map[string]*Clients
+}
+
+// In returns the clients of region: these when it is their region (or region is empty), otherwise clients
+// built once for it from the same configuration (credentials, endpoints, retries). A resource is read and
+// deleted where its state says it is, which need not be the provider's region any more.
+func (c *Clients) In(region string) *Clients {
+	if region == "" || region == c.Region {
+		return c
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if o, ok := c.others[region]; ok {
+		return o
+	}
+	cfg := c.cfg.Copy()
+	cfg.Region = region
+	o := build(cfg, c.conf)
+	if c.others == nil {
+		c.others = map[string]*Clients{}
+	}
+	c.others[region] = o
+	return o
 }
 
 // maxIdleConnsPerHost is how many idle connections to one endpoint the provider keeps for reuse. Terraform
@@ -87,13 +117,20 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	return build(cfg, c), nil
+}
+
+// build makes the service clients of cfg's region.
+func build(cfg aws.Config, c Config) *Clients {
 	return &Clients{
 		Region: cfg.Region,
 		kms:    kmsOperationsOf(newKMS(cfg, c)),
 		s3:     s3OperationsOf(newS3(cfg, c)),
 		ec2:    ec2OperationsOf(newEC2(cfg, c)),
 		sts:    stsOperationsOf(newSTS(cfg, c)),
-	}, nil
+		cfg:    cfg,
+		conf:   c,
+	}
 }
 
 // loadConfig is the SDK configuration the provider block and the environment describe.

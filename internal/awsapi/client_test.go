@@ -66,3 +66,25 @@ func TestNew_keepsConnectionsForConcurrentCalls(t *testing.T) {
 			inFlight, again, first)
 	}
 }
+
+// The clients of another region are built once, from the same configuration, and the provider's own region
+// gets the provider's clients.
+func TestClientsIn(t *testing.T) {
+	c, err := New(context.Background(), Config{Region: "eu-central-1", AccessKey: "a", SecretKey: "b", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.In("eu-central-1") != c || c.In("") != c {
+		t.Error("the provider's own region did not get the provider's clients")
+	}
+	other := c.In("eu-west-1")
+	if other.Region != "eu-west-1" {
+		t.Errorf("In(eu-west-1).Region = %q", other.Region)
+	}
+	if c.In("eu-west-1") != other {
+		t.Error("the clients of eu-west-1 were built twice")
+	}
+	if other.conf.AccessKey != "a" || other.cfg.Region != "eu-west-1" {
+		t.Errorf("the clients of eu-west-1 do not share the configuration: %+v", other.conf)
+	}
+}

@@ -118,7 +118,7 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		return
 	}
 	name := m.ID.ValueString()
-	check, err := r.data.Clients.CheckDestroy(ctx, name, time.Now())
+	check, err := r.data.Clients.In(m.Region.ValueString()).CheckDestroy(ctx, name, time.Now())
 	switch {
 	case awsapi.IsNotFound(err):
 		return

@@ -133,7 +133,7 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -180,7 +180,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
 		return
 	}

@@ -114,7 +114,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -139,7 +139,7 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		resp.Diagnostics.Append(unreadableDiag("Cannot read key", err))
 		return
 	}
-	state.Region, state.Jurisdiction = r.data.Placement()
+	state.Region, state.Jurisdiction = providerdata.PlacementOf(c.Region)
 	if len(changed) > 0 {
 		tflog.Warn(ctx, "KMS key changed outside Terraform", map[string]any{"key_id": id, "changed": changed})
 		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, changed))
@@ -160,7 +160,7 @@ func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
 		return
 	}

@@ -121,6 +121,16 @@ func (d *Data) ClientsFor(typeName string, diags *diag.Diagnostics) *awsapi.Clie
 	return d.Clients
 }
 
+// ClientsIn is ClientsFor, in region: the clients of the region a resource's state records, so it is read and
+// deleted where it is even after the provider's region changed. An empty region is the provider's.
+func (d *Data) ClientsIn(typeName, region string, diags *diag.Diagnostics) *awsapi.Clients {
+	c := d.ClientsFor(typeName, diags)
+	if c == nil {
+		return nil
+	}
+	return c.In(region)
+}
+
 // Get returns the Data in a ConfigureRequest's ProviderData, nil when the provider has not been configured
 // yet (Terraform calls Configure on resources before the provider's own Configure, with nil). Anything else
 // is a bug, reported against typeName.

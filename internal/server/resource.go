@@ -145,7 +145,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clients := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	clients := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if clients == nil {
 		return
 	}
@@ -171,7 +171,7 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.Append(unreadableDiag("Cannot read server", err))
 		return
 	}
-	state.Region, state.Jurisdiction = r.data.Placement()
+	state.Region, state.Jurisdiction = providerdata.PlacementOf(clients.Region)
 	problems := srv.Problems()
 	drifted := append(changed, problemNames(problems)...)
 	switch {
@@ -200,7 +200,7 @@ func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clients := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	clients := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if clients == nil {
 		return
 	}
