@@ -98,10 +98,12 @@ func bucketSchema() schema.Schema {
 				PlanModifiers:       useState,
 			},
 			"region": schema.StringAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "The AWS region the bucket is in, as S3 reports it on every refresh: the " +
-					"provider's region. A bucket of the same name found in another region (deleted and made anew " +
-					"outside Terraform) is reported with both regions, and the next apply replaces it.",
+					"provider's region when it was created. A bucket of the same name found in another region " +
+					"(deleted and made anew outside Terraform) is reported with both regions, and the next apply " +
+					"replaces it. A change of the provider's `region` replaces the bucket too, emptying and " +
+					"deleting the old one where it is, under the usual `force_destroy` rules.",
 			},
 			"jurisdiction": schema.StringAttribute{
 				Computed: true,

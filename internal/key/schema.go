@@ -86,8 +86,10 @@ func keySchema() schema.Schema {
 				MarkdownDescription: "Tags of the key.",
 			},
 			replaceonly.AttrRegion: schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The AWS region of the key: the provider's region.",
+				Computed: true,
+				MarkdownDescription: "The AWS region the key is in: the provider's region when it was created. The " +
+					"key is read and destroyed there, so a change of the provider's `region` replaces it: a new " +
+					"key in the new region, the old one destroyed in the old region (its deletion is scheduled there).",
 			},
 			replaceonly.AttrJurisdiction: schema.StringAttribute{
 				Computed: true,

@@ -147,8 +147,10 @@ func serverSchema() schema.Schema {
 				PlanModifiers:       useState,
 			},
 			replaceonly.AttrRegion: schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The AWS region of the server: the provider's region.",
+				Computed: true,
+				MarkdownDescription: "The AWS region the server is in: the provider's region when it was created. The " +
+					"server is read and destroyed there, so a change of the provider's `region` replaces it: a new " +
+					"server in the new region, the old one destroyed in the old region (it is terminated there).",
 			},
 			replaceonly.AttrJurisdiction: schema.StringAttribute{
 				Computed: true,
