@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// appendEvents writes n events to a new file in dir and returns its path.
-func appendEvents(t *testing.T, dir string, n int) string {
+// appendEvents writes two events to a new file in dir and returns its path.
+func appendEvents(t *testing.T, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, "audit.jsonl")
 	f := NewFile(path)
-	for i := range n {
+	for i := range 2 {
 		if _, err := f.Append(Event{Time: time.Unix(int64(i), 0), Action: Create, ResourceType: "gdpr_key", CloudID: "k"}); err != nil {
 			t.Fatal(err)
 		}
@@ -24,13 +24,13 @@ func appendEvents(t *testing.T, dir string, n int) string {
 // Check finds, before anything is written, every file the next event could not be appended to.
 func TestFileCheck(t *testing.T) {
 	dir := t.TempDir()
-	intact := appendEvents(t, t.TempDir(), 2)
-	torn := appendEvents(t, t.TempDir(), 2)
+	intact := appendEvents(t, t.TempDir())
+	torn := appendEvents(t, t.TempDir())
 	data, _ := os.ReadFile(torn)
 	if err := os.WriteFile(torn, data[:len(data)-20], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	noNewline := appendEvents(t, t.TempDir(), 2)
+	noNewline := appendEvents(t, t.TempDir())
 	data, _ = os.ReadFile(noNewline)
 	if err := os.WriteFile(noNewline, data[:len(data)-1], 0o600); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestFileCheck(t *testing.T) {
 
 // An event appended after a last line that lost its newline gets a line of its own, and the trail verifies.
 func TestFileAppend_afterAMissingNewline(t *testing.T) {
-	path := appendEvents(t, t.TempDir(), 2)
+	path := appendEvents(t, t.TempDir())
 	data, _ := os.ReadFile(path)
 	if err := os.WriteFile(path, data[:len(data)-1], 0o600); err != nil {
 		t.Fatal(err)
