@@ -49,6 +49,9 @@ func (t *Trail) Check() error {
 // HasFile reports whether the trail writes to a file.
 func (t *Trail) HasFile() bool { return t.file != nil }
 
+// HasWebhook reports whether the trail delivers to a webhook.
+func (t *Trail) HasWebhook() bool { return t.webhook != nil }
+
 // Record chains and stores the event. The returned errors are for warnings: a failed sink does not undo
 // what was done in the cloud, and the other sink still has the event.
 func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {

@@ -64,8 +64,10 @@ func (d *Data) CheckAudit(typeName string, diags *diag.Diagnostics) {
 }
 
 // Record writes the audit event of a successful create or delete of the typeName resource whose state is st.
-// Resources defer it at the top of Create and Delete, so it sees the final diagnostics. A failed sink is a
-// warning, never an error: the cloud has already changed. d may be nil.
+// Resources defer it at the top of Create and Delete, so it sees the final diagnostics. A sink that failed
+// while the other took the event is a warning; an event no sink took is an error that carries the event,
+// since the change would otherwise be unaccounted for (the plan checked the file, so this is rare). d may
+// be nil.
 func (d *Data) Record(ctx context.Context, typeName string, action audit.Action, st *tfsdk.State, diags *diag.Diagnostics) {
 	if diags.HasError() || d == nil || d.Audit == nil || st.Raw.IsNull() {
 		return
@@ -86,15 +88,16 @@ func (d *Data) Record(ctx context.Context, typeName string, action audit.Action,
 	}
 	e.ArgumentsSHA256 = sum
 	recorded, errs := d.Audit.Record(ctx, e)
-	inFile := d.Audit.HasFile()
+	inFile, delivered := d.Audit.HasFile(), d.Audit.HasWebhook()
 	for _, err := range errs {
 		var sink *audit.SinkError
-		if errors.As(err, &sink) && sink.Sink == "file" {
-			inFile = false
+		if errors.As(err, &sink) {
+			inFile = inFile && sink.Sink != "file"
+			delivered = delivered && sink.Sink != "webhook"
 		}
 	}
 	for _, err := range errs {
-		diags.Append(auditWarning(recorded, err, inFile))
+		diags.Append(auditDiag(recorded, err, inFile, delivered))
 	}
 	tflog.Info(ctx, "audit event recorded", map[string]any{"action": string(action), "hash": recorded.Hash})
 }

@@ -15,18 +15,28 @@ func NotConfiguredDiag(typeName string) diag.Diagnostic {
 			"provider block is complete; please report it.")
 }
 
-// auditWarning reports a sink that did not take the event. It says where the event is, and only where it
-// really is: in the audit file when that write succeeded, otherwise in the message itself, whole, so it
-// can be recovered.
-func auditWarning(e audit.Event, err error, inFile bool) diag.Diagnostic {
-	where := "The audit file does not hold it either, so here is the whole event, to recover it:\n\n" + e.Line()
-	if inFile {
-		where = fmt.Sprintf("The event is in the audit file (hash %s).", e.Hash)
+// auditDiag reports a sink that did not take the event, saying where the event is, and only where it really
+// is. An event that no sink took is an error carrying the whole event line, so it can be recovered; one that
+// the other sink took is a warning.
+func auditDiag(e audit.Event, err error, inFile, delivered bool) diag.Diagnostic {
+	line := "\n\n" + e.Line() + "\n\n"
+	switch {
+	case inFile:
+		return diag.NewWarningDiagnostic("Audit event not fully recorded",
+			fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+
+				"change in the cloud stands. Check the audit settings of the provider block and the receiving "+
+				"end. The event is in the audit file (hash %s).\n\nCause: %s",
+				e.Action, e.ResourceType, e.CloudID, e.Hash, err))
+	case delivered:
+		return diag.NewWarningDiagnostic("Audit event not fully recorded",
+			fmt.Sprintf("The %s of %s %q succeeded, and the audit webhook received its event, but the audit "+
+				"file could not take it, so here is the whole event, to recover it:%sCause: %s",
+				e.Action, e.ResourceType, e.CloudID, line, err))
 	}
-	return diag.NewWarningDiagnostic("Audit event not fully recorded",
-		fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+
-			"change in the cloud stands. Check the audit settings of the provider block and the receiving end. "+
-			"%s\n\nCause: %s", e.Action, e.ResourceType, e.CloudID, where, err))
+	return diag.NewErrorDiagnostic("Audit event not recorded",
+		fmt.Sprintf("The %s of %s %q succeeded in the cloud, but no audit sink took its event, so the change "+
+			"is not accounted for (GDPR Art. 5(2), accountability). Repair the sink named below, then add this "+
+			"event to the trail by hand:%sCause: %s", e.Action, e.ResourceType, e.CloudID, line, err))
 }
 
 // auditHashWarning reports arguments that could not be hashed; the event is recorded without the hash.

@@ -35,32 +35,43 @@ func recordedState(t *testing.T) *tfsdk.State {
 	})}
 }
 
-// A warning about an event no sink took never claims the audit file holds it, and carries the whole event;
-// one about a webhook that refused an event the file holds says so.
+// An event no sink took is an error carrying the whole event, never a claim that the file holds it; a sink
+// that failed while the other took the event is a warning that says which holds it.
 func TestRecord_warningSaysWhereTheEventIs(t *testing.T) {
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 	}))
 	defer refusing.Close()
+	accepting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer accepting.Close()
 	noRetry := audit.Retry{RetryMax: 0, WaitMin: time.Millisecond, WaitMax: time.Millisecond, Timeout: time.Second}
 	for name, tc := range map[string]struct {
 		path, webhook string
+		err           bool
 		want, notWant []string
 	}{
 		"file is a directory": {
 			path:    t.TempDir(),
-			want:    []string{"here is the whole event", `"action":"create"`, `"cloud_id":"key-1"`},
+			err:     true,
+			want:    []string{"no audit sink took its event", `"action":"create"`, `"cloud_id":"key-1"`},
+			notWant: []string{"is in the audit file"},
+		},
+		"file is a directory, webhook takes it": {
+			path:    t.TempDir(),
+			webhook: accepting.URL,
+			want:    []string{"the audit webhook received its event", `"action":"create"`},
 			notWant: []string{"is in the audit file"},
 		},
 		"webhook refuses, file holds it": {
 			path:    filepath.Join(t.TempDir(), "audit.jsonl"),
 			webhook: refusing.URL,
 			want:    []string{"The event is in the audit file (hash ", "400 Bad Request"},
-			notWant: []string{"here is the whole event"},
+			notWant: []string{`"action":"create"`},
 		},
 		"webhook refuses, no file": {
 			webhook: refusing.URL,
-			want:    []string{"here is the whole event", `"action":"create"`},
+			err:     true,
+			want:    []string{"no audit sink took its event", `"action":"create"`},
 			notWant: []string{"is in the audit file"},
 		},
 	} {
@@ -70,8 +81,8 @@ func TestRecord_warningSaysWhereTheEventIs(t *testing.T) {
 			d.Caller.Set(awsIdentityForTest())
 			var diags diag.Diagnostics
 			d.Record(context.Background(), "gdpr_key", audit.Create, recordedState(t), &diags)
-			if len(diags) != 1 || diags.HasError() {
-				t.Fatalf("want one warning, got %v", diags)
+			if len(diags) != 1 || diags.HasError() != tc.err {
+				t.Fatalf("want one diagnostic, an error: %v; got %v", tc.err, diags)
 			}
 			detail := diags[0].Detail()
 			for _, w := range tc.want {
