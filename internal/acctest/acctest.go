@@ -120,17 +120,23 @@ func startEmulator() (func(), error) {
 		logFile.Close()
 		os.Remove(logFile.Name())
 	}
-	endpoint = fmt.Sprintf("http://127.0.0.1:%d", port)
+	moto := fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(endpoint + "/moto-api/")
+		resp, err := http.Get(moto + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
-			return stop, nil
+			url, stopFront, err := startFront(moto)
+			if err != nil {
+				stop()
+				return nil, err
+			}
+			endpoint = url
+			return func() { stopFront(); stop() }, nil
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, errors.New("the AWS emulator did not answer within 60s on " + endpoint)
+			return nil, errors.New("the AWS emulator did not answer within 60s on " + moto)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -8,8 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/hashicorp/go-version"
@@ -115,4 +117,47 @@ func TerraformAtLeast(t *testing.T, minimum string) bool {
 		t.Fatalf("terraform version %q: %v", v.Version, err)
 	}
 	return have.GreaterThanOrEqual(version.Must(version.NewVersion(minimum)))
+}
+
+// OwnBinary gives the working directory a copy of the provider build of its own and returns its path, so
+// a test can kill that provider process without touching those of other tests.
+func (w *Workdir) OwnBinary() string {
+	w.t.Helper()
+	src := filepath.Join(ProviderBinary(w.t), "terraform-provider-gdpr")
+	dir := filepath.Join(w.Dir, "provider")
+	bin := filepath.Join(dir, "terraform-provider-gdpr")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o700); err != nil { //nolint:gosec // an executable for this test only
+		w.t.Fatal(err)
+	}
+	rc := "provider_installation {\n  dev_overrides {\n    \"gdpr-immutable/gdpr\" = \"" + dir + "\"\n  }\n  direct {}\n}\n"
+	if err := os.WriteFile(filepath.Join(w.Dir, "dev.tfrc"), []byte(rc), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	return bin
+}
+
+// KillProcesses sends SIGKILL to every process running the executable at path, as a crash or an
+// out-of-memory kill would end it, and returns how many it killed.
+func KillProcesses(path string) int {
+	entries, _ := os.ReadDir("/proc")
+	killed := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil && exe == path {
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				killed++
+			}
+		}
+	}
+	return killed
 }

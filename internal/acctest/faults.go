@@ -35,10 +35,13 @@ const (
 	Reset
 	// Delay forwards the request after a pause.
 	Delay
+	// Crash forwards the request, so it takes effect, then runs the rule's Then (which kills the provider)
+	// and drops the connection without an answer: the caller never learns what its call did.
+	Crash
 )
 
 func (f Fault) String() string {
-	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay"}[f]
+	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay", "Crash"}[f]
 }
 
 // Rule says which requests get a fault, and how often.
@@ -47,6 +50,8 @@ type Rule struct {
 	Fault Fault
 	// Pause is the delay of a Delay fault.
 	Pause time.Duration
+	// Then runs after a Crash fault's request reached the emulator, before the connection is dropped.
+	Then func()
 }
 
 // FaultProxy sits between the provider and the emulator and injects faults into the requests tests choose,
@@ -86,7 +91,7 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 	forward := httputil.NewSingleHostReverseProxy(target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op := Operation(r)
-		fault, pause, ok := p.decide(r, op)
+		fault, rule, ok := p.decide(r, op)
 		if !ok {
 			p.mu.Lock()
 			p.counts[op]++
@@ -95,8 +100,19 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 			return
 		}
 		p.injected.Add(1)
+		if fault == Crash {
+			p.mu.Lock()
+			p.counts[op]++
+			p.mu.Unlock()
+			forward.ServeHTTP(&recorder{header: http.Header{}}, r)
+			if rule.Then != nil {
+				rule.Then()
+			}
+			inject(w, r, op, Reset)
+			return
+		}
 		if fault == Delay {
-			time.Sleep(pause)
+			time.Sleep(rule.Pause)
 			p.mu.Lock()
 			p.counts[op]++
 			p.mu.Unlock()
@@ -110,27 +126,27 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 	return p
 }
 
-func (p *FaultProxy) decide(r *http.Request, op string) (Fault, time.Duration, bool) {
+func (p *FaultProxy) decide(r *http.Request, op string) (Fault, *Rule, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.seen = append(p.seen, op)
 	if !p.enabled.Load() {
-		return 0, 0, false
+		return 0, nil, false
 	}
 	if p.failOn != "" && op == p.failOn {
 		if p.failed++; p.failed == p.failAt {
 			p.failOp = op
 		}
 		if p.failOp != "" {
-			return p.failVia, 0, true
+			return p.failVia, &Rule{}, true
 		}
 	}
 	for _, rule := range p.rules {
 		if rule.Match(r, op) {
-			return rule.Fault, rule.Pause, true
+			return rule.Fault, rule, true
 		}
 	}
-	return 0, 0, false
+	return 0, nil, false
 }
 
 // FailFrom makes the n-th request of the operation from now (1-based) fail with the fault, and every later

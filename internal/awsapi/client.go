@@ -60,6 +60,9 @@ type Clients struct {
 	conf   Config
 	mu     sync.Mutex
 	others map[string]*Clients
+
+	// pools are the resources interrupted creates left in this region (see provenance.go).
+	pools leftoverPools
 }
 
 // In returns the clients of region: these when it is their region (or region is empty), otherwise clients

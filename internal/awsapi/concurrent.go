@@ -27,3 +27,13 @@ func concurrently(ctx context.Context, reads ...func(context.Context) error) err
 	}
 	return err
 }
+
+// boundedEach calls f for each item, at most eight at a time, and returns the first error.
+func boundedEach[T any](ctx context.Context, items []T, f func(context.Context, T) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, it := range items {
+		g.Go(func() error { return f(ctx, it) })
+	}
+	return g.Wait()
+}

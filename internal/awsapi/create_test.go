@@ -42,14 +42,14 @@ func fakeCreates(t *testing.T, pause time.Duration) (c *Clients, requests *atomi
 // creates are the calls that make something with an id AWS chooses or a name others could take.
 var creates = map[string]func(context.Context, *Clients) error{
 	"CreateKey": func(ctx context.Context, c *Clients) error {
-		k, err := c.CreateKey(ctx, KeyInput{Description: "test"})
+		k, err := c.CreateKey(ctx, KeyInput{Description: "test"}, "test")
 		if err == nil && k.ID != "1234abcd-12ab-34cd-56ef-1234567890ab" {
 			return errors.New("CreateKey returned key " + k.ID)
 		}
 		return err
 	},
 	"CreateBucket": func(ctx context.Context, c *Clients) error {
-		return c.CreateBucket(ctx, "gdpr-interrupted", false)
+		return c.CreateBucket(ctx, "gdpr-interrupted", false, "test")
 	},
 }
 

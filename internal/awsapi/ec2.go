@@ -52,6 +52,10 @@ type Server struct {
 	RootDeviceName string
 	// Root is the EBS volume at the root device; nil when the instance has none.
 	Root *Volume
+
+	// Unfinished is the fingerprint of the create that launched the instance and has not finished it (see
+	// CreatingTag), "" for a finished server.
+	Unfinished string
 }
 
 // Volume is the root EBS volume of a server.
@@ -94,6 +98,7 @@ func (c *Clients) server(owner string, i ec2types.Instance) *Server {
 	for _, t := range i.Tags {
 		s.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+	s.Unfinished = unfinished(s.Tags)
 	// The groups of the primary network interface are the instance's; some services report them only
 	// there when the instance was launched with a network interface specification.
 	groups := map[string]bool{}

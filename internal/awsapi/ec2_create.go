@@ -48,9 +48,10 @@ func (c *Clients) rootDeviceName(ctx context.Context, imageID string) (string, e
 	return linuxRootDevice, nil
 }
 
-// RunServer launches one instance and returns it as RunInstances reports it: the id, placement and
-// network are known, the state is usually still pending. The caller saves the id before waiting.
-func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error) {
+// RunServer launches one instance, marked as made by the unfinished create fp (see CreatingTag), and
+// returns it as RunInstances reports it: the id, placement and network are known, the state is usually
+// still pending. The caller saves the id before waiting; FinishServer ends the create.
+func (c *Clients) RunServer(ctx context.Context, in ServerInput, fp string) (*Server, error) {
 	device, err := c.rootDeviceName(ctx, in.ImageID)
 	if err != nil {
 		return nil, err
@@ -60,6 +61,7 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 		return nil, err
 	}
 	input := runInstancesInput(in, device, token, serverGuarantees)
+	marked(input, fp)
 	ctx, cancel, err := uninterrupted(ctx)
 	if err != nil {
 		return nil, err
@@ -73,6 +75,71 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput) (*Server, error
 		return nil, fmt.Errorf("RunInstances returned %d instances, want 1", len(out.Instances))
 	}
 	return c.server(aws.ToString(out.OwnerId), out.Instances[0]), nil
+}
+
+// marked adds the creation marker to the instance's tags in the launch request itself, so that no instance
+// is ever running without it before its create has finished.
+func marked(input *ec2.RunInstancesInput, fp string) {
+	tag := ec2types.Tag{Key: aws.String(CreatingTag), Value: aws.String(fp)}
+	for i := range input.TagSpecifications {
+		if input.TagSpecifications[i].ResourceType == ec2types.ResourceTypeInstance {
+			input.TagSpecifications[i].Tags = append(input.TagSpecifications[i].Tags, tag)
+			return
+		}
+	}
+	input.TagSpecifications = append(input.TagSpecifications, ec2types.TagSpecification{
+		ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{tag},
+	})
+}
+
+// UnfinishedServer returns the id of an instance that an interrupted create with fingerprint fp launched
+// and never finished, and takes it out of the pool so no other create finishes it too; "" when there is
+// none. The first call of a provider process asks EC2 for every such instance of the region at once.
+func (c *Clients) UnfinishedServer(ctx context.Context, fp string) (string, error) {
+	return c.pools.servers.claim(ctx, fp, c.unfinishedServers)
+}
+
+// unfinishedServers lists the region's pending and running instances that carry the creation marker.
+func (c *Clients) unfinishedServers(ctx context.Context) ([]leftover, error) {
+	var found []leftover
+	pages := ec2.NewDescribeInstancesPaginator(c.ec2.describeInstances, &ec2.DescribeInstancesInput{
+		Filters: []ec2types.Filter{
+			{Name: aws.String("tag-key"), Values: []string{CreatingTag}},
+			// A create leaves an instance pending or running; one stopped since was touched by someone and
+			// is not taken over without a look (its marker still shows it on a read).
+			{Name: aws.String("instance-state-name"), Values: []string{
+				string(ec2types.InstanceStateNamePending), string(ec2types.InstanceStateNameRunning),
+			}},
+		},
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				s := c.server("", i)
+				if s.Unfinished != "" {
+					found = append(found, leftover{id: s.ID, fingerprint: s.Unfinished, created: aws.ToTime(i.LaunchTime)})
+				}
+			}
+		}
+	}
+	return found, nil
+}
+
+// FinishServer removes the creation marker: the create of s is complete.
+func (c *Clients) FinishServer(ctx context.Context, s *Server) error {
+	_, err := c.ec2.deleteTags(ctx, &ec2.DeleteTagsInput{
+		Resources: []string{s.ID},
+		Tags:      []ec2types.Tag{{Key: aws.String(CreatingTag)}},
+	})
+	if err != nil {
+		return err
+	}
+	s.Unfinished = ""
+	return nil
 }
 
 // runInstancesInput is the request that launches in with its root volume at device: the arguments, then

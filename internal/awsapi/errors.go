@@ -44,6 +44,9 @@ func code(err error) string {
 // IsNotFound reports whether err says the object does not exist.
 func IsNotFound(err error) bool { return notFoundCodes[code(err)] }
 
+// IsOwnedAlready reports whether err says the bucket to create already exists and belongs to the caller.
+func IsOwnedAlready(err error) bool { return code(err) == "BucketAlreadyOwnedByYou" }
+
 // IsAccessDenied reports whether err says the credentials are not allowed, or not valid.
 func IsAccessDenied(err error) bool { return accessDeniedCodes[code(err)] }
 

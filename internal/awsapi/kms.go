@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,14 +35,19 @@ type Key struct {
 	RotationPeriodDays *int32
 	Policy             string
 	Tags               map[string]string
+	// Unfinished is the fingerprint of the create that made the key and has not finished it (see
+	// CreatingTag), "" for a finished key.
+	Unfinished string
 }
 
-// CreateKey creates the key and returns it as CreateKey's answer and the request describe it: its
-// metadata, the description, the policy asked for ("" when it is the AWS default, which KMS alone knows)
-// and the tags. Rotation is a separate call, so the caller can save the id first and never lose track of a
-// key whose later setup fails.
-func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
+// CreateKey creates the key, marked as made by the unfinished create fp (see CreatingTag), and returns it
+// as CreateKey's answer and the request describe it: its metadata, the description, the policy asked for
+// ("" when it is the AWS default, which KMS alone knows) and the tags. Rotation is a separate call, so the
+// caller can save the id first and never lose track of a key whose later setup fails; FinishKey ends the
+// create.
+func (c *Clients) CreateKey(ctx context.Context, in KeyInput, fp string) (*Key, error) {
 	input := createKeyInput(in, keyGuarantees)
+	input.Tags = append(input.Tags, kmstypes.Tag{TagKey: aws.String(CreatingTag), TagValue: aws.String(fp)})
 	ctx, cancel, err := uninterrupted(ctx)
 	if err != nil {
 		return nil, err
@@ -57,7 +63,65 @@ func (c *Clients) CreateKey(ctx context.Context, in KeyInput) (*Key, error) {
 	if k.Tags == nil {
 		k.Tags = map[string]string{}
 	}
+	k.Unfinished = fp
 	return k, nil
+}
+
+// UnfinishedKey returns the id of a key that an interrupted create with fingerprint fp left behind, and
+// takes it out of the pool so no other create finishes it too; "" when there is none. Keys cannot be
+// searched by tag, so the first call of a provider process lists the region's keys and reads their tags.
+func (c *Clients) UnfinishedKey(ctx context.Context, fp string) (string, error) {
+	return c.pools.keys.claim(ctx, fp, c.unfinishedKeys)
+}
+
+// unfinishedKeys lists the keys of the region that carry the creation marker and can still be finished.
+func (c *Clients) unfinishedKeys(ctx context.Context) ([]leftover, error) {
+	var ids []string
+	pages := kms.NewListKeysPaginator(c.kms.listKeys, &kms.ListKeysInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range page.Keys {
+			ids = append(ids, aws.ToString(k.KeyId))
+		}
+	}
+	var mu sync.Mutex
+	var found []leftover
+	err := boundedEach(ctx, ids, func(ctx context.Context, id string) error {
+		out, err := c.kms.listResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
+		if err != nil {
+			// Keys of other services and keys this caller may not read are not the provider's.
+			return nil //nolint:nilerr // skipping such a key is the point
+		}
+		for _, t := range out.Tags {
+			if aws.ToString(t.TagKey) != CreatingTag {
+				continue
+			}
+			d, err := c.kms.describeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+			if err != nil {
+				return err
+			}
+			if d.KeyMetadata.KeyState != kmstypes.KeyStateEnabled {
+				return nil
+			}
+			mu.Lock()
+			found = append(found, leftover{id: id, fingerprint: aws.ToString(t.TagValue), created: aws.ToTime(d.KeyMetadata.CreationDate)})
+			mu.Unlock()
+		}
+		return nil
+	})
+	return found, err
+}
+
+// FinishKey removes the creation marker: the create of key is complete.
+func (c *Clients) FinishKey(ctx context.Context, k *Key) error {
+	if _, err := c.kms.untagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(k.ID), TagKeys: []string{CreatingTag}}); err != nil {
+		return err
+	}
+	k.Unfinished = ""
+	return nil
 }
 
 // createKeyInput is the request that creates in: the arguments, then what each of the guarantees gs asks
@@ -146,6 +210,7 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 					k.Tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
 				}
 			}
+			k.Unfinished = unfinished(k.Tags)
 			return nil
 		},
 	)

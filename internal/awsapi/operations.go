@@ -38,6 +38,7 @@ type ec2Operations struct {
 	describeImages            operation[ec2.DescribeImagesInput, ec2.DescribeImagesOutput, ec2.Options]
 	describeInstanceAttribute operation[ec2.DescribeInstanceAttributeInput, ec2.DescribeInstanceAttributeOutput, ec2.Options]
 	describeInstances         describeInstancesFunc
+	deleteTags                operation[ec2.DeleteTagsInput, ec2.DeleteTagsOutput, ec2.Options]
 	describeVolumes           operation[ec2.DescribeVolumesInput, ec2.DescribeVolumesOutput, ec2.Options]
 	runInstances              operation[ec2.RunInstancesInput, ec2.RunInstancesOutput, ec2.Options]
 	terminateInstances        operation[ec2.TerminateInstancesInput, ec2.TerminateInstancesOutput, ec2.Options]
@@ -48,6 +49,7 @@ func ec2OperationsOf(c *ec2.Client) ec2Operations {
 		describeImages:            c.DescribeImages,
 		describeInstanceAttribute: c.DescribeInstanceAttribute,
 		describeInstances:         c.DescribeInstances,
+		deleteTags:                c.DeleteTags,
 		describeVolumes:           c.DescribeVolumes,
 		runInstances:              c.RunInstances,
 		terminateInstances:        c.TerminateInstances,
@@ -61,8 +63,10 @@ type kmsOperations struct {
 	enableKeyRotation    operation[kms.EnableKeyRotationInput, kms.EnableKeyRotationOutput, kms.Options]
 	getKeyPolicy         operation[kms.GetKeyPolicyInput, kms.GetKeyPolicyOutput, kms.Options]
 	getKeyRotationStatus operation[kms.GetKeyRotationStatusInput, kms.GetKeyRotationStatusOutput, kms.Options]
+	listKeys             listKeysFunc
 	listResourceTags     listResourceTagsFunc
 	scheduleKeyDeletion  operation[kms.ScheduleKeyDeletionInput, kms.ScheduleKeyDeletionOutput, kms.Options]
+	untagResource        operation[kms.UntagResourceInput, kms.UntagResourceOutput, kms.Options]
 }
 
 func kmsOperationsOf(c *kms.Client) kmsOperations {
@@ -72,8 +76,10 @@ func kmsOperationsOf(c *kms.Client) kmsOperations {
 		enableKeyRotation:    c.EnableKeyRotation,
 		getKeyPolicy:         c.GetKeyPolicy,
 		getKeyRotationStatus: c.GetKeyRotationStatus,
+		listKeys:             c.ListKeys,
 		listResourceTags:     c.ListResourceTags,
 		scheduleKeyDeletion:  c.ScheduleKeyDeletion,
+		untagResource:        c.UntagResource,
 	}
 }
 
@@ -81,6 +87,7 @@ func kmsOperationsOf(c *kms.Client) kmsOperations {
 type s3Operations struct {
 	createBucket                    operation[s3.CreateBucketInput, s3.CreateBucketOutput, s3.Options]
 	deleteBucket                    operation[s3.DeleteBucketInput, s3.DeleteBucketOutput, s3.Options]
+	deleteBucketTagging             operation[s3.DeleteBucketTaggingInput, s3.DeleteBucketTaggingOutput, s3.Options]
 	deleteObjects                   operation[s3.DeleteObjectsInput, s3.DeleteObjectsOutput, s3.Options]
 	getBucketEncryption             operation[s3.GetBucketEncryptionInput, s3.GetBucketEncryptionOutput, s3.Options]
 	getBucketLocation               operation[s3.GetBucketLocationInput, s3.GetBucketLocationOutput, s3.Options]
@@ -93,6 +100,7 @@ type s3Operations struct {
 	getObjectLockConfiguration      operation[s3.GetObjectLockConfigurationInput, s3.GetObjectLockConfigurationOutput, s3.Options]
 	getObjectRetention              operation[s3.GetObjectRetentionInput, s3.GetObjectRetentionOutput, s3.Options]
 	getPublicAccessBlock            operation[s3.GetPublicAccessBlockInput, s3.GetPublicAccessBlockOutput, s3.Options]
+	listBuckets                     listBucketsFunc
 	listObjectVersions              listObjectVersionsFunc
 	putBucketEncryption             operation[s3.PutBucketEncryptionInput, s3.PutBucketEncryptionOutput, s3.Options]
 	putBucketLifecycleConfiguration operation[s3.PutBucketLifecycleConfigurationInput, s3.PutBucketLifecycleConfigurationOutput, s3.Options]
@@ -107,6 +115,7 @@ func s3OperationsOf(c *s3.Client) s3Operations {
 	return s3Operations{
 		createBucket:                    c.CreateBucket,
 		deleteBucket:                    c.DeleteBucket,
+		deleteBucketTagging:             c.DeleteBucketTagging,
 		deleteObjects:                   c.DeleteObjects,
 		getBucketEncryption:             c.GetBucketEncryption,
 		getBucketLocation:               c.GetBucketLocation,
@@ -119,6 +128,7 @@ func s3OperationsOf(c *s3.Client) s3Operations {
 		getObjectLockConfiguration:      c.GetObjectLockConfiguration,
 		getObjectRetention:              c.GetObjectRetention,
 		getPublicAccessBlock:            c.GetPublicAccessBlock,
+		listBuckets:                     c.ListBuckets,
 		listObjectVersions:              c.ListObjectVersions,
 		putBucketEncryption:             c.PutBucketEncryption,
 		putBucketLifecycleConfiguration: c.PutBucketLifecycleConfiguration,
@@ -157,5 +167,19 @@ func (f listResourceTagsFunc) ListResourceTags(ctx context.Context, in *kms.List
 type listObjectVersionsFunc func(context.Context, *s3.ListObjectVersionsInput, ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
 
 func (f listObjectVersionsFunc) ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, opts ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// listKeysFunc is ListKeys as the KMS paginator takes it.
+type listKeysFunc func(context.Context, *kms.ListKeysInput, ...func(*kms.Options)) (*kms.ListKeysOutput, error)
+
+func (f listKeysFunc) ListKeys(ctx context.Context, in *kms.ListKeysInput, opts ...func(*kms.Options)) (*kms.ListKeysOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// listBucketsFunc is ListBuckets as the S3 paginator takes it.
+type listBucketsFunc func(context.Context, *s3.ListBucketsInput, ...func(*s3.Options)) (*s3.ListBucketsOutput, error)
+
+func (f listBucketsFunc) ListBuckets(ctx context.Context, in *s3.ListBucketsInput, opts ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
 	return f(ctx, in, opts...)
 }

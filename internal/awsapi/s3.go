@@ -46,6 +46,10 @@ type Bucket struct {
 	Ownership           string
 	Policy              string
 	Tags                map[string]string
+
+	// Unfinished is the fingerprint of the create that made the bucket and has not finished it (see
+	// CreatingTag), "" for a finished bucket.
+	Unfinished string
 }
 
 // BucketARN returns the ARN of a bucket in the partition of its region.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -19,17 +21,22 @@ type BucketStep struct {
 // Run performs the step.
 func (s BucketStep) Run(ctx context.Context) error { return s.run(ctx) }
 
-// CreateBucket creates the bucket in the client's region, with Object Lock when asked and with the
-// guarantees S3 applies as part of the create (ACLs disabled): no setup call follows for those.
-func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool) error {
-	return c.createBucket(ctx, name, objectLock, bucketGuarantees)
+// CreateBucket creates the bucket in the client's region, marked as made by the unfinished create fp (see
+// CreatingTag), with Object Lock when asked and with the guarantees S3 applies as part of the create (ACLs
+// disabled): no setup call follows for those. The last step of BucketSetup ends the create.
+func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool, fp string) error {
+	return c.createBucket(ctx, name, objectLock, fp, bucketGuarantees)
 }
 
 // createBucket is CreateBucket with the guarantees gs alone, so tests can leave one out.
-func (c *Clients) createBucket(ctx context.Context, name string, objectLock bool, gs []*bucketGuarantee) error {
+func (c *Clients) createBucket(ctx context.Context, name string, objectLock bool, fp string, gs []*bucketGuarantee) error {
 	in := &s3.CreateBucketInput{
 		Bucket:                     aws.String(name),
 		ObjectLockEnabledForBucket: aws.Bool(objectLock),
+		// Tags given to CreateBucket are written with the bucket, so it never exists without the marker.
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{
+			Tags: []s3types.Tag{{Key: aws.String(CreatingTag), Value: aws.String(fp)}},
+		},
 	}
 	for _, g := range gs {
 		if g.create != nil {
@@ -38,9 +45,7 @@ func (c *Clients) createBucket(ctx context.Context, name string, objectLock bool
 	}
 	// us-east-1 is the one region S3 refuses to be named as a location constraint.
 	if c.Region != "us-east-1" {
-		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{
-			LocationConstraint: s3types.BucketLocationConstraint(c.Region),
-		}
+		in.CreateBucketConfiguration.LocationConstraint = s3types.BucketLocationConstraint(c.Region)
 	}
 	ctx, cancel, err := uninterrupted(ctx)
 	if err != nil {
@@ -66,14 +71,80 @@ func (c *Clients) bucketSetup(in BucketInput, gs []*bucketGuarantee) []BucketSte
 		}
 		steps = append(steps, BucketStep{g.action, func(ctx context.Context) error { return g.put(ctx, c, in) }})
 	}
+	// The tags come last and replace the creation marker: once they are written, the create is finished.
+	name := aws.String(in.Name)
 	if len(in.Tags) > 0 {
-		name := aws.String(in.Name)
 		steps = append(steps, BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {
 			_, err := c.s3.putBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: name, Tagging: &s3types.Tagging{TagSet: s3Tags(in.Tags)}})
 			return err
 		}})
+	} else {
+		steps = append(steps, BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {
+			_, err := c.s3.deleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: name})
+			return err
+		}})
 	}
 	return steps
+}
+
+// BucketCreating returns the fingerprint of the unfinished create that made the bucket, "" when the
+// bucket carries no creation marker.
+func (c *Clients) BucketCreating(ctx context.Context, name string) (string, error) {
+	out, err := c.s3.getBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	if missing(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, t := range out.TagSet {
+		if aws.ToString(t.Key) == CreatingTag {
+			return aws.ToString(t.Value), nil
+		}
+	}
+	return "", nil
+}
+
+// UnfinishedBucket returns the name of a bucket beginning with prefix that an interrupted create with
+// fingerprint fp made and never finished, and takes it out of the pool so no other create finishes it too;
+// "" when there is none. The first call for a prefix in a provider process lists the buckets with that
+// prefix and reads their tags.
+func (c *Clients) UnfinishedBucket(ctx context.Context, prefix, fp string) (string, error) {
+	return c.pools.bucketsWithPrefix(prefix).claim(ctx, fp, func(ctx context.Context) ([]leftover, error) {
+		return c.unfinishedBuckets(ctx, prefix)
+	})
+}
+
+// unfinishedBuckets lists the buckets whose name begins with prefix and that carry the creation marker.
+func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]leftover, error) {
+	var candidates []s3types.Bucket
+	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range page.Buckets {
+			// Not every S3-compatible service honours Prefix.
+			if strings.HasPrefix(aws.ToString(b.Name), prefix) {
+				candidates = append(candidates, b)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var found []leftover
+	err := boundedEach(ctx, candidates, func(ctx context.Context, b s3types.Bucket) error {
+		fp, err := c.BucketCreating(ctx, aws.ToString(b.Name))
+		if err != nil || fp == "" {
+			// A bucket whose tags cannot be read (another region, no permission) is not taken.
+			return nil //nolint:nilerr // skipping such a bucket is the point
+		}
+		mu.Lock()
+		found = append(found, leftover{id: aws.ToString(b.Name), fingerprint: fp, created: aws.ToTime(b.CreationDate)})
+		mu.Unlock()
+		return nil
+	})
+	return found, err
 }
 
 // Created is the bucket that CreateBucket and every step of BucketSetup leave behind in region: what

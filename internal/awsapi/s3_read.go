@@ -117,6 +117,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 				for _, t := range tags.TagSet {
 					b.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 				}
+				b.Unfinished = unfinished(b.Tags)
 			}
 			return nil
 		},

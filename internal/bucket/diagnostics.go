@@ -137,3 +137,20 @@ func importUnknownRegionDiag(name, region string, err error) diag.Diagnostic {
 		fmt.Sprintf("Bucket %q is in %s, a region the provider's jurisdiction data does not know, so where its "+
 			"data is held cannot be checked. Upgrade the provider if the region is new.\n\nCause: %s", name, region, err))
 }
+
+// ownedAlreadyDiag fails the create of a bucket whose name the account already holds, saying how to bring
+// that bucket under this resource. unfinished says it was begun by an interrupted apply of the provider
+// with other arguments than the configuration now has.
+func ownedAlreadyDiag(name string, unfinished bool) diag.Diagnostic {
+	why := "It is not in this configuration's state: another configuration may manage it, or it was made outside Terraform."
+	if unfinished {
+		why = "An interrupted apply began creating it with other arguments than this configuration now has, " +
+			"and stopped before Terraform learnt of it."
+	}
+	return diag.NewErrorDiagnostic("Bucket already exists in this account",
+		fmt.Sprintf("The bucket %q already exists in this AWS account, so it cannot be created. %s\n\n"+
+			"If it belongs to this resource, import it, with the resource address Terraform shows with this "+
+			"message:\n\n  terraform import <address> %s\n\nor with an import block: import { to = <address>, id = %q }. "+
+			"The refresh that follows checks every guarantee; a bucket left half-made is replaced by a finished "+
+			"one. Otherwise give this resource another bucket name, or a bucket_prefix.", name, why, name, name))
+}

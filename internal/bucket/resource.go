@@ -10,6 +10,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -69,25 +70,38 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	if c == nil {
 		return
 	}
-	name, err := newBucketName(plan, time.Now())
-	if err != nil {
-		resp.Diagnostics.Append(nameNotGeneratedDiag(err))
-		return
-	}
-	in, err := plan.toAPI(ctx, name)
+	in, err := plan.toAPI(ctx, "")
 	if err != nil {
 		resp.Diagnostics.Append(diagnostics.InvalidTags(err))
 		return
 	}
-	if err := c.CreateBucket(ctx, name, in.ObjectLock != nil); err != nil {
-		resp.Diagnostics.Append(diagnostics.APIError("Cannot create bucket "+name, "s3:CreateBucket", err))
+	// The fingerprint marks the bucket until its create is finished, so a create killed halfway is finished
+	// by the next one with the same arguments instead of leaving a bucket behind. A generated name is not
+	// part of it: the next create generates another.
+	fp := awsapi.Fingerprint(c.Region, ResourceType, in, plan.Bucket.ValueString(), plan.BucketPrefix.ValueString())
+	name, adopted := r.name(ctx, c, plan, fp, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	tflog.Info(ctx, "created S3 bucket", map[string]any{"bucket": name})
+	in.Name = name
+	if !adopted {
+		err := c.CreateBucket(ctx, name, in.ObjectLock != nil, fp)
+		if awsapi.IsOwnedAlready(err) {
+			adopted = r.ownedAlready(ctx, c, name, fp, &resp.Diagnostics)
+			if !adopted {
+				return
+			}
+		} else if err != nil {
+			resp.Diagnostics.Append(diagnostics.APIError("Cannot create bucket "+name, "s3:CreateBucket", err))
+			return
+		} else {
+			tflog.Info(ctx, "created S3 bucket", map[string]any{"bucket": name})
+		}
+	}
 
 	for _, step := range c.BucketSetup(in) {
 		if err := step.Run(ctx); err != nil {
-			r.rollBack(ctx, c, plan, name, step.Action, err, resp)
+			r.rollBack(ctx, c, plan, name, step.Action, err, adopted, resp)
 			return
 		}
 	}
@@ -98,9 +112,50 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
+// name returns the name of the bucket to create: the configured one, or for a bucket_prefix the name of a
+// bucket an interrupted create with fingerprint fp left behind (adopted is then true), else a new one.
+func (r *bucketResource) name(ctx context.Context, c *awsapi.Clients, plan bucketModel, fp string, diags *diag.Diagnostics) (name string, adopted bool) {
+	if !plan.Bucket.IsNull() && !plan.Bucket.IsUnknown() {
+		return plan.Bucket.ValueString(), false
+	}
+	left, err := c.UnfinishedBucket(ctx, plan.BucketPrefix.ValueString(), fp)
+	switch {
+	case err != nil:
+		diags.Append(diagnostics.LookupFailed(ResourceType, "s3:ListAllMyBuckets and s3:GetBucketTagging", err))
+	case left != "":
+		tflog.Warn(ctx, "finishing an S3 bucket an interrupted apply left behind", map[string]any{"bucket": left})
+		diags.Append(diagnostics.Finished(ResourceType, left))
+		return left, true
+	}
+	name, err = newBucketName(plan, time.Now())
+	if err != nil {
+		diags.Append(nameNotGeneratedDiag(err))
+	}
+	return name, false
+}
+
+// ownedAlready decides about a bucket name that already belongs to the account: a bucket an interrupted
+// create with the same fingerprint left behind is finished (true); any other is not Terraform's to take
+// without an import, and the create fails saying how to import it.
+func (r *bucketResource) ownedAlready(ctx context.Context, c *awsapi.Clients, name, fp string, diags *diag.Diagnostics) bool {
+	got, err := c.BucketCreating(ctx, name)
+	if err != nil {
+		diags.Append(diagnostics.APIError("Cannot create bucket "+name, "s3:GetBucketTagging", err))
+		return false
+	}
+	if got != fp {
+		diags.Append(ownedAlreadyDiag(name, got != ""))
+		return false
+	}
+	tflog.Warn(ctx, "finishing an S3 bucket an interrupted apply left behind", map[string]any{"bucket": name})
+	diags.Append(diagnostics.Finished(ResourceType, name))
+	return true
+}
+
 // rollBack deletes a half-made bucket so that no bucket exists that Terraform does not know about. When
-// even that fails, the bucket is saved in state, which Terraform marks tainted and replaces next time.
-func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan bucketModel, name, action string, cause error, resp *resource.CreateResponse) {
+// even that fails, the bucket is saved in state, which Terraform marks tainted and replaces next time. A
+// bucket taken over from an interrupted apply (adopted) is never emptied: its contents are not known.
+func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan bucketModel, name, action string, cause error, adopted bool, resp *resource.CreateResponse) {
 	if op := awsapi.Operation(cause); op != "" {
 		action = op
 	}
@@ -110,7 +165,7 @@ func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan b
 	// A new bucket holds no objects, so deleting it usually suffices; empty it only when S3 says otherwise.
 	deleteErr := c.DeleteBucket(ctx, name)
 	var emptyErr error
-	if deleteErr != nil && !awsapi.IsNotFound(deleteErr) {
+	if deleteErr != nil && !awsapi.IsNotFound(deleteErr) && !adopted {
 		if _, emptyErr = c.EmptyBucket(ctx, name, time.Now()); emptyErr == nil {
 			deleteErr = c.DeleteBucket(ctx, name)
 		}
@@ -157,7 +212,13 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 		tflog.Warn(ctx, "S3 bucket found in another region", map[string]any{"bucket": name, "recorded": recorded.ValueString(), "found": b.Region})
 		resp.Diagnostics.Append(movedWarning(name, recorded.ValueString(), b.Region))
 	}
-	if drifted := append(changed, violations...); len(drifted) > 0 {
+	drifted := append(changed, violations...)
+	switch {
+	case b.Unfinished != "":
+		tflog.Warn(ctx, "S3 bucket left half-made by an interrupted apply", map[string]any{"bucket": name, "missing": violations})
+		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, name, violations))
+		replaceonly.RecordDrift(ctx, req, resp, append(drifted, replaceonly.UnfinishedCreate))
+	case len(drifted) > 0:
 		tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": drifted})
 		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, drifted))
 		replaceonly.RecordDrift(ctx, req, resp, drifted)

@@ -58,3 +58,36 @@ func DestroyCheckFailed(typeName, id string, err error) diag.Diagnostic {
 func InvalidTags(err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("tags"), "Invalid tags", err.Error())
 }
+
+// Finished tells the user that a create took over a resource an interrupted apply had begun with the same
+// arguments, instead of making a second one, and finished it.
+func Finished(typeName, id string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Finished a create that an interrupted apply began",
+		fmt.Sprintf("An earlier apply began creating %s %q with these same arguments and stopped before Terraform "+
+			"learnt of it (the provider process was killed, or the machine stopped). The provider found it by the %q "+
+			"tag it writes with every new resource, finished its setup and checked its guarantees instead of making "+
+			"another one, so nothing is left behind. Nothing needs to be done.", typeName, id, awsapi.CreatingTag))
+}
+
+// LookupFailed warns that a create could not look for what an interrupted apply left half-made, and made
+// a new resource without looking.
+func LookupFailed(typeName, operation string, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Cannot look for resources an interrupted apply left behind",
+		fmt.Sprintf("Before creating a %s, the provider looks for one that an interrupted apply began with the same "+
+			"arguments, so that it finishes that one instead of leaving it behind. The lookup failed, so a new one "+
+			"was created; any such leftover carries the %q tag. Grant %s to the caller to let the provider find "+
+			"them.\n\nCause: %s", typeName, awsapi.CreatingTag, operation, err))
+}
+
+// Unfinished warns that a resource in the state was left half-made by one of the provider's own creates
+// that stopped before finishing (typically one imported after an interrupted apply), so its missing
+// settings are not someone's change: the next apply replaces it with a finished one.
+func Unfinished(typeName, id string, missing []string) diag.Diagnostic {
+	detail := fmt.Sprintf("%s %q carries the %q tag: the provider began creating it in an apply that stopped "+
+		"before the create finished, so it is not known to keep every guarantee.", typeName, id, awsapi.CreatingTag)
+	if len(missing) > 0 {
+		detail += fmt.Sprintf(" It lacks: %s. These are not a change made by someone else.", strings.Join(missing, ", "))
+	}
+	return diag.NewWarningDiagnostic("Left half-made by an interrupted apply",
+		detail+" The next apply replaces it with a finished one.")
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -68,13 +69,21 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		resp.Diagnostics.Append(diagnostics.InvalidTags(err))
 		return
 	}
-	key, err := c.CreateKey(ctx, in)
-	if err != nil {
-		resp.Diagnostics.Append(diagnostics.APIError("Cannot create key", "kms:CreateKey", err))
+	// The fingerprint marks the key until its create is finished, so a create killed halfway is finished
+	// by the next one with the same arguments instead of leaving a key behind.
+	fp := awsapi.Fingerprint(c.Region, ResourceType, in, plan.RotationPeriodDays.ValueInt64())
+	key := r.unfinished(ctx, c, fp, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	if key == nil {
+		if key, err = c.CreateKey(ctx, in, fp); err != nil {
+			resp.Diagnostics.Append(diagnostics.APIError("Cannot create key", "kms:CreateKey", err))
+			return
+		}
+		tflog.Info(ctx, "created KMS key", map[string]any{"key_id": key.ID})
+	}
 	id := key.ID
-	tflog.Info(ctx, "created KMS key", map[string]any{"key_id": id})
 
 	// Save the id before anything else can fail, so a failure taints the key instead of orphaning it.
 	plan.ID = types.StringValue(id)
@@ -100,12 +109,37 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 			return
 		}
 	}
+	if err := c.FinishKey(ctx, key); err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot finish creating the key", "kms:UntagResource", err))
+		return
+	}
 	if _, err := plan.fromAPI(ctx, key); err != nil {
 		resp.Diagnostics.Append(unreadableDiag("Cannot read the new key", err))
 		return
 	}
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// unfinished returns the key that an interrupted create with fingerprint fp left behind, read in full, or
+// nil when there is none; the caller then creates one. A failed lookup is a warning, not a failed create.
+func (r *keyResource) unfinished(ctx context.Context, c *awsapi.Clients, fp string, diags *diag.Diagnostics) *awsapi.Key {
+	id, err := c.UnfinishedKey(ctx, fp)
+	if err != nil {
+		diags.Append(diagnostics.LookupFailed(ResourceType, "kms:ListKeys and kms:ListResourceTags", err))
+		return nil
+	}
+	if id == "" {
+		return nil
+	}
+	key, err := c.ReadKey(ctx, id)
+	if err != nil {
+		diags.Append(diagnostics.APIError("Cannot finish key "+id, "kms:DescribeKey", err))
+		return nil
+	}
+	tflog.Warn(ctx, "finishing a KMS key an interrupted apply left behind", map[string]any{"key_id": id})
+	diags.Append(diagnostics.Finished(ResourceType, id))
+	return key
 }
 
 func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -140,7 +174,12 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		return
 	}
 	state.Region, state.Jurisdiction = providerdata.PlacementOf(c.Region)
-	if len(changed) > 0 {
+	switch {
+	case key.Unfinished != "":
+		tflog.Warn(ctx, "KMS key left half-made by an interrupted apply", map[string]any{"key_id": id, "missing": changed})
+		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, id, changed))
+		replaceonly.RecordDrift(ctx, req, resp, append(changed, replaceonly.UnfinishedCreate))
+	case len(changed) > 0:
 		tflog.Warn(ctx, "KMS key changed outside Terraform", map[string]any{"key_id": id, "changed": changed})
 		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, changed))
 		replaceonly.RecordDrift(ctx, req, resp, changed)

@@ -95,26 +95,27 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 	})
 }
 
-// TestAccKey_requests counts what a key costs. Apply: CreateKey, EnableKeyRotation and, only for the AWS
-// default policy, GetKeyPolicy to learn it; everything else is known from the request and CreateKey's
-// answer. Refresh: DescribeKey, then rotation, policy and tags.
+// TestAccKey_requests counts what a key costs. Apply: ListKeys once per apply, looking for keys an
+// interrupted apply left half-made (each subtest has a region of its own, where there are none), CreateKey,
+// EnableKeyRotation, UntagResource to remove the creation marker and, only for the AWS default policy,
+// GetKeyPolicy to learn it; everything else is known from the request and CreateKey's answer. Refresh:
+// DescribeKey, then rotation, policy and tags.
 func TestAccKey_requests(t *testing.T) {
 	acctest.RequireEmulator(t)
-	const region = "eu-south-1"
 	refresh := []string{"kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "kms:ListResourceTags"}
 	for _, tc := range []struct {
-		name, body string
-		apply      []string
+		name, region, body string
+		apply              []string
 	}{
-		{"default_policy", "", []string{"kms:CreateKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy"}},
-		{"own_policy", `policy = jsonencode({
+		{"default_policy", "eu-south-1", "", []string{"kms:ListKeys", "kms:CreateKey", "kms:EnableKeyRotation", "kms:UntagResource", "kms:GetKeyPolicy"}},
+		{"own_policy", "eu-south-2", `policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{ Sid = "Root", Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }]
-  })`, []string{"kms:CreateKey", "kms:EnableKeyRotation"}},
+  })`, []string{"kms:ListKeys", "kms:CreateKey", "kms:EnableKeyRotation", "kms:UntagResource"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			apply, got := acctest.Requests(t, region, fmt.Sprintf(`
+			apply, got := acctest.Requests(t, tc.region, fmt.Sprintf(`
 resource "gdpr_key" "test" {
   description          = "requests %s"
   deletion_window_days = 7
@@ -162,7 +163,7 @@ func TestAccKey_createdIsWhatKMSReports(t *testing.T) {
 		"own policy and tags":     {Description: "created own", Policy: own, Tags: map[string]string{"purpose": "crm"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			want, err := c.CreateKey(ctx, in)
+			want, err := c.CreateKey(ctx, in, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

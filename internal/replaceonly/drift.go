@@ -31,6 +31,10 @@ func readDrift(ctx context.Context, get func(context.Context, string) ([]byte, d
 	return names
 }
 
+// UnfinishedCreate is the drift recorded for a resource that one of the provider's own creates left
+// half-made (see awsapi.CreatingTag): what it lacks is not someone's change, but it is replaced all the same.
+const UnfinishedCreate = "unfinished create"
+
 // RecordDrift merges newly drifted attributes, or names of enforced settings, into the private state of a
 // Read response. Read pairs it with DriftWarning, which tells the user.
 func RecordDrift(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, drifted []string) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -87,17 +88,26 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	plan.UserData = types.StringNull()
-	launched, err := clients.RunServer(ctx, in)
-	if errors.Is(err, awsapi.ErrImageNotFound) {
-		resp.Diagnostics.Append(imageNotFoundDiag(err))
+	// The fingerprint marks the instance until its create is finished, so a create killed halfway is
+	// finished by the next one with the same arguments instead of leaving a second server running.
+	fp := awsapi.Fingerprint(clients.Region, ResourceType, in)
+	launched := r.unfinished(ctx, clients, fp, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err != nil {
-		resp.Diagnostics.Append(diagnostics.APIError("Cannot create server", "ec2:RunInstances", err))
-		return
+	if launched == nil {
+		launched, err = clients.RunServer(ctx, in, fp)
+		if errors.Is(err, awsapi.ErrImageNotFound) {
+			resp.Diagnostics.Append(imageNotFoundDiag(err))
+			return
+		}
+		if err != nil {
+			resp.Diagnostics.Append(diagnostics.APIError("Cannot create server", "ec2:RunInstances", err))
+			return
+		}
+		tflog.Info(ctx, "launched EC2 instance", map[string]any{"instance_id": launched.ID, "image_id": in.ImageID})
 	}
 	id := launched.ID
-	tflog.Info(ctx, "launched EC2 instance", map[string]any{"instance_id": id, "image_id": in.ImageID})
 
 	// Save the id before anything else can fail, so a failure taints the server instead of orphaning it.
 	created := plan
@@ -127,6 +137,10 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot read the new server", "ec2:DescribeInstanceAttribute", err))
 		return
 	}
+	if err := clients.FinishServer(ctx, srv); err != nil {
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot finish creating the server", "ec2:DeleteTags", err))
+		return
+	}
 	if _, err := plan.fromAPI(ctx, srv); err != nil {
 		resp.Diagnostics.Append(unreadableDiag("Cannot read the new server", err))
 		return
@@ -137,6 +151,28 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		// The server is in state, so this error taints it and the next apply replaces it.
 		resp.Diagnostics.Append(guaranteesDiag(id, problemReasons(problems)))
 	}
+}
+
+// unfinished returns the instance that an interrupted create with fingerprint fp launched and never
+// finished, or nil when there is none; the caller then launches one. A failed lookup is a warning, not a
+// failed create.
+func (r *serverResource) unfinished(ctx context.Context, c *awsapi.Clients, fp string, diags *diag.Diagnostics) *awsapi.Server {
+	id, err := c.UnfinishedServer(ctx, fp)
+	if err != nil {
+		diags.Append(diagnostics.LookupFailed(ResourceType, "ec2:DescribeInstances", err))
+		return nil
+	}
+	if id == "" {
+		return nil
+	}
+	srv, err := c.ReadServer(ctx, id)
+	if err != nil {
+		diags.Append(diagnostics.APIError("Cannot finish server "+id, "ec2:DescribeInstances", err))
+		return nil
+	}
+	tflog.Warn(ctx, "finishing an EC2 instance an interrupted apply left behind", map[string]any{"instance_id": id})
+	diags.Append(diagnostics.Finished(ResourceType, id))
+	return srv
 }
 
 func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -174,7 +210,13 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	state.Region, state.Jurisdiction = providerdata.PlacementOf(clients.Region)
 	problems := srv.Problems()
 	drifted := append(changed, problemNames(problems)...)
+	if srv.Unfinished != "" {
+		drifted = append(drifted, replaceonly.UnfinishedCreate)
+	}
 	switch {
+	case srv.Unfinished != "":
+		tflog.Warn(ctx, "EC2 instance left half-made by an interrupted apply", map[string]any{"instance_id": id, "missing": problemNames(problems)})
+		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, id, problemReasons(problems)))
 	case imported && len(problems) > 0:
 		tflog.Warn(ctx, "imported EC2 instance breaks the guarantees", map[string]any{"instance_id": id, "problems": problemNames(problems)})
 		resp.Diagnostics.Append(importedWarning(id, problemReasons(problems)))
