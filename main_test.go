@@ -3,16 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"debug/elf"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 	"github.com/hashicorp/terraform-plugin-log/tfsdklogtest"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 )
 
 // TestBinaryKeepsOnlyCalledOperations builds the provider and counts the AWS SDK operations its binary
@@ -137,7 +145,115 @@ func TestHelp_listsTheAuditCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--help: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "audit verify FILE") || !strings.Contains(string(out), "-debug") {
+	if !strings.Contains(string(out), "audit verify FILE [--public-key PUB.pem]") || !strings.Contains(string(out), "audit keygen") ||
+		!strings.Contains(string(out), "audit deliver") || !strings.Contains(string(out), "-debug") {
 		t.Errorf("--help does not list the audit commands and the flags:\n%s", out)
 	}
+}
+
+// TestMain_signedTrailExitCodes runs audit keygen and audit verify through the provider binary: a trail
+// signed with the generated key verifies with its public key, and a wrong key, an unsigned line, or a line
+// changed and rehashed without the key is BROKEN, exit code 1, naming the line.
+func TestMain_signedTrailExitCodes(t *testing.T) {
+	bin := buildProvider(t)
+	dir := t.TempDir()
+	run := func(args ...string) (int, string) {
+		out, err := exec.Command(bin, append([]string{"audit"}, args...)...).CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	priv, pub := filepath.Join(dir, "k.pem"), filepath.Join(dir, "k.pub.pem")
+	otherPriv, otherPub := filepath.Join(dir, "o.pem"), filepath.Join(dir, "o.pub.pem")
+	for _, k := range [][2]string{{priv, pub}, {otherPriv, otherPub}} {
+		if code, out := run("keygen", "--private", k[0], "--public", k[1]); code != 0 {
+			t.Fatalf("keygen: exit %d\n%s", code, out)
+		}
+	}
+	if info, err := os.Stat(priv); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the private key's mode is %v (%v), want 0600", info.Mode().Perm(), err)
+	}
+	if code, out := run("keygen", "--private", priv, "--public", pub); code != 2 || !strings.Contains(out, "exists already") {
+		t.Errorf("keygen over existing keys: exit %d\n%s", code, out)
+	}
+
+	key, err := audit.LoadSigningKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(dir, "signed.jsonl")
+	trail := audit.NewTrail(signed, "", "", audit.DefaultRetry, audit.WithSigningKey(key))
+	for i := range 3 {
+		e := audit.Event{Time: time.Unix(int64(i), 0), Action: audit.Create, ResourceType: "gdpr_key", CloudID: fmt.Sprint(i)}
+		if _, errs := trail.Record(context.Background(), e); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(mustRead(t, signed), "\n"), "\n")
+	// Line 2 changed and every hash from there on recomputed, as someone without the key can do.
+	var rehashed strings.Builder
+	prev := ""
+	for i, l := range lines {
+		var e audit.Event
+		if err := json.Unmarshal([]byte(strings.TrimSpace(l)), &e); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			e.CloudID = "other"
+		}
+		// The guide's hash: SHA-256 of the line without hash and sig, both of which are then left out.
+		sig := e.Sig
+		e.PrevHash, e.Hash, e.Sig = prev, "", ""
+		b, _ := json.Marshal(e)
+		sum := sha256.Sum256(b)
+		e.Hash, e.Sig = hex.EncodeToString(sum[:]), sig // the old signature: no key to make a new one
+		line, _ := json.Marshal(e)
+		rehashed.Write(line)
+		rehashed.WriteByte('\n')
+		prev = e.Hash
+	}
+	forged := filepath.Join(dir, "forged.jsonl")
+	unsigned := filepath.Join(dir, "unsigned.jsonl")
+	for path, content := range map[string]string{forged: rehashed.String(), unsigned: strings.Join(lines, "") + "\n"} {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := audit.NewFile(unsigned).Append(audit.Event{Time: time.Unix(9, 0), Action: audit.Delete, ResourceType: "gdpr_key", CloudID: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"right key", []string{"verify", signed, "--public-key", pub}, 0, "3 events, chain intact, every event signed by the given key"},
+		{"no key", []string{"verify", signed}, 0, "3 carry signatures, which were not checked"},
+		{"wrong key", []string{"verify", signed, "--public-key", otherPub}, 1, "line 1: the signature does not verify"},
+		{"rehashed without the key", []string{"verify", forged, "--public-key", pub}, 1, "line 2: the signature does not verify"},
+		{"rehashed, chain only", []string{"verify", forged}, 0, "chain intact"},
+		{"unsigned line", []string{"verify", unsigned, "--public-key", pub}, 1, "line 4: the event is not signed"},
+		{"private key as public", []string{"verify", signed, "--public-key", priv}, 2, "cannot read the public key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, out := run(tc.args...); code != tc.code || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, output %q; want %d and %q", code, out, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

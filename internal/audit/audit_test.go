@@ -342,8 +342,11 @@ func TestMain_exitCodes(t *testing.T) {
 }
 
 func TestUsage_listsTheAuditCommands(t *testing.T) {
-	if !strings.Contains(Usage, "terraform-provider-gdpr audit verify FILE") {
-		t.Errorf("Usage does not list audit verify:\n%s", Usage)
+	for _, cmd := range []string{"audit verify FILE [--public-key PUB.pem]", "audit keygen --private PRIV.pem --public PUB.pem",
+		"audit deliver --outbox FILE.outbox --url URL [--secret-env VAR]"} {
+		if !strings.Contains(Usage, "terraform-provider-gdpr "+cmd) {
+			t.Errorf("Usage does not list %s:\n%s", cmd, Usage)
+		}
 	}
 }
 

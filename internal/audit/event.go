@@ -4,7 +4,9 @@
 package audit
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -41,8 +43,12 @@ type Event struct {
 	ArgumentsSHA256 string `json:"arguments_sha256"`
 	// PrevHash is the Hash of the line before in the file, empty on the first line.
 	PrevHash string `json:"prev_hash"`
-	// Hash is the SHA-256 of this line with Hash left out.
+	// Hash is the SHA-256 of this line with Hash and Sig left out.
 	Hash string `json:"hash,omitempty"`
+	// Sig is the standard base64 ed25519 signature of Hash (its hex text) under the provider's signing key,
+	// when one is configured. Hash covers PrevHash, so the signature covers the event and its place in the
+	// chain; a verifier needs only the public key.
+	Sig string `json:"sig,omitempty"`
 }
 
 // FromEnvironment fills in the Terraform Cloud run and workspace, which Terraform Cloud and Enterprise set
@@ -53,18 +59,27 @@ func (e *Event) FromEnvironment() {
 	e.TFCWorkspaceName = os.Getenv("TFC_WORKSPACE_NAME")
 }
 
-// computeHash hashes the event as written without its hash.
+// computeHash hashes the event as written without its hash and signature.
 func (e Event) computeHash() string {
-	e.Hash = ""
+	e.Hash, e.Sig = "", ""
 	sum := sha256.Sum256(e.encode())
 	return hex.EncodeToString(sum[:])
 }
 
-// chain links the event after the one whose hash is prev and computes its own hash.
+// chain links the event after the one whose hash is prev and computes its own hash; it is unsigned.
 func (e Event) chain(prev string) Event {
 	e.Time = e.Time.UTC()
 	e.PrevHash = prev
+	e.Sig = ""
 	e.Hash = e.computeHash()
+	return e
+}
+
+// signed returns the event with the signature of its hash under key; a nil key leaves it unsigned.
+func (e Event) signed(key ed25519.PrivateKey) Event {
+	if key != nil {
+		e.Sig = base64.StdEncoding.EncodeToString(ed25519.Sign(key, []byte(e.Hash)))
+	}
 	return e
 }
 

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,18 +31,39 @@ func (f *File) Path() string { return f.path }
 
 // Append chains the event after the file's last line, writes it, and returns it with its hashes.
 func (f *File) Append(e Event) (Event, error) {
+	var out Event
+	err := f.locked(func(file *os.File) error {
+		var err error
+		out, err = f.appendTo(file, e, nil)
+		return err
+	})
+	if err != nil {
+		return e, err
+	}
+	return out, nil
+}
+
+// locked runs fn with the file open for appending and held: the mutex against the provider's other
+// goroutines, the exclusive file lock against other processes. The outbox is read and written only inside
+// it too, so the order of lines in the file is the order in which their deliveries are attempted.
+func (f *File) locked(fn func(*os.File) error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return e, err
+		return err
 	}
 	defer file.Close()
 	if err := lock(file); err != nil {
-		return e, fmt.Errorf("locking %s: %w", f.path, err)
+		return fmt.Errorf("locking %s: %w", f.path, err)
 	}
 	defer unlock(file)
+	return fn(file)
+}
 
+// appendTo chains the event after the last line of file, which the caller holds, signs it with key when
+// there is one, and writes it.
+func (f *File) appendTo(file *os.File, e Event, key ed25519.PrivateKey) (Event, error) {
 	last, err := lastLine(file)
 	if err != nil {
 		return e, fmt.Errorf("reading the last event of %s: %w", f.path, err)
@@ -55,7 +77,7 @@ func (f *File) Append(e Event) (Event, error) {
 		}
 		prev = before.Hash
 	}
-	e = e.chain(prev)
+	e = e.chain(prev).signed(key)
 	line := append(e.encode(), '\n')
 	if len(last) > 0 && !endsWithNewline(file) {
 		// The last event is complete but lost its newline (an editor, a copy): end its line first, so the

@@ -132,7 +132,8 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		fields := guideFieldsOf(e, prev)
-		if got := len(fields) + 1; got != len(want) {
+		// hash and sig are not fields of the hashed line; an unsigned event leaves sig out.
+		if got := len(fields) + 2; got != len(want) {
 			t.Fatalf("the test builds %d fields, the guide names %d", got, len(want))
 		}
 		_, line, hash := guideLine(t, fields)
@@ -171,6 +172,11 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 		t.Fatalf("line 2 rebuilt with its own hash is\n%s\nnot\n%s", rebuilt, got[1])
 	}
 	for _, name := range want {
+		if name == "sig" {
+			// The signature is left out of the hash, as the hash itself is; the signature tests show
+			// that it covers the hash instead.
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			fields := guideFieldsOf(events[1], mustHash(t, got[0]))
 			hash := mustHash(t, got[1])

@@ -9,3 +9,6 @@ import "os"
 func lock(*os.File) error { return nil }
 
 func unlock(*os.File) {}
+
+// writable cannot ask the system beforehand here; a directory that refuses the outbox is found at apply.
+func writable(string) error { return nil }

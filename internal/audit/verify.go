@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,11 +22,29 @@ func (b *BrokenLink) Error() string { return fmt.Sprintf("line %d: %s", b.Line, 
 // Verify reads a trail and returns how many events it holds, or the first broken link. Every line must be
 // an event exactly as the provider writes it, hash its own content, and name the hash of the line before
 // (none on the first line). It cannot tell that lines were cut off the end: compare the count with the
-// webhook's copy for that.
+// webhook's copy for that. Signatures are not checked; VerifySigned checks them.
 func Verify(r io.Reader) (int, error) {
+	s, err := VerifySigned(r, nil)
+	return s.Events, err
+}
+
+// Summary is what a verification found in an intact trail.
+type Summary struct {
+	// Events is the number of events; Signed how many of them carry a signature.
+	Events, Signed int
+}
+
+// VerifySigned verifies the chain as Verify does and, with a public key, requires every line to carry a
+// signature of its hash by that key: an unsigned line, a signature that does not verify and a signature by
+// another key are each a broken link. Without a key, signatures are counted but not checked. On a broken
+// link the summary counts the intact lines before it.
+func VerifySigned(r io.Reader, pub ed25519.PublicKey) (Summary, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	prev, n := "", 0
+	prev, n, signed := "", 0, 0
+	broken := func(reason string) (Summary, error) {
+		return Summary{Events: n - 1, Signed: signed}, &BrokenLink{n, reason}
+	}
 	for sc.Scan() {
 		n++
 		line := sc.Bytes()
@@ -33,30 +52,43 @@ func Verify(r io.Reader) (int, error) {
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
-			return n - 1, &BrokenLink{n, "not an audit event: " + err.Error()}
+			return broken("not an audit event: " + err.Error())
 		}
 		if !bytes.Equal(e.encode(), line) {
-			return n - 1, &BrokenLink{n, "not in the exact form the provider writes: the line was edited"}
+			return broken("not in the exact form the provider writes: the line was edited")
 		}
 		if e.Hash != e.computeHash() {
-			return n - 1, &BrokenLink{n, "the hash does not match the line's content: the line was edited"}
+			return broken("the hash does not match the line's content: the line was edited")
 		}
 		if e.PrevHash != prev {
 			if n == 1 {
-				return 0, &BrokenLink{n, "prev_hash is set, but the first event of a file has none: lines were " +
-					"removed from the start of the file"}
+				return broken("prev_hash is set, but the first event of a file has none: lines were removed " +
+					"from the start of the file")
 			}
-			return n - 1, &BrokenLink{n, fmt.Sprintf("prev_hash does not match the hash of line %d: a line was "+
-				"deleted, inserted or moved", n-1)}
+			return broken(fmt.Sprintf("prev_hash does not match the hash of line %d: a line was deleted, "+
+				"inserted or moved", n-1))
+		}
+		if pub != nil {
+			switch {
+			case e.Sig == "":
+				return broken("the event is not signed, but every event must be signed by the given public " +
+					"key: it was written without the signing key, or added by someone who does not hold it")
+			case !verifySig(pub, e.Hash, e.Sig):
+				return broken("the signature does not verify with the given public key: the event was " +
+					"forged, or signed with another key")
+			}
+		}
+		if e.Sig != "" {
+			signed++
 		}
 		prev = e.Hash
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return n, &BrokenLink{n + 1, "longer than 16 MiB: not an audit event"}
+		return Summary{Events: n, Signed: signed}, &BrokenLink{n + 1, "longer than 16 MiB: not an audit event"}
 	} else if err != nil {
-		return n, err
+		return Summary{Events: n, Signed: signed}, err
 	}
-	return n, nil
+	return Summary{Events: n, Signed: signed}, nil
 }
 
 // VerifyFile verifies the trail in the file at path.
@@ -67,44 +99,4 @@ func VerifyFile(path string) (int, error) {
 	}
 	defer f.Close()
 	return Verify(f)
-}
-
-// Usage describes the audit subcommand; the provider binary's --help prints it too.
-const Usage = `usage: terraform-provider-gdpr audit verify FILE
-
-Checks the hash chain of the audit trail in FILE, as written by the audit block of the provider.
-Exit code: 0 for an intact trail (an empty file is one, with no events), 1 for a broken one,
-2 when FILE cannot be read or the command is not used as above.
-`
-
-// Main runs the audit subcommand of the provider binary with the arguments after "audit" and returns the
-// exit code: 0 for an intact trail, empty or not, 1 for a broken one, 2 for a file it cannot read and a
-// usage error.
-func Main(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprint(stdout, Usage)
-		return 0
-	}
-	if len(args) != 2 || args[0] != "verify" {
-		fmt.Fprint(stderr, Usage)
-		return 2
-	}
-	path := args[1]
-	n, err := VerifyFile(path)
-	var broken *BrokenLink
-	switch {
-	case errors.As(err, &broken):
-		fmt.Fprintf(stderr, "BROKEN %s: %v\n", path, err)
-		return 1
-	case err != nil:
-		fmt.Fprintf(stderr, "ERROR cannot read %s: %v. Check that the path names the audit file and that it "+
-			"is readable; nothing was verified.\n", path, err)
-		return 2
-	case n == 0:
-		fmt.Fprintf(stdout, "OK %s: no events, the file is empty. If the provider should have recorded "+
-			"some, check that the path of its audit block names this file.\n", path)
-		return 0
-	}
-	fmt.Fprintf(stdout, "OK %s: %d events, chain intact\n", path, n)
-	return 0
 }

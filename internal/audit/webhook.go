@@ -38,10 +38,15 @@ type Retry struct {
 	WaitMin, WaitMax time.Duration
 	// Timeout bounds each attempt.
 	Timeout time.Duration
+	// Cooldown is how long, after a failed delivery, a trail with an outbox queues new events without
+	// trying the webhook again.
+	Cooldown time.Duration
 }
 
-// DefaultRetry keeps a failing webhook from holding an apply for more than about a minute per event.
-var DefaultRetry = Retry{RetryMax: 3, WaitMin: time.Second, WaitMax: 10 * time.Second, Timeout: 10 * time.Second}
+// DefaultRetry keeps a failing webhook from holding an apply for more than about a minute per event, and
+// for more than one round of retries a minute when its events wait in an outbox.
+var DefaultRetry = Retry{RetryMax: 3, WaitMin: time.Second, WaitMax: 10 * time.Second, Timeout: 10 * time.Second,
+	Cooldown: time.Minute}
 
 // NewWebhook returns a sink that POSTs to url, signing with secret when it is not empty.
 func NewWebhook(url, secret string, r Retry) *Webhook {

@@ -193,8 +193,9 @@ resource "gdpr_key" "k" {
 }`
 	w := acctest.NewWorkdir(t, cfg)
 	out := w.MustTerraform("apply", "-input=false", "-auto-approve", "-no-color")
-	if !strings.Contains(out, "Audit event not fully recorded") || !strings.Contains(out, "400 Bad Request") {
-		t.Errorf("no warning about the webhook:\n%s", out)
+	if !strings.Contains(out, "Audit event queued for the webhook") || !strings.Contains(out, trail+".outbox") ||
+		!strings.Contains(out, "400 Bad Request") {
+		t.Errorf("no warning that the event is queued in the outbox:\n%s", out)
 	}
 	events := readEvents(t, trail)
 	// With skip_credentials_validation the caller is asked for lazily, once.
@@ -210,6 +211,7 @@ func TestAccAudit_badSettings(t *testing.T) {
 		"webhook not a URL":       {`webhook_url = "hooks.example.com/gdpr"`, `(?s)Invalid endpoint URL.*"hooks.example.com/gdpr" is not an absolute URL`},
 		"webhook of another kind": {`webhook_url = "ftp://hooks.example.com/gdpr"`, `(?s)Invalid endpoint URL`},
 		"secret without webhook":  {`path = "a.jsonl"` + "\n" + `webhook_secret = "x"`, `(?s)audit.webhook_url.*must be specified when.*webhook_secret`},
+		"missing signing key":     {`path = "a.jsonl"` + "\n" + `signing_key_file = "/nonexistent/audit.pem"`, `(?s)Invalid audit signing key.*audit.signing_key_file.*no such file`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
@@ -251,4 +253,95 @@ resource "gdpr_key" "k" {
 	if keys := acctest.KeyInventory(t, region, prefix); len(keys) != 0 {
 		t.Errorf("keys %v were created although their events could not be recorded", keys)
 	}
+}
+
+// TestAccAudit_outboxDrainsAndSignaturesVerify applies a key while the webhook refuses deliveries: the
+// apply warns that the event is queued in the outbox. With the webhook back, the next apply delivers the
+// queued event and then its own, in the file's order, and empties the outbox; file and deliveries verify
+// with the public key of the signing key the provider was given.
+func TestAccAudit_outboxDrainsAndSignaturesVerify(t *testing.T) {
+	acctest.RequireEmulator(t)
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "signing.pem"), filepath.Join(dir, "signing.pub.pem")
+	if err := audit.GenerateKeys(priv, pub); err != nil {
+		t.Fatal(err)
+	}
+	publicKey, err := audit.LoadPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	up := false
+	var accepted []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if !up {
+			w.Header().Set("Retry-After", "0") // retried at once, so the apply does not wait
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		accepted = append(accepted, string(body))
+	}))
+	defer srv.Close()
+	trail := filepath.Join(dir, "audit.jsonl")
+	config := func(count int) string {
+		return `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+` + acctest.ProviderConfig(acctest.Region, fmt.Sprintf(`
+  audit = {
+    path             = %q
+    webhook_url      = %q
+    signing_key_file = %q
+  }`, trail, srv.URL, priv)) + fmt.Sprintf(`
+resource "gdpr_key" "k" {
+  count                = %d
+  description          = "audited through an outbox ${count.index}"
+  deletion_window_days = 7
+}`, count)
+	}
+	w := acctest.NewWorkdir(t, config(1))
+	out := w.MustTerraform("apply", "-input=false", "-auto-approve", "-no-color")
+	if !strings.Contains(out, "Audit event queued for the webhook") || !strings.Contains(out, trail+".outbox") ||
+		!strings.Contains(out, "will be delivered") {
+		t.Errorf("the first apply does not warn that the event is queued in the outbox:\n%s", out)
+	}
+	queued, err := os.ReadFile(trail + ".outbox")
+	if err != nil || strings.Count(string(queued), "\n") != 1 {
+		t.Fatalf("the outbox after the first apply: %q, %v; want one event", queued, err)
+	}
+
+	mu.Lock()
+	up = true
+	mu.Unlock()
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(config(2)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = w.MustTerraform("apply", "-input=false", "-auto-approve", "-no-color")
+	if strings.Contains(out, "Audit event") {
+		t.Errorf("the second apply warns about the audit trail:\n%s", out)
+	}
+	if _, err := os.Stat(trail + ".outbox"); !os.IsNotExist(err) {
+		t.Errorf("the outbox is still there after the second apply (%v)", err)
+	}
+	file, err := os.ReadFile(trail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	delivered := strings.Join(accepted, "\n") + "\n"
+	mu.Unlock()
+	if delivered != string(file) {
+		t.Errorf("the webhook accepted\n%s\nthe file holds\n%s", delivered, file)
+	}
+	for name, content := range map[string]string{"file": string(file), "deliveries": delivered} {
+		if s, err := audit.VerifySigned(strings.NewReader(content), publicKey); err != nil || s.Events != 2 || s.Signed != 2 {
+			t.Errorf("the %s: %+v, %v; want 2 signed events verified with the public key", name, s, err)
+		}
+	}
+	w.MustTerraform("destroy", "-input=false", "-auto-approve")
 }

@@ -200,7 +200,12 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		data.Unknown = true
 		return
 	}
-	data.Audit = newAuditTrail(cfg.Audit)
+	trail, diags := newAuditTrail(cfg.Audit)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	data.Audit = trail
 
 	if !cfg.AllowedJurisdictions.IsNull() {
 		data.Allowed = nil

@@ -89,15 +89,19 @@ func (d *Data) Record(ctx context.Context, typeName string, action audit.Action,
 	e.ArgumentsSHA256 = sum
 	recorded, errs := d.Audit.Record(ctx, e)
 	inFile, delivered := d.Audit.HasFile(), d.Audit.HasWebhook()
+	queued := ""
 	for _, err := range errs {
 		var sink *audit.SinkError
 		if errors.As(err, &sink) {
 			inFile = inFile && sink.Sink != "file"
 			delivered = delivered && sink.Sink != "webhook"
+			if sink.Queued != "" {
+				queued = sink.Queued
+			}
 		}
 	}
 	for _, err := range errs {
-		diags.Append(auditDiag(recorded, err, inFile, delivered))
+		diags.Append(auditDiag(recorded, err, inFile, delivered, queued))
 	}
 	tflog.Info(ctx, "audit event recorded", map[string]any{"action": string(action), "hash": recorded.Hash})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 )
@@ -17,10 +18,18 @@ func NotConfiguredDiag(typeName string) diag.Diagnostic {
 
 // auditDiag reports a sink that did not take the event, saying where the event is, and only where it really
 // is. An event that no sink took is an error carrying the whole event line, so it can be recovered; one that
-// the other sink took is a warning.
-func auditDiag(e audit.Event, err error, inFile, delivered bool) diag.Diagnostic {
+// the other sink took is a warning, and one queued in the outbox (queued names it) says it will be
+// delivered later.
+func auditDiag(e audit.Event, err error, inFile, delivered bool, queued string) diag.Diagnostic {
 	line := "\n\n" + e.Line() + "\n\n"
 	switch {
+	case inFile && queued != "":
+		return diag.NewWarningDiagnostic("Audit event queued for the webhook",
+			fmt.Sprintf("The %s of %s %q succeeded and its audit event is in the audit file (hash %s), but the "+
+				"audit webhook did not accept it, so it is queued in the outbox %s. It will be delivered, after "+
+				"any older events queued there, when this audit file records its next event (on a later run), or "+
+				"by terraform-provider-gdpr audit deliver. Check webhook_url, webhook_secret and the receiver.\n\n"+
+				"Cause: %s", e.Action, e.ResourceType, e.CloudID, e.Hash, queued, err))
 	case inFile:
 		return diag.NewWarningDiagnostic("Audit event not fully recorded",
 			fmt.Sprintf("The %s of %s %q succeeded, but its audit event could not be recorded everywhere. The "+
@@ -51,8 +60,16 @@ func auditHashWarning(e audit.Event, err error) diag.Diagnostic {
 func auditUnwritableDiag(typeName string, err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Audit trail cannot take events",
 		fmt.Sprintf("This plan creates or destroys %s, and every such change is recorded in the audit trail "+
-			"(GDPR Art. 5(2), accountability), but the audit file cannot take the event, so the plan stops "+
-			"before anything changes. Create the directory, point audit.path at a file, or, for a last line cut "+
-			"short, run terraform-provider-gdpr audit verify on the file, move it aside and start a new one.\n\n"+
-			"Cause: %s", typeName, err))
+			"(GDPR Art. 5(2), accountability), but the audit file, or the outbox next to it that queues events "+
+			"for the webhook, cannot take the event, so the plan stops before anything changes. Create the "+
+			"directory, point audit.path at a file, or, for a last line cut short, run terraform-provider-gdpr "+
+			"audit verify on the file, move it aside and start a new one.\n\nCause: %s", typeName, err))
+}
+
+// AuditSigningKeyDiag reports a signing key that cannot be used; from names where its path came from.
+func AuditSigningKeyDiag(from string, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("audit").AtName("signing_key_file"), "Invalid audit signing key",
+		fmt.Sprintf("The audit signing key, whose path %s gives, cannot be used, so no event could be signed. "+
+			"Give the path of an ed25519 private key in PKCS#8 PEM, as openssl genpkey -algorithm ed25519 or "+
+			"terraform-provider-gdpr audit keygen writes it, readable by Terraform.\n\nCause: %s", from, err))
 }

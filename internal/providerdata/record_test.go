@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,11 +63,18 @@ func TestRecord_warningSaysWhereTheEventIs(t *testing.T) {
 			want:    []string{"the audit webhook received its event", `"action":"create"`},
 			notWant: []string{"is in the audit file"},
 		},
-		"webhook refuses, file holds it": {
+		"webhook refuses, file holds it and the outbox queues it": {
 			path:    filepath.Join(t.TempDir(), "audit.jsonl"),
 			webhook: refusing.URL,
-			want:    []string{"The event is in the audit file (hash ", "400 Bad Request"},
+			want: []string{"is in the audit file (hash ", "queued in the outbox ", "audit.jsonl.outbox",
+				"will be delivered", "400 Bad Request"},
 			notWant: []string{`"action":"create"`},
+		},
+		"webhook refuses, outbox damaged": {
+			path:    damagedOutbox(t),
+			webhook: refusing.URL,
+			want:    []string{"The event is in the audit file (hash ", "neither delivered to the webhook nor queued"},
+			notWant: []string{"queued in the outbox ", "will be delivered"},
 		},
 		"webhook refuses, no file": {
 			webhook: refusing.URL,
@@ -97,6 +105,16 @@ func TestRecord_warningSaysWhereTheEventIs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// damagedOutbox returns the path of an audit file whose outbox holds a line cut short.
+func damagedOutbox(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	if err := os.WriteFile(path+audit.OutboxSuffix, []byte(`{"time":"2025-05-01T12:00:00Z","act`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func awsIdentityForTest() awsapi.Identity {

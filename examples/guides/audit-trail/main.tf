@@ -14,8 +14,13 @@ provider "gdpr" {
     path = "${path.root}/audit.jsonl"
 
     # A signed copy of each event, which survives ephemeral CI and Terraform Cloud runners.
+    # Events it does not accept wait in audit.jsonl.outbox for the next run.
     webhook_url    = "https://audit.example.com/gdpr/events"
     webhook_secret = var.audit_webhook_secret
+
+    # Signs every event with ed25519; verify with
+    # terraform-provider-gdpr audit verify audit.jsonl --public-key audit-signing.pub.pem
+    signing_key_file = "${path.root}/audit-signing.pem"
   }
 }
 
