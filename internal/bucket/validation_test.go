@@ -49,6 +49,9 @@ func bucketBadInputs() []acctest.BadInput {
   bucket_prefix = "records-"
   expiration_days = 1`, want: `(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured:\s+\[bucket,bucket_prefix\]`},
 		"neither name nor prefix": {body: `expiration_days = 1`, want: `(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured: \[bucket,bucket_prefix\]`},
+		"the creation marker as a tag": {body: `bucket = "records-tags"
+  expiration_days = 1
+  tags = { "gdpr:creating" = "x" }`, want: `(?s)Reserved tag key.*"gdpr:creating".*provider's own`},
 		"expiration 0": {body: `bucket = "records-zero"
   expiration_days = 0`, want: `(?s)expiration_days.*value must be at least 1, got: 0`},
 		"expiration above max_retention_days": {provider: "  max_retention_days = 365", body: `bucket = "records-long"

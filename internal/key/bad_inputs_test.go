@@ -39,6 +39,11 @@ func keyBadInputs() []acctest.BadInput {
   policy = "{not json"`,
 			want: `(?s)Invalid JSON String Value.*policy`,
 		},
+		"the creation marker as a tag": {
+			body: `description = "x"
+  tags = { "gdpr:creating" = "x" }`,
+			want: `(?s)Reserved tag key.*"gdpr:creating".*provider's own`,
+		},
 		"empty description": {
 			body: `description = ""`,
 			want: `(?s)description.*string length must be between 1 and 8192`,

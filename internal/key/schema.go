@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
 )
 
 // The bounds and defaults of the key's day counts. The schema's validators, defaults and descriptions, the
@@ -83,7 +84,8 @@ func keySchema() schema.Schema {
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the key.",
+				MarkdownDescription: "Tags of the key. The key `gdpr:creating` is the provider's own: it marks a resource whose create has not finished.",
+				Validators:          []validator.Map{validate.TagKeys()},
 			},
 			replaceonly.AttrRegion: schema.StringAttribute{
 				Computed: true,

@@ -134,7 +134,8 @@ func serverSchema() schema.Schema {
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the instance and of its root volume.",
+				MarkdownDescription: "Tags of the instance and of its root volume. The key `gdpr:creating` is the provider's own: it marks a resource whose create has not finished.",
+				Validators:          []validator.Map{validate.TagKeys()},
 			},
 			"availability_zone": schema.StringAttribute{
 				Computed:            true,
