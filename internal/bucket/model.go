@@ -107,6 +107,14 @@ func sameLock(a, b *objectLockModel) bool {
 	return a.Mode.Equal(b.Mode) && a.Days.Equal(b.Days)
 }
 
+// fingerprint identifies the create of this bucket in region from in, its input without a name (see
+// awsapi.CreatingTag): the configured name or prefix stands for the name, since a generated one differs
+// each time.
+func (m bucketModel) fingerprint(region string, in awsapi.BucketInput) string {
+	in.Name = ""
+	return awsapi.Fingerprint(region, ResourceType, in, m.Bucket.ValueString(), m.BucketPrefix.ValueString())
+}
+
 // newBucketName returns the configured name, or one generated from the prefix.
 func newBucketName(m bucketModel, now time.Time) (string, error) {
 	if !m.Bucket.IsNull() && !m.Bucket.IsUnknown() {

@@ -75,12 +75,43 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 	}
 	if req.State.Raw.IsNull() {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
+		r.checkNameTaken(ctx, req, resp)
 		return
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
 	}
+}
+
+// checkNameTaken fails the plan of a bucket whose fixed name the account already holds, naming the import
+// that brings it under this resource, unless it is the bucket an interrupted create with these same
+// arguments left behind, which the apply finishes. Where S3 does not say (another account's bucket,
+// another region's), the create at apply does.
+func (r *bucketResource) checkNameTaken(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan bucketModel
+	if req.Plan.Get(ctx, &plan).HasError() || plan.Bucket.IsNull() || plan.Bucket.IsUnknown() || r.data == nil || r.data.Unknown {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	name := plan.Bucket.ValueString()
+	marker, err := c.BucketCreating(ctx, name)
+	if err != nil {
+		return
+	}
+	if marker != "" {
+		if plan.KMSKeyARN.IsUnknown() || plan.Tags.IsUnknown() || plan.ExpirationDays.IsUnknown() {
+			return
+		}
+		in, err := plan.toAPI(ctx, "")
+		if err != nil || marker == plan.fingerprint(c.Region, in) {
+			return
+		}
+	}
+	resp.Diagnostics.Append(ownedAlreadyDiag(name, marker != ""))
 }
 
 // checkMaxRetention holds expiration_days to the provider's max_retention_days, once both are known.

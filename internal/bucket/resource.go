@@ -76,9 +76,8 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	// The fingerprint marks the bucket until its create is finished, so a create killed halfway is finished
-	// by the next one with the same arguments instead of leaving a bucket behind. A generated name is not
-	// part of it: the next create generates another.
-	fp := awsapi.Fingerprint(c.Region, ResourceType, in, plan.Bucket.ValueString(), plan.BucketPrefix.ValueString())
+	// by the next one with the same arguments instead of leaving a bucket behind.
+	fp := plan.fingerprint(c.Region, in)
 	name, adopted := r.name(ctx, c, plan, fp, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

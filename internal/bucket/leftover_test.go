@@ -1,0 +1,61 @@
+package bucket_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// TestAccBucket_nameTakenFailsThePlan plans a bucket whose name the account already holds: once for a
+// bucket made outside Terraform, once for one an interrupted create with other arguments left behind (it
+// carries the creation marker). Each plan fails before anything changes, naming the bucket and the import
+// that brings it under the resource, instead of failing at apply with BucketAlreadyOwnedByYou.
+func TestAccBucket_nameTakenFailsThePlan(t *testing.T) {
+	acctest.RequireEmulator(t)
+	for name, tc := range map[string]struct {
+		tags []s3types.Tag
+		want string
+	}{
+		"made outside Terraform": {want: `It is not in this configuration's state`},
+		"left by an interrupted create with other arguments": {
+			tags: []s3types.Tag{{Key: aws.String(awsapi.CreatingTag), Value: aws.String("another-create")}},
+			want: `An interrupted apply began creating it with other arguments`,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bucket := acctest.BucketName()
+			c := acctest.S3(t, acctest.Region)
+			ctx := context.Background()
+			if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket,
+				CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region), Tags: tc.tags}}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _, _ = c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &bucket}) })
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					// A known key ARN makes every argument known at plan, so a marker can be compared with the
+					// fingerprint of this create.
+					Config: acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket          = %q
+  kms_key_arn     = "arn:aws:kms:%s:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  expiration_days = 30
+}`, bucket, acctest.Region),
+					PlanOnly: true,
+					ExpectError: regexp.MustCompile(`(?s)Bucket already exists in this account.*` + regexp.QuoteMeta(bucket) +
+						`.*` + acctest.Wrapped(tc.want) + `.*terraform import <address> ` + regexp.QuoteMeta(bucket)),
+				}},
+			})
+		})
+	}
+}
