@@ -58,6 +58,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	// AWS makes the bucket and its tags in one step, whatever becomes of the caller: a caller that dies
+	// mid-request must not leave the emulator with a bucket but no tags.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var conf createBucketConfiguration
 	_ = xml.Unmarshal(body, &conf)

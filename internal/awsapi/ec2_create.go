@@ -100,8 +100,8 @@ func (c *Clients) UnfinishedServer(ctx context.Context, fp string) (string, erro
 }
 
 // unfinishedServers lists the region's pending and running instances that carry the creation marker.
-func (c *Clients) unfinishedServers(ctx context.Context) ([]leftover, error) {
-	var found []leftover
+func (c *Clients) unfinishedServers(ctx context.Context) ([]Leftover, error) {
+	var found []Leftover
 	pages := ec2.NewDescribeInstancesPaginator(c.ec2.describeInstances, &ec2.DescribeInstancesInput{
 		Filters: []ec2types.Filter{
 			{Name: aws.String("tag-key"), Values: []string{CreatingTag}},
@@ -121,7 +121,7 @@ func (c *Clients) unfinishedServers(ctx context.Context) ([]leftover, error) {
 			for _, i := range r.Instances {
 				s := c.server("", i)
 				if s.Unfinished != "" {
-					found = append(found, leftover{id: s.ID, fingerprint: s.Unfinished, created: aws.ToTime(i.LaunchTime)})
+					found = append(found, Leftover{ID: s.ID, Fingerprint: s.Unfinished, Created: aws.ToTime(i.LaunchTime)})
 				}
 			}
 		}

@@ -75,7 +75,7 @@ func (c *Clients) UnfinishedKey(ctx context.Context, fp string) (string, error) 
 }
 
 // unfinishedKeys lists the keys of the region that carry the creation marker and can still be finished.
-func (c *Clients) unfinishedKeys(ctx context.Context) ([]leftover, error) {
+func (c *Clients) unfinishedKeys(ctx context.Context) ([]Leftover, error) {
 	var ids []string
 	pages := kms.NewListKeysPaginator(c.kms.listKeys, &kms.ListKeysInput{})
 	for pages.HasMorePages() {
@@ -88,7 +88,7 @@ func (c *Clients) unfinishedKeys(ctx context.Context) ([]leftover, error) {
 		}
 	}
 	var mu sync.Mutex
-	var found []leftover
+	var found []Leftover
 	err := boundedEach(ctx, ids, func(ctx context.Context, id string) error {
 		out, err := c.kms.listResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
 		if err != nil {
@@ -107,7 +107,7 @@ func (c *Clients) unfinishedKeys(ctx context.Context) ([]leftover, error) {
 				return nil
 			}
 			mu.Lock()
-			found = append(found, leftover{id: id, fingerprint: aws.ToString(t.TagValue), created: aws.ToTime(d.KeyMetadata.CreationDate)})
+			found = append(found, Leftover{ID: id, Fingerprint: aws.ToString(t.TagValue), Created: aws.ToTime(d.KeyMetadata.CreationDate)})
 			mu.Unlock()
 		}
 		return nil

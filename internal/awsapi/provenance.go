@@ -44,49 +44,122 @@ func unfinished(tags map[string]string) string {
 // made before it; a younger one is being made right now by another Terraform run, and is not taken.
 var processStart = time.Now()
 
-// leftover is a resource an interrupted create left behind, as a lookup found it.
-type leftover struct {
-	id          string
-	fingerprint string
-	created     time.Time
+// Leftover is a resource an interrupted create left behind, as a lookup found it: its id (the key id,
+// bucket name or instance id), the fingerprint of the create that made it, and when it was made.
+type Leftover struct {
+	ID          string
+	Fingerprint string
+	Created     time.Time
 }
 
 // leftovers are the resources of one kind (keys, servers, or the buckets of one name prefix) in one region
 // that interrupted creates left behind. They are looked up once per provider process, at the first create
-// of that kind, and handed out one at a time to the creates whose fingerprint they carry, so that two
-// creates of one apply never take the same one.
+// (or plan of one) of that kind, and handed out one at a time to the creates whose fingerprint they carry,
+// so that two creates of one apply never take the same one.
 type leftovers struct {
-	once  sync.Once
-	err   error
-	mu    sync.Mutex
-	found []leftover
+	once     sync.Once
+	err      error
+	mu       sync.Mutex
+	found    []Leftover
+	reported bool
 }
 
-// claim returns the id of a leftover made with fingerprint fp, oldest first, and removes it from the
-// pool; "" when there is none. find lists the leftovers; it runs once, with the first caller's context.
-func (l *leftovers) claim(ctx context.Context, fp string, find func(context.Context) ([]leftover, error)) (string, error) {
+// load runs find once, with the first caller's context, keeping what earlier provider processes made.
+func (l *leftovers) load(ctx context.Context, find func(context.Context) ([]Leftover, error)) error {
 	l.once.Do(func() {
 		found, err := find(ctx)
 		if err != nil {
 			l.err = err
 			return
 		}
-		found = slices.DeleteFunc(found, func(f leftover) bool { return !f.created.Before(processStart) })
-		slices.SortStableFunc(found, func(a, b leftover) int { return a.created.Compare(b.created) })
+		found = slices.DeleteFunc(found, func(f Leftover) bool { return !f.Created.Before(processStart) })
+		slices.SortStableFunc(found, func(a, b Leftover) int { return a.Created.Compare(b.Created) })
 		l.found = found
 	})
-	if l.err != nil {
-		return "", l.err
+	return l.err
+}
+
+// claim returns the id of a leftover made with fingerprint fp, oldest first, and removes it from the
+// pool; "" when there is none.
+func (l *leftovers) claim(ctx context.Context, fp string, find func(context.Context) ([]Leftover, error)) (string, error) {
+	if err := l.load(ctx, find); err != nil {
+		return "", err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i := slices.IndexFunc(l.found, func(f leftover) bool { return f.fingerprint == fp })
+	i := slices.IndexFunc(l.found, func(f Leftover) bool { return f.Fingerprint == fp })
 	if i < 0 {
 		return "", nil
 	}
-	id := l.found[i].id
+	id := l.found[i].ID
 	l.found = slices.Delete(l.found, i, i+1)
 	return id, nil
+}
+
+// report returns the leftovers not taken yet, the first time it is called in a provider process, and nothing
+// afterwards: a plan names them once, however many creates of that kind it holds.
+func (l *leftovers) report(ctx context.Context, find func(context.Context) ([]Leftover, error)) ([]Leftover, error) {
+	if err := l.load(ctx, find); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.reported {
+		return nil, nil
+	}
+	l.reported = true
+	return slices.Clone(l.found), nil
+}
+
+// mine returns the id of the oldest leftover made with fingerprint fp still in the pool, "" when none is.
+func (l *leftovers) mine(ctx context.Context, fp string, find func(context.Context) ([]Leftover, error)) (string, error) {
+	if err := l.load(ctx, find); err != nil {
+		return "", err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i := slices.IndexFunc(l.found, func(f Leftover) bool { return f.Fingerprint == fp }); i >= 0 {
+		return l.found[i].ID, nil
+	}
+	return "", nil
+}
+
+// LeftBehind is what a plan learns about one kind of resource that interrupted creates left in the region.
+type LeftBehind struct {
+	// New lists every leftover of the kind the first time a plan asks in this provider process, nil after.
+	New []Leftover
+	// Mine is the id of one of them made with the fingerprint asked about, which the create finishes; ""
+	// when there is none, or the fingerprint is not known at plan.
+	Mine string
+}
+
+// KeysLeftBehind tells a plan about the keys interrupted creates left in the region (see LeftBehind).
+func (c *Clients) KeysLeftBehind(ctx context.Context, fp string) (LeftBehind, error) {
+	return leftBehind(ctx, &c.pools.keys, fp, c.unfinishedKeys)
+}
+
+// ServersLeftBehind tells a plan about the instances interrupted creates left in the region.
+func (c *Clients) ServersLeftBehind(ctx context.Context, fp string) (LeftBehind, error) {
+	return leftBehind(ctx, &c.pools.servers, fp, c.unfinishedServers)
+}
+
+// BucketsLeftBehind tells a plan about the buckets with prefix that interrupted creates left.
+func (c *Clients) BucketsLeftBehind(ctx context.Context, prefix, fp string) (LeftBehind, error) {
+	return leftBehind(ctx, c.pools.bucketsWithPrefix(prefix), fp, func(ctx context.Context) ([]Leftover, error) {
+		return c.unfinishedBuckets(ctx, prefix)
+	})
+}
+
+func leftBehind(ctx context.Context, l *leftovers, fp string, find func(context.Context) ([]Leftover, error)) (LeftBehind, error) {
+	var lb LeftBehind
+	var err error
+	if fp != "" {
+		if lb.Mine, err = l.mine(ctx, fp, find); err != nil {
+			return lb, err
+		}
+	}
+	lb.New, err = l.report(ctx, find)
+	return lb, err
 }
 
 // leftoverPools holds the pools of one region's clients.

@@ -110,13 +110,13 @@ func (c *Clients) BucketCreating(ctx context.Context, name string) (string, erro
 // "" when there is none. The first call for a prefix in a provider process lists the buckets with that
 // prefix and reads their tags.
 func (c *Clients) UnfinishedBucket(ctx context.Context, prefix, fp string) (string, error) {
-	return c.pools.bucketsWithPrefix(prefix).claim(ctx, fp, func(ctx context.Context) ([]leftover, error) {
+	return c.pools.bucketsWithPrefix(prefix).claim(ctx, fp, func(ctx context.Context) ([]Leftover, error) {
 		return c.unfinishedBuckets(ctx, prefix)
 	})
 }
 
 // unfinishedBuckets lists the buckets whose name begins with prefix and that carry the creation marker.
-func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]leftover, error) {
+func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]Leftover, error) {
 	var candidates []s3types.Bucket
 	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
 	for pages.HasMorePages() {
@@ -132,7 +132,7 @@ func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]lefto
 		}
 	}
 	var mu sync.Mutex
-	var found []leftover
+	var found []Leftover
 	err := boundedEach(ctx, candidates, func(ctx context.Context, b s3types.Bucket) error {
 		fp, err := c.BucketCreating(ctx, aws.ToString(b.Name))
 		if err != nil || fp == "" {
@@ -140,7 +140,7 @@ func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]lefto
 			return nil //nolint:nilerr // skipping such a bucket is the point
 		}
 		mu.Lock()
-		found = append(found, leftover{id: aws.ToString(b.Name), fingerprint: fp, created: aws.ToTime(b.CreationDate)})
+		found = append(found, Leftover{ID: aws.ToString(b.Name), Fingerprint: fp, Created: aws.ToTime(b.CreationDate)})
 		mu.Unlock()
 		return nil
 	})

@@ -152,5 +152,6 @@ func ownedAlreadyDiag(name string, unfinished bool) diag.Diagnostic {
 			"If it belongs to this resource, import it, with the resource address Terraform shows with this "+
 			"message:\n\n  terraform import <address> %s\n\nor with an import block: import { to = <address>, id = %q }. "+
 			"The refresh that follows checks every guarantee; a bucket left half-made is replaced by a finished "+
-			"one. Otherwise give this resource another bucket name, or a bucket_prefix.", name, why, name, name))
+			"one. Otherwise give this resource another bucket name, or a bucket_prefix (which a replacement with "+
+			"create_before_destroy needs too: two buckets cannot share a name).", name, why, name, name))
 }

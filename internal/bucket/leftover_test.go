@@ -10,16 +10,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
-// TestAccBucket_nameTakenFailsThePlan plans a bucket whose name the account already holds: once for a
+// TestAccBucket_nameTakenFailsTheCreate applies a bucket whose name the account already holds: once for a
 // bucket made outside Terraform, once for one an interrupted create with other arguments left behind (it
-// carries the creation marker). Each plan fails before anything changes, naming the bucket and the import
-// that brings it under the resource, instead of failing at apply with BucketAlreadyOwnedByYou.
-func TestAccBucket_nameTakenFailsThePlan(t *testing.T) {
+// carries the creation marker). Each create fails naming the bucket and the import that brings it under the
+// resource, rather than S3's BucketAlreadyOwnedByYou, and leaves the bucket as it was: it is not taken over.
+func TestAccBucket_nameTakenFailsTheCreate(t *testing.T) {
 	acctest.RequireEmulator(t)
 	for name, tc := range map[string]struct {
 		tags []s3types.Tag
@@ -42,6 +43,13 @@ func TestAccBucket_nameTakenFailsThePlan(t *testing.T) {
 			t.Cleanup(func() { _, _ = c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &bucket}) })
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy: func(*terraform.State) error {
+					got, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
+					if len(tc.tags) == 0 && err == nil || len(tc.tags) > 0 && (err != nil || len(got.TagSet) != 1 || aws.ToString(got.TagSet[0].Value) != "another-create") {
+						return fmt.Errorf("the existing bucket's tags changed: %v: %w", got, err)
+					}
+					return nil
+				},
 				Steps: []resource.TestStep{{
 					// A known key ARN makes every argument known at plan, so a marker can be compared with the
 					// fingerprint of this create.
@@ -51,7 +59,6 @@ resource "gdpr_bucket" "test" {
   kms_key_arn     = "arn:aws:kms:%s:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   expiration_days = 30
 }`, bucket, acctest.Region),
-					PlanOnly: true,
 					ExpectError: regexp.MustCompile(`(?s)Bucket already exists in this account.*` + regexp.QuoteMeta(bucket) +
 						`.*` + acctest.Wrapped(tc.want) + `.*terraform import <address> ` + regexp.QuoteMeta(bucket)),
 				}},

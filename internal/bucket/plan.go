@@ -75,43 +75,39 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 	}
 	if req.State.Raw.IsNull() {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
-		r.checkNameTaken(ctx, req, resp)
+		r.reportLeftBehind(ctx, req, resp)
 		return
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
+		r.reportLeftBehind(ctx, req, resp)
 	}
 }
 
-// checkNameTaken fails the plan of a bucket whose fixed name the account already holds, naming the import
-// that brings it under this resource, unless it is the bucket an interrupted create with these same
-// arguments left behind, which the apply finishes. Where S3 does not say (another account's bucket,
-// another region's), the create at apply does.
-func (r *bucketResource) checkNameTaken(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+// reportLeftBehind names, at the plan of a create with a bucket_prefix, the buckets with that prefix that
+// interrupted applies left half-made, and says when this create finishes one of them. (A fixed name is
+// checked at apply: a plan cannot tell the create of a new bucket from the create half of a replacement,
+// which Terraform plans with no prior state either, while the old bucket still holds the name.) The
+// fingerprint is known only when the whole configuration is.
+func (r *bucketResource) reportLeftBehind(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var plan bucketModel
-	if req.Plan.Get(ctx, &plan).HasError() || plan.Bucket.IsNull() || plan.Bucket.IsUnknown() || r.data == nil || r.data.Unknown {
+	if r.data == nil || r.data.Unknown || r.data.Clients == nil || req.Plan.Get(ctx, &plan).HasError() ||
+		plan.BucketPrefix.IsNull() || plan.BucketPrefix.IsUnknown() {
 		return
 	}
 	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	name := plan.Bucket.ValueString()
-	marker, err := c.BucketCreating(ctx, name)
-	if err != nil {
-		return
-	}
-	if marker != "" {
-		if plan.KMSKeyARN.IsUnknown() || plan.Tags.IsUnknown() || plan.ExpirationDays.IsUnknown() {
-			return
-		}
-		in, err := plan.toAPI(ctx, "")
-		if err != nil || marker == plan.fingerprint(c.Region, in) {
-			return
+	fp := ""
+	if req.Config.Raw.IsFullyKnown() {
+		if in, err := plan.toAPI(ctx, ""); err == nil {
+			fp = plan.fingerprint(c.Region, in)
 		}
 	}
-	resp.Diagnostics.Append(ownedAlreadyDiag(name, marker != ""))
+	lb, err := c.BucketsLeftBehind(ctx, plan.BucketPrefix.ValueString(), fp)
+	diagnostics.AppendLeftBehind(ResourceType, c.Region, "aws s3 rb s3://%s", lb, err, &resp.Diagnostics)
 }
 
 // checkMaxRetention holds expiration_days to the provider's max_retention_days, once both are known.

@@ -167,16 +167,16 @@ resource "gdpr_bucket" "test" {
 	})
 }
 
-// TestAccBucket_requests counts what a bucket costs. Apply: ListBuckets once per apply and prefix, looking
-// for buckets an interrupted apply left half-made (each subtest has a prefix of its own, so there are none
-// whose tags to read), CreateBucket (which also disables ACLs and writes the creation marker), one PUT per
+// TestAccBucket_requests counts what a bucket costs. Apply: ListBuckets twice, looking for buckets with the
+// prefix that an interrupted apply left half-made, once by the plan and once by the create (each subtest has
+// a prefix of its own, so there are none whose tags to read), CreateBucket (which also disables ACLs and writes the creation marker), one PUT per
 // setting the configuration needs, and the tags last, which replace the marker (a DELETE without tags);
 // nothing read back. Refresh: one GET per enforced setting.
 func TestAccBucket_requests(t *testing.T) {
 	acctest.RequireEmulator(t)
 	const region = "eu-west-3"
 	key := "arn:aws:kms:" + region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	floor := []string{"s3:GET?prefix", "s3:PUT", "s3:PUT?versioning", "s3:PUT?publicAccessBlock", "s3:PUT?encryption",
+	floor := []string{"s3:GET?prefix", "s3:GET?prefix", "s3:PUT", "s3:PUT?versioning", "s3:PUT?publicAccessBlock", "s3:PUT?encryption",
 		"s3:PUT?lifecycle", "s3:PUT?policy"}
 	for _, tc := range []struct {
 		name, body string

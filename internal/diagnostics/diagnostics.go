@@ -91,3 +91,48 @@ func Unfinished(typeName, id string, missing []string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Left half-made by an interrupted apply",
 		detail+" The next apply replaces it with a finished one.")
 }
+
+// LeftBehind names, once per plan, every resource of typeName that interrupted applies left half-made in
+// region, with the command that imports each into a resource and the one that removes it (remove holds %s
+// for the id): a create with the same arguments finishes one, but one whose arguments changed since stays.
+func LeftBehind(typeName, region string, left []awsapi.Leftover, remove string) diag.Diagnostic {
+	var lines []string
+	for _, l := range left {
+		lines = append(lines, fmt.Sprintf("  - %s (made %s)\n      import: terraform import <address> %s\n      remove: %s",
+			l.ID, l.Created.UTC().Format("2006-01-02 15:04:05 UTC"), l.ID, fmt.Sprintf(remove, l.ID)))
+	}
+	what := fmt.Sprintf("%d %s resources in %s carry", len(left), typeName, region)
+	if len(left) == 1 {
+		what = fmt.Sprintf("A %s in %s carries", typeName, region)
+	}
+	// Terraform folds warnings with one summary into the first, so each type gets a summary of its own.
+	return diag.NewWarningDiagnostic(typeName+" left half-made by an interrupted apply",
+		fmt.Sprintf("%s the %q tag: an apply began creating it and stopped before Terraform learnt of it, so no "+
+			"state holds it.\n\n%s\n\nA create of this plan made with the same arguments as one of them finishes "+
+			"it at apply instead of making another. Any other is not Terraform's: import it into the resource it "+
+			"belongs to (the address as in the configuration), or remove it.",
+			what, awsapi.CreatingTag, strings.Join(lines, "\n")))
+}
+
+// WillFinish tells the user that a planned create takes over id, which an interrupted apply began with the
+// same arguments, instead of making another.
+func WillFinish(typeName, id string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Create finishes what an interrupted apply began",
+		fmt.Sprintf("An earlier apply began creating %s %q with these same arguments and stopped before Terraform "+
+			"learnt of it. This create finishes its setup and checks its guarantees instead of making another one.",
+			typeName, id))
+}
+
+// AppendLeftBehind adds, at the plan of a create, what a lookup of leftovers found (see LeftBehind and
+// WillFinish). A failed lookup adds nothing: the create's own lookup at apply reports it.
+func AppendLeftBehind(typeName, region, remove string, lb awsapi.LeftBehind, err error, diags *diag.Diagnostics) {
+	if err != nil {
+		return
+	}
+	if len(lb.New) > 0 {
+		diags.Append(LeftBehind(typeName, region, lb.New, remove))
+	}
+	if lb.Mine != "" {
+		diags.Append(WillFinish(typeName, lb.Mine))
+	}
+}

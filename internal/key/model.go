@@ -105,3 +105,8 @@ func (m keyModel) deletionWindowDays() int64 {
 	}
 	return DefaultDeletionWindowDays
 }
+
+// fingerprint identifies the create of this key in region from in, its input (see awsapi.CreatingTag).
+func (m keyModel) fingerprint(region string, in awsapi.KeyInput) string {
+	return awsapi.Fingerprint(region, ResourceType, in, m.RotationPeriodDays.ValueInt64())
+}

@@ -29,11 +29,19 @@ func testSchema(t *testing.T) schema.Schema {
 	return resp.Schema
 }
 
-// testData is the configuration of a provider in region whose policy allows the given jurisdictions.
+// testData is the configuration of a provider in region whose policy allows the given jurisdictions. Its
+// clients reach a closed loopback port without retries, so a plan's lookups fail at once, as they do when
+// AWS cannot be reached, and add nothing to the plan.
 func testData(region string, allowed ...string) *providerdata.Data {
 	d := providerdata.New()
 	d.Allowed = allowed
-	d.Clients = &awsapi.Clients{Region: region}
+	const closed = "http://127.0.0.1:1"
+	c, err := awsapi.New(context.Background(), awsapi.Config{Region: region, AccessKey: "testing", SecretKey: "testing",
+		Endpoints: awsapi.Endpoints{KMS: closed, S3: closed, EC2: closed, STS: closed}})
+	if err != nil {
+		panic(err)
+	}
+	d.Clients = c
 	d.Place(region)
 	return d
 }

@@ -71,7 +71,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 	}
 	// The fingerprint marks the key until its create is finished, so a create killed halfway is finished
 	// by the next one with the same arguments instead of leaving a key behind.
-	fp := awsapi.Fingerprint(c.Region, ResourceType, in, plan.RotationPeriodDays.ValueInt64())
+	fp := plan.fingerprint(c.Region, in)
 	key := r.unfinished(ctx, c, fp, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -95,8 +95,9 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 	})
 }
 
-// TestAccKey_requests counts what a key costs. Apply: ListKeys once per apply, looking for keys an
-// interrupted apply left half-made (each subtest has a region of its own, where there are none), CreateKey,
+// TestAccKey_requests counts what a key costs. Apply: ListKeys twice, looking for keys an interrupted apply
+// left half-made, once by the plan and once by the create (each subtest has a region of its own, where
+// there are none whose tags to read), CreateKey,
 // EnableKeyRotation, UntagResource to remove the creation marker and, only for the AWS default policy,
 // GetKeyPolicy to learn it; everything else is known from the request and CreateKey's answer. Refresh:
 // DescribeKey, then rotation, policy and tags.
@@ -107,11 +108,11 @@ func TestAccKey_requests(t *testing.T) {
 		name, region, body string
 		apply              []string
 	}{
-		{"default_policy", "eu-south-1", "", []string{"kms:ListKeys", "kms:CreateKey", "kms:EnableKeyRotation", "kms:UntagResource", "kms:GetKeyPolicy"}},
+		{"default_policy", "eu-south-1", "", []string{"kms:ListKeys", "kms:ListKeys", "kms:CreateKey", "kms:EnableKeyRotation", "kms:UntagResource", "kms:GetKeyPolicy"}},
 		{"own_policy", "eu-south-2", `policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{ Sid = "Root", Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }]
-  })`, []string{"kms:ListKeys", "kms:CreateKey", "kms:EnableKeyRotation", "kms:UntagResource"}},
+  })`, []string{"kms:ListKeys", "kms:ListKeys", "kms:CreateKey", "kms:EnableKeyRotation", "kms:UntagResource"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -12,10 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 // TestAccCrash_nextApplyConverges kills the provider process (SIGKILL, as an out-of-memory kill or a lost
@@ -40,8 +44,9 @@ func TestAccCrash_nextApplyConverges(t *testing.T) {
 		{"bucket half set up", "s3:PUT?lifecycle", 1},
 		{"server launched", "ec2:RunInstances", 1},
 		{"second server launched", "ec2:RunInstances", 2},
-		// The first DescribeInstances of an apply looks for leftovers; the second waits for a launched server.
-		{"server starting", "ec2:DescribeInstances", 2},
+		// An apply's plan and its create each look for leftovers with a DescribeInstances first; the third
+		// waits for a launched server.
+		{"server starting", "ec2:DescribeInstances", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -85,17 +90,23 @@ resource "gdpr_server" "test" {
 `, run, name, prefix, acctest.LinuxImage)
 
 	var bin string
-	var seen, killed atomic.Int32
+	var seen atomic.Int32
+	var fired atomic.Bool
 	proxy := acctest.NewProxy(t, &acctest.Rule{
 		Match: func(_ *http.Request, got string) bool { return got == op && int(seen.Add(1)) == nth },
 		Fault: acctest.Crash,
-		Then:  func() { killed.Add(int32(acctest.KillProcesses(bin))) },
+		// Terraform may notice the death and return before KillProcesses has finished looking, so the
+		// flag is set first.
+		Then: func() {
+			fired.Store(true)
+			acctest.KillProcesses(bin)
+		},
 	})
 	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, region, "3", resources))
 	bin = w.OwnBinary()
 
 	out, err := w.Terraform("apply", "-auto-approve", "-input=false", "-no-color")
-	if killed.Load() == 0 {
+	if !fired.Load() {
 		t.Fatalf("the apply never sent request %d of %s, so the provider was not killed (err %v):\n%s", nth, op, err, out)
 	}
 	if err == nil {
@@ -199,4 +210,88 @@ func liveServers(t *testing.T, region, run string) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// TestAccCrash_planNamesWhatWasLeftBehind leaves a key, a bucket and a server half-made, as an apply killed
+// halfway leaves them (each carries the creation marker of a create with other arguments than the
+// configuration now has), and plans creates of each kind: the plan names every leftover with the command
+// that imports it and the one that removes it, since no create of this plan finishes them.
+func TestAccCrash_planNamesWhatWasLeftBehind(t *testing.T) {
+	acctest.RequireEmulator(t)
+	const region = "eu-north-1"
+	ctx := context.Background()
+	run := sdkacctest.RandString(8)
+	prefix := "gdpr-left-" + run + "-"
+	marker := []kmstypes.Tag{{TagKey: aws.String(awsapi.CreatingTag), TagValue: aws.String("an-earlier-create")}}
+
+	k, err := acctest.KMS(t, region).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("left " + run), Tags: marker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := aws.ToString(k.KeyMetadata.KeyId)
+	t.Cleanup(func() {
+		_, _ = acctest.KMS(t, region).ScheduleKeyDeletion(context.Background(), &kms.ScheduleKeyDeletionInput{KeyId: &keyID, PendingWindowInDays: aws.Int32(7)})
+	})
+	bucket := prefix + "20260101000000abcdef"
+	if _, err := acctest.S3(t, region).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket, CreateBucketConfiguration: &s3types.CreateBucketConfiguration{
+		LocationConstraint: s3types.BucketLocationConstraint(region),
+		Tags:               []s3types.Tag{{Key: aws.String(awsapi.CreatingTag), Value: aws.String("an-earlier-create")}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = acctest.S3(t, region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &bucket})
+	})
+	launched, err := acctest.EC2(t, region).RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: aws.String(acctest.LinuxImage), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String(awsapi.CreatingTag), Value: aws.String("an-earlier-create")}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := aws.ToString(launched.Instances[0].InstanceId)
+	t.Cleanup(func() {
+		_, _ = acctest.EC2(t, region).TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{server}})
+	})
+
+	w := acctest.NewWorkdir(t, acctest.FaultConfig(acctest.Endpoint(), region, "1", fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description = "left %[1]s now"
+}
+
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = %[2]q
+  kms_key_arn     = gdpr_key.test.arn
+  expiration_days = 30
+}
+
+resource "gdpr_server" "test" {
+  image_id      = %[3]q
+  instance_type = "t3.micro"
+  kms_key_arn   = gdpr_key.test.arn
+}
+`, run, prefix, acctest.LinuxImage)))
+	out, err := w.Terraform("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"A gdpr_key in " + region + ` carries the "gdpr:creating" tag`,
+		"A gdpr_bucket in " + region + ` carries the "gdpr:creating" tag`,
+		"A gdpr_server in " + region + ` carries the "gdpr:creating" tag`,
+		"import: terraform import <address> " + keyID,
+		"remove: aws kms schedule-key-deletion --region " + region + " --pending-window-in-days 7 --key-id " + keyID,
+		"import: terraform import <address> " + bucket,
+		"remove: aws s3 rb s3://" + bucket,
+		"import: terraform import <address> " + server,
+		"remove: aws ec2 terminate-instances --region " + region + " --instance-ids " + server,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Create finishes what an interrupted apply began") {
+		t.Errorf("the plan claims a create finishes a leftover made with other arguments:\n%s", out)
+	}
 }

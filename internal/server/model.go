@@ -153,3 +153,9 @@ func userDataSHA256(v types.String) types.String {
 	}
 	return types.StringValue(awsapi.SHA256Hex(v.ValueString()))
 }
+
+// fingerprint identifies the create of this server in region from in, its input with the user data (see
+// awsapi.CreatingTag).
+func fingerprint(region string, in awsapi.ServerInput) string {
+	return awsapi.Fingerprint(region, ResourceType, in)
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
 
@@ -27,14 +28,40 @@ func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	if req.State.Raw.IsNull() {
-		// A create: there is nothing in the cloud yet to compare with or to destroy, only an event to record.
+		// A create: there is nothing in the cloud yet to compare with or to destroy, only an event to record
+		// and what interrupted applies left behind.
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
+		r.reportLeftBehind(ctx, req, resp)
 		return
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req.State, resp)
+		r.reportLeftBehind(ctx, req, resp)
 	}
+}
+
+// reportLeftBehind names, at the plan of a create, the instances interrupted applies left half-made, and
+// says when this create finishes one of them. The fingerprint is known only when the whole configuration is.
+func (r *serverResource) reportLeftBehind(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || r.data.Unknown || r.data.Clients == nil {
+		return
+	}
+	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	fp := ""
+	var plan serverModel
+	if req.Config.Raw.IsFullyKnown() && !req.Plan.Get(ctx, &plan).HasError() &&
+		!req.Config.GetAttribute(ctx, path.Root(attrUserData), &plan.UserData).HasError() {
+		if in, err := plan.toAPI(ctx); err == nil {
+			fp = fingerprint(c.Region, in)
+		}
+	}
+	lb, err := c.ServersLeftBehind(ctx, fp)
+	diagnostics.AppendLeftBehind(ResourceType, c.Region,
+		"aws ec2 terminate-instances --region "+c.Region+" --instance-ids %s", lb, err, &resp.Diagnostics)
 }
 
 // planUserDataSHA256 plans the fingerprint of the write-only user data, which Terraform hands the provider

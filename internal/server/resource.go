@@ -90,7 +90,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 	plan.UserData = types.StringNull()
 	// The fingerprint marks the instance until its create is finished, so a create killed halfway is
 	// finished by the next one with the same arguments instead of leaving a second server running.
-	fp := awsapi.Fingerprint(clients.Region, ResourceType, in)
+	fp := fingerprint(clients.Region, in)
 	launched := r.unfinished(ctx, clients, fp, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

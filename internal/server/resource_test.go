@@ -268,8 +268,8 @@ func TestAccServer_userDataNeedsTerraform1_11(t *testing.T) {
 	})
 }
 
-// TestAccServer_requests counts what a server costs. Apply: one DescribeInstances per apply looking for
-// instances an interrupted apply left half-made, the image's root device, RunInstances, the waiter's polls
+// TestAccServer_requests counts what a server costs. Apply: two DescribeInstances looking for instances an
+// interrupted apply left half-made, one by the plan and one by the create, the image's root device, RunInstances, the waiter's polls
 // (whose last answer is the running instance, not described again), the shutdown behaviour, user data and
 // root volume, read to prove the guarantees hold, and DeleteTags removing the creation marker. Refresh: the
 // instance and the same three reads.
@@ -283,7 +283,7 @@ resource "gdpr_server" "test" {
   tags          = { run = "requests" }
 }`, acctest.LinuxImage))
 	// The waiter polls until the instance runs; the emulator starts instances at once, so one poll is enough.
-	acctest.CheckRequests(t, "apply", apply, []string{"ec2:DescribeInstances", "ec2:DescribeImages", "ec2:RunInstances",
+	acctest.CheckRequests(t, "apply", apply, []string{"ec2:DescribeInstances", "ec2:DescribeInstances", "ec2:DescribeImages", "ec2:RunInstances",
 		"ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceAttribute", "ec2:DescribeVolumes",
 		"ec2:DeleteTags"})
 	acctest.CheckRequests(t, "refresh", refresh, []string{"ec2:DescribeInstances",
