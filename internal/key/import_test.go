@@ -84,7 +84,11 @@ func TestAccKey_importRefusesKeysBreakingInvariants(t *testing.T) {
 // and the provider alias that can import it; an ARN of the provider's own region and account is adopted
 // like the bare key id.
 func TestAccKey_importARN(t *testing.T) {
-	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("adopted")}, true)
+	// Each case has a key of its own: a foreign ARN the provider wrongly adopted would be destroyed with the
+	// case, and must not take another case's key with it.
+	newKey := func(t *testing.T) string {
+		return acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("adopted")}, true)
+	}
 	importBlock := func(arn string) string {
 		return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
 import {
@@ -97,6 +101,7 @@ resource "gdpr_key" "test" {
 }`, arn)
 	}
 	t.Run("another region", func(t *testing.T) {
+		id := newKey(t)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
@@ -106,6 +111,7 @@ resource "gdpr_key" "test" {
 		})
 	})
 	t.Run("another account", func(t *testing.T) {
+		id := newKey(t)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
@@ -115,6 +121,7 @@ resource "gdpr_key" "test" {
 		})
 	})
 	t.Run("another partition", func(t *testing.T) {
+		id := newKey(t)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
@@ -124,6 +131,7 @@ resource "gdpr_key" "test" {
 		})
 	})
 	t.Run("own region and account", func(t *testing.T) {
+		id := newKey(t)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
