@@ -42,11 +42,6 @@ func retentionDiag(p policy.RetentionProblem) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("expiration_days"), "Retention not allowed", p.Reason)
 }
 
-func reservedTagDiag(p path.Path, key string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(p, "Reserved tag key",
-		fmt.Sprintf("The tag key %q starts with \"aws:\", which AWS reserves for its own tags. Use another key.", key))
-}
-
 func nameNotGeneratedDiag(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Cannot generate a bucket name", err.Error())
 }

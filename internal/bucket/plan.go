@@ -3,7 +3,6 @@ package bucket
 import (
 	"context"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -26,9 +25,9 @@ func (r *bucketResource) ConfigValidators(_ context.Context) []resource.ConfigVa
 	}
 }
 
-// ValidateConfig checks what needs two arguments at once: that Object Lock does not outlast the expiration,
-// and that no tag key is one AWS reserves. Terraform validates again with the values known at apply, so
-// arguments unknown at plan are checked then, before anything is created.
+// ValidateConfig checks what needs two arguments at once: that Object Lock does not outlast the expiration.
+// Terraform validates again with the values known at apply, so arguments unknown at plan are checked then,
+// before anything is created. The tags have their own validator, validate.Tags, shared with the other resources.
 func (r *bucketResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg bucketModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -42,13 +41,6 @@ func (r *bucketResource) ValidateConfig(ctx context.Context, req resource.Valida
 			LockDays:       lock.Days.ValueInt64Pointer(),
 			MaxDays:        math.MaxInt64,
 		}, &resp.Diagnostics)
-	}
-	if !cfg.Tags.IsNull() && !cfg.Tags.IsUnknown() {
-		for k := range cfg.Tags.Elements() {
-			if strings.HasPrefix(strings.ToLower(k), "aws:") {
-				resp.Diagnostics.Append(reservedTagDiag(path.Root("tags").AtMapKey(k), k))
-			}
-		}
 	}
 }
 

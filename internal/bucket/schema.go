@@ -90,8 +90,8 @@ func bucketSchema() schema.Schema {
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the bucket. Keys must not start with `aws:`, which AWS reserves. The key `gdpr:creating` is the provider's own: it marks a resource whose create has not finished.",
-				Validators:          []validator.Map{validate.TagKeys()},
+				MarkdownDescription: "Tags of the bucket. " + validate.TagsDescription(),
+				Validators:          []validator.Map{validate.Tags()},
 			},
 			"arn": schema.StringAttribute{
 				Computed:            true,

@@ -79,3 +79,71 @@ func TestAccKey_importRefusesKeysBreakingInvariants(t *testing.T) {
 		})
 	}
 }
+
+// An ARN of a key in another region or another account is refused before KMS is asked, naming both values
+// and the provider alias that can import it; an ARN of the provider's own region and account is adopted
+// like the bare key id.
+func TestAccKey_importARN(t *testing.T) {
+	// Each case has a key of its own: a foreign ARN the provider wrongly adopted would be destroyed with the
+	// case, and must not take another case's key with it.
+	newKey := func(t *testing.T) string {
+		return acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("adopted")}, true)
+	}
+	importBlock := func(arn string) string {
+		return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+import {
+  to = gdpr_key.test
+  id = %q
+}
+
+resource "gdpr_key" "test" {
+  description = "adopted"
+}`, arn)
+	}
+	t.Run("another region", func(t *testing.T) {
+		id := newKey(t)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      importBlock(fmt.Sprintf("arn:aws:kms:eu-west-1:%s:key/%s", emulatorAccount, id)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Cannot import gdpr_key.*its region is "eu-west-1", and the provider's region is "eu-central-1".*Configure a provider alias`)),
+			}},
+		})
+	})
+	t.Run("another account", func(t *testing.T) {
+		id := newKey(t)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      importBlock(fmt.Sprintf("arn:aws:kms:%s:111122223333:key/%s", acctest.Region, id)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Cannot import gdpr_key.*its account is "111122223333", and the provider's credentials belong to account "` + emulatorAccount + `".*Configure a provider alias with that account's credentials`)),
+			}},
+		})
+	})
+	t.Run("another partition", func(t *testing.T) {
+		id := newKey(t)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      importBlock(fmt.Sprintf("arn:aws-cn:kms:cn-north-1:%s:key/%s", emulatorAccount, id)),
+				ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)its partition is "aws-cn", and the provider's region "eu-central-1" is in partition "aws".*its region is "cn-north-1"`)),
+			}},
+		})
+	})
+	t.Run("own region and account", func(t *testing.T) {
+		id := newKey(t)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: importBlock(fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", acctest.Region, emulatorAccount, id)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+				},
+			}},
+		})
+	})
+}
+
+// emulatorAccount is the account moto answers for every caller, in sts:GetCallerIdentity and in the ARNs
+// it makes.
+const emulatorAccount = "123456789012"

@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -222,6 +223,15 @@ func (r *keyResource) ImportState(ctx context.Context, req resource.ImportStateR
 	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
 	if c == nil {
 		return
+	}
+	if arn.IsARN(req.ID) {
+		// KMS answers for a key ARN of another account, and the emulator for one of another region too, so
+		// the ARN is checked before asking: a key the provider adopted there would be read and destroyed in
+		// the wrong place, or not at all.
+		resp.Diagnostics.Append(foreignARNDiags(req.ID, c.Region, r.data.CallerAccount(ctx))...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	key, err := c.ReadKey(ctx, req.ID)
 	if err != nil {

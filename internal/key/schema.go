@@ -84,8 +84,8 @@ func keySchema() schema.Schema {
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the key. The key `gdpr:creating` is the provider's own: it marks a resource whose create has not finished.",
-				Validators:          []validator.Map{validate.TagKeys()},
+				MarkdownDescription: "Tags of the key. " + validate.TagsDescription(),
+				Validators:          []validator.Map{validate.Tags()},
 			},
 			replaceonly.AttrRegion: schema.StringAttribute{
 				Computed: true,

@@ -93,9 +93,11 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "AWS region in which every resource of this provider is created. When unset, " +
+				MarkdownDescription: "AWS region in which every resource of this provider is created, written as " +
+					"AWS spells it: " + validate.AWSRegionForm + ". When unset, " +
 					"`AWS_REGION`, `AWS_DEFAULT_REGION` or the shared configuration file names it; with none of " +
 					"them the provider reports an error.",
+				Validators: []validator.String{validate.AWSRegion()},
 			},
 			"profile": schema.StringAttribute{
 				Optional:            true,
@@ -152,9 +154,11 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"with a full EU adequacy decision), `PARTIAL_ADEQUACY` (decisions that cover only some " +
 					"recipients: the United States under the EU-US Data Privacy Framework, Canada under PIPEDA) " +
 					"or an ISO 3166-1 alpha-2 country code such as `CH`. A resource whose region is not " +
-					"admitted by any value fails at plan time. Defaults to `[\"" + providerdata.DefaultJurisdiction + "\"]`.",
+					"admitted by any value fails at plan time. The list holds at least one value, none of them null " +
+					"and none twice. Defaults to `[\"" + providerdata.DefaultJurisdiction + "\"]`.",
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
+					listvalidator.NoNullValues(),
 					listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(validate.JurisdictionValue()),
 				},

@@ -52,6 +52,16 @@ func (c *CallerIdentity) get(ctx context.Context, clients *awsapi.Clients) awsap
 	return c.id
 }
 
+// CallerAccount is the AWS account the provider's credentials belong to: the one Configure learnt while
+// validating them, else asked of STS now, once per provider process. It is "" when STS cannot say (the
+// provider is not configured, or an AWS-compatible service has no STS). d may be nil.
+func (d *Data) CallerAccount(ctx context.Context) string {
+	if d == nil {
+		return ""
+	}
+	return d.Caller.get(ctx, d.Clients).Account
+}
+
 // CheckAudit fails a plan that would create or destroy a typeName resource while the audit trail cannot take
 // the event: better no change than a change nobody can account for. d may be nil.
 func (d *Data) CheckAudit(typeName string, diags *diag.Diagnostics) {

@@ -65,11 +65,16 @@ func (d *dataSource) Configure(_ context.Context, req datasource.ConfigureReques
 	d.data = providerdata.Get(req.ProviderData, DataSourceType, &resp.Diagnostics)
 }
 
-// ValidateConfig rejects an unknown cloud or region at validate time, before anything is planned.
+// ValidateConfig rejects an unknown cloud or region, and an AWS region name of the wrong form, at validate
+// time, before anything is planned.
 func (d *dataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var cfg dataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() || cfg.Region.IsUnknown() || cfg.Cloud.IsUnknown() || cfg.Region.IsNull() {
+		return
+	}
+	if p := malformedAWSRegion(cloudOrDefault(cfg.Cloud), cfg.Region.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "Invalid AWS region", p+".")
 		return
 	}
 	if _, err := jurisdiction.Lookup(cloudOrDefault(cfg.Cloud), cfg.Region.ValueString()); err != nil {

@@ -100,9 +100,12 @@ data "gdpr_region" "zurich" {
 func regionBadInputs() []acctest.BadInput {
 	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ body, want string }{
-		"unknown region": {`region = "eu-middle-9"`, `(?s)Unknown region.*region.*unknown aws region "eu-middle-9".*gdpr_region data\s+source documentation`},
-		"unknown cloud":  {`cloud = "oracle"` + "\n" + `region = "eu-frankfurt-1"`, `(?s)cloud.*value must be one of`},
-		"wrong case":     {`region = "EU-CENTRAL-1"`, `(?s)Unknown region.*case-sensitive`},
+		"unknown region":      {`region = "eu-middle-9"`, `(?s)Unknown region.*region.*unknown aws region "eu-middle-9".*gdpr_region data\s+source documentation`},
+		"unknown cloud":       {`cloud = "oracle"` + "\n" + `region = "eu-frankfurt-1"`, `(?s)cloud.*value must be one of`},
+		"wrong case":          {`region = "EU-CENTRAL-1"`, `(?s)Unknown region.*case-sensitive`},
+		"trailing space":      {`region = "eu-central-1 "`, `(?s)Invalid AWS region.*region.*"eu-central-1 " is not an AWS region name: region\s+names are lower-case words.*write "eu-central-1"`},
+		"newline":             {`region = "eu-central-1\n"`, `(?s)Invalid AWS region.*"eu-central-1\\n" is not an AWS region name`},
+		"azure name with aws": {`region = "germany west central"`, `(?s)Invalid AWS region.*"germany west central" is not an AWS region name`},
 	} {
 		out = append(out, acctest.BadInput{Kind: "gdpr_region", Name: name, Want: tc.want,
 			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
@@ -111,5 +114,5 @@ func regionBadInputs() []acctest.BadInput {
 }
 
 func TestAccRegionDataSource_badInputs(t *testing.T) {
-	acctest.RunBadInputs(t, regionBadInputs(), 3)
+	acctest.RunBadInputs(t, regionBadInputs(), 6)
 }

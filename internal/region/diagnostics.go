@@ -2,8 +2,10 @@ package region
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
@@ -26,4 +28,15 @@ func lookupProblem(err error) string {
 		return err.Error() + "; the known regions are listed in the gdpr_region data source documentation."
 	}
 	return err.Error() + "."
+}
+
+// malformedAWSRegion says what is wrong with the form of region when cloud is aws and the name is one AWS
+// could never have, in any case: a stray space or newline, a character no region name has. It is "" for
+// other clouds and for every other name, which the jurisdiction data words: an unknown region, or the
+// region meant when only the case is wrong.
+func malformedAWSRegion(cloud, region string) string {
+	if !strings.EqualFold(cloud, "aws") || validate.AWSRegionProblem(strings.ToLower(region)) == "" {
+		return ""
+	}
+	return validate.AWSRegionProblem(region)
 }

@@ -40,12 +40,15 @@ func regionParameter() function.StringParameter {
 	}
 }
 
-// lookupArguments reads (cloud, region) and looks the region up, reporting an unknown cloud or region as an
-// error on the argument that is wrong.
+// lookupArguments reads (cloud, region) and looks the region up, reporting an unknown cloud or region, or an
+// AWS region name of the wrong form, as an error on the argument that is wrong.
 func lookupArguments(ctx context.Context, req function.RunRequest) (jurisdiction.Region, *function.FuncError) {
 	var cloud, region string
 	if err := req.Arguments.Get(ctx, &cloud, &region); err != nil {
 		return jurisdiction.Region{}, err
+	}
+	if p := malformedAWSRegion(cloud, region); p != "" {
+		return jurisdiction.Region{}, function.NewArgumentFuncError(argRegion, p)
 	}
 	r, err := jurisdiction.Lookup(cloud, region)
 	switch {

@@ -71,7 +71,7 @@ func TestAccRegionFunctions_variableValidation(t *testing.T) {
 			{
 				Config:          residencyModule,
 				ConfigVariables: config.Variables{"region": config.StringVariable("mars-1")},
-				ExpectError:     regexp.MustCompile(`(?s)Invalid value for "region" parameter: unknown aws region "mars-1"`),
+				ExpectError:     regexp.MustCompile(`(?s)Invalid value for "region" parameter: "mars-1" is not an AWS region name`),
 			},
 			{
 				Config:          residencyModule,

@@ -30,7 +30,11 @@ func TestJurisdictionFunction(t *testing.T) {
 		{cloud: "aws", region: "us-east-1", want: "PARTIAL_ADEQUACY"},
 		{cloud: "aws", region: "ap-south-1", want: "THIRD_COUNTRY"},
 		{cloud: "oracle", region: "eu-frankfurt-1", errPos: argCloud, errText: `unknown cloud "oracle"`},
-		{cloud: "aws", region: "mars-1", errPos: argRegion, errText: `unknown aws region "mars-1"`},
+		{cloud: "aws", region: "eu-middle-9", errPos: argRegion, errText: `unknown aws region "eu-middle-9"`},
+		{cloud: "aws", region: "mars-1", errPos: argRegion, errText: `"mars-1" is not an AWS region name: region names are lower-case words`},
+		{cloud: "aws", region: "eu-central-1 ", errPos: argRegion, errText: `"eu-central-1 " is not an AWS region name: region names are lower-case words separated by hyphens and ending in a number, such as eu-central-1 or us-gov-west-1, with no spaces; write "eu-central-1"`},
+		{cloud: "AWS", region: "eu-central-1\n", errPos: argRegion, errText: `"eu-central-1\n" is not an AWS region name`},
+		{cloud: "gcp", region: "europe west3", errPos: argRegion, errText: `unknown gcp region "europe west3"`},
 		{cloud: "aws", region: "EU-CENTRAL-1", errPos: argRegion, errText: `did you mean "eu-central-1"`},
 	} {
 		got, err := acctest.RunFunction(t, region.NewJurisdictionFunction(),

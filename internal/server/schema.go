@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"regexp"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -35,6 +36,10 @@ var (
 	subnetIDPattern      = regexp.MustCompile(`^subnet-[0-9a-f]+$`)
 	securityGroupPattern = regexp.MustCompile(`^sg-[0-9a-f]+$`)
 )
+
+// maxUserDataBytes is EC2's limit on user data in raw form, before the provider base64-encodes it; the
+// validator counts bytes, as EC2 does.
+const maxUserDataBytes = 16 * 1024
 
 // Root volume defaults, named so the schema, the docs and an import agree.
 const (
@@ -124,7 +129,9 @@ func serverSchema() schema.Schema {
 				MarkdownDescription: "The boot script or cloud-init configuration, in plain text (the provider " +
 					"encodes it). Write-only: Terraform never stores it in the plan or the state, so a secret in " +
 					"it stays out of both; `user_data_sha256` records its fingerprint, and a changed script " +
-					"replaces the server. Needs Terraform 1.11 or later.",
+					"replaces the server. At most " + strconv.Itoa(maxUserDataBytes) + " bytes (16 KB, the EC2 limit on user data before its " +
+					"base64 encoding). Needs Terraform 1.11 or later.",
+				Validators: []validator.String{stringvalidator.LengthAtMost(maxUserDataBytes)},
 			},
 			attrUserDataSHA256: schema.StringAttribute{
 				Computed: true,
@@ -134,8 +141,8 @@ func serverSchema() schema.Schema {
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the instance and of its root volume. The key `gdpr:creating` is the provider's own: it marks a resource whose create has not finished.",
-				Validators:          []validator.Map{validate.TagKeys()},
+				MarkdownDescription: "Tags of the instance and of its root volume. " + validate.TagsDescription(),
+				Validators:          []validator.Map{validate.Tags()},
 			},
 			"availability_zone": schema.StringAttribute{
 				Computed:            true,

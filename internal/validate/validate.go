@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/s3name"
 )
@@ -118,29 +117,5 @@ func (v bucketPrefixValidator) ValidateString(_ context.Context, req validator.S
 	prefix := req.ConfigValue.ValueString()
 	for _, p := range s3name.PrefixProblems(prefix, v.suffixLen) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid bucket prefix", fmt.Sprintf("The bucket prefix %q %s.", prefix, p))
-	}
-}
-
-// tagKeysValidator refuses the tag key the provider writes itself (awsapi.CreatingTag): a user's value
-// would be taken for the fingerprint of an unfinished create.
-type tagKeysValidator struct{}
-
-// TagKeys validates the keys of a tags map.
-func TagKeys() validator.Map { return tagKeysValidator{} }
-
-func (tagKeysValidator) Description(_ context.Context) string {
-	return fmt.Sprintf("keys must not be %q, which the provider writes itself", awsapi.CreatingTag)
-}
-
-func (v tagKeysValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (tagKeysValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, ok := req.ConfigValue.Elements()[awsapi.CreatingTag]; ok {
-		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(awsapi.CreatingTag), "Reserved tag key",
-			fmt.Sprintf("The tag key %q is the provider's own: it marks a resource whose create has not finished, "+
-				"so that an interrupted apply's leftovers are finished by the next one. Use another key.", awsapi.CreatingTag))
 	}
 }

@@ -1,0 +1,157 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// The limits of a tags argument. They are AWS's documented tag restrictions, which KMS, S3 and EC2 share; the
+// validator, its errors and every tags description print these constants, so the docs and the code agree.
+const (
+	// awsTagsPerResource is how many user tags AWS allows on one key, bucket or instance.
+	awsTagsPerResource = 50
+	// MaxTags is one fewer than AWS allows: while a create runs, the provider writes its own creation marker
+	// (awsapi.CreatingTag) next to the configured tags, and KMS and EC2 count it, so a 50th tag would fail
+	// the apply with TagLimitExceeded after the plan said it would work.
+	MaxTags           = awsTagsPerResource - 1
+	MaxTagKeyLength   = 128
+	MaxTagValueLength = 256
+	// ReservedTagPrefix starts the keys AWS keeps for its own tags, in any case.
+	ReservedTagPrefix = "aws:"
+	// TagCharacters is what tag keys and values may contain, in words.
+	TagCharacters = "letters, numbers, spaces and the characters `_ . : / = + - @`"
+)
+
+// tagCharsPattern is the character set AWS documents as accepted by every service's tags (letters, numbers,
+// separators and _ . : / = + - @). It leaves out control characters: a value holding one is stored
+// differently than sent, so every later plan would report a change.
+var tagCharsPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// TagsDescription is the sentence every tags argument's description ends with, stating the limits the
+// validator enforces.
+func TagsDescription() string {
+	return fmt.Sprintf("At most %d tags (AWS allows %d, and the provider writes one of its own while creating). "+
+		"Keys are 1 to %d characters and values at most %d, made of %s. Keys must not start with `%s` in any "+
+		"case, which AWS reserves, and must not be `%s`, the provider's own marker of a resource whose create "+
+		"has not finished.",
+		MaxTags, awsTagsPerResource, MaxTagKeyLength, MaxTagValueLength, TagCharacters, ReservedTagPrefix, awsapi.CreatingTag)
+}
+
+// tagsValidator holds every rule of a tags argument, so gdpr_key, gdpr_bucket and gdpr_server refuse the
+// same tags at validate, each problem on the tag's own path, instead of failing at apply or drifting forever.
+type tagsValidator struct{}
+
+// Tags validates a tags map: how many tags, each key's and value's length and characters, the keys AWS
+// reserves and the key the provider writes itself.
+func Tags() validator.Map { return tagsValidator{} }
+
+func (tagsValidator) Description(_ context.Context) string {
+	return fmt.Sprintf("at most %d tags; keys of 1 to %d and values of at most %d letters, numbers, spaces or _ . : / = + - @; "+
+		"keys not starting with %q nor equal to %q", MaxTags, MaxTagKeyLength, MaxTagValueLength, ReservedTagPrefix, awsapi.CreatingTag)
+}
+
+func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (tagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elems := req.ConfigValue.Elements()
+	if n := len(elems); n > MaxTags {
+		resp.Diagnostics.AddAttributeError(req.Path, "Too many tags",
+			fmt.Sprintf("%d tags are configured, and at most %d are allowed: AWS allows %d tags per resource, and the "+
+				"provider adds its own %q tag while it creates the resource. Remove %d of them.",
+				n, MaxTags, awsTagsPerResource, awsapi.CreatingTag, n-MaxTags))
+	}
+	for _, k := range slices.Sorted(maps.Keys(elems)) {
+		p := req.Path.AtMapKey(k)
+		for _, problem := range tagKeyProblems(k) {
+			resp.Diagnostics.AddAttributeError(p, problem.summary, problem.detail)
+		}
+		s, ok := elems[k].(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		for _, detail := range tagValueProblems(k, s.ValueString()) {
+			resp.Diagnostics.AddAttributeError(p, "Invalid tag value", detail)
+		}
+	}
+}
+
+type tagProblem struct{ summary, detail string }
+
+// tagKeyProblems lists every rule the tag key k breaks.
+func tagKeyProblems(k string) []tagProblem {
+	var out []tagProblem
+	invalid := func(format string, args ...any) {
+		out = append(out, tagProblem{"Invalid tag key", fmt.Sprintf(format, args...)})
+	}
+	switch n := utf8.RuneCountInString(k); {
+	case n == 0:
+		invalid("A tag key is empty; tag keys must be 1 to %d characters long.", MaxTagKeyLength)
+	case n > MaxTagKeyLength:
+		invalid("The tag key %s is %d characters long; tag keys must be 1 to %d characters long.", shown(k), n, MaxTagKeyLength)
+	}
+	if bad := badTagChars(k); bad != "" {
+		invalid("The tag key %s contains %s, which AWS does not accept in tags; keys may contain %s.",
+			shown(k), bad, strings.ReplaceAll(TagCharacters, "`", ""))
+	}
+	switch {
+	case k == awsapi.CreatingTag:
+		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: it marks a "+
+			"resource whose create has not finished, so that an interrupted apply's leftovers are finished by the next "+
+			"one. Use another key.", awsapi.CreatingTag)})
+	case strings.HasPrefix(strings.ToLower(k), ReservedTagPrefix):
+		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %s starts with %q, which AWS reserves "+
+			"for its own tags in any combination of upper and lower case. Use another key.", shown(k), ReservedTagPrefix)})
+	}
+	return out
+}
+
+// tagValueProblems lists every rule the value v of the tag k breaks.
+func tagValueProblems(k, v string) []string {
+	var out []string
+	if n := utf8.RuneCountInString(v); n > MaxTagValueLength {
+		out = append(out, fmt.Sprintf("The value of the tag %s is %d characters long; tag values may have at most %d characters.",
+			shown(k), n, MaxTagValueLength))
+	}
+	if bad := badTagChars(v); bad != "" {
+		out = append(out, fmt.Sprintf("The value of the tag %s contains %s, which AWS does not accept in tags; values may "+
+			"contain %s.", shown(k), bad, strings.ReplaceAll(TagCharacters, "`", "")))
+	}
+	return out
+}
+
+// badTagChars names, quoted and once each, the characters of s outside the tag character set; "" when
+// there are none. Control characters are shown escaped, so a NUL or a newline is visible in the message.
+func badTagChars(s string) string {
+	if tagCharsPattern.MatchString(s) {
+		return ""
+	}
+	var bad []string
+	for _, r := range s {
+		if q := fmt.Sprintf("%q", r); !tagCharsPattern.MatchString(string(r)) && !slices.Contains(bad, q) {
+			bad = append(bad, q)
+		}
+	}
+	return strings.Join(bad, ", ")
+}
+
+// shown quotes a tag key for a message, shortened when it is long: the diagnostic's path names it in full.
+func shown(k string) string {
+	const most = 40
+	if utf8.RuneCountInString(k) <= most {
+		return fmt.Sprintf("%q", k)
+	}
+	return fmt.Sprintf("%q...", string([]rune(k)[:most]))
+}

@@ -1,0 +1,107 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// validateTags runs the tags validator on tags, as Terraform would on the tags argument, and returns each
+// error as "path: summary: detail".
+func validateTags(t *testing.T, tags map[string]attr.Value) []string {
+	t.Helper()
+	m, diags := types.MapValue(types.StringType, tags)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	resp := &validator.MapResponse{}
+	Tags().ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("tags"), ConfigValue: m}, resp)
+	var out []string
+	for _, d := range resp.Diagnostics.Errors() {
+		p := ""
+		if wp, ok := d.(interface{ Path() path.Path }); ok {
+			p = wp.Path().String()
+		}
+		out = append(out, p+": "+d.Summary()+": "+d.Detail())
+	}
+	return out
+}
+
+func strs(kv ...string) map[string]attr.Value {
+	m := map[string]attr.Value{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = types.StringValue(kv[i+1])
+	}
+	return m
+}
+
+func numbered(n int) map[string]attr.Value {
+	m := map[string]attr.Value{}
+	for i := range n {
+		m[fmt.Sprintf("t%02d", i)] = types.StringValue("x")
+	}
+	return m
+}
+
+// Tags within AWS's limits pass, at each limit; every broken rule is reported on the tag's own path, saying
+// the limit.
+func TestTags(t *testing.T) {
+	for name, tc := range map[string]struct {
+		tags map[string]attr.Value
+		want []string // substrings of the errors, in order; none for valid tags
+	}{
+		"49 tags":                   {tags: numbered(MaxTags)},
+		"128-character key":         {tags: strs(strings.Repeat("k", 128), "x")},
+		"128 multi-byte characters": {tags: strs(strings.Repeat("ü", 128), strings.Repeat("ß", 256))},
+		"256-character value":       {tags: strs("owner", strings.Repeat("v", 256))},
+		"empty value":               {tags: strs("owner", "")},
+		"every allowed character":   {tags: strs("Team 1_.:/=+-@", "Ärzte Zürich 東京 2 _.:/=+-@")},
+		"aws in the middle":         {tags: strs("team:aws:x", "aws:value")},
+		"unknown value":             {tags: map[string]attr.Value{"owner": types.StringUnknown()}},
+		"50 tags": {tags: numbered(50), want: []string{
+			`tags: Too many tags: 50 tags are configured, and at most 49 are allowed: AWS allows 50 tags per resource, and the provider adds its own "gdpr:creating" tag while it creates the resource. Remove 1 of them.`}},
+		"1000 tags": {tags: numbered(1000), want: []string{`1000 tags are configured, and at most 49 are allowed`}},
+		"129-character key": {tags: strs(strings.Repeat("k", 129), "x"), want: []string{
+			`tags["` + strings.Repeat("k", 129) + `"]: Invalid tag key: The tag key "` + strings.Repeat("k", 40) + `"... is 129 characters long; tag keys must be 1 to 128 characters long.`}},
+		"empty key": {tags: strs("", "x"), want: []string{`tags[""]: Invalid tag key: A tag key is empty; tag keys must be 1 to 128 characters long.`}},
+		"257-character value": {tags: strs("owner", strings.Repeat("v", 257)), want: []string{
+			`tags["owner"]: Invalid tag value: The value of the tag "owner" is 257 characters long; tag values may have at most 256 characters.`}},
+		"NUL in a value": {tags: strs("owner", "a\x00b\x00"), want: []string{
+			`tags["owner"]: Invalid tag value: The value of the tag "owner" contains '\x00', which AWS does not accept in tags; values may contain letters, numbers, spaces and the characters _ . : / = + - @.`}},
+		"tab and hash in a key":  {tags: strs("a\tb#", "x"), want: []string{`Invalid tag key: The tag key "a\tb#" contains '\t', '#', which AWS does not accept`}},
+		"aws: key":               {tags: strs("aws:owner", "x"), want: []string{`tags["aws:owner"]: Reserved tag key: The tag key "aws:owner" starts with "aws:", which AWS reserves`}},
+		"AWS: key in mixed case": {tags: strs("AwS:owner", "x"), want: []string{`tags["AwS:owner"]: Reserved tag key: The tag key "AwS:owner" starts with "aws:"`}},
+		"the creation marker":    {tags: strs("gdpr:creating", "x"), want: []string{`tags["gdpr:creating"]: Reserved tag key: The tag key "gdpr:creating" is the provider's own`}},
+		"every problem of a tag reported": {tags: strs("aws:"+strings.Repeat("k", 130)+"!", strings.Repeat("\n", 300)), want: []string{
+			`is 135 characters long`, `contains '!'`, `starts with "aws:"`, `is 300 characters long`, `contains '\n'`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := validateTags(t, tc.tags)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d errors, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("error %d = %q, want it to contain %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+// A null or unknown tags map is left to Terraform: nothing to check yet.
+func TestTags_nullOrUnknown(t *testing.T) {
+	for _, m := range []types.Map{types.MapNull(types.StringType), types.MapUnknown(types.StringType)} {
+		resp := &validator.MapResponse{}
+		Tags().ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("tags"), ConfigValue: m}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%v: %v", m, resp.Diagnostics)
+		}
+	}
+}
