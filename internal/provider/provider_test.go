@@ -58,7 +58,7 @@ func TestAccProvider_credentialsAreValidatedOnce(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// With no retries the failure is reported at once, naming what to fix.
+				// With no retries the failure is reported at once, naming the endpoint and what to fix.
 				Config: fmt.Sprintf(`
 provider "gdpr" {
   region      = "eu-central-1"
@@ -67,7 +67,7 @@ provider "gdpr" {
   max_retries = 0
   endpoints   = { sts = %q }
 }`, unreachable) + regionLookup,
-				ExpectError: regexp.MustCompile(`(?s)Cannot validate AWS credentials.*sts:GetCallerIdentity.*skip_credentials_validation`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot reach AWS STS at.*sts:GetCallerIdentity.*skip_credentials_validation`),
 			},
 			{
 				Config: fmt.Sprintf(`
@@ -83,6 +83,27 @@ provider "gdpr" {
 				},
 			},
 		},
+	})
+}
+
+// TestAccProvider_unreachableEndpointIsNamedFirst keeps the default retry budget (25 retries, about two and
+// a half minutes of backoff for a retried error): the error's summary must name the endpoint and the refused
+// connection, not the credentials. That it comes after one attempt is counted in awsapi's
+// TestCallerIdentity_refusedConnectionIsNotRetried.
+func TestAccProvider_unreachableEndpointIsNamedFirst(t *testing.T) {
+	unreachable := closedPort(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "gdpr" {
+  region     = "eu-central-1"
+  access_key = "testing"
+  secret_key = "testing"
+  endpoints  = { sts = %q }
+}`, unreachable) + regionLookup,
+			ExpectError: regexp.MustCompile(`Error: Cannot reach AWS STS at ` + regexp.QuoteMeta(unreachable) + `: connection refused`),
+		}},
 	})
 }
 
