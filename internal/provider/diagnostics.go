@@ -46,7 +46,9 @@ func credentialsDiag(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Cannot validate AWS credentials",
 		"The provider called sts:GetCallerIdentity to check the credentials before using them, and the call "+
 			"failed. Check access_key and secret_key, the profile, or the AWS_* environment variables; against "+
-			"an emulator, set endpoints.sts, or set skip_credentials_validation = true.\n\nCause: "+err.Error())
+			"an emulator, set endpoints.sts. A configuration that uses only the provider's data sources and "+
+			"functions makes no AWS call and needs no credentials: set skip_credentials_validation = true."+
+			"\n\nCause: "+err.Error())
 }
 
 // datasetAgeWarning tells users to upgrade once the embedded jurisdiction data is over a year old, since

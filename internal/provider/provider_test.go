@@ -107,6 +107,48 @@ provider "gdpr" {
 	})
 }
 
+// TestAccProvider_dataSourcesWorkWithoutCredentials holds the gdpr_region page to its word: with no AWS
+// credentials anywhere, a provider block with only a region fails the credentials check with an error that
+// says how to use the data sources anyway, and skip_credentials_validation = true makes them work.
+func TestAccProvider_dataSourcesWorkWithoutCredentials(t *testing.T) {
+	dir := t.TempDir()
+	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	// The credentials must be missing, not unreachable: STS answers (the emulator), so only they can fail.
+	sts := acctest.Endpoint()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "gdpr" {
+  region    = "eu-central-1"
+  endpoints = { sts = %q }
+}`, sts) + regionLookup,
+				ExpectError: regexp.MustCompile(`(?s)Cannot validate AWS credentials.*` + acctest.Wrapped(
+					`only the provider's data sources and functions makes no AWS call and needs no credentials: `+
+						`set skip_credentials_validation = true`)),
+			},
+			{
+				Config: `
+provider "gdpr" {
+  region                      = "eu-central-1"
+  skip_credentials_validation = true
+}` + regionLookup,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.gdpr_region.here", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
 func providerBadInputs() []acctest.BadInput {
 	var out []acctest.BadInput
 	for name, tc := range map[string]struct{ block, want string }{
