@@ -55,6 +55,11 @@ func TestAccRegionDataSource_everyCloud(t *testing.T) {
 		"adequacy_decision": knownvalue.StringRegexp(regexp.MustCompile(`2000/518/EC`)),
 		"allowed":           knownvalue.Bool(false),
 	})...)
+	// The cloud is accepted in any case, as the functions accept it, and reported in lower case.
+	checks = append(checks, check("data.gdpr_region.zurich_upper_case", map[string]knownvalue.Check{
+		"cloud":        knownvalue.StringExact("gcp"),
+		"country_code": knownvalue.StringExact("CH"),
+	})...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -71,6 +76,10 @@ data "gdpr_region" "oslo" {
 }
 data "gdpr_region" "zurich" {
   cloud  = "gcp"
+  region = "europe-west6"
+}
+data "gdpr_region" "zurich_upper_case" {
+  cloud  = "GCP"
   region = "europe-west6"
 }`,
 			ConfigStateChecks: checks,
@@ -102,7 +111,9 @@ func regionBadInputs() []acctest.BadInput {
 	for name, tc := range map[string]struct{ body, want string }{
 		"unknown region": {`region = "eu-middle-9"`, `(?s)Unknown region.*region.*unknown aws region "eu-middle-9".*gdpr_region data\s+source documentation`},
 		"unknown cloud":  {`cloud = "oracle"` + "\n" + `region = "eu-frankfurt-1"`, `(?s)cloud.*value must be one of`},
-		"wrong case":     {`region = "EU-CENTRAL-1"`, `(?s)Unknown region.*case-sensitive`},
+		"isolated partition": {`region = "us-isof-south-1"`, `(?s)Unknown region.*region.*` + acctest.Wrapped(regexp.QuoteMeta(
+			`aws region "us-isof-south-1" is in the isolated partition aws-iso-f; isolated AWS partitions (aws-iso, aws-iso-b, aws-iso-e, aws-iso-f) are not covered by the provider's jurisdiction data.`))},
+		"wrong case": {`region = "EU-CENTRAL-1"`, `(?s)Unknown region.*case-sensitive`},
 	} {
 		out = append(out, acctest.BadInput{Kind: "gdpr_region", Name: name, Want: tc.want,
 			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
@@ -111,5 +122,5 @@ func regionBadInputs() []acctest.BadInput {
 }
 
 func TestAccRegionDataSource_badInputs(t *testing.T) {
-	acctest.RunBadInputs(t, regionBadInputs(), 3)
+	acctest.RunBadInputs(t, regionBadInputs(), 4)
 }

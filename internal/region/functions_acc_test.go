@@ -71,7 +71,9 @@ func TestAccRegionFunctions_variableValidation(t *testing.T) {
 			{
 				Config:          residencyModule,
 				ConfigVariables: config.Variables{"region": config.StringVariable("mars-1")},
-				ExpectError:     regexp.MustCompile(`(?s)Invalid value for "region" parameter: unknown aws region "mars-1"`),
+				// One period, Terraform's: the provider's text must not add a second.
+				ExpectError: regexp.MustCompile(`(?s)Invalid value for "region" parameter: ` + acctest.Wrapped(
+					`unknown aws region "mars-1"; the known regions are listed in the gdpr_region data source documentation`) + `\.\s`),
 			},
 			{
 				Config:          residencyModule,
