@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -147,9 +150,7 @@ func loadConfig(ctx context.Context, c Config) (aws.Config, error) {
 			t.MaxIdleConns = max(t.MaxIdleConns, maxIdleConnsPerHost)
 			t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 		})),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.AddWithMaxAttempts(retry.NewStandard(), maxRetries+1)
-		}),
+		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
 	}
 	if c.AppID != "" {
 		opts = append(opts, config.WithAppID(c.AppID))
@@ -175,6 +176,54 @@ func loadConfig(ctx context.Context, c Config) (aws.Config, error) {
 		return aws.Config{}, ErrNoRegion
 	}
 	return cfg, nil
+}
+
+// newRetryer is the SDK's standard retryer with maxRetries retries, except that a refused connection is not
+// retried. A refused connection means nothing listens at the endpoint (a wrong endpoints URL, an emulator
+// that is not running): retrying it 25 times with backoff kept users waiting about two and a half minutes for
+// an answer the first attempt already had. Dropped connections, timeouts and DNS failures are still retried,
+// since those do happen to a healthy endpoint.
+func newRetryer(maxRetries int) aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = maxRetries + 1
+		o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(notRefused)}, o.Retryables...)
+	})
+}
+
+// notRefused tells the retryer not to retry a refused connection, and leaves every other error to the
+// SDK's own checks.
+func notRefused(err error) aws.Ternary {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+}
+
+// Unreachable reports whether err is a request that never reached its endpoint (the connection was refused,
+// the host name did not resolve, or the connection could not be made), with the URL it was sent to and the
+// network's reason, so that diagnostics can name the endpoint first instead of blaming the credentials.
+func Unreachable(err error) (endpoint, reason string, ok bool) {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = "connection refused"
+	case errors.As(err, &dnsErr):
+		reason = "no such host " + dnsErr.Name
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		reason = opErr.Err.Error()
+	default:
+		return "", "", false
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		endpoint = urlErr.URL
+		if u, perr := url.Parse(urlErr.URL); perr == nil {
+			// The query names the operation and the path the object; the endpoint is what the user configured.
+			endpoint = u.Scheme + "://" + u.Host
+		}
+	}
+	return endpoint, reason, true
 }
 
 // The service clients, each with the endpoint the provider block gives it. They are separate functions so

@@ -5,8 +5,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -86,5 +88,67 @@ func TestClientsIn(t *testing.T) {
 	}
 	if other.conf.AccessKey != "a" || other.cfg.Region != "eu-west-1" {
 		t.Errorf("the clients of eu-west-1 do not share the configuration: %+v", other.conf)
+	}
+}
+
+// countingClient counts the requests the SDK sends, retries included.
+type countingClient struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	n *atomic.Int32
+}
+
+func (c countingClient) Do(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.Do(r)
+}
+
+// TestCallerIdentity_refusedConnectionIsNotRetried points STS at a loopback port nobody listens on. The
+// first attempt already knows nothing is there, so the call must fail after it, naming the endpoint and the
+// refusal; other retryable errors keep the retry budget (see TestNewRetryer_retriesWhatTheSDKRetries).
+func TestCallerIdentity_refusedConnectionIsNotRetried(t *testing.T) {
+	isolate(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + l.Addr().String()
+	l.Close()
+
+	conf := Config{Region: "eu-central-1", AccessKey: "a", SecretKey: "b", MaxRetries: 3, Endpoints: Endpoints{STS: endpoint}}
+	cfg, err := loadConfig(context.Background(), conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts atomic.Int32
+	cfg.HTTPClient = countingClient{next: cfg.HTTPClient, n: &attempts}
+	_, err = build(cfg, conf).CallerIdentity(context.Background())
+	if err == nil {
+		t.Fatal("CallerIdentity succeeded against a closed port")
+	}
+	if got := attempts.Load(); got != 1 {
+		t.Errorf("%d attempts against a refused connection, want 1 (no retries)", got)
+	}
+	gotEndpoint, reason, ok := Unreachable(err)
+	if !ok || gotEndpoint != endpoint || reason != "connection refused" {
+		t.Errorf("Unreachable(%v) = %q, %q, %v; want %q, \"connection refused\", true", err, gotEndpoint, reason, ok, endpoint)
+	}
+}
+
+// TestNewRetryer_retriesWhatTheSDKRetries makes sure that not retrying refused connections did not turn off
+// the SDK's other retries: a connection reset midway is still retried.
+func TestNewRetryer_retriesWhatTheSDKRetries(t *testing.T) {
+	r := newRetryer(3)
+	if r.MaxAttempts() != 4 {
+		t.Errorf("MaxAttempts = %d, want 4", r.MaxAttempts())
+	}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	if !r.IsErrorRetryable(reset) {
+		t.Errorf("a reset connection is not retried")
+	}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	if r.IsErrorRetryable(refused) {
+		t.Errorf("a refused connection is retried")
 	}
 }

@@ -84,6 +84,9 @@ type LookupError struct {
 	kind error
 	// Suggestion is the region meant when only the case was wrong, else "".
 	Suggestion string
+	// Partition is the isolated AWS partition of a region the data does not cover because of where it
+	// is (aws-iso, ...), else "".
+	Partition string
 }
 
 func (e *LookupError) Error() string { return e.msg }
@@ -113,9 +116,16 @@ func Lookup(cloud, region string) (Region, error) {
 		return r, nil
 	}
 	e := &LookupError{msg: fmt.Sprintf("unknown %s region %q", c, region), kind: ErrUnknownRegion}
+	if p, ok := awsPartitionOf(region); c == "aws" && ok && p.Isolated() {
+		e.msg = fmt.Sprintf("aws region %q is in the isolated partition %s; isolated AWS partitions (%s) are "+
+			"not covered by the provider's jurisdiction data",
+			region, p.ID, strings.Join(isolatedPartitionIDs(), ", "))
+		e.Partition = p.ID
+		return Region{}, e
+	}
 	if lower := strings.ToLower(region); lower != region {
 		if _, ok := byName[lower]; ok {
-			e.msg += fmt.Sprintf("; region names are case-sensitive, did you mean %q?", lower)
+			e.msg += fmt.Sprintf("; region names are case-sensitive: use %q", lower)
 			e.Suggestion = lower
 		}
 	}

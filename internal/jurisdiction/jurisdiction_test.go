@@ -454,7 +454,7 @@ func TestLookupErrors(t *testing.T) {
 		{"aws", "", ErrUnknownRegion, `unknown aws region ""`},
 		{"gcp", "europe-west5", ErrUnknownRegion, `unknown gcp region "europe-west5"`},
 		{"azure", "eu-central-1", ErrUnknownRegion, `unknown azure region "eu-central-1"`},
-		{"aws", "EU-CENTRAL-1", ErrUnknownRegion, `unknown aws region "EU-CENTRAL-1"; region names are case-sensitive, did you mean "eu-central-1"?`},
+		{"aws", "EU-CENTRAL-1", ErrUnknownRegion, `unknown aws region "EU-CENTRAL-1"; region names are case-sensitive: use "eu-central-1"`},
 		{"azure", "West Europe", ErrUnknownRegion, `unknown azure region "West Europe"`},
 		{"oracle", "eu-frankfurt-1", ErrUnknownCloud, `unknown cloud "oracle"; valid clouds are aws, azure, gcp`},
 		{"", "eu-central-1", ErrUnknownCloud, `unknown cloud ""; valid clouds are aws, azure, gcp`},

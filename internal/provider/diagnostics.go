@@ -33,10 +33,22 @@ func awsSetupDiag(err error) diag.Diagnostic {
 }
 
 func credentialsDiag(err error) diag.Diagnostic {
+	// A request that never reached STS says nothing about the credentials: name the endpoint and the
+	// network's reason first, so the user looks at the endpoint and not at the keys.
+	if endpoint, reason, ok := awsapi.Unreachable(err); ok {
+		return diag.NewErrorDiagnostic("Cannot reach AWS STS at "+endpoint+": "+reason,
+			fmt.Sprintf("The provider could not connect to %s (%s) to check the credentials with "+
+				"sts:GetCallerIdentity. Check endpoints.sts, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL, and "+
+				"that the service (or the emulator) is running and listening there; a refused connection is "+
+				"not retried. To configure the provider without calling STS, set "+
+				"skip_credentials_validation = true.\n\nCause: %s", endpoint, reason, err))
+	}
 	return diag.NewErrorDiagnostic("Cannot validate AWS credentials",
 		"The provider called sts:GetCallerIdentity to check the credentials before using them, and the call "+
 			"failed. Check access_key and secret_key, the profile, or the AWS_* environment variables; against "+
-			"an emulator, set endpoints.sts, or set skip_credentials_validation = true.\n\nCause: "+err.Error())
+			"an emulator, set endpoints.sts. A configuration that uses only the provider's data sources and "+
+			"functions makes no AWS call and needs no credentials: set skip_credentials_validation = true."+
+			"\n\nCause: "+err.Error())
 }
 
 // datasetAgeWarning tells users to upgrade once the embedded jurisdiction data is over a year old, since

@@ -55,6 +55,11 @@ func TestAccRegionDataSource_everyCloud(t *testing.T) {
 		"adequacy_decision": knownvalue.StringRegexp(regexp.MustCompile(`2000/518/EC`)),
 		"allowed":           knownvalue.Bool(false),
 	})...)
+	// The cloud is accepted in any case, as the functions accept it, and reported in lower case.
+	checks = append(checks, check("data.gdpr_region.zurich_upper_case", map[string]knownvalue.Check{
+		"cloud":        knownvalue.StringExact("gcp"),
+		"country_code": knownvalue.StringExact("CH"),
+	})...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -71,6 +76,10 @@ data "gdpr_region" "oslo" {
 }
 data "gdpr_region" "zurich" {
   cloud  = "gcp"
+  region = "europe-west6"
+}
+data "gdpr_region" "zurich_upper_case" {
+  cloud  = "GCP"
   region = "europe-west6"
 }`,
 			ConfigStateChecks: checks,
@@ -106,6 +115,8 @@ func regionBadInputs() []acctest.BadInput {
 		"trailing space":      {`region = "eu-central-1 "`, `(?s)Invalid AWS region.*region.*"eu-central-1 " is not an AWS region name: region\s+names are lower-case words.*write "eu-central-1"`},
 		"newline":             {`region = "eu-central-1\n"`, `(?s)Invalid AWS region.*"eu-central-1\\n" is not an AWS region name`},
 		"azure name with aws": {`region = "germany west central"`, `(?s)Invalid AWS region.*"germany west central" is not an AWS region name`},
+		"isolated partition": {`region = "us-isof-south-1"`, `(?s)Unknown region.*region.*` + acctest.Wrapped(regexp.QuoteMeta(
+			`aws region "us-isof-south-1" is in the isolated partition aws-iso-f; isolated AWS partitions (aws-iso, aws-iso-b, aws-iso-e, aws-iso-f) are not covered by the provider's jurisdiction data.`))},
 	} {
 		out = append(out, acctest.BadInput{Kind: "gdpr_region", Name: name, Want: tc.want,
 			Config: acctest.ProviderConfig(acctest.Region, "") + "data \"gdpr_region\" \"x\" {\n" + tc.body + "\n}\n"})
@@ -114,5 +125,5 @@ func regionBadInputs() []acctest.BadInput {
 }
 
 func TestAccRegionDataSource_badInputs(t *testing.T) {
-	acctest.RunBadInputs(t, regionBadInputs(), 6)
+	acctest.RunBadInputs(t, regionBadInputs(), 7)
 }

@@ -11,23 +11,24 @@ import (
 )
 
 // unknownRegionDiag reports a cloud or region missing from the jurisdiction data on the attribute at p, in
-// the words of lookupProblem.
+// the words of lookupProblem, as a sentence.
 func unknownRegionDiag(p path.Path, err error) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", lookupProblem(err))
+	return diag.NewAttributeErrorDiagnostic(p, "Unknown region", lookupProblem(err)+".")
 }
 
-// lookupProblem is the sentence the data source and the functions print for a failed lookup: the
-// jurisdiction package's words (with a suggestion when only the case is wrong), and otherwise where the
-// known regions are listed.
+// lookupProblem is what the data source and the functions print for a failed lookup: the jurisdiction
+// package's words, and for a region that is merely unknown, where the known regions are listed. It has no
+// final period: Terraform ends a function's argument error with one of its own ("Invalid value for "region"
+// parameter: ...."), and the data source's diagnostic adds it.
 func lookupProblem(err error) string {
 	var e *jurisdiction.LookupError
-	switch {
-	case errors.As(err, &e) && e.Suggestion != "":
-		return err.Error() // a question already
-	case errors.Is(err, jurisdiction.ErrUnknownRegion):
-		return err.Error() + "; the known regions are listed in the gdpr_region data source documentation."
+	if errors.As(err, &e) && (e.Suggestion != "" || e.Partition != "") {
+		return err.Error()
 	}
-	return err.Error() + "."
+	if errors.Is(err, jurisdiction.ErrUnknownRegion) {
+		return err.Error() + "; the known regions are listed in the gdpr_region data source documentation"
+	}
+	return err.Error()
 }
 
 // malformedAWSRegion says what is wrong with the form of region when cloud is aws and the name is one AWS

@@ -28,7 +28,7 @@ const (
 func cloudParameter() function.StringParameter {
 	return function.StringParameter{
 		Name:                "cloud",
-		MarkdownDescription: "The cloud the region belongs to: `aws`, `azure` or `gcp` (any case).",
+		MarkdownDescription: "The cloud the region belongs to: `aws`, `azure` or `gcp`, in any case, as the `gdpr_region` data source accepts it.",
 	}
 }
 
@@ -102,9 +102,10 @@ func (f *regionInfoFunction) Definition(_ context.Context, _ function.Definition
 	resp.Definition = function.Definition{
 		Summary: "Where a cloud region keeps data, and its standing under the GDPR.",
 		MarkdownDescription: "Returns an object with the attributes of the `gdpr_region` data source except " +
-			"`allowed`: `region`, `cloud`, `location`, `country_code`, `country`, `jurisdiction`, `eu_member`, " +
-			"`eea_member`, `adequacy_decision` and `reason`. A function sees no provider configuration, so " +
-			"`reason` describes the region's standing without judging it against `allowed_jurisdictions`. " +
+			"`allowed` and `dataset_as_of`: `region`, `cloud`, `location`, `country_code`, `country`, " +
+			"`jurisdiction`, `eu_member`, `eea_member`, `adequacy_decision` and `reason`. A function sees no " +
+			"provider configuration, so `reason` describes the region's standing without judging it against " +
+			"`allowed_jurisdictions`. " +
 			"An unknown cloud or region is an error on that argument.",
 		Parameters: []function.Parameter{cloudParameter(), regionParameter()},
 		Return:     function.ObjectReturn{AttributeTypes: regionAttrTypes()},

@@ -75,6 +75,13 @@ func TestAccRegionFunctions_variableValidation(t *testing.T) {
 			},
 			{
 				Config:          residencyModule,
+				ConfigVariables: config.Variables{"region": config.StringVariable("eu-middle-9")},
+				// One period, Terraform's: the provider's text must not add a second.
+				ExpectError: regexp.MustCompile(`(?s)Invalid value for "region" parameter: ` + acctest.Wrapped(
+					`unknown aws region "eu-middle-9"; the known regions are listed in the gdpr_region data source documentation`) + `\.\s`),
+			},
+			{
+				Config:          residencyModule,
 				ConfigVariables: config.Variables{"region": config.StringVariable("eu-west-3")},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("terraform_data.records", tfjsonpath.New("input"), knownvalue.StringExact("eu-west-3")),

@@ -58,10 +58,11 @@ func regionAttributes() map[string]schema.Attribute {
 				"`germanywestcentral` (Azure) or `europe-west3` (GCP).",
 		},
 		"cloud": schema.StringAttribute{
-			Optional:            true,
-			Computed:            true,
-			MarkdownDescription: "The cloud the region belongs to: `aws`, `azure` or `gcp`. Defaults to `aws`.",
-			Validators:          []validator.String{stringvalidator.OneOf(jurisdiction.Clouds()...)},
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "The cloud the region belongs to: `aws`, `azure` or `gcp`, in any case (the " +
+				"functions accept the same); the data source reports it in lower case. Defaults to `aws`.",
+			Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(jurisdiction.Clouds()...)},
 		},
 		"location":     computed("Where the region's data centres are, as the cloud names it, such as `Frankfurt`."),
 		"country_code": computed("The ISO 3166-1 alpha-2 code of the region's country, such as `DE`."),

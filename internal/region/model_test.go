@@ -1,9 +1,12 @@
 package region
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -70,5 +73,30 @@ func TestDataSourceModel_matchesSchema(t *testing.T) {
 	var dataset types.String
 	if diags := state.GetAttribute(ctx, path.Root("dataset_as_of"), &dataset); diags.HasError() || dataset.ValueString() == "" {
 		t.Errorf("dataset_as_of = %v, %v", dataset, diags)
+	}
+}
+
+// TestRegionInfo_docsNameWhatItLacks compares the data source's attributes with the function's: the function's
+// description and its page template must name every attribute the function does not return.
+func TestRegionInfo_docsNameWhatItLacks(t *testing.T) {
+	var ds datasource.SchemaResponse
+	NewDataSource().Schema(t.Context(), datasource.SchemaRequest{}, &ds)
+	var def function.DefinitionResponse
+	NewRegionInfoFunction().Definition(t.Context(), function.DefinitionRequest{}, &def)
+	tmpl, err := os.ReadFile("../../templates/functions/region_info.md.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned := regionAttrTypes()
+	for name := range ds.Schema.Attributes {
+		if _, ok := returned[name]; ok {
+			continue
+		}
+		if !strings.Contains(def.Definition.MarkdownDescription, "`"+name+"`") {
+			t.Errorf("region_info returns no %s, and its description does not say so", name)
+		}
+		if !strings.Contains(string(tmpl), "`"+name+"`") {
+			t.Errorf("region_info returns no %s, and templates/functions/region_info.md.tmpl does not say so", name)
+		}
 	}
 }

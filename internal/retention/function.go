@@ -58,11 +58,11 @@ func (f *compliantFunction) Run(ctx context.Context, req function.RunRequest, re
 	}
 	switch {
 	case days < 0:
-		resp.Error = function.NewArgumentFuncError(argDays, "days must be 0 or more.")
+		resp.Error = function.NewArgumentFuncError(argDays, "days must be 0 or more")
 	case maxDays < 1:
-		resp.Error = function.NewArgumentFuncError(argMaxDays, "max_days must be 1 or more.")
+		resp.Error = function.NewArgumentFuncError(argMaxDays, "max_days must be 1 or more")
 	case !minimum.IsNull() && minimum.ValueInt64() < 0:
-		resp.Error = function.NewArgumentFuncError(argMinimumDays, "minimum_days must be 0 or more, or null.")
+		resp.Error = function.NewArgumentFuncError(argMinimumDays, "minimum_days must be 0 or more, or null")
 	}
 	if resp.Error != nil {
 		return

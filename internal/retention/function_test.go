@@ -1,6 +1,7 @@
 package retention_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -38,6 +39,12 @@ func TestCompliantFunction(t *testing.T) {
 		if tc.errPos != 0 {
 			if err == nil || *err.FunctionArgument != tc.errPos-1 {
 				t.Errorf("%s: error = %v, want one on argument %d", tc.name, err, tc.errPos-1)
+				continue
+			}
+			// Terraform prints `Invalid value for "days" parameter: <text>.`: the text must not end in a
+			// period of its own, or the user reads "..".
+			if strings.HasSuffix(err.Text, ".") {
+				t.Errorf("%s: error text %q ends in a period; Terraform adds one", tc.name, err.Text)
 			}
 			continue
 		}

@@ -178,7 +178,7 @@ description: |-
 
 {{ .Description | trimspace }}
 
-The data source needs no cloud credentials and makes no network calls: the answer comes from data built into the provider. It answers for regions of Amazon Web Services, Microsoft Azure and Google Cloud, so a module can check where a resource of any provider would keep its data. It reports a region outside ` + "`allowed_jurisdictions`" + ` as ` + "`allowed = false`" + ` and does not fail by itself, which leaves the decision to a ` + "`precondition`" + `, a ` + "`check`" + ` block or a variable ` + "`validation`" + `.
+The data source makes no network calls: the answer comes from data built into the provider. The provider block still needs a ` + "`region`" + `, and the provider checks its AWS credentials with ` + "`sts:GetCallerIdentity`" + ` when it is configured; to use the data source without AWS credentials, set ` + "`skip_credentials_validation = true`" + ` in the provider block. It answers for regions of Amazon Web Services, Microsoft Azure and Google Cloud, so a module can check where a resource of any provider would keep its data. It reports a region outside ` + "`allowed_jurisdictions`" + ` as ` + "`allowed = false`" + ` and does not fail by itself, which leaves the decision to a ` + "`precondition`" + `, a ` + "`check`" + ` block or a variable ` + "`validation`" + `.
 
 ## Example Usage
 
