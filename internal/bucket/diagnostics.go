@@ -72,8 +72,9 @@ func notEmptyDiag(name string, versions int, more bool, when stage) diag.Diagnos
 	return diag.NewErrorDiagnostic("Destroying the bucket would erase personal data",
 		fmt.Sprintf("Bucket %q holds %s object versions and force_destroy is false, so %s (GDPR Art. 17, erasure, "+
 			"must be deliberate). Ways forward: migrate the data to a new bucket (bucket_prefix with lifecycle "+
-			"{ create_before_destroy = true }); empty the bucket deliberately; or let its lifecycle rule expire "+
-			"the data before destroying it. force_destroy can only be set on a new bucket.",
+			"{ create_before_destroy = true }); empty the bucket deliberately; let its lifecycle rule expire "+
+			"the data before destroying it; or, to erase the data with the bucket, set force_destroy = true and "+
+			"apply that change on its own first (it updates the state alone, touching nothing in AWS), then destroy.",
 			name, versionCount(versions, more), stops))
 }
 

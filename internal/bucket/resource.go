@@ -225,9 +225,9 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update is never reached through a correct plan, since every argument forces a replacement.
-func (r *bucketResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	replaceonly.RefuseUpdate(ResourceType, resp)
+// Update writes a new force_destroy to the state alone; every other change replaces the bucket.
+func (r *bucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	replaceonly.UpdateState(ctx, ResourceType, req, resp)
 }
 
 // Delete empties the bucket first when force_destroy allows it, and otherwise refuses to delete a bucket

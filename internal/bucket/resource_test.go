@@ -68,6 +68,8 @@ func TestAccBucket_objectLock(t *testing.T) {
 	})
 }
 
+// TestAccBucket_everyArgumentForcesReplacement changes each argument in turn: each plans a replacement,
+// except force_destroy, which is an update of the state alone.
 func TestAccBucket_everyArgumentForcesReplacement(t *testing.T) {
 	first, second := acctest.BucketName(), acctest.BucketName()
 	steps := []struct{ body string }{
@@ -97,8 +99,13 @@ func TestAccBucket_everyArgumentForcesReplacement(t *testing.T) {
 	for i, s := range steps {
 		step := resource.TestStep{Config: acctest.BucketConfig("  " + s.body)}
 		if i > 0 {
+			action := plancheck.ResourceActionReplace
+			if strings.HasSuffix(s.body, "force_destroy = true") {
+				// force_destroy governs only the destroy: it is updated in the state alone.
+				action = plancheck.ResourceActionUpdate
+			}
 			step.ConfigPlanChecks = resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bucketAddr, plancheck.ResourceActionReplace)},
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bucketAddr, action)},
 			}
 		}
 		testSteps = append(testSteps, step)

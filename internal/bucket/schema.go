@@ -85,7 +85,8 @@ func bucketSchema() schema.Schema {
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Whether destroying the bucket may first delete every object version in it " +
 					"(bypassing GOVERNANCE retention). Objects under COMPLIANCE retention or a legal hold are " +
-					"never deleted: destroy then fails and names the date. Defaults to `false`.",
+					"never deleted: destroy then fails and names the date. Defaults to `false`. Changing it updates the " +
+					"state alone, with no call to AWS and no replacement; a destroy uses the value in the state.",
 			},
 			"tags": schema.MapAttribute{
 				Optional:            true,

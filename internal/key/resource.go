@@ -188,9 +188,9 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update is never reached through a correct plan: every change replaces the key.
-func (r *keyResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	replaceonly.RefuseUpdate(ResourceType, resp)
+// Update writes a new deletion_window_days to the state alone; every other change replaces the key.
+func (r *keyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	replaceonly.UpdateState(ctx, ResourceType, req, resp)
 }
 
 func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -75,8 +75,11 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 		"policy":               policyJSON("kms:Describe*"),
 		"tags":                 `{ team = "b" }`,
 	}
-	order := []string{"description", "deletion_window_days", "rotation_period_days", "policy", "tags"}
-	render := func(v map[string]string) string { return keyConfig(acctest.RenderArguments(order, v)) }
+	// deletion_window_days governs only the destroy: it is updated in the state alone (last step).
+	order := []string{"description", "rotation_period_days", "policy", "tags"}
+	render := func(v map[string]string) string {
+		return keyConfig(acctest.RenderArguments(append([]string{"deletion_window_days"}, order...), v))
+	}
 	var ids []string
 	steps, current := acctest.ReplacementSteps(keyAddr, order, base, changed, render, &ids)
 	// Reformatting the policy changes no meaning, so it must not plan anything.
@@ -88,6 +91,23 @@ func TestAccKey_everyArgumentForcesReplacement(t *testing.T) {
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
 		Check: acctest.DistinctIDs(&ids, len(order)+1),
+	})
+	window := maps.Clone(current)
+	window["deletion_window_days"] = changed["deletion_window_days"]
+	steps = append(steps, resource.TestStep{
+		Config: render(window),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate)},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("deletion_window_days"), knownvalue.Int64Exact(8)),
+		},
+		Check: func(st *terraform.State) error {
+			if id := st.RootModule().Resources[keyAddr].Primary.ID; id != ids[len(ids)-1] {
+				return fmt.Errorf("changing deletion_window_days made key %s, want %s kept", id, ids[len(ids)-1])
+			}
+			return nil
+		},
 	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

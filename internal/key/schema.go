@@ -59,7 +59,8 @@ func keySchema() schema.Schema {
 				Default:  int64default.StaticInt64(DefaultDeletionWindowDays),
 				MarkdownDescription: fmt.Sprintf("Days, from %d to %d, between destroy and the deletion of the key "+
 					"material. Until then the deletion can be cancelled in KMS; after it, data encrypted under the "+
-					"key cannot be recovered. Defaults to `%d`.",
+					"key cannot be recovered. Defaults to `%d`. Changing it updates the state alone, with no call to AWS "+
+					"and no replacement; a destroy uses the value in the state.",
 					MinDeletionWindowDays, MaxDeletionWindowDays, DefaultDeletionWindowDays),
 				Validators: []validator.Int64{int64validator.Between(MinDeletionWindowDays, MaxDeletionWindowDays)},
 			},

@@ -60,8 +60,65 @@ func PlanChange(ctx context.Context, typeName string, req resource.ModifyPlanReq
 	if resp.Diagnostics.HasError() {
 		return false
 	}
+	if planDestroyOnlyUpdate(ctx, req, resp) {
+		return false
+	}
 	GuardInPlaceUpdate(ctx, typeName, req, resp)
 	return !resp.Diagnostics.HasError() && Replaces(req, resp)
+}
+
+// planDestroyOnlyUpdate plans an update of the state alone when nothing forces a replacement and the only
+// arguments that change are in DestroyOnly: the planned values are the state's, with those arguments as
+// configured, so no computed value is left unknown and Update has nothing to ask the cloud. It reports
+// whether it planned one.
+func planDestroyOnlyUpdate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+		return false
+	}
+	attrs := req.Plan.Schema.GetAttributes()
+	changed, err := changedAttributes(req.State.Raw, resp.Plan.Raw)
+	if err != nil {
+		return false
+	}
+	destroyOnly := false
+	for _, name := range changed {
+		a, ok := attrs[name]
+		switch {
+		case isDestroyOnly(name):
+			destroyOnly = true
+		case ok && (a.IsRequired() || a.IsOptional()):
+			// Any other argument forces a replacement.
+			return false
+		}
+	}
+	if !destroyOnly {
+		return false
+	}
+	planned, err := withDestroyOnly(req.State.Raw, resp.Plan.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot plan the update", err.Error())
+		return true
+	}
+	resp.Plan.Raw = planned
+	tflog.Info(ctx, "updating destroy-only arguments in the state alone", map[string]any{"changed": changed})
+	return true
+}
+
+// withDestroyOnly returns prior with the DestroyOnly attributes of next.
+func withDestroyOnly(prior, next tftypes.Value) (tftypes.Value, error) {
+	var p, n map[string]tftypes.Value
+	if err := prior.As(&p); err != nil {
+		return tftypes.Value{}, err
+	}
+	if err := next.As(&n); err != nil {
+		return tftypes.Value{}, err
+	}
+	for _, name := range DestroyOnly {
+		if v, ok := n[name]; ok {
+			p[name] = v
+		}
+	}
+	return tftypes.NewValue(prior.Type(), p), nil
 }
 
 // ReplaceMoved plans the replacement of a resource whose state places it in another region than the one
@@ -116,13 +173,30 @@ func Replaces(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse)
 		return false
 	}
 	changed, err := changedAttributes(req.State.Raw, resp.Plan.Raw)
-	return err == nil && len(changed) > 0
+	return err == nil && slices.ContainsFunc(changed, func(name string) bool { return !isDestroyOnly(name) })
 }
 
-// RefuseUpdate is the body of every gdpr_* resource's Update, which a correct plan never reaches: it
-// refuses, as a second line of defence behind GuardInPlaceUpdate.
+// RefuseUpdate refuses an update, as a second line of defence behind GuardInPlaceUpdate.
 func RefuseUpdate(typeName string, resp *resource.UpdateResponse) {
 	resp.Diagnostics.Append(updateRefusedDiag(typeName))
+}
+
+// UpdateState is the body of every gdpr_* resource's Update. A correct plan reaches it only when nothing
+// but DestroyOnly arguments changes (planDestroyOnlyUpdate): the new state is the prior one with those
+// arguments as planned, written without any cloud call. Anything else is refused (RefuseUpdate).
+func UpdateState(ctx context.Context, typeName string, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	changed, err := changedAttributes(req.State.Raw, req.Plan.Raw)
+	if err != nil || len(changed) == 0 || slices.ContainsFunc(changed, func(name string) bool { return !isDestroyOnly(name) }) {
+		RefuseUpdate(typeName, resp)
+		return
+	}
+	next, err := withDestroyOnly(req.State.Raw, req.Plan.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot update the state", err.Error())
+		return
+	}
+	resp.State.Raw = next
+	tflog.Info(ctx, "updated destroy-only arguments in the state", map[string]any{"resource_type": typeName, "changed": changed})
 }
 
 // changedAttributes lists the top-level attributes whose values differ between two objects, sorted.

@@ -23,7 +23,7 @@ import (
 )
 
 // Schema returns the schema with every configurable attribute, nested ones included, set to require
-// replacement. Resources pass their schema through it instead of adding modifiers by hand, so an attribute
+// replacement, except the top-level arguments in DestroyOnly. Resources pass their schema through it instead of adding modifiers by hand, so an attribute
 // added later cannot be forgotten. The modifier is appended last, after any UseStateForUnknown, so an
 // optional computed attribute left unset keeps its value instead of planning a replacement every time.
 // A write-only attribute gets the modifier too, which the framework accepts but never fires, because the
@@ -34,9 +34,23 @@ func Schema(s schema.Schema) schema.Schema {
 	return s
 }
 
+// DestroyOnly names the arguments that govern only what the provider itself does when it destroys the
+// resource: whether a bucket's objects are erased with it, how long a key's deletion waits. They describe
+// nothing stored in the cloud, so a change of one updates the state alone, without any cloud call (see
+// UpdateState), and every other configurable attribute forces a replacement. Making them force one would
+// leave no way to, say, allow a bucket that holds data to be destroyed.
+var DestroyOnly = []string{"force_destroy", "deletion_window_days"}
+
+// isDestroyOnly reports whether the top-level attribute name is one of DestroyOnly.
+func isDestroyOnly(name string) bool { return slices.Contains(DestroyOnly, name) }
+
 func replaceOnlyAttributes(attrs map[string]schema.Attribute) map[string]schema.Attribute {
 	out := make(map[string]schema.Attribute, len(attrs))
 	for name, a := range attrs {
+		if isDestroyOnly(name) {
+			out[name] = a
+			continue
+		}
 		out[name] = replaceOnlyAttribute(a)
 	}
 	return out

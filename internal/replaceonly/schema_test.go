@@ -2,6 +2,7 @@ package replaceonly_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
@@ -104,7 +105,11 @@ func checkReplaceOnly(t *testing.T, prefix string, attrs map[string]schema.Attri
 			}
 		}
 		configurable := a.IsRequired() || a.IsOptional()
+		destroyOnly := prefix == "" && slices.Contains(replaceonly.DestroyOnly, name)
 		switch {
+		case destroyOnly && (!configurable || has):
+			t.Errorf("%s governs only the destroy: it must be an argument that does not force replacement", p)
+		case destroyOnly:
 		case configurable && !has:
 			t.Errorf("%s is configurable but does not force replacement", p)
 		case !configurable && has:
@@ -132,6 +137,15 @@ func TestReplaceOnly_everyConfigurableAttribute(t *testing.T) {
 	if len(resources) == 0 {
 		t.Fatal("the provider serves no resources")
 	}
+	// Every name on the destroy-only list is an argument of some resource: the list holds no stale name.
+	seen := map[string]bool{}
+	defer func() {
+		for _, name := range replaceonly.DestroyOnly {
+			if !seen[name] {
+				t.Errorf("replaceonly.DestroyOnly names %q, which no resource has", name)
+			}
+		}
+	}()
 	for _, f := range resources {
 		r := f()
 		var meta resource.MetadataResponse
@@ -144,6 +158,11 @@ func TestReplaceOnly_everyConfigurableAttribute(t *testing.T) {
 			}
 			if n := checkReplaceOnly(t, "", resp.Schema.Attributes); n == 0 {
 				t.Fatal("no attributes checked")
+			}
+			for _, name := range replaceonly.DestroyOnly {
+				if _, ok := resp.Schema.Attributes[name]; ok {
+					seen[name] = true
+				}
 			}
 			if _, ok := r.(resource.ResourceWithModifyPlan); !ok {
 				t.Error("the resource has no plan-time guard (ModifyPlan)")

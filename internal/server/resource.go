@@ -230,9 +230,10 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update is never reached through a correct plan: every change replaces the server.
-func (r *serverResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	replaceonly.RefuseUpdate(ResourceType, resp)
+// Update is never reached through a correct plan: every change replaces the server, which has no
+// destroy-only argument. UpdateState refuses anything else.
+func (r *serverResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	replaceonly.UpdateState(ctx, ResourceType, req, resp)
 }
 
 func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
