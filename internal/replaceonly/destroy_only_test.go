@@ -18,7 +18,10 @@ func bucketValue(t *testing.T, set map[string]tftypes.Value) (tfsdk.State, tftyp
 	ctx := context.Background()
 	var resp resource.SchemaResponse
 	bucket.NewResource().Schema(ctx, resource.SchemaRequest{}, &resp)
-	typ := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the bucket's schema is not an object")
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
@@ -60,7 +63,7 @@ func TestUpdateState_writesDestroyOnlyArgumentsAlone(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			prior, _ := bucketValue(t, base)
 			planned, want := bucketValue(t, tc.planned)
-			req := resource.UpdateRequest{State: prior, Plan: tfsdk.Plan{Schema: planned.Schema, Raw: planned.Raw}}
+			req := resource.UpdateRequest{State: prior, Plan: tfsdk.Plan(planned)}
 			resp := resource.UpdateResponse{State: tfsdk.State{Schema: prior.Schema, Raw: prior.Raw}}
 			bucket.NewResource().Update(ctx, req, &resp)
 			if tc.refused {
@@ -107,8 +110,8 @@ func TestPlanChange_destroyOnlyIsAnUpdateOfTheStateAlone(t *testing.T) {
 		w["force_destroy"] = tftypes.NewValue(tftypes.Bool, true)
 		return w
 	}())
-	req := resource.ModifyPlanRequest{State: state, Plan: tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw}}
-	resp := resource.ModifyPlanResponse{Plan: tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw}}
+	req := resource.ModifyPlanRequest{State: state, Plan: tfsdk.Plan(plan)}
+	resp := resource.ModifyPlanResponse{Plan: tfsdk.Plan(plan)}
 	if replaceonly.PlanChange(ctx, bucket.ResourceType, req, &resp) {
 		t.Error("PlanChange reports a replacement")
 	}
