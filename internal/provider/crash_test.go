@@ -105,7 +105,9 @@ resource "gdpr_server" "test" {
 	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, region, "3", resources))
 	bin = w.OwnBinary()
 
-	out, err := w.Terraform("apply", "-auto-approve", "-input=false", "-no-color")
+	// One create at a time, so the kill lands at the point named and nowhere else: with creates running
+	// side by side, another could be caught in the one window no marker covers (see the resources' docs).
+	out, err := w.Terraform("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=1")
 	if !fired.Load() {
 		t.Fatalf("the apply never sent request %d of %s, so the provider was not killed (err %v):\n%s", nth, op, err, out)
 	}
