@@ -230,3 +230,25 @@ func StateIDs(t *testing.T, w *Workdir, types ...string) []string {
 	}
 	return ids
 }
+
+// TagBadInputs are tags every gdpr_* resource refuses at validate, by AWS's tag rules, each with its error.
+func TagBadInputs() map[string]struct{ Tags, Want string } {
+	return map[string]struct{ Tags, Want string }{
+		"51 tags": {ManyTags(51), `(?s)Too many tags.*51 tags are configured, and at most 49 are allowed: AWS allows 50 tags per resource, and the provider adds its own "gdpr:creating" tag`},
+		"50 tags, leaving no room for the creation marker": {ManyTags(50), `(?s)Too many tags.*50 tags are configured, and at most 49 are allowed`},
+		"129-character tag key":                            {fmt.Sprintf("{ %q = \"x\" }", strings.Repeat("k", 129)), `(?s)Invalid tag key.*is 129 characters long; tag keys must be 1 to 128 characters long`},
+		"257-character tag value":                          {fmt.Sprintf("{ owner = %q }", strings.Repeat("v", 257)), `(?s)Invalid tag value.*The value of the tag "owner" is 257 characters long; tag values may have at most 256 characters`},
+		"control character in a tag value":                 {`{ owner = "a\u0000b" }`, `(?s)Invalid tag value.*The value of the tag "owner" contains '\\x00', which AWS does not accept in tags; values may contain letters, numbers, spaces and the characters _ \. : / = \+ - @`},
+		"newline in a tag key":                             {`{ "own\ner" = "x" }`, `(?s)Invalid tag key.*The tag key "own\\ner" contains '\\n', which AWS does not accept`},
+		"aws: tag key in mixed case":                       {`{ "AwS:owner" = "x" }`, `(?s)Reserved tag key.*The tag key "AwS:owner" starts with "aws:", which AWS reserves`},
+	}
+}
+
+// ManyTags is a tags map of n distinct, valid tags.
+func ManyTags(n int) string {
+	tags := make([]string, n)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("t%02d = \"x\"", i)
+	}
+	return "{ " + strings.Join(tags, ", ") + " }"
+}

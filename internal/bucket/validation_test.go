@@ -76,8 +76,8 @@ func bucketBadInputs() []acctest.BadInput {
 	} {
 		tests[name] = tc
 	}
-	for name, tc := range tagBadInputs() {
-		tests[name] = struct{ provider, body, want string }{body: "bucket = \"records-tags\"\n  expiration_days = 30\n  tags = " + tc.tags, want: tc.want}
+	for name, tc := range acctest.TagBadInputs() {
+		tests[name] = struct{ provider, body, want string }{body: "bucket = \"records-tags\"\n  expiration_days = 30\n  tags = " + tc.Tags, want: tc.Want}
 	}
 	var out []acctest.BadInput
 	for name, tc := range tests {
@@ -89,28 +89,6 @@ func bucketBadInputs() []acctest.BadInput {
 			Config: acctest.ProviderConfig(acctest.Region, tc.provider) + "resource \"gdpr_bucket\" \"test\" {\n  " + body + "\n}\n"})
 	}
 	return out
-}
-
-// tagBadInputs are tags every gdpr_* resource refuses at validate, by AWS's tag rules, each with its error.
-func tagBadInputs() map[string]struct{ tags, want string } {
-	return map[string]struct{ tags, want string }{
-		"51 tags": {manyTags(51), `(?s)Too many tags.*51 tags are configured, and at most 49 are allowed: AWS allows 50 tags per resource, and the provider adds its own "gdpr:creating" tag`},
-		"50 tags, leaving no room for the creation marker": {manyTags(50), `(?s)Too many tags.*50 tags are configured, and at most 49 are allowed`},
-		"129-character tag key":                            {fmt.Sprintf("{ %q = \"x\" }", strings.Repeat("k", 129)), `(?s)Invalid tag key.*is 129 characters long; tag keys must be 1 to 128 characters long`},
-		"257-character tag value":                          {fmt.Sprintf("{ owner = %q }", strings.Repeat("v", 257)), `(?s)Invalid tag value.*The value of the tag "owner" is 257 characters long; tag values may have at most 256 characters`},
-		"control character in a tag value":                 {`{ owner = "a\u0000b" }`, `(?s)Invalid tag value.*The value of the tag "owner" contains '\\x00', which AWS does not accept in tags; values may contain letters, numbers, spaces and the characters _ \. : / = \+ - @`},
-		"newline in a tag key":                             {`{ "own\ner" = "x" }`, `(?s)Invalid tag key.*The tag key "own\\ner" contains '\\n', which AWS does not accept`},
-		"aws: tag key in mixed case":                       {`{ "AwS:owner" = "x" }`, `(?s)Reserved tag key.*The tag key "AwS:owner" starts with "aws:", which AWS reserves`},
-	}
-}
-
-// manyTags is a tags map of n distinct, valid tags.
-func manyTags(n int) string {
-	tags := make([]string, n)
-	for i := range tags {
-		tags[i] = fmt.Sprintf("t%02d = \"x\"", i)
-	}
-	return "{ " + strings.Join(tags, ", ") + " }"
 }
 
 // TestAccBucket_badInputs plans every bad input of a bucket; each must fail before anything is created.
