@@ -49,7 +49,8 @@ var creates = map[string]func(context.Context, *Clients) error{
 		return err
 	},
 	"CreateBucket": func(ctx context.Context, c *Clients) error {
-		return c.CreateBucket(ctx, "gdpr-interrupted", false, "test")
+		_, err := c.CreateBucket(ctx, "gdpr-interrupted", false, "test")
+		return err
 	},
 }
 

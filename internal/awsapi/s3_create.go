@@ -23,13 +23,14 @@ func (s BucketStep) Run(ctx context.Context) error { return s.run(ctx) }
 
 // CreateBucket creates the bucket in the client's region, marked as made by the unfinished create fp (see
 // CreatingTag), with Object Lock when asked and with the guarantees S3 applies as part of the create (ACLs
-// disabled): no setup call follows for those. The last step of BucketSetup ends the create.
-func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool, fp string) error {
+// disabled): no setup call follows for those. The last step of BucketSetup ends the create. It reports
+// whether the marker was written with the bucket: when it was not, MarkBucket must be the first step.
+func (c *Clients) CreateBucket(ctx context.Context, name string, objectLock bool, fp string) (marked bool, err error) {
 	return c.createBucket(ctx, name, objectLock, fp, bucketGuarantees)
 }
 
 // createBucket is CreateBucket with the guarantees gs alone, so tests can leave one out.
-func (c *Clients) createBucket(ctx context.Context, name string, objectLock bool, fp string, gs []*bucketGuarantee) error {
+func (c *Clients) createBucket(ctx context.Context, name string, objectLock bool, fp string, gs []*bucketGuarantee) (bool, error) {
 	in := &s3.CreateBucketInput{
 		Bucket:                     aws.String(name),
 		ObjectLockEnabledForBucket: aws.Bool(objectLock),
@@ -49,11 +50,32 @@ func (c *Clients) createBucket(ctx context.Context, name string, objectLock bool
 	}
 	ctx, cancel, err := uninterrupted(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer cancel()
 	_, err = c.s3.createBucket(ctx, in)
-	return err
+	if !IsAccessDenied(err) && code(err) != "NotImplemented" && code(err) != "MalformedXML" {
+		return err == nil, err
+	}
+	// Tags on CreateBucket need s3:TagResource, and S3-compatible services may not take them: create the
+	// bucket without, and let MarkBucket mark it at once. When the create itself is what is denied, the
+	// second attempt fails the same way, and that error is returned.
+	in.CreateBucketConfiguration.Tags = nil
+	if in.CreateBucketConfiguration.LocationConstraint == "" {
+		in.CreateBucketConfiguration = nil
+	}
+	_, err = c.s3.createBucket(ctx, in)
+	return false, err
+}
+
+// MarkBucket is the step that writes the creation marker of the create fp to a bucket CreateBucket could
+// not mark as it made it. Only a kill between the two calls leaves the bucket unmarked.
+func (c *Clients) MarkBucket(name, fp string) BucketStep {
+	return BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {
+		_, err := c.s3.putBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(name),
+			Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String(CreatingTag), Value: aws.String(fp)}}}})
+		return err
+	}}
 }
 
 // BucketSetup returns the calls that turn a new bucket into one that keeps every guarantee, in order: one

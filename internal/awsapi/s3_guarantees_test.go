@@ -136,7 +136,7 @@ func TestBucketSetup_writesWhatCreatedPredicts(t *testing.T) {
 	ctx := context.Background()
 	c := fakeS3(t, testRegion)
 	in := testBucketInput()
-	if err := c.CreateBucket(ctx, in.Name, in.ObjectLock != nil, "test"); err != nil {
+	if _, err := c.CreateBucket(ctx, in.Name, in.ObjectLock != nil, "test"); err != nil {
 		t.Fatal(err)
 	}
 	var actions []string
@@ -172,7 +172,7 @@ func TestBucketSetup_eachGuaranteeIsWritten(t *testing.T) {
 		t.Run(g.name, func(t *testing.T) {
 			c := fakeS3(t, testRegion)
 			in, gs := testBucketInput(), without(bucketGuarantees, g)
-			if err := c.createBucket(ctx, in.Name, in.ObjectLock != nil, "test", gs); err != nil {
+			if _, err := c.createBucket(ctx, in.Name, in.ObjectLock != nil, "test", gs); err != nil {
 				t.Fatal(err)
 			}
 			for _, step := range c.bucketSetup(in, gs) {

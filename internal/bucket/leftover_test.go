@@ -1,8 +1,11 @@
 package bucket_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -65,4 +68,48 @@ resource "gdpr_bucket" "test" {
 			})
 		})
 	}
+}
+
+// TestAccBucket_createWithoutTagPermission denies CreateBucket whenever it carries tags, as AWS does for a
+// caller without s3:TagResource (and as some S3-compatible services do): the create falls back to a
+// CreateBucket without tags, marks the bucket at once, and finishes it like any other.
+func TestAccBucket_createWithoutTagPermission(t *testing.T) {
+	acctest.RequireEmulator(t)
+	name := acctest.BucketName()
+	proxy := acctest.NewProxy(t, &acctest.Rule{
+		Match: func(r *http.Request, op string) bool {
+			if op != "s3:PUT" || r.Body == nil {
+				return false
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			return bytes.Contains(body, []byte("<Tags>"))
+		},
+		Fault: acctest.AccessDenied,
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckBucketGone(t, name),
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket          = %q
+  kms_key_arn     = "arn:aws:kms:%s:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  expiration_days = 30
+}`, name, acctest.Region),
+			Check: func(*terraform.State) error {
+				if proxy.Failed() == 0 {
+					return fmt.Errorf("no CreateBucket with tags was denied: the test proves nothing")
+				}
+				b, err := acctest.EmulatorClients(t, acctest.Region).ReadBucket(context.Background(), name)
+				if err != nil {
+					return err
+				}
+				if b.Unfinished != "" || len(b.Violations()) > 0 {
+					return fmt.Errorf("bucket %s: creation marker %q, guarantees broken %v", name, b.Unfinished, b.Violations())
+				}
+				return nil
+			},
+		}},
+	})
 }

@@ -83,9 +83,12 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	in.Name = name
+	marked := true
 	if !adopted {
-		err := c.CreateBucket(ctx, name, in.ObjectLock != nil, fp)
+		var err error
+		marked, err = c.CreateBucket(ctx, name, in.ObjectLock != nil, fp)
 		if awsapi.IsOwnedAlready(err) {
+			marked = true
 			adopted = r.ownedAlready(ctx, c, name, fp, &resp.Diagnostics)
 			if !adopted {
 				return
@@ -98,7 +101,11 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 		}
 	}
 
-	for _, step := range c.BucketSetup(in) {
+	steps := c.BucketSetup(in)
+	if !marked {
+		steps = append([]awsapi.BucketStep{c.MarkBucket(name, fp)}, steps...)
+	}
+	for _, step := range steps {
 		if err := step.Run(ctx); err != nil {
 			r.rollBack(ctx, c, plan, name, step.Action, err, adopted, resp)
 			return
