@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -25,8 +26,9 @@ const CreatingTag = "gdpr:creating"
 func Fingerprint(region string, what ...any) string {
 	b, err := json.Marshal(append([]any{region}, what...))
 	if err != nil {
-		// Inputs are strings, numbers, booleans, slices and maps of them, which always encode.
-		panic(err)
+		// Inputs are strings, numbers, booleans, and slices, maps and pointers of them, which always
+		// encode. Should one not, the create still gets a marker, one no later create will match.
+		b = fmt.Appendf(nil, "%s %v %v", region, what, err)
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -60,7 +62,8 @@ type leftovers struct {
 	once     sync.Once
 	err      error
 	mu       sync.Mutex
-	found    []Leftover
+	found    []Leftover // not taken yet
+	all      []Leftover // as the lookup found them
 	reported bool
 }
 
@@ -74,7 +77,7 @@ func (l *leftovers) load(ctx context.Context, find func(context.Context) ([]Left
 		}
 		found = slices.DeleteFunc(found, func(f Leftover) bool { return !f.Created.Before(processStart) })
 		slices.SortStableFunc(found, func(a, b Leftover) int { return a.Created.Compare(b.Created) })
-		l.found = found
+		l.found, l.all = found, slices.Clone(found)
 	})
 	return l.err
 }
@@ -96,8 +99,8 @@ func (l *leftovers) claim(ctx context.Context, fp string, find func(context.Cont
 	return id, nil
 }
 
-// report returns the leftovers not taken yet, the first time it is called in a provider process, and nothing
-// afterwards: a plan names them once, however many creates of that kind it holds.
+// report returns every leftover the lookup found, the first time it is called in a provider process, and
+// nothing afterwards: a plan names them once, however many creates of that kind it holds.
 func (l *leftovers) report(ctx context.Context, find func(context.Context) ([]Leftover, error)) ([]Leftover, error) {
 	if err := l.load(ctx, find); err != nil {
 		return nil, err
@@ -108,20 +111,7 @@ func (l *leftovers) report(ctx context.Context, find func(context.Context) ([]Le
 		return nil, nil
 	}
 	l.reported = true
-	return slices.Clone(l.found), nil
-}
-
-// mine returns the id of the oldest leftover made with fingerprint fp still in the pool, "" when none is.
-func (l *leftovers) mine(ctx context.Context, fp string, find func(context.Context) ([]Leftover, error)) (string, error) {
-	if err := l.load(ctx, find); err != nil {
-		return "", err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if i := slices.IndexFunc(l.found, func(f Leftover) bool { return f.Fingerprint == fp }); i >= 0 {
-		return l.found[i].ID, nil
-	}
-	return "", nil
+	return slices.Clone(l.all), nil
 }
 
 // LeftBehind is what a plan learns about one kind of resource that interrupted creates left in the region.
@@ -129,7 +119,8 @@ type LeftBehind struct {
 	// New lists every leftover of the kind the first time a plan asks in this provider process, nil after.
 	New []Leftover
 	// Mine is the id of one of them made with the fingerprint asked about, which the create finishes; ""
-	// when there is none, or the fingerprint is not known at plan.
+	// when there is none, or the fingerprint is not known at plan. Each planned create gets its own, as
+	// each create at apply takes its own.
 	Mine string
 }
 
@@ -154,7 +145,7 @@ func leftBehind(ctx context.Context, l *leftovers, fp string, find func(context.
 	var lb LeftBehind
 	var err error
 	if fp != "" {
-		if lb.Mine, err = l.mine(ctx, fp, find); err != nil {
+		if lb.Mine, err = l.claim(ctx, fp, find); err != nil {
 			return lb, err
 		}
 	}
