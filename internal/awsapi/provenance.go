@@ -62,8 +62,9 @@ type leftovers struct {
 	once     sync.Once
 	err      error
 	mu       sync.Mutex
-	found    []Leftover // not taken yet
+	found    []Leftover // not taken by a create yet
 	all      []Leftover // as the lookup found them
+	promised []string   // ids a plan told a create it finishes
 	reported bool
 }
 
@@ -99,6 +100,26 @@ func (l *leftovers) claim(ctx context.Context, fp string, find func(context.Cont
 	return id, nil
 }
 
+// promise returns the id of a leftover made with fingerprint fp that no planned create was told of yet,
+// oldest first, so that each planned create is told of its own; "" when there is none. Unlike claim it
+// takes nothing from the pool: Terraform plans every create again in the process that applies it, and the
+// create must still find its leftover there.
+func (l *leftovers) promise(ctx context.Context, fp string, find func(context.Context) ([]Leftover, error)) (string, error) {
+	if err := l.load(ctx, find); err != nil {
+		return "", err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := slices.IndexFunc(l.found, func(f Leftover) bool {
+		return f.Fingerprint == fp && !slices.Contains(l.promised, f.ID)
+	})
+	if i < 0 {
+		return "", nil
+	}
+	l.promised = append(l.promised, l.found[i].ID)
+	return l.found[i].ID, nil
+}
+
 // report returns every leftover the lookup found, the first time it is called in a provider process, and
 // nothing afterwards: a plan names them once, however many creates of that kind it holds.
 func (l *leftovers) report(ctx context.Context, find func(context.Context) ([]Leftover, error)) ([]Leftover, error) {
@@ -119,8 +140,8 @@ type LeftBehind struct {
 	// New lists every leftover of the kind the first time a plan asks in this provider process, nil after.
 	New []Leftover
 	// Mine is the id of one of them made with the fingerprint asked about, which the create finishes; ""
-	// when there is none, or the fingerprint is not known at plan. Each planned create gets its own, as
-	// each create at apply takes its own.
+	// when there is none, or the fingerprint is not known at plan. Each planned create is told of its own,
+	// as each create at apply takes its own.
 	Mine string
 }
 
@@ -145,7 +166,7 @@ func leftBehind(ctx context.Context, l *leftovers, fp string, find func(context.
 	var lb LeftBehind
 	var err error
 	if fp != "" {
-		if lb.Mine, err = l.claim(ctx, fp, find); err != nil {
+		if lb.Mine, err = l.promise(ctx, fp, find); err != nil {
 			return lb, err
 		}
 	}

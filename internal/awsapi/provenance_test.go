@@ -75,3 +75,31 @@ func TestFingerprint_dependsOnEverythingGiven(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftovers_planningDoesNotTakeFromCreates proves what Terraform's apply relies on: it plans each create
+// again in the process that applies it, so what the plan tells a create must leave the leftover for the
+// create to take; two planned creates with one fingerprint are told of two different leftovers.
+func TestLeftovers_planningDoesNotTakeFromCreates(t *testing.T) {
+	ctx := context.Background()
+	before := processStart.Add(-time.Hour)
+	find := func(context.Context) ([]Leftover, error) {
+		return []Leftover{{ID: "a", Fingerprint: "fp", Created: before}, {ID: "b", Fingerprint: "fp", Created: before.Add(time.Second)}}, nil
+	}
+	var l leftovers
+	var told []string
+	for range 3 {
+		id, err := l.promise(ctx, "fp", find)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told = append(told, id)
+	}
+	if want := []string{"a", "b", ""}; !slices.Equal(told, want) {
+		t.Errorf("planned creates told of %q, want %q", told, want)
+	}
+	for _, want := range []string{"a", "b"} {
+		if id, _ := l.claim(ctx, "fp", find); id != want {
+			t.Errorf("a create after the plan took %q, want %q", id, want)
+		}
+	}
+}
