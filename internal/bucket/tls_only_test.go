@@ -34,9 +34,12 @@ func TestAccEmulator_tlsOnlyPolicyDeniesPlainHTTP(t *testing.T) {
 			return fmt.Errorf("PutObject over TLS to bucket %s was refused: %w", name, err)
 		}
 		err := put(acctest.S3OverPlainHTTP(t, acctest.Region), `{"over":"http"}`)
+		if err == nil {
+			return fmt.Errorf("PutObject over plain HTTP to bucket %s was stored, want AccessDenied", name)
+		}
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
-			return fmt.Errorf("PutObject over plain HTTP to bucket %s: got %v, want AccessDenied", name, err)
+			return fmt.Errorf("PutObject over plain HTTP to bucket %s: want AccessDenied, got: %w", name, err)
 		}
 		out, err := acctest.S3(t, acctest.Region).GetObject(context.Background(), &s3.GetObjectInput{Bucket: &name, Key: aws.String("records/ada.json")})
 		if err != nil {
