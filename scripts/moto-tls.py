@@ -12,6 +12,11 @@ such as `"Bool": {"aws:SecureTransport": "false"}`, counts as met, so the TLS-on
 carries denies every object request, even over TLS. This launcher changes exactly that evaluation,
 FakeBucket.get_permission, so the aws:SecureTransport condition is decided by the scheme the request really
 arrived with; every other part of the policy, and every other condition, is left to moto as it is.
+
+Why not teach moto a "Bool" operator and hand it the request's aws:SecureTransport instead: moto's
+IAMPolicyStatement answers DENIED for any statement whose conditions are not met, whatever its Effect, so the
+TLS-only deny would then deny the requests over TLS and allow the others. Deciding the condition first and
+handing moto only the statements that apply avoids changing that code, which moto's IAM and STS share.
 """
 
 import argparse
