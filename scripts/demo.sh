@@ -2,11 +2,15 @@
 # demo.sh: show what the gdpr provider guarantees, against a local AWS emulator.
 #
 # Run by `make demo` after `make build` has put ./terraform-provider-gdpr in the
-# repository root. It starts moto_server on a free loopback port, points
-# Terraform at the local build through a dev_overrides CLI configuration, and
-# then, on a copy of examples/quickstart:
-#   1. applies it (a KMS key, a server whose disk the key encrypts, and a
-#      gdpr_region lookup),
+# repository root. It starts moto_server's moto through scripts/moto-tls.py on
+# free loopback ports, as the acceptance tests do: over TLS, with a throw-away
+# CA made for this run (AWS_CA_BUNDLE points the provider at it), and with the
+# TLS-only policy of every gdpr_bucket enforced by each request's scheme. It
+# points Terraform at the local build through a dev_overrides CLI
+# configuration, and then, on a copy of examples/quickstart:
+#   1. applies it (a KMS key, a bucket, a server whose disk the key encrypts,
+#      and a gdpr_region lookup), and shows that the bucket takes an object over
+#      TLS and refuses it over plain HTTP,
 #   2. changes the key's description and shows the plan replacing the key
 #      (and the server, whose disk must move to the new key),
 #   3. plans a second copy with region us-east-1 and shows the plan refused
@@ -57,25 +61,54 @@ trap stop_emulator EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-heading "Starting moto_server on a free loopback port"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-"${MOTO}" -H 127.0.0.1 -p "${port}" >"${demo_dir}/moto.log" 2>&1 &
+heading "Starting the emulator over TLS on a free loopback port"
+# moto-tls.py must run under the Python that runs moto_server, so it imports the
+# same moto: the interpreter on the script's first line, or, for a pyenv shim,
+# that of the script pyenv runs.
+moto_python() {
+	local script="$1" interp
+	for _ in 1 2 3; do
+		interp="$(head -n 1 "${script}" | sed -n 's/^#! *//p')"
+		case "${interp}" in
+		*/env\ *) interp="$(command -v "${interp#*/env }" || true)" ;;
+		esac
+		case "${interp##*/}" in
+		python*) printf '%s\n' "${interp%% *}" && return 0 ;;
+		esac
+		script="$(pyenv which "${script##*/}" 2>/dev/null)" || return 1
+	done
+	return 1
+}
+python="$(moto_python "${MOTO}")" || fail "cannot tell which Python runs ${MOTO}; set it to moto_server's own script"
+tls_dir="${demo_dir}/tls"
+rm -rf "${tls_dir}"
+mkdir -p "${tls_dir}"
+(cd "${repo_root}" && go run ./internal/acctest/testca/cmd/testca "${tls_dir}") || fail "could not make the throw-away CA"
+# The provider trusts the emulator's certificate through the AWS SDK's CA bundle setting; Terraform itself
+# does not talk to AWS.
+export AWS_CA_BUNDLE="${tls_dir}/ca.pem"
+free_port() { "${python}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+port="$(free_port)"
+plain_port="$(free_port)"
+"${python}" "${script_dir}/moto-tls.py" -H 127.0.0.1 --tls-port "${port}" --plain-port "${plain_port}" \
+	--ssl-cert "${tls_dir}/cert.pem" --ssl-key "${tls_dir}/key.pem" >"${demo_dir}/moto.log" 2>&1 &
 moto_pid=$!
-endpoint="http://127.0.0.1:${port}"
+endpoint="https://127.0.0.1:${port}"
+plain_endpoint="http://127.0.0.1:${plain_port}"
 ready=""
 for _ in $(seq 1 100); do
 	if ! kill -0 "${moto_pid}" 2>/dev/null; then
 		cat "${demo_dir}/moto.log" >&2
-		fail "moto_server exited at start-up (log above)"
+		fail "the emulator exited at start-up (log above)"
 	fi
-	if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+	if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/${plain_port}") 2>/dev/null; then
 		ready=1
 		break
 	fi
 	sleep 0.2
 done
-[ -n "${ready}" ] || fail "moto_server did not listen on port ${port} within 20 seconds; see ${demo_dir}/moto.log"
-echo "emulator listening at ${endpoint} (pid ${moto_pid}, log ${demo_dir}/moto.log)"
+[ -n "${ready}" ] || fail "the emulator did not listen on ports ${port} and ${plain_port} within 20 seconds; see ${demo_dir}/moto.log"
+echo "emulator listening at ${endpoint}, and without TLS at ${plain_endpoint} (pid ${moto_pid}, log ${demo_dir}/moto.log)"
 
 # With dev_overrides, Terraform loads the provider from the repository root and
 # needs no `terraform init`, which would try to reach the registry.
@@ -107,6 +140,30 @@ tf apply -auto-approve
 
 heading "Outputs of the quickstart"
 "${TF}" -chdir="${work}" output -no-color
+
+heading "The bucket's policy denies every request without TLS: an object over TLS is stored, over plain HTTP it is refused"
+bucket="$("${TF}" -chdir="${work}" output -raw bucket)"
+# boto3 comes with moto, so the emulator's own Python can play a client that uses TLS and one that does not.
+"${python}" - "${bucket}" "${endpoint}" "${plain_endpoint}" "${AWS_CA_BUNDLE}" <<'PY' || fail "the bucket's TLS-only policy was not enforced as expected (above)"
+import sys
+import boto3
+from botocore.exceptions import ClientError
+
+bucket, tls, plain, ca = sys.argv[1:]
+def client(url):
+    return boto3.client("s3", endpoint_url=url, region_name="eu-central-1", verify=ca,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+client(tls).put_object(Bucket=bucket, Key="demo.txt", Body=b"over TLS")
+print(f"PutObject s3://{bucket}/demo.txt over TLS ({tls}): stored")
+try:
+    client(plain).put_object(Bucket=bucket, Key="demo.txt", Body=b"over plain HTTP")
+except ClientError as e:
+    status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+    print(f"PutObject s3://{bucket}/demo.txt over plain HTTP ({plain}): refused with HTTP {status}")
+    sys.exit(0 if status == 403 else 1)
+print("PutObject over plain HTTP was stored: the TLS-only policy did not hold")
+sys.exit(1)
+PY
 
 heading "2. Change the key's description: the plan replaces the key, it never updates it in place"
 plan_out="${demo_dir}/replace.plan.txt"

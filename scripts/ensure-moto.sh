@@ -12,7 +12,10 @@
 #   PATH, `python3 -m site --user-base`/bin, python3's sys.prefix/bin,
 #   pyenv shims ($PYENV_ROOT/shims or ~/.pyenv/shims).
 # If moto is importable but no moto_server script exists anywhere, a small
-# wrapper running `python3 -m moto.server` is written to <repo>/.cache/bin.
+# wrapper running moto.server's main is written to <repo>/.cache/bin. The
+# wrapper is a Python script whose first line names python3, as pip's own
+# moto_server is: the tests and the demo run scripts/moto-tls.py with the
+# interpreter of that line, so it imports the same moto.
 set -euo pipefail
 
 script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -93,11 +96,12 @@ fi
 # Installed but the console script is nowhere we can see: use a wrapper.
 if python3 -c 'import moto.server' >/dev/null 2>&1; then
 	mkdir -p "${cache_bin}"
-	py="$(command -v python3)"
-	printf '#!/bin/sh\nexec "%s" -m moto.server "$@"\n' "${py}" >"${cache_bin}/moto_server"
+	# The interpreter itself, not a pyenv shim in front of it, for the wrapper's first line.
+	py="$(python3 -c 'import sys; print(sys.executable)')"
+	printf '#!%s\nimport sys\nfrom moto.server import main\nsys.exit(main())\n' "${py}" >"${cache_bin}/moto_server"
 	chmod +x "${cache_bin}/moto_server"
 	if works "${cache_bin}/moto_server"; then
-		log "using wrapper ${cache_bin}/moto_server (python3 -m moto.server)"
+		log "using wrapper ${cache_bin}/moto_server (moto.server's main under ${py})"
 		printf '%s\n' "${cache_bin}/moto_server"
 		exit 0
 	fi

@@ -4,7 +4,10 @@
 package acctest
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -24,14 +28,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest/testca"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
 )
 
 // Region is where acceptance tests place resources unless a test says otherwise: Frankfurt, in the EU.
 const Region = "eu-central-1"
 
-// endpoint is the emulator's URL, set by Main.
-var endpoint string
+// The emulator, set by Main: endpoint serves it over TLS, plainEndpoint over plain HTTP (see emulator.go);
+// caPEM is the certificate of the throw-away CA both TLS hops use, and transport trusts it.
+var (
+	endpoint      string
+	plainEndpoint string
+	caPEM         []byte
+	transport     *http.Transport
+)
 
 // ProtoV6ProviderFactories serve the provider in-process to the Terraform CLI.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
@@ -82,8 +93,11 @@ func isolateTerraform() error {
 	return nil
 }
 
-// startEmulator starts moto_server (MOTO_SERVER names the binary, else PATH) on a free loopback port and
-// waits until it answers. The returned function stops it and its children.
+// startEmulator starts moto_server's moto (MOTO_SERVER names the script, else PATH) through
+// scripts/moto-tls.py, which evaluates a bucket's TLS-only policy by the request's scheme, over TLS with a
+// certificate from a CA made for this run, and waits until it answers. It points the SDK at that CA for the
+// provider, in this process and in the provider binaries Terraform starts, through AWS_CA_BUNDLE. The
+// returned function stops the emulator and its children and removes the CA. See emulator.go for the layout.
 func startEmulator() (func(), error) {
 	bin := os.Getenv("MOTO_SERVER")
 	if bin == "" {
@@ -93,52 +107,175 @@ func startEmulator() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("the AWS emulator %q is not installed (pip install 'moto[server]', or run make test, which installs it): %w", bin, err)
 	}
-	port, err := FreePort()
+	python, err := motoPython(path)
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.CreateTemp("", "moto-*.log")
+	launcher, err := launcherPath()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	dir, err := os.MkdirTemp("", "gdpr-acctest-tls")
+	if err != nil {
+		return nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	ca, err := testca.Write(dir)
+	if err != nil {
+		cleanup()
+		return nil, fmt.Errorf("making the emulator's throw-away CA: %w", err)
+	}
+	caPEM = ca.CAPEM
+	os.Setenv("AWS_CA_BUNDLE", ca.CA)
+	transport = http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // net/http's documented type
+	transport.TLSClientConfig = &tls.Config{RootCAs: ca.Pool, MinVersion: tls.VersionTLS12}
+
+	tlsPort, err := FreePort()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	plainPort, err := FreePort()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "moto.log"))
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	cmd := exec.Command(python, launcher, "-H", "127.0.0.1", "--tls-port", fmt.Sprint(tlsPort),
+		"--plain-port", fmt.Sprint(plainPort), "--ssl-cert", ca.Cert, "--ssl-key", ca.Key)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", path, err)
+		logFile.Close()
+		cleanup()
+		return nil, fmt.Errorf("starting %s %s: %w", python, launcher, err)
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	stop := func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(5 * time.Second):
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
+			<-exited
 		}
 		logFile.Close()
-		os.Remove(logFile.Name())
+		cleanup()
 	}
-	moto := fmt.Sprintf("http://127.0.0.1:%d", port)
+	motoTLS := fmt.Sprintf("https://127.0.0.1:%d", tlsPort)
+	motoPlain := fmt.Sprintf("http://127.0.0.1:%d", plainPort)
+	client := &http.Client{Transport: transport, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(moto + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			url, stopFront, err := startFront(moto)
+		if answers(client, motoTLS) && answers(client, motoPlain) {
+			tlsURL, plainURL, stopFront, err := startFront(motoTLS, motoPlain, ca.Server, transport)
 			if err != nil {
 				stop()
 				return nil, err
 			}
-			endpoint = url
+			endpoint, plainEndpoint = tlsURL, plainURL
 			return func() { stopFront(); stop() }, nil
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logFile.Name())
+			stop()
+			return nil, fmt.Errorf("the AWS emulator (%s %s) exited at start-up:\n%s", python, launcher, log)
+		default:
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, errors.New("the AWS emulator did not answer within 60s on " + moto)
+			return nil, errors.New("the AWS emulator did not answer within 60s on " + motoTLS + " and " + motoPlain)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// answers tells whether the emulator at base serves its API.
+func answers(c *http.Client, base string) bool {
+	resp, err := c.Get(base + "/moto-api/")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
+}
+
+// motoPython returns the Python interpreter that runs the moto_server script at path, so the launcher
+// imports the very moto that MOTO_SERVER names: the interpreter of the script's first line. A pyenv shim is
+// a shell script that runs the real script of the selected version, which pyenv names.
+func motoPython(path string) (string, error) {
+	for range 3 {
+		interp, err := shebang(path)
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(filepath.Base(interp), "python") {
+			return interp, nil
+		}
+		out, err := exec.Command(pyenv(), "which", filepath.Base(path)).Output()
+		if err != nil {
+			break
+		}
+		path = strings.TrimSpace(string(out))
+	}
+	return "", fmt.Errorf("cannot tell which Python runs the AWS emulator %s: its first line names no Python "+
+		"interpreter and pyenv does not name the script it runs; set MOTO_SERVER to moto_server's own script", path)
+}
+
+// shebang returns the interpreter named on the first line of the script at path, looking it up in PATH
+// when the line runs it through env.
+func shebang(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	fields := strings.Fields(strings.TrimPrefix(line, "#!"))
+	if !strings.HasPrefix(line, "#!") || len(fields) == 0 {
+		return "", nil
+	}
+	if filepath.Base(fields[0]) == "env" && len(fields) > 1 {
+		return exec.LookPath(fields[1])
+	}
+	return fields[0], nil
+}
+
+// pyenv is the pyenv command: from PATH, else where pyenv installs itself.
+func pyenv() string {
+	if p, err := exec.LookPath("pyenv"); err == nil {
+		return p
+	}
+	root := os.Getenv("PYENV_ROOT")
+	if root == "" {
+		home, _ := os.UserHomeDir()
+		root = filepath.Join(home, ".pyenv")
+	}
+	return filepath.Join(root, "bin", "pyenv")
+}
+
+// launcherPath finds scripts/moto-tls.py in the module the tests run in; go test runs each package's
+// tests in its own directory, inside the module.
+func launcherPath() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "scripts", "moto-tls.py"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("cannot find scripts/moto-tls.py: the tests do not run inside the provider's module")
+		}
+		dir = parent
 	}
 }
 
@@ -156,8 +293,12 @@ func FreePort() (int, error) {
 	return addr.Port, nil
 }
 
-// Endpoint returns the emulator's URL.
+// Endpoint returns the emulator's URL, served over TLS.
 func Endpoint() string { return endpoint }
+
+// PlainEndpoint returns the emulator's URL over plain HTTP, for tests that prove what a request without TLS
+// is refused; everything else uses Endpoint, as the provider's users reach AWS over TLS.
+func PlainEndpoint() string { return plainEndpoint }
 
 // ProviderConfig returns a provider block for the emulator in the given region, with extra arguments
 // (HCL lines) appended inside the block.
@@ -174,6 +315,7 @@ func AWSConfig(t testing.TB, region string) aws.Config {
 		config.WithRegion(region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
 		config.WithBaseEndpoint(endpoint),
+		config.WithCustomCABundle(bytes.NewReader(caPEM)),
 	)
 	if err != nil {
 		t.Fatalf("loading the AWS configuration for the emulator: %v", err)
@@ -189,6 +331,15 @@ func KMS(t testing.TB, region string) *kms.Client {
 // S3 returns an S3 client for the emulator.
 func S3(t testing.TB, region string) *s3.Client {
 	return s3.NewFromConfig(AWSConfig(t, region), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// S3OverPlainHTTP returns an S3 client that reaches the emulator without TLS, as a misconfigured client
+// would reach AWS; a gdpr_bucket's policy must deny its object requests.
+func S3OverPlainHTTP(t testing.TB, region string) *s3.Client {
+	return s3.NewFromConfig(AWSConfig(t, region), func(o *s3.Options) {
+		o.UsePathStyle = true
+		o.BaseEndpoint = aws.String(plainEndpoint)
+	})
 }
 
 // ProviderConfigWithS3 is ProviderConfig with the S3 endpoint replaced, for tests that put a proxy in front.

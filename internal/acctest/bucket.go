@@ -61,34 +61,6 @@ func CheckBucketGone(t *testing.T, name string) resource.TestCheckFunc {
 	}
 }
 
-// WithoutPolicy runs fn with the bucket's policy lifted, then restores it. The emulator does not evaluate
-// policy conditions: it applies the bucket's TLS-only deny to every object request, over TLS or not. Tests
-// that touch objects therefore lift the policy around their own object calls, so the provider still sees a
-// compliant bucket.
-func WithoutPolicy(t *testing.T, bucket string, fn func()) {
-	t.Helper()
-	ctx := context.Background()
-	c := S3(t, Region)
-	pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
-	if err != nil {
-		t.Fatalf("reading the policy of %s: %v", bucket, err)
-	}
-	LiftPolicy(t, bucket)
-	fn()
-	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: pol.Policy}); err != nil {
-		t.Fatalf("restoring the policy of %s: %v", bucket, err)
-	}
-}
-
-// LiftPolicy removes the bucket policy for the rest of a test, before a destroy whose per-object calls the
-// emulator would otherwise refuse (see WithoutPolicy). A destroy is not affected by the drift this causes.
-func LiftPolicy(t *testing.T, bucket string) {
-	t.Helper()
-	if _, err := S3(t, Region).DeleteBucketPolicy(context.Background(), &s3.DeleteBucketPolicyInput{Bucket: &bucket}); err != nil {
-		t.Fatalf("lifting the policy of %s: %v", bucket, err)
-	}
-}
-
 // PutObject writes an object version into the bucket; mutate, when given, adjusts the request first.
 func PutObject(t *testing.T, bucket, key, body string, mutate func(*s3.PutObjectInput)) {
 	t.Helper()

@@ -88,7 +88,10 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 	}
 	p := &FaultProxy{rules: rules, counts: map[string]int{}}
 	p.enabled.Store(true)
+	// The proxy takes the provider's requests over plain HTTP and forwards them over TLS, so the emulator
+	// sees them arrive over TLS and a bucket's TLS-only policy lets them through, as at AWS.
 	forward := httputil.NewSingleHostReverseProxy(target)
+	forward.Transport = transport
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op := Operation(r)
 		fault, rule, ok := p.decide(r, op)

@@ -204,10 +204,8 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 				{Config: config},
 				{
 					PreConfig: func() {
-						acctest.WithoutPolicy(t, name, func() {
-							acctest.PutObject(t, name, "customers.csv", "v1", nil)
-							acctest.PutObject(t, name, "customers.csv", "v2", nil)
-						})
+						acctest.PutObject(t, name, "customers.csv", "v1", nil)
+						acctest.PutObject(t, name, "customers.csv", "v2", nil)
 					},
 					Config:  config,
 					Destroy: true,
@@ -217,12 +215,10 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 				{
 					// Nothing was lost. Empty the bucket deliberately; then destroy works.
 					PreConfig: func() {
-						acctest.WithoutPolicy(t, name, func() {
-							if v, _ := acctest.Versions(t, name); v != 2 {
-								t.Fatalf("bucket holds %d versions after the refused destroy, want 2: data was lost", v)
-							}
-							acctest.EmptyBucket(t, name)
-						})
+						if v, _ := acctest.Versions(t, name); v != 2 {
+							t.Fatalf("bucket holds %d versions after the refused destroy, want 2: data was lost", v)
+						}
+						acctest.EmptyBucket(t, name)
 					},
 					Config: config,
 				},
@@ -244,21 +240,18 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 				{Config: config},
 				{
 					PreConfig: func() {
-						acctest.WithoutPolicy(t, name, func() {
-							for i := range 3 {
-								acctest.PutObject(t, name, fmt.Sprintf("records/%d.json", i), "{}", func(in *s3.PutObjectInput) {
-									in.ObjectLockMode = s3types.ObjectLockModeGovernance
-									in.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(24 * time.Hour))
-								})
-							}
-							if _, err := acctest.S3(t, acctest.Region).DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: &name, Key: aws.String("records/0.json")}); err != nil {
-								t.Fatal(err)
-							}
-						})
+						for i := range 3 {
+							acctest.PutObject(t, name, fmt.Sprintf("records/%d.json", i), "{}", func(in *s3.PutObjectInput) {
+								in.ObjectLockMode = s3types.ObjectLockModeGovernance
+								in.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(24 * time.Hour))
+							})
+						}
+						if _, err := acctest.S3(t, acctest.Region).DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: &name, Key: aws.String("records/0.json")}); err != nil {
+							t.Fatal(err)
+						}
 						if v, m := acctest.Versions(t, name); v != 3 || m != 1 {
 							t.Fatalf("bucket holds %d versions and %d delete markers, want 3 and 1", v, m)
 						}
-						acctest.LiftPolicy(t, name)
 					},
 					Config:  config,
 					Destroy: true,
@@ -284,7 +277,6 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 				{Config: config},
 				{
 					PreConfig: func() {
-						acctest.LiftPolicy(t, name)
 						before := time.Now().Add(48 * time.Hour).UTC()
 						acctest.PutObject(t, name, "records.csv", "x", nil)
 						acctest.PutObject(t, name, "records.csv", "y", nil)

@@ -114,7 +114,7 @@ func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: config(30)},
 			{
-				PreConfig:   func() { acctest.WithoutPolicy(t, name, func() { acctest.PutObject(t, name, "records.csv", "x", nil) }) },
+				PreConfig:   func() { acctest.PutObject(t, name, "records.csv", "x", nil) },
 				Config:      config(31),
 				ExpectError: wantStop,
 			},
@@ -122,7 +122,7 @@ func TestAccDataSafety_nonEmptyBucketStopsThePlan(t *testing.T) {
 			{
 				PreConfig: func() {
 					stillThere()
-					acctest.WithoutPolicy(t, name, func() { acctest.EmptyBucket(t, name) })
+					acctest.EmptyBucket(t, name)
 				},
 				Config: config(30),
 			},
@@ -138,7 +138,7 @@ func TestAccDataSafety_dataArrivingAfterThePlan(t *testing.T) {
 	w := acctest.NewWorkdir(t, safetyConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	w.MustTerraform("plan", "-destroy", "-input=false", "-out=destroy.tfplan")
-	acctest.WithoutPolicy(t, name, func() { acctest.PutObject(t, name, "late.csv", "x", nil) })
+	acctest.PutObject(t, name, "late.csv", "x", nil)
 	out, err := w.Terraform("apply", "-input=false", "-no-color", "destroy.tfplan")
 	folded := strings.Join(strings.Fields(out), " ")
 	if err == nil || !strings.Contains(folded, "Destroying the bucket would erase personal data") ||
@@ -148,6 +148,6 @@ func TestAccDataSafety_dataArrivingAfterThePlan(t *testing.T) {
 	if v, _ := acctest.Versions(t, name); v != 1 {
 		t.Errorf("the bucket holds %d versions, want 1", v)
 	}
-	acctest.WithoutPolicy(t, name, func() { acctest.EmptyBucket(t, name) })
+	acctest.EmptyBucket(t, name)
 	w.MustTerraform("destroy", "-input=false", "-auto-approve")
 }

@@ -42,7 +42,7 @@ resource "gdpr_bucket" "test" {
 	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, region, "1", config(false, 7)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	keyID := acctest.StateIDs(t, w, "gdpr_key")[0]
-	acctest.WithoutPolicy(t, name, func() { acctest.PutObject(t, name, "records/1.json", `{"name":"Ada"}`, nil) })
+	acctest.PutObject(t, name, "records/1.json", `{"name":"Ada"}`, nil)
 
 	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(acctest.FaultConfig(proxy.URL, region, "1", config(true, 10))), 0o600); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,6 @@ resource "gdpr_bucket" "test" {
 		t.Errorf("the plan after the update is not empty:\n%s", out)
 	}
 
-	acctest.LiftPolicy(t, name)
 	w.MustTerraform("destroy", "-input=false", "-auto-approve")
 	if ok, err := acctest.BucketExists(t, name); err != nil || ok {
 		t.Errorf("the bucket holding an object still exists after destroy with force_destroy (err %v)", err)

@@ -1,0 +1,134 @@
+"""moto-tls.py: moto_server as AWS would answer a bucket policy that denies requests without TLS.
+
+Usage (run with the Python that runs moto_server, the interpreter in its shebang):
+
+    python moto-tls.py --host 127.0.0.1 --tls-port 5443 --plain-port 5080 --ssl-cert cert.pem --ssl-key key.pem
+
+It serves one moto, with one shared state, on two ports: over TLS on --tls-port and over plain HTTP on
+--plain-port, so a test can prove that the same request is denied without TLS and allowed with it.
+
+Why it exists: moto 5 evaluates a bucket policy without the request's context. A condition it cannot evaluate,
+such as `"Bool": {"aws:SecureTransport": "false"}`, counts as met, so the TLS-only deny that every gdpr_bucket
+carries denies every object request, even over TLS. This launcher changes exactly that evaluation,
+FakeBucket.get_permission, so the aws:SecureTransport condition is decided by the scheme the request really
+arrived with; every other part of the policy, and every other condition, is left to moto as it is.
+
+Why not teach moto a "Bool" operator and hand it the request's aws:SecureTransport instead: moto's
+IAMPolicyStatement answers DENIED for any statement whose conditions are not met, whatever its Effect, so the
+TLS-only deny would then deny the requests over TLS and allow the others. Deciding the condition first and
+handing moto only the statements that apply avoids changing that code, which moto's IAM and STS share.
+"""
+
+import argparse
+import contextvars
+import copy
+import json
+import signal
+import sys
+import threading
+
+from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.s3.models import FakeBucket
+from werkzeug.serving import make_server
+
+# Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
+# global because werkzeug serves each connection on its own thread, over TLS on one port and plain on the other.
+_secure_transport = contextvars.ContextVar("secure_transport", default=None)
+
+SECURE_TRANSPORT = "aws:securetransport"
+
+
+def _statement_for_request(statement, secure):
+    """The statement as it applies to this request, or None when its aws:SecureTransport condition is not met.
+
+    AWS applies a statement only when every one of its conditions holds. The aws:SecureTransport condition is
+    decided here, by the request's scheme, and removed, so moto sees only the conditions it evaluated before.
+    Condition keys are case-insensitive in AWS, hence the lower-case comparison.
+    """
+    conditions = statement.get("Condition") or {}
+    bool_conditions = conditions.get("Bool") or {}
+    key = next((k for k in bool_conditions if k.lower() == SECURE_TRANSPORT), None)
+    if key is None:
+        return statement
+    wanted = bool_conditions[key]
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    actual = "true" if secure else "false"
+    if not any(str(value).lower() == actual for value in wanted):
+        return None
+    statement = copy.deepcopy(statement)
+    del statement["Condition"]["Bool"][key]
+    if not statement["Condition"]["Bool"]:
+        del statement["Condition"]["Bool"]
+    if not statement["Condition"]:
+        del statement["Condition"]
+    return statement
+
+
+def get_permission(self, action, resource):
+    """FakeBucket.get_permission with the aws:SecureTransport condition decided by the request's scheme."""
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    secure = _secure_transport.get()
+    document = json.loads(self.policy.decode())
+    # Outside a request the scheme is unknown: moto's own answer stands, which denies (fails closed).
+    if secure is not None:
+        statements = document["Statement"]
+        statements = statements if isinstance(statements, list) else [statements]
+        applying = [s for s in (_statement_for_request(s, secure) for s in statements) if s is not None]
+        if not applying:
+            return PermissionResult.NEUTRAL
+        document["Statement"] = applying
+    return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+
+FakeBucket.get_permission = get_permission
+
+
+class SchemeRecorder:
+    """WSGI middleware that records, for the request it passes on, whether it arrived over TLS."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        token = _secure_transport.set(environ.get("wsgi.url_scheme") == "https")
+        try:
+            return self.app(environ, start_response)
+        finally:
+            _secure_transport.reset(token)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("--tls-port", type=int, required=True)
+    parser.add_argument("--plain-port", type=int, required=True)
+    parser.add_argument("-c", "--ssl-cert", required=True)
+    parser.add_argument("-k", "--ssl-key", required=True)
+    args = parser.parse_args(argv)
+
+    # As moto_server sets it up, so moto answers with the same URLs and behaviour.
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True
+    app = SchemeRecorder(app)
+    servers = [
+        make_server(args.host, args.tls_port, app, threaded=True, ssl_context=(args.ssl_cert, args.ssl_key)),
+        make_server(args.host, args.plain_port, app, threaded=True),
+    ]
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+    for t in threads:
+        t.start()
+
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    print(f"moto-tls: https://{args.host}:{args.tls_port} and http://{args.host}:{args.plain_port}", flush=True)
+    stopping.wait()
+    for s in servers:
+        s.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
