@@ -80,26 +80,23 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 // reportLeftBehind names, at the plan of a create with a bucket_prefix, the buckets with that prefix that
 // interrupted applies left half-made, and says when this create finishes one of them. (A fixed name is
 // checked at apply: a plan cannot tell the create of a new bucket from the create half of a replacement,
-// which Terraform plans with no prior state either, while the old bucket still holds the name.) The
-// fingerprint is known only when the whole configuration is.
+// which Terraform plans with no prior state either, while the old bucket still holds the name.)
 func (r *bucketResource) reportLeftBehind(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var plan bucketModel
-	if r.data == nil || r.data.Unknown || r.data.Clients == nil || req.Plan.Get(ctx, &plan).HasError() ||
-		plan.BucketPrefix.IsNull() || plan.BucketPrefix.IsUnknown() {
+	if req.Plan.Get(ctx, &plan).HasError() || plan.BucketPrefix.IsNull() || plan.BucketPrefix.IsUnknown() {
 		return
 	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	fp := ""
-	if req.Config.Raw.IsFullyKnown() {
-		if in, err := plan.toAPI(ctx, ""); err == nil {
-			fp = plan.fingerprint(c.Region, in)
-		}
-	}
-	lb, err := c.BucketsLeftBehind(ctx, plan.BucketPrefix.ValueString(), fp)
-	diagnostics.AppendLeftBehind(ResourceType, c.Region, "aws s3 rb s3://%s", lb, err, &resp.Diagnostics)
+	replaceonly.ReportLeftBehind(ctx, r.data, ResourceType, req, resp, "aws s3 rb s3://%[2]s",
+		func(region string) string {
+			in, err := plan.toAPI(ctx, "")
+			if err != nil {
+				return ""
+			}
+			return plan.fingerprint(region, in)
+		},
+		func(c *awsapi.Clients, fp string) (awsapi.LeftBehind, error) {
+			return c.BucketsLeftBehind(ctx, plan.BucketPrefix.ValueString(), fp)
+		})
 }
 
 // checkMaxRetention holds expiration_days to the provider's max_retention_days, once both are known.

@@ -93,13 +93,14 @@ func Unfinished(typeName, id string, missing []string) diag.Diagnostic {
 }
 
 // LeftBehind names, once per plan, every resource of typeName that interrupted applies left half-made in
-// region, with the command that imports each into a resource and the one that removes it (remove holds %s
-// for the id): a create with the same arguments finishes one, but one whose arguments changed since stays.
+// region, with the command that imports each into a resource and the one that removes it (remove holds
+// %[1]s for the region and %[2]s for the id): a create with the same arguments finishes one, but one
+// whose arguments changed since stays.
 func LeftBehind(typeName, region string, left []awsapi.Leftover, remove string) diag.Diagnostic {
 	var lines []string
 	for _, l := range left {
 		lines = append(lines, fmt.Sprintf("  - %s (made %s)\n      import: terraform import <address> %s\n      remove: %s",
-			l.ID, l.Created.UTC().Format("2006-01-02 15:04:05 UTC"), l.ID, fmt.Sprintf(remove, l.ID)))
+			l.ID, l.Created.UTC().Format("2006-01-02 15:04:05 UTC"), l.ID, fmt.Sprintf(remove, region, l.ID)))
 	}
 	what := fmt.Sprintf("%d %s resources in %s carry", len(left), typeName, region)
 	if len(left) == 1 {

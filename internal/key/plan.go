@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
@@ -38,25 +38,22 @@ func (r *keyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 }
 
 // reportLeftBehind names, at the plan of a create, the keys interrupted applies left half-made, and says
-// when this create finishes one of them. The fingerprint is known only when the whole configuration is.
+// when this create finishes one of them.
 func (r *keyResource) reportLeftBehind(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || r.data.Unknown || r.data.Clients == nil {
-		return
-	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	fp := ""
-	var plan keyModel
-	if req.Config.Raw.IsFullyKnown() && !req.Plan.Get(ctx, &plan).HasError() {
-		if in, err := plan.toAPI(ctx); err == nil {
-			fp = plan.fingerprint(c.Region, in)
-		}
-	}
-	lb, err := c.KeysLeftBehind(ctx, fp)
-	diagnostics.AppendLeftBehind(ResourceType, c.Region,
-		"aws kms schedule-key-deletion --region "+c.Region+" --pending-window-in-days 7 --key-id %s", lb, err, &resp.Diagnostics)
+	replaceonly.ReportLeftBehind(ctx, r.data, ResourceType, req, resp,
+		"aws kms schedule-key-deletion --region %[1]s --pending-window-in-days 7 --key-id %[2]s",
+		func(region string) string {
+			var plan keyModel
+			if req.Plan.Get(ctx, &plan).HasError() {
+				return ""
+			}
+			in, err := plan.toAPI(ctx)
+			if err != nil {
+				return ""
+			}
+			return plan.fingerprint(region, in)
+		},
+		func(c *awsapi.Clients, fp string) (awsapi.LeftBehind, error) { return c.KeysLeftBehind(ctx, fp) })
 }
 
 // checkDestroy says when the key's deletion completes, or fails the plan under key_destruction = "deny". It

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
 
@@ -42,26 +42,23 @@ func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 // reportLeftBehind names, at the plan of a create, the instances interrupted applies left half-made, and
-// says when this create finishes one of them. The fingerprint is known only when the whole configuration is.
+// says when this create finishes one of them.
 func (r *serverResource) reportLeftBehind(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || r.data.Unknown || r.data.Clients == nil {
-		return
-	}
-	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	fp := ""
-	var plan serverModel
-	if req.Config.Raw.IsFullyKnown() && !req.Plan.Get(ctx, &plan).HasError() &&
-		!req.Config.GetAttribute(ctx, path.Root(attrUserData), &plan.UserData).HasError() {
-		if in, err := plan.toAPI(ctx); err == nil {
-			fp = fingerprint(c.Region, in)
-		}
-	}
-	lb, err := c.ServersLeftBehind(ctx, fp)
-	diagnostics.AppendLeftBehind(ResourceType, c.Region,
-		"aws ec2 terminate-instances --region "+c.Region+" --instance-ids %s", lb, err, &resp.Diagnostics)
+	replaceonly.ReportLeftBehind(ctx, r.data, ResourceType, req, resp,
+		"aws ec2 terminate-instances --region %[1]s --instance-ids %[2]s",
+		func(region string) string {
+			var plan serverModel
+			// The user data is write-only: only the configuration holds it.
+			if req.Plan.Get(ctx, &plan).HasError() || req.Config.GetAttribute(ctx, path.Root(attrUserData), &plan.UserData).HasError() {
+				return ""
+			}
+			in, err := plan.toAPI(ctx)
+			if err != nil {
+				return ""
+			}
+			return fingerprint(region, in)
+		},
+		func(c *awsapi.Clients, fp string) (awsapi.LeftBehind, error) { return c.ServersLeftBehind(ctx, fp) })
 }
 
 // planUserDataSHA256 plans the fingerprint of the write-only user data, which Terraform hands the provider
