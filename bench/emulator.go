@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,93 +10,178 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest/testca"
 )
 
-// emulator is one moto_server on a loopback port with a counting proxy in front: both providers talk to the
-// proxy, so the benchmark knows every request each of them made.
+// emulator is moto run as the acceptance tests run it, through scripts/moto-tls.py: one moto with one state,
+// served over TLS with a throw-away CA (internal/acctest/testca) and over plain HTTP, with a bucket's TLS-only
+// policy decided by the scheme each request arrived with. A counting proxy sits in front of each of its two
+// ports, of the same scheme, so the benchmark knows every request the providers and the AWS CLI made:
+//
+//	providers, CLI --https--> counting proxy (TLSEndpoint) --https--> moto-tls.py, TLS port
+//	providers      --http---> counting proxy (Endpoint)    --http---> moto-tls.py, plain port
+//
+// The small, servers and buckets scenarios talk plain HTTP, as they always have: their request counts and
+// times stay comparable with the results measured before, and hashicorp/aws's side needs no CA. They make no
+// object requests, the only ones a bucket's TLS-only policy denies. The move scenario moves objects, so it
+// talks TLS, as a user's apply talks to AWS.
 type emulator struct {
-	moto     *exec.Cmd
-	motoURL  string
-	proxy    *http.Server
-	Endpoint string // the proxy's URL, which the providers are given
+	moto    *exec.Cmd
+	exited  chan struct{}
+	motoURL string // moto's plain port, uncounted: resets and inventories
+	proxies []*http.Server
+
+	Endpoint    string // the plain proxy's URL
+	TLSEndpoint string // the TLS proxy's URL
+	// CABundle is the PEM file of the CA the TLS hops use, for AWS_CA_BUNDLE; ca holds the same for Go.
+	CABundle string
+	ca       *testca.Files
 
 	mu     sync.Mutex
 	counts map[string]int
 }
 
-func startEmulator(motoBin, logPath string) (*emulator, error) {
-	port, err := acctest.FreePort()
+// startEmulator starts moto_server's moto through the launcher, with a CA made in dir, and the proxies.
+func startEmulator(motoBin, launcher, dir string) (*emulator, error) {
+	path, err := exec.LookPath(motoBin)
+	if err != nil {
+		return nil, fmt.Errorf("the AWS emulator %q is not installed (make bench installs it): %w", motoBin, err)
+	}
+	python, err := acctest.MotoPython(path)
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(logPath)
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	ca, err := testca.Write(dir)
+	if err != nil {
+		return nil, fmt.Errorf("making the emulator's throw-away CA: %w", err)
+	}
+	tlsPort, err := acctest.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(motoBin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	plainPort, err := acctest.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "moto.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(python, launcher, "-H", "127.0.0.1", "--tls-port", fmt.Sprint(tlsPort),
+		"--plain-port", fmt.Sprint(plainPort), "--ssl-cert", ca.Cert, "--ssl-key", ca.Key)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return nil, fmt.Errorf("starting %s: %w", motoBin, err)
+		return nil, fmt.Errorf("starting %s %s: %w", python, launcher, err)
 	}
 	logFile.Close()
-	e := &emulator{moto: cmd, motoURL: fmt.Sprintf("http://127.0.0.1:%d", port), counts: map[string]int{}}
-	if err := e.waitReady(); err != nil {
+	e := &emulator{
+		moto: cmd, exited: make(chan struct{}), motoURL: fmt.Sprintf("http://127.0.0.1:%d", plainPort),
+		CABundle: ca.CA, ca: ca, counts: map[string]int{},
+	}
+	go func() { _ = cmd.Wait(); close(e.exited) }()
+	motoTLS := fmt.Sprintf("https://127.0.0.1:%d", tlsPort)
+	if err := e.waitReady(motoTLS, logFile.Name()); err != nil {
 		e.Stop()
 		return nil, err
 	}
-	if err := e.startProxy(); err != nil {
+	if e.TLSEndpoint, err = e.startProxy(motoTLS, true); err != nil {
+		e.Stop()
+		return nil, err
+	}
+	if e.Endpoint, err = e.startProxy(e.motoURL, false); err != nil {
 		e.Stop()
 		return nil, err
 	}
 	return e, nil
 }
 
-func (e *emulator) waitReady() error {
+// transport reaches moto's two ports, trusting the CA. It keeps as many idle connections as the clients
+// behind the proxy may hold open, so the proxy adds no connections, and no TLS handshakes, of its own.
+func (e *emulator) transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // net/http's documented type
+	t.TLSClientConfig = &tls.Config{RootCAs: e.ca.Pool, MinVersion: tls.VersionTLS12}
+	t.MaxIdleConnsPerHost = 100
+	return t
+}
+
+func (e *emulator) waitReady(motoTLS, log string) error {
+	client := &http.Client{Transport: e.transport(), Timeout: 5 * time.Second}
+	answers := func(base string) bool {
+		resp, err := client.Get(base + "/moto-api/")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return true
+	}
 	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(e.motoURL + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return nil
+	for !answers(motoTLS) || !answers(e.motoURL) {
+		select {
+		case <-e.exited:
+			out, _ := os.ReadFile(log)
+			return fmt.Errorf("the AWS emulator exited at start-up:\n%s", out)
+		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the AWS emulator did not answer within 60s on %s", e.motoURL)
+			return fmt.Errorf("the AWS emulator did not answer within 60s on %s and %s", motoTLS, e.motoURL)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	return nil
 }
 
-func (e *emulator) startProxy() error {
-	target, err := url.Parse(e.motoURL)
+// startProxy serves a counting proxy to target on a loopback port, over TLS with the CA's certificate when
+// secure, and returns its URL.
+func (e *emulator) startProxy(target string, secure bool) (string, error) {
+	u, err := url.Parse(target)
 	if err != nil {
-		return err
+		return "", err
 	}
-	rp := httputil.NewSingleHostReverseProxy(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = e.transport()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return "", err
 	}
-	e.Endpoint = "http://" + l.Addr().String()
-	e.proxy = &http.Server{
+	scheme := "http"
+	if secure {
+		// HTTP/1.1 only, as S3 speaks it: a TLS listener given to Serve does not offer HTTP/2.
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{e.ca.Server}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			op := acctest.Operation(r)
+			// A server-side copy is a PUT of the object with its source in a header: named apart, because
+			// the move scenario's figures are about copies.
+			if op == "s3:PUT/object" && r.Header.Get("X-Amz-Copy-Source") != "" {
+				op = "s3:CopyObject"
+			}
 			e.mu.Lock()
 			e.counts[op]++
 			e.mu.Unlock()
 			rp.ServeHTTP(w, r)
 		}),
 	}
-	go func() { _ = e.proxy.Serve(l) }()
-	return nil
+	e.proxies = append(e.proxies, srv)
+	go func() { _ = srv.Serve(l) }()
+	return scheme + "://" + l.Addr().String(), nil
 }
 
 // take returns the requests counted since the last call, by operation, and starts counting afresh.
@@ -120,21 +206,19 @@ func (e *emulator) reset() error {
 	return nil
 }
 
-// Stop stops the proxy, then moto_server and its children, by process group.
+// Stop stops the proxies, then moto and its children, by process group.
 func (e *emulator) Stop() {
-	if e.proxy != nil {
+	for _, p := range e.proxies {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = e.proxy.Shutdown(ctx)
+		_ = p.Shutdown(ctx)
 		cancel()
 	}
 	_ = syscall.Kill(-e.moto.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = e.moto.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-e.exited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-e.moto.Process.Pid, syscall.SIGKILL)
-		<-done
+		<-e.exited
 	}
 }
 

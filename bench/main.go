@@ -60,7 +60,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	emu, err := startEmulator(o.moto, filepath.Join(o.cache, "moto.log"))
+	emu, err := startEmulator(o.moto, filepath.Join(o.repo, "scripts", "moto-tls.py"), filepath.Join(o.cache, "emulator"))
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func machineInfo(o *options) string {
 	if out, err := exec.Command("go", "version").Output(); err == nil {
 		gover = strings.TrimSpace(string(out))
 	}
-	return fmt.Sprintf("%d CPUs (%s); %s; %s; moto_server (emulator) on loopback behind a counting proxy; "+
+	return fmt.Sprintf("%d CPUs (%s); %s; %s; moto (emulator) through scripts/moto-tls.py on loopback, behind a counting proxy, over plain HTTP; "+
 		"hashicorp/aws %s", runtime.NumCPU(), cpu, tf, gover, o.awsVersion)
 }
 

@@ -71,16 +71,30 @@ func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
 	return res, nil
 }
 
+// workDir makes an empty folder for one run of sc with provider.
+func (r *runner) workDir(sc scenario, provider string, run int) (string, error) {
+	dir := filepath.Join(r.o.cache, "work", strings.NewReplacer(" ", "", "=", "").Replace(sc.name), fmt.Sprintf("%s-%d", provider, run))
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	return dir, os.MkdirAll(dir, 0o755)
+}
+
+// env is the environment of every Terraform command: the benchmark's CLI configuration, and the emulator's
+// CA for the providers that reach it over TLS (AWS_CA_BUNDLE is read by the AWS SDK of both providers; over
+// plain HTTP it is never used).
+func (r *runner) env() []string {
+	return append(os.Environ(), "TF_CLI_CONFIG_FILE="+r.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"AWS_CA_BUNDLE="+r.emu.CABundle)
+}
+
 // once runs the steps of sc for one provider in a fresh folder against an emptied emulator.
 func (r *runner) once(sc scenario, provider string, run int) ([]measure, []string, error) {
 	if err := r.emu.reset(); err != nil {
 		return nil, nil, err
 	}
-	dir := filepath.Join(r.o.cache, "work", strings.NewReplacer(" ", "", "=", "").Replace(sc.name), fmt.Sprintf("%s-%d", provider, run))
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, nil, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := r.workDir(sc, provider, run)
+	if err != nil {
 		return nil, nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sc.config(provider, r.emu.Endpoint)), 0o644); err != nil {
@@ -128,8 +142,7 @@ func (r *runner) step(dir string, st step) (measure, error) {
 		return measure{}, err
 	}
 	cmd := exec.Command(r.o.terraform, args...)
-	cmd.Env = append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+r.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "BENCH_RSS_FILE="+r.rssFile)
+	cmd.Env = append(r.env(), "BENCH_RSS_FILE="+r.rssFile)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -163,7 +176,7 @@ func (r *runner) step(dir string, st step) (measure, error) {
 // cleanUp destroys what a failed run made, so the next run starts clean; the emulator is reset anyway.
 func (r *runner) cleanUp(dir string) {
 	cmd := exec.Command(r.o.terraform, "-chdir="+dir, "destroy", "-auto-approve", "-input=false", "-no-color")
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+r.cliConfig, "CHECKPOINT_DISABLE=1")
+	cmd.Env = r.env()
 	_ = cmd.Run()
 }
 
