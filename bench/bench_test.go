@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 func TestDiffInventories(t *testing.T) {
@@ -97,5 +103,89 @@ func TestScenariosConfigureEveryProvider(t *testing.T) {
 		if !strings.Contains(a, `provider "aws"`) || strings.Contains(a, "gdpr_") {
 			t.Errorf("%s: the aws configuration uses gdpr:\n%s", sc.name, a)
 		}
+	}
+}
+
+// startTestEmulator starts the benchmark's emulator for a test, which needs moto_server (MOTO_SERVER, else
+// PATH) and, for the sync, the AWS CLI; like the acceptance tests, it runs only with TF_ACC set.
+func startTestEmulator(t *testing.T) *emulator {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("needs the AWS emulator: TF_ACC is not set (set it, with MOTO_SERVER naming moto_server)")
+	}
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := startEmulator(envOr("MOTO_SERVER", "moto_server"), filepath.Join(repo, "scripts", "moto-tls.py"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Stop)
+	return e
+}
+
+// TestEmulator_TLSOnlyBucketTakesObjectsOverTLSAndSyncCopiesThem proves what the move scenario stands on: a
+// bucket with gdpr_bucket's TLS-only policy takes objects over the emulator's TLS endpoint and refuses them
+// over plain HTTP, aws s3 sync through the TLS proxy copies every object and is counted, and the check the
+// scenario runs afterwards fails when objects are missing.
+func TestEmulator_TLSOnlyBucketTakesObjectsOverTLSAndSyncCopiesThem(t *testing.T) {
+	e := startTestEmulator(t)
+	ctx := context.Background()
+	c := e.s3Client()
+	bucket := "tls-only"
+	if err := createBucket(ctx, c, bucket); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*",` +
+		`"Action":"s3:*","Resource":["arn:aws:s3:::tls-only","arn:aws:s3:::tls-only/*"],` +
+		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &policy}); err != nil {
+		t.Fatal(err)
+	}
+	if err := putObjects(ctx, c, bucket, 50); err != nil {
+		t.Fatalf("objects over TLS into a TLS-only bucket: %v", err)
+	}
+	if err := checkObjects(ctx, c, bucket, 50); err != nil {
+		t.Fatal(err)
+	}
+	plain := s3.NewFromConfig(sdkaws.Config{
+		Region: region, Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint: sdkaws.String(e.Endpoint),
+	}, func(o *s3.Options) { o.UsePathStyle = true })
+	if err := putObjects(ctx, plain, bucket, 1); err == nil {
+		t.Error("an object over plain HTTP was stored in a TLS-only bucket: the emulator does not enforce the policy")
+	}
+
+	cli, err := exec.LookPath(envOr("AWS_CLI", "aws"))
+	if err != nil {
+		t.Skipf("the AWS CLI is not installed: %v", err)
+	}
+	for _, b := range []string{"src", "dst"} {
+		if err := createBucket(ctx, c, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 120
+	if err := putObjects(ctx, c, "src", n); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkObjects(ctx, c, "dst", n); err == nil || !strings.Contains(err.Error(), "120 objects missing") {
+		t.Errorf("an empty destination passed the check: %v", err)
+	}
+	e.take()
+	r := &runner{o: &options{awsCLI: cli}, emu: e}
+	m, err := r.awsSync(t.TempDir(), "src", "dst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkObjects(ctx, c, "dst", n); err != nil {
+		t.Error(err)
+	}
+	if got := m.requests["s3:CopyObject"]; got != n {
+		t.Errorf("the proxy counted %d server-side copies, want %d (all: %s)", got, n, opsSummary(m.requests))
+	}
+	if m.rssKiB == 0 || m.wall <= 0 {
+		t.Errorf("the sync was not measured: %+v", m)
 	}
 }

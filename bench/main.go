@@ -6,14 +6,19 @@
 //
 // Run it with `make bench`, which builds what it needs. Knobs, all environment variables:
 //
-//	BENCH_SCENARIOS    comma-separated, from small,servers,buckets (default all)
-//	BENCH_SIZES        bucket counts for the buckets scenario (default 10,100,500)
-//	BENCH_SERVERS      server count for the servers scenario (default 50)
-//	BENCH_RUNS         runs per scenario and provider; figures are medians (default 3)
-//	BENCH_PROVIDERS    gdpr,aws (default); gdpr alone measures this provider without comparison
-//	BENCH_PARALLELISM  Terraform's -parallelism (default 10, Terraform's own default)
-//	BENCH_LABEL        suffix of the results file name (default: the scenarios)
-//	TERRAFORM, MOTO_SERVER, AWS_PROVIDER_BINARY, AWS_PROVIDER_VERSION  what to run
+//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,move (default all)
+//	BENCH_SIZES         bucket counts for the buckets scenario (default 10,100,500)
+//	BENCH_SERVERS       server count for the servers scenario (default 50)
+//	BENCH_MOVE_OBJECTS  object counts for the move scenario, comma-separated (default 10000)
+//	BENCH_RUNS          runs per scenario and provider; figures are medians (default 3)
+//	BENCH_PROVIDERS     gdpr,aws (default); gdpr alone measures this provider without comparison
+//	BENCH_PARALLELISM   Terraform's -parallelism (default 10, Terraform's own default)
+//	BENCH_LABEL         suffix of the results file name (default: the scenarios)
+//	TERRAFORM, MOTO_SERVER, AWS_PROVIDER_BINARY, AWS_PROVIDER_VERSION, AWS_CLI  what to run
+//
+// The move scenario measures gdpr_bucket's data-moving replacement against `aws s3 sync` (the AWS CLI,
+// AWS_CLI or aws on PATH), since hashicorp/aws has no equivalent; it needs gdpr among BENCH_PROVIDERS and
+// no hashicorp/aws binary.
 package main
 
 import (
@@ -38,6 +43,7 @@ type options struct {
 
 	terraform  string
 	moto       string
+	awsCLI     string
 	awsBinary  string
 	awsVersion string
 	repo       string
@@ -107,6 +113,7 @@ func parseOptions() (*options, error) {
 		providers:   envList("BENCH_PROVIDERS", "gdpr,aws"),
 		terraform:   envOr("TERRAFORM", "terraform"),
 		moto:        envOr("MOTO_SERVER", "moto_server"),
+		awsCLI:      envOr("AWS_CLI", "aws"),
 		awsBinary:   os.Getenv("AWS_PROVIDER_BINARY"),
 		awsVersion:  envOr("AWS_PROVIDER_VERSION", "unknown version"),
 		repo:        repo,
@@ -120,14 +127,18 @@ func parseOptions() (*options, error) {
 			return nil, fmt.Errorf("BENCH_PROVIDERS: unknown provider %q; allowed: gdpr, aws", p)
 		}
 	}
-	if slices.Contains(o.providers, aws) && o.awsBinary == "" {
-		return nil, errors.New("AWS_PROVIDER_BINARY must name a hashicorp/aws provider binary (make bench builds one)")
-	}
 	names := envList("BENCH_SCENARIOS", strings.Join(scenarioNames, ","))
 	for _, name := range names {
 		if !validScenario(name) {
 			return nil, fmt.Errorf("BENCH_SCENARIOS: unknown scenario %q; allowed: %s", name, strings.Join(scenarioNames, ", "))
 		}
+	}
+	// The move scenario runs this provider alone: hashicorp/aws is built and started only for the others.
+	if !slices.ContainsFunc(names, func(n string) bool { return n != "move" }) && slices.Contains(o.providers, gdpr) {
+		o.providers = []string{gdpr}
+	}
+	if slices.Contains(o.providers, aws) && o.awsBinary == "" {
+		return nil, errors.New("AWS_PROVIDER_BINARY must name a hashicorp/aws provider binary (make bench builds one)")
 	}
 	for _, name := range names {
 		switch name {
@@ -142,6 +153,22 @@ func parseOptions() (*options, error) {
 					return nil, fmt.Errorf("BENCH_SIZES: %q is not a positive number", s)
 				}
 				o.scenarios = append(o.scenarios, bucketsScenario(n))
+			}
+		case "move":
+			if !slices.Contains(o.providers, gdpr) {
+				return nil, errors.New("BENCH_PROVIDERS: the move scenario measures gdpr, which the list must include")
+			}
+			for _, s := range envList("BENCH_MOVE_OBJECTS", "10000") {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 {
+					return nil, fmt.Errorf("BENCH_MOVE_OBJECTS: %q is not a positive number", s)
+				}
+				o.scenarios = append(o.scenarios, moveScenario(n))
+			}
+			if path, err := exec.LookPath(o.awsCLI); err == nil {
+				o.awsCLI = path
+			} else {
+				return nil, fmt.Errorf("the move scenario compares with the AWS CLI: %w", err)
 			}
 		}
 	}
@@ -236,8 +263,20 @@ func machineInfo(o *options) string {
 	if out, err := exec.Command("go", "version").Output(); err == nil {
 		gover = strings.TrimSpace(string(out))
 	}
-	return fmt.Sprintf("%d CPUs (%s); %s; %s; moto (emulator) through scripts/moto-tls.py on loopback, behind a counting proxy, over plain HTTP; "+
-		"hashicorp/aws %s", runtime.NumCPU(), cpu, tf, gover, o.awsVersion)
+	info := fmt.Sprintf("%d CPUs (%s); %s; %s; moto (emulator) through scripts/moto-tls.py on loopback, behind "+
+		"counting proxies: plain HTTP for small, servers and buckets, TLS for move", runtime.NumCPU(), cpu, tf, gover)
+	if slices.Contains(o.providers, aws) {
+		info += "; hashicorp/aws " + o.awsVersion
+	}
+	if slices.ContainsFunc(o.scenarios, func(sc scenario) bool { return sc.move }) {
+		cli := "unknown"
+		// AWS CLI 1.x prints its version on standard error.
+		if out, err := exec.Command(o.awsCLI, "--version").CombinedOutput(); err == nil && len(strings.Fields(string(out))) > 0 {
+			cli = strings.Fields(string(out))[0]
+		}
+		info += "; " + cli
+	}
+	return info
 }
 
 func envOr(name, def string) string {

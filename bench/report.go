@@ -36,9 +36,16 @@ func renderReport(o *options, results []*scenarioResult, machine string) string 
 		b.WriteString("## Targets\n\n" + t + "\n")
 	}
 	for _, res := range results {
-		renderScenario(&b, res)
+		if res.sc.move {
+			renderMove(&b, res)
+		} else {
+			renderScenario(&b, res)
+		}
 	}
 	if g := growth(results); g != "" {
+		b.WriteString(g)
+	}
+	if g := moveGrowth(results); g != "" {
 		b.WriteString(g)
 	}
 	return b.String()
@@ -200,6 +207,11 @@ func median(pr *providerResult, f func(measure) float64, step int) float64 {
 	for i, run := range pr.runs {
 		vals[i] = f(run[step])
 	}
+	return medianOf(vals)
+}
+
+func medianOf(vals []float64) float64 {
+	vals = slices.Clone(vals)
 	slices.Sort(vals)
 	n := len(vals)
 	if n%2 == 1 {
@@ -213,4 +225,67 @@ func ratio(ours, theirs float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f", ours/theirs)
+}
+
+// renderMove reports a move scenario: the provider's move, the AWS CLI's sync of as many objects, and the
+// emulator's own pace for one request per object, which bounds both.
+func renderMove(b *strings.Builder, res *scenarioResult) {
+	n := res.sc.n
+	fmt.Fprintf(b, "## %s\n\n", res.sc.name)
+	fmt.Fprintf(b, "One `terraform apply` replaces a gdpr_bucket holding %d objects of %d bytes over %d prefixes "+
+		"(`on_replace = \"move_data\"`, `create_before_destroy`, `expiration_days` 30 to 31): it creates the new bucket, "+
+		"copies every object into it server-side and deletes the old one. hashicorp/aws has no equivalent; the "+
+		"comparison is `aws s3 sync` between two buckets holding as many objects, on the same emulator, both over TLS. "+
+		"Afterwards the benchmark checks that the destination holds every object and, for the move, that the old "+
+		"bucket is gone. Median of %d run(s); RSS is the provider's peak for the move and the CLI process's for the sync.\n\n",
+		n, moveObjectSize, movePrefixes, len(res.moves))
+	b.WriteString("| what | time (s) | objects/s | peak RSS (MiB) | requests | requests per object |\n|---|---:|---:|---:|---:|---:|\n")
+	row := func(what string, f func(moveRun) measure) {
+		wall := moveMedian(res, func(r moveRun) float64 { return f(r).wall.Seconds() })
+		rss := moveMedian(res, func(r moveRun) float64 { return float64(f(r).rssKiB) / 1024 })
+		reqs := moveMedian(res, func(r moveRun) float64 { return float64(countBy(f(r).requests, "")) })
+		fmt.Fprintf(b, "| %s | %.2f | %.0f | %.0f | %.0f | %.2f |\n", what, wall, float64(n)/wall, rss, reqs, reqs/float64(n))
+	}
+	row("gdpr: `terraform apply` (move)", func(r moveRun) measure { return r.move })
+	row("AWS CLI: `aws s3 sync`", func(r moveRun) measure { return r.sync })
+	seed := moveMedian(res, func(r moveRun) float64 { return r.seed.Seconds() })
+	fmt.Fprintf(b, "| emulator's pace: SDK `PutObject`, %d in flight | %.2f | %.0f | - | %d | 1.00 |\n\n", seedConcurrency, seed, float64(n)/seed, n)
+	b.WriteString("<details><summary>Requests by operation, first run</summary>\n\n")
+	fmt.Fprintf(b, "- gdpr, apply (move): %s\n", opsSummary(res.moves[0].move.requests))
+	fmt.Fprintf(b, "- AWS CLI, s3 sync: %s\n", opsSummary(res.moves[0].sync.requests))
+	b.WriteString("\n</details>\n\n")
+}
+
+// moveGrowth shows the provider's peak RSS and throughput as the number of objects moved grows: the RSS
+// should stay flat, as the move streams its listing rather than holding the bucket's contents.
+func moveGrowth(results []*scenarioResult) string {
+	var rows []*scenarioResult
+	for _, res := range results {
+		if res.sc.move {
+			rows = append(rows, res)
+		}
+	}
+	if len(rows) < 2 {
+		return ""
+	}
+	slices.SortFunc(rows, func(x, y *scenarioResult) int { return x.sc.n - y.sc.n })
+	var b strings.Builder
+	b.WriteString("## Move as the number of objects grows\n\n| objects | gdpr objects/s | gdpr peak RSS (MiB) | aws s3 sync objects/s | aws s3 sync peak RSS (MiB) |\n|---:|---:|---:|---:|---:|\n")
+	for _, res := range rows {
+		move := moveMedian(res, func(r moveRun) float64 { return r.move.wall.Seconds() })
+		sync := moveMedian(res, func(r moveRun) float64 { return r.sync.wall.Seconds() })
+		fmt.Fprintf(&b, "| %d | %.0f | %.0f | %.0f | %.0f |\n", res.sc.n,
+			float64(res.sc.n)/move, moveMedian(res, func(r moveRun) float64 { return float64(r.move.rssKiB) / 1024 }),
+			float64(res.sc.n)/sync, moveMedian(res, func(r moveRun) float64 { return float64(r.sync.rssKiB) / 1024 }))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func moveMedian(res *scenarioResult, f func(moveRun) float64) float64 {
+	vals := make([]float64, len(res.moves))
+	for i, r := range res.moves {
+		vals[i] = f(r)
+	}
+	return medianOf(vals)
 }

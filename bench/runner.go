@@ -32,6 +32,8 @@ type scenarioResult struct {
 	providers map[string]*providerResult
 	// diff lists what one provider made that the other did not; empty when they match.
 	diff []string
+	// moves holds the runs of a move scenario, which has no providers to compare (see move.go).
+	moves []moveRun
 }
 
 type runner struct {
@@ -44,6 +46,9 @@ type runner struct {
 // scenario runs every step of sc for each provider, RUNS times, alternating providers run by run so that
 // drift in the machine's load affects both alike.
 func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
+	if sc.move {
+		return r.moveScenario(sc)
+	}
 	res := &scenarioResult{sc: sc, providers: map[string]*providerResult{}}
 	for _, p := range r.o.providers {
 		res.providers[p] = &providerResult{}

@@ -37,6 +37,8 @@ type scenario struct {
 	steps []step
 	// config returns the whole configuration for one provider, talking to endpoint.
 	config func(provider, endpoint string) string
+	// move marks the move scenario, which runs its own steps (see move.go) instead of steps and config.
+	move bool
 }
 
 var (
@@ -326,7 +328,7 @@ resource "aws_instance" "s" {
 `
 
 // scenarioNames lists what BENCH_SCENARIOS accepts.
-var scenarioNames = []string{"small", "servers", "buckets"}
+var scenarioNames = []string{"small", "servers", "buckets", "move"}
 
 func validScenario(s string) bool {
 	return strings.Contains(","+strings.Join(scenarioNames, ",")+",", ","+s+",")
