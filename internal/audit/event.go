@@ -13,13 +13,15 @@ import (
 	"time"
 )
 
-// Action is what happened to the resource. A replacement is a create and a delete, two events.
+// Action is what happened to the resource. A replacement is a create and a delete, two events, and a
+// replacement that moves a bucket's objects a move between them.
 type Action string
 
 // The actions the provider records.
 const (
 	Create Action = "create"
 	Delete Action = "delete"
+	Move   Action = "move"
 )
 
 // Event is one line of the trail. The field order is the order of the JSON object, which is part of the
@@ -41,6 +43,13 @@ type Event struct {
 	// ArgumentsSHA256 is the SHA-256 of the resource's arguments, secrets and write-only ones left out, in
 	// a canonical JSON form; a create and the delete of the same resource carry the same value.
 	ArgumentsSHA256 string `json:"arguments_sha256"`
+	// On move events: the bucket the objects went to (CloudID is the one they left), how many current
+	// objects and bytes moved, each verified, in decimal, and the digest of the move's manifest. Counts are
+	// strings so that every JSON reader gets 64-bit values exactly.
+	MovedTo        string `json:"moved_to,omitempty"`
+	MovedObjects   string `json:"moved_objects,omitempty"`
+	MovedBytes     string `json:"moved_bytes,omitempty"`
+	ManifestSHA256 string `json:"manifest_sha256,omitempty"`
 	// PrevHash is the Hash of the line before in the file, empty on the first line.
 	PrevHash string `json:"prev_hash"`
 	// Hash is the SHA-256 of this line with Hash and Sig left out.

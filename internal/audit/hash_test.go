@@ -83,6 +83,7 @@ func fullEvent(i int) Event {
 		CallerAccount: "123456789012", CallerARN: "arn:aws:iam::123456789012:user/ci",
 		TFCRunID: "run-abc", TFCWorkspaceID: "ws-def", TFCWorkspaceName: "records-prod",
 		ArgumentsSHA256: strings.Repeat("ab", 32),
+		MovedTo: "records-new", MovedObjects: "200", MovedBytes: "123456", ManifestSHA256: strings.Repeat("ef", 32),
 	}
 }
 
@@ -101,6 +102,10 @@ func guideFieldsOf(e Event, prevHash string) []field {
 		{"tfc_workspace_id", e.TFCWorkspaceID},
 		{"tfc_workspace_name", e.TFCWorkspaceName},
 		{"arguments_sha256", e.ArgumentsSHA256},
+		{"moved_to", e.MovedTo},
+		{"moved_objects", e.MovedObjects},
+		{"moved_bytes", e.MovedBytes},
+		{"manifest_sha256", e.ManifestSHA256},
 		{"prev_hash", prevHash},
 	}
 }
@@ -164,6 +169,10 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 		"tfc_workspace_id":   "ws-xyz",
 		"tfc_workspace_name": "records-dev",
 		"arguments_sha256":   strings.Repeat("cd", 32),
+		"moved_to":           "records-elsewhere",
+		"moved_objects":      "201",
+		"moved_bytes":        "654321",
+		"manifest_sha256":    strings.Repeat("12", 32),
 		"prev_hash":          strings.Repeat("0", 64),
 		"hash":               strings.Repeat("f", 64),
 	}

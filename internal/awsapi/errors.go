@@ -44,6 +44,9 @@ func code(err error) string {
 // IsNotFound reports whether err says the object does not exist.
 func IsNotFound(err error) bool { return notFoundCodes[code(err)] }
 
+// IsNotEmpty reports whether err says a bucket could not be deleted because it holds object versions.
+func IsNotEmpty(err error) bool { return code(err) == "BucketNotEmpty" }
+
 // IsOwnedAlready reports whether err says the bucket to create already exists and belongs to the caller.
 func IsOwnedAlready(err error) bool { return code(err) == "BucketAlreadyOwnedByYou" }
 

@@ -96,6 +96,14 @@ type s3Operations struct {
 	getBucketPolicy                 operation[s3.GetBucketPolicyInput, s3.GetBucketPolicyOutput, s3.Options]
 	getBucketTagging                operation[s3.GetBucketTaggingInput, s3.GetBucketTaggingOutput, s3.Options]
 	getBucketVersioning             operation[s3.GetBucketVersioningInput, s3.GetBucketVersioningOutput, s3.Options]
+	getObject                       operation[s3.GetObjectInput, s3.GetObjectOutput, s3.Options]
+	getObjectTagging                operation[s3.GetObjectTaggingInput, s3.GetObjectTaggingOutput, s3.Options]
+	headObject                      operation[s3.HeadObjectInput, s3.HeadObjectOutput, s3.Options]
+	copyObject                      operation[s3.CopyObjectInput, s3.CopyObjectOutput, s3.Options]
+	createMultipartUpload           operation[s3.CreateMultipartUploadInput, s3.CreateMultipartUploadOutput, s3.Options]
+	uploadPartCopy                  operation[s3.UploadPartCopyInput, s3.UploadPartCopyOutput, s3.Options]
+	completeMultipartUpload         operation[s3.CompleteMultipartUploadInput, s3.CompleteMultipartUploadOutput, s3.Options]
+	abortMultipartUpload            operation[s3.AbortMultipartUploadInput, s3.AbortMultipartUploadOutput, s3.Options]
 	getObjectLegalHold              operation[s3.GetObjectLegalHoldInput, s3.GetObjectLegalHoldOutput, s3.Options]
 	getObjectLockConfiguration      operation[s3.GetObjectLockConfigurationInput, s3.GetObjectLockConfigurationOutput, s3.Options]
 	getObjectRetention              operation[s3.GetObjectRetentionInput, s3.GetObjectRetentionOutput, s3.Options]
@@ -124,6 +132,14 @@ func s3OperationsOf(c *s3.Client) s3Operations {
 		getBucketPolicy:                 c.GetBucketPolicy,
 		getBucketTagging:                c.GetBucketTagging,
 		getBucketVersioning:             c.GetBucketVersioning,
+		getObject:                       c.GetObject,
+		getObjectTagging:                c.GetObjectTagging,
+		headObject:                      c.HeadObject,
+		copyObject:                      c.CopyObject,
+		createMultipartUpload:           c.CreateMultipartUpload,
+		uploadPartCopy:                  c.UploadPartCopy,
+		completeMultipartUpload:         c.CompleteMultipartUpload,
+		abortMultipartUpload:            c.AbortMultipartUpload,
 		getObjectLegalHold:              c.GetObjectLegalHold,
 		getObjectLockConfiguration:      c.GetObjectLockConfiguration,
 		getObjectRetention:              c.GetObjectRetention,

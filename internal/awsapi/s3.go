@@ -50,6 +50,11 @@ type Bucket struct {
 	// Unfinished is the fingerprint of the create that made the bucket and has not finished it (see
 	// CreatingTag), "" for a finished bucket.
 	Unfinished string
+
+	// MovedFrom is what moved into the bucket from the bucket it replaced, nil when nothing did; MovingTo
+	// names the bucket its own objects are moving to, "" when they are not (see MovedFromTag).
+	MovedFrom *Moved
+	MovingTo  string
 }
 
 // BucketARN returns the ARN of a bucket in the partition of its region.

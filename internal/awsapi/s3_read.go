@@ -118,6 +118,7 @@ func (c *Clients) ReadBucket(ctx context.Context, name string) (*Bucket, error) 
 					b.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 				}
 				b.Unfinished = unfinished(b.Tags)
+				b.systemTags()
 			}
 			return nil
 		},

@@ -6,7 +6,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 )
@@ -71,10 +73,12 @@ func notEmptyDiag(name string, versions int, more bool, when stage) diag.Diagnos
 	}
 	return diag.NewErrorDiagnostic("Destroying the bucket would erase personal data",
 		fmt.Sprintf("Bucket %q holds %s object versions and force_destroy is false, so %s (GDPR Art. 17, erasure, "+
-			"must be deliberate). Ways forward: migrate the data to a new bucket (bucket_prefix with lifecycle "+
-			"{ create_before_destroy = true }); empty the bucket deliberately; let its lifecycle rule expire "+
-			"the data before destroying it; or, to erase the data with the bucket, set force_destroy = true and "+
-			"apply that change on its own first (it updates the state alone, touching nothing in AWS), then destroy.",
+			"must be deliberate). Ways forward: to replace the bucket with its data, set on_replace = \"move_data\" "+
+			"with bucket_prefix and lifecycle { create_before_destroy = true }, and the replacement moves the "+
+			"objects to the new bucket (see the guide \"Changing a bucket that holds personal data\"); let the "+
+			"lifecycle rule expire the data before destroying the bucket; or, to erase the data with the bucket, "+
+			"set force_destroy = true and apply that change on its own first (it updates the state alone, "+
+			"touching nothing in AWS), then destroy.",
 			name, versionCount(versions, more), stops))
 }
 
@@ -150,4 +154,144 @@ func ownedAlreadyDiag(name string, unfinished bool) diag.Diagnostic {
 			"The refresh that follows checks every guarantee; a bucket left half-made is replaced by a finished "+
 			"one. Otherwise give this resource another bucket name, or a bucket_prefix (which a replacement with "+
 			"create_before_destroy needs too: two buckets cannot share a name).", name, why, name, name))
+}
+
+// The reasons a plan refuses a replacement with on_replace = "move_data", each on the argument it concerns.
+const (
+	moveFixedNameSummary    = "Bucket with a fixed name cannot move its data"
+	movePrefixSummary       = "Bucket cannot move its data to a bucket with another prefix"
+	moveForceDestroySummary = "Bucket would be erased, not moved"
+	moveSiblingsSummary     = "Bucket prefix is shared with other buckets"
+	moveRetentionSummary    = "Moving the data would shorten its retention"
+)
+
+func moveFixedNameDetail(name string) string {
+	return fmt.Sprintf("on_replace = \"move_data\" replaces bucket %q by a new bucket and moves the objects across, "+
+		"so both buckets exist at once; S3 bucket names are unique, so the new one cannot have a fixed name. Use "+
+		"bucket_prefix instead of bucket (the provider appends a timestamp and random characters), with lifecycle "+
+		"{ create_before_destroy = true }.", name)
+}
+
+func movePrefixDetail(name, from, to string) string {
+	was := fmt.Sprintf("bucket_prefix %q", from)
+	if from == "" {
+		was = "a fixed name (bucket), not a bucket_prefix"
+	}
+	return fmt.Sprintf("Bucket %q has %s, and the new bucket would have bucket_prefix %q. The provider finds the "+
+		"bucket that receives the objects by the prefix the two share (Terraform tells a create nothing of the "+
+		"bucket it replaces), so a move keeps the prefix: change the other arguments with the prefix as it is. "+
+		"Moving the data of a bucket to another prefix or from a fixed name is not supported yet; copy it yourself "+
+		"to a new gdpr_bucket, then destroy this one with force_destroy = true.", name, was, to)
+}
+
+func moveForceDestroyDetail(name string) string {
+	return fmt.Sprintf("Bucket %q has force_destroy = true in the state, so its replacement would erase its "+
+		"objects rather than move them. Set force_destroy = false and apply that change on its own first (it "+
+		"updates the state alone, touching nothing in AWS), then change the bucket.", name)
+}
+
+func moveSiblingsDetail(name, prefix string, others []string) string {
+	return fmt.Sprintf("Besides bucket %q, %d bucket(s) have names generated from bucket_prefix %q: %s. The provider "+
+		"finds the bucket that receives the objects by that prefix, so it must belong to this bucket alone. Give "+
+		"each gdpr_bucket a prefix of its own (for example with the key of for_each in it).",
+		name, len(others), prefix, strings.Join(others, ", "))
+}
+
+func moveRetentionDetail(name, reason string) string {
+	return reason + fmt.Sprintf(" Bucket %q would be emptied after the move, so the plan stops here. Give the new "+
+		"bucket an object_lock at least as long and as strict, or wait until the retention no longer matters.", name)
+}
+
+// moveWarning tells what the replacement of a bucket with on_replace = "move_data" will do, with the figures
+// a plan reads.
+func moveWarning(name string, src awsapi.MoveSource, key types.String) diag.Diagnostic {
+	under := "the new bucket's KMS key (known after apply)"
+	if !key.IsUnknown() {
+		under = fmt.Sprintf("KMS key %s", key.ValueString())
+	}
+	return diag.NewWarningDiagnostic("Bucket data will move to the new bucket",
+		fmt.Sprintf("Replacing bucket %q moves its %d current object(s), %s, into the new bucket: copied "+
+			"server-side, re-encrypted under %s, each verified by checksum; then the old bucket is emptied and "+
+			"deleted. Not carried over, and erased with the old bucket: %d noncurrent version(s) and %d delete "+
+			"marker(s). Objects written to the old bucket until its deletion are moved too. An apply that stops "+
+			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.",
+			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers))
+}
+
+// moveContinuesWarning tells that destroying a bucket finishes a move that an earlier apply began.
+func moveContinuesWarning(name, to string, began bool, versions int, more bool) diag.Diagnostic {
+	if !began {
+		return diag.NewWarningDiagnostic("Bucket data moves before the bucket is deleted",
+			fmt.Sprintf("Bucket %q is deleted after its objects move into bucket %q, which replaces it: each current "+
+				"object is copied and verified in %q, and only then are the %s object versions of %q deleted.",
+				name, to, to, versionCount(versions, more), name))
+	}
+	return diag.NewWarningDiagnostic("Bucket data move continues",
+		fmt.Sprintf("An earlier apply began moving the objects of bucket %q into bucket %q and did not finish. "+
+			"Destroying %q finishes the move first: each current object is verified in %q and copied when missing "+
+			"or different, and only then are the %s object versions of %q deleted.",
+			name, to, name, to, versionCount(versions, more), name))
+}
+
+// byteCount writes a number of bytes for people: exact, with a rounded unit where it helps.
+func byteCount(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	div, exp := int64(unit), 0
+	for v := n / unit; v >= unit; v /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%d bytes (%.1f %ciB)", n, float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// noSuccessorDiag stops the delete of a bucket that holds data and has no bucket to move it to.
+func noSuccessorDiag(name string, versions int, more, moveData bool) diag.Diagnostic {
+	if !moveData {
+		return notEmptyDiag(name, versions, more, atApply)
+	}
+	return diag.NewErrorDiagnostic("Bucket data has nowhere to move",
+		fmt.Sprintf("Bucket %q holds %s object versions and on_replace = \"move_data\", but no new bucket exists "+
+			"to receive them, so nothing was touched. Terraform deletes the old bucket before creating the new "+
+			"one unless the resource has lifecycle { create_before_destroy = true }: add it and apply again.",
+			name, versionCount(versions, more)))
+}
+
+// ambiguousSuccessorDiag stops a delete that cannot tell which new bucket replaces the old one.
+func ambiguousSuccessorDiag(name, prefix string, candidates []string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Bucket data has more than one place to move",
+		fmt.Sprintf("This apply created %d buckets with bucket_prefix %q and on_replace = \"move_data\" (%s), and "+
+			"bucket %q shares that prefix, so the provider cannot tell which one replaces it; nothing was touched. "+
+			"Give each gdpr_bucket a prefix of its own, then apply again.",
+			len(candidates), prefix, strings.Join(candidates, ", "), name))
+}
+
+// moveFailedDiag reports a move that stopped: what arrived, and that nothing unverified was erased.
+func moveFailedDiag(name, to string, moved awsapi.Moved, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot move the data of bucket "+name,
+		fmt.Sprintf("The move of the objects of bucket %q into bucket %q stopped: %s. %d object(s) are verified in "+
+			"%q and were erased from %q; every other object is still in %q. Apply again to finish the move: "+
+			"objects already in %q and identical are not copied again. If the cause is a permission, the move "+
+			"needs s3:ListBucketVersions, s3:GetObjectVersion and s3:DeleteObjectVersion on the old bucket, "+
+			"s3:PutObject, s3:GetObject and s3:PutBucketTagging on the new one, and kms:Decrypt and "+
+			"kms:GenerateDataKey on both keys.",
+			name, to, err, moved.Objects, to, name, name, to))
+}
+
+// arrivedDuringMoveDiag reports a bucket that could not be deleted after its move because objects arrived.
+func arrivedDuringMoveDiag(name, to string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Bucket received objects during the move",
+		fmt.Sprintf("Every object of bucket %q that the move found is verified in bucket %q, but %q could not be "+
+			"deleted: objects were written to it while the move ran (%v). Apply again to move them too.", name, to, name, err))
+}
+
+// successorGoneDiag reports a move whose destination no longer exists.
+func successorGoneDiag(name, to string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Bucket data has nowhere to move",
+		fmt.Sprintf("Bucket %q was moving its objects into bucket %q, which no longer exists; nothing more was "+
+			"erased from %q. Find out who deleted %q. To keep the data, copy it to a bucket of your own choosing; "+
+			"then remove the tag %q from %q, and destroy it with force_destroy = true.",
+			name, to, name, to, awsapi.MovingToTag, name))
 }

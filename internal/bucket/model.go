@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -24,6 +25,10 @@ type bucketModel struct {
 	ExpirationDays types.Int64      `tfsdk:"expiration_days"`
 	ObjectLock     *objectLockModel `tfsdk:"object_lock"`
 	ForceDestroy   types.Bool       `tfsdk:"force_destroy"`
+	OnReplace      types.String     `tfsdk:"on_replace"`
+	MovedFrom      types.String     `tfsdk:"moved_from"`
+	MovedObjects   types.Int64      `tfsdk:"moved_objects"`
+	MovedBytes     types.Int64      `tfsdk:"moved_bytes"`
 	Tags           types.Map        `tfsdk:"tags"`
 	ARN            types.String     `tfsdk:"arn"`
 	Region         types.String     `tfsdk:"region"`
@@ -97,7 +102,21 @@ func (m *bucketModel) fromAPI(ctx context.Context, b *awsapi.Bucket) (changed, v
 	if m.ForceDestroy.IsNull() || m.ForceDestroy.IsUnknown() {
 		m.ForceDestroy = types.BoolValue(false)
 	}
+	if m.OnReplace.IsNull() || m.OnReplace.IsUnknown() {
+		m.OnReplace = types.StringValue(OnReplaceRefuse)
+	}
+	m.moved(b.MovedFrom)
 	return changed, b.Violations()
+}
+
+// moved records in the model what moved into the bucket; nil means nothing did.
+func (m *bucketModel) moved(from *awsapi.Moved) {
+	if from == nil {
+		m.MovedFrom, m.MovedObjects, m.MovedBytes = types.StringNull(), types.Int64Null(), types.Int64Null()
+		return
+	}
+	m.MovedFrom = types.StringValue(from.From)
+	m.MovedObjects, m.MovedBytes = types.Int64Value(from.Objects), types.Int64Value(from.Bytes)
 }
 
 func sameLock(a, b *objectLockModel) bool {
@@ -113,6 +132,24 @@ func sameLock(a, b *objectLockModel) bool {
 func (m bucketModel) fingerprint(region string, in awsapi.BucketInput) string {
 	in.Name = ""
 	return awsapi.Fingerprint(region, ResourceType, in, m.Bucket.ValueString(), m.BucketPrefix.ValueString())
+}
+
+// generatedFrom returns whether a bucket name is one newBucketName generates from prefix: the prefix, a
+// timestamp of 14 digits and 6 lower-case letters or digits.
+func generatedFrom(prefix string) func(string) bool {
+	return func(name string) bool {
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok || len(rest) != generatedSuffixLen {
+			return false
+		}
+		for i, c := range rest {
+			digit := c >= '0' && c <= '9'
+			if !digit && (i < 14 || c < 'a' || c > 'z') {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 // newBucketName returns the configured name, or one generated from the prefix.

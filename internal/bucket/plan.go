@@ -72,7 +72,11 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
-		r.checkDestroy(ctx, req.State, resp)
+		if movesData(ctx, req.Plan) {
+			r.checkMove(ctx, req, resp)
+		} else {
+			r.checkDestroy(ctx, req.State, resp)
+		}
 		r.reportLeftBehind(ctx, req, resp)
 	}
 }
@@ -143,8 +147,82 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 	case check.Retained != nil:
 		resp.Diagnostics.Append(retainedDiag(name, check.Retained, atPlan))
 	case check.Versions > 0 && !m.ForceDestroy.ValueBool():
-		resp.Diagnostics.Append(notEmptyDiag(name, check.Versions, check.More, atPlan))
+		// A bucket whose move began and did not finish is destroyed by finishing the move, and so is the old
+		// bucket of a replacement whose successor this apply has created (Terraform plans the delete of the
+		// old bucket once more during the apply): see Delete.
+		to, err := r.data.Clients.In(m.Region.ValueString()).MovingTo(ctx, name)
+		began := to != ""
+		if waiting := r.data.Successors.Waiting(m.BucketPrefix.ValueString(), name); !began && len(waiting) == 1 && !m.BucketPrefix.IsNull() {
+			to = waiting[0]
+		}
+		switch {
+		case err != nil:
+			resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
+		case to != "":
+			resp.Diagnostics.Append(moveContinuesWarning(name, to, began, check.Versions, check.More))
+		default:
+			resp.Diagnostics.Append(notEmptyDiag(name, check.Versions, check.More, atPlan))
+		}
 	default:
 		resp.Diagnostics.Append(erasureWarning(name, check.Versions, check.More))
+	}
+}
+
+// movesData reports whether the planned bucket says to move the objects of the bucket it replaces.
+func movesData(ctx context.Context, plan tfsdk.Plan) bool {
+	var v types.String
+	return !plan.GetAttribute(ctx, path.Root("on_replace"), &v).HasError() && v.ValueString() == OnReplaceMoveData
+}
+
+// checkMove plans the replacement of a bucket whose objects move to its successor. It fails the plan when
+// the move cannot succeed, each reason on the argument it concerns, and otherwise says what moves and what
+// is erased, with figures read now. The successor is found at apply by the bucket_prefix the two share
+// (Terraform tells a create nothing of the object it replaces), so the prefix must stay and be theirs alone.
+func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var prior, plan bucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name, prefix := prior.ID.ValueString(), prior.BucketPrefix.ValueString()
+	switch {
+	case plan.BucketPrefix.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("bucket"), moveFixedNameSummary, moveFixedNameDetail(name))
+	case prior.BucketPrefix.IsNull() || !plan.BucketPrefix.IsUnknown() && !prior.BucketPrefix.Equal(plan.BucketPrefix):
+		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), movePrefixSummary, movePrefixDetail(name, prefix, plan.BucketPrefix.ValueString()))
+	}
+	if prior.ForceDestroy.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("force_destroy"), moveForceDestroySummary, moveForceDestroyDetail(name))
+	}
+	if resp.Diagnostics.HasError() || r.data == nil || r.data.Clients == nil {
+		return
+	}
+	src, err := r.data.Clients.In(prior.Region.ValueString()).PlanMove(ctx, name, prefix, generatedFrom(prefix), time.Now())
+	switch {
+	case awsapi.IsNotFound(err):
+		return
+	case err != nil:
+		resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
+		return
+	}
+	if len(src.Siblings) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), moveSiblingsSummary, moveSiblingsDetail(name, prefix, src.Siblings))
+	}
+	if src.Retained != nil {
+		resp.Diagnostics.Append(retainedDiag(name, src.Retained, atPlan))
+	}
+	var from, to *policy.Lock
+	if l := src.Retention.ObjectLock; l != nil {
+		from = &policy.Lock{Mode: l.Mode, Days: int64(l.Days)}
+	}
+	if l := plan.ObjectLock; l != nil && tfvalue.KnownInt64(l.Days) {
+		to = &policy.Lock{Mode: l.Mode.ValueString(), Days: l.Days.ValueInt64()}
+	}
+	if d := policy.MoveRetention(from, to); !d.Allowed && (plan.ObjectLock == nil || to != nil) {
+		resp.Diagnostics.AddAttributeError(path.Root("object_lock"), moveRetentionSummary, moveRetentionDetail(name, d.Reason))
+	}
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(moveWarning(name, src, plan.KMSKeyARN))
 	}
 }

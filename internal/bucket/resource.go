@@ -8,11 +8,13 @@ package bucket
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -116,6 +118,11 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	plan.fromAPI(ctx, in.Created(c.Region))
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	// The bucket this one replaces, if any, is deleted after this create, and its delete moves the objects
+	// here: Terraform tells a create nothing of the object it replaces, so the pair meets through this list.
+	if plan.OnReplace.ValueString() == OnReplaceMoveData && !plan.BucketPrefix.IsNull() && !resp.Diagnostics.HasError() {
+		r.data.Successors.Add(awsapi.Successor{Prefix: plan.BucketPrefix.ValueString(), Name: name, Region: c.Region})
+	}
 }
 
 // name returns the name of the bucket to create: the configured one, or for a bucket_prefix the name of a
@@ -183,6 +190,7 @@ func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan b
 	}
 	plan.ID, plan.Bucket = types.StringValue(name), types.StringValue(name)
 	plan.ARN = types.StringValue(awsapi.BucketARN(name, c.Region))
+	plan.moved(nil)
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	resp.Diagnostics.Append(taintedDiag(name, action, cause, errors.Join(emptyErr, deleteErr)))
@@ -252,6 +260,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	name := state.ID.ValueString()
+	var to awsapi.Successor
 	if state.ForceDestroy.ValueBool() {
 		deleted, err := c.EmptyBucket(ctx, name, time.Now())
 		var retained *awsapi.RetainedError
@@ -267,21 +276,102 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		}
 		tflog.Info(ctx, "emptied S3 bucket before deleting it", map[string]any{"bucket": name, "versions_deleted": deleted})
 	} else {
-		count, more, err := c.BucketContents(ctx, name)
-		switch {
-		case awsapi.IsNotFound(err):
-			return
-		case err != nil:
-			resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
-			return
-		case count > 0:
-			resp.Diagnostics.Append(notEmptyDiag(name, count, more, atApply))
+		var moving bool
+		to, moving = r.successor(ctx, c, state, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
 			return
 		}
+		if moving {
+			if !r.move(ctx, c, state, &req.State, to, &resp.Diagnostics) {
+				return
+			}
+		} else {
+			count, more, err := c.BucketContents(ctx, name)
+			switch {
+			case awsapi.IsNotFound(err):
+				return
+			case err != nil:
+				resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
+				return
+			case count > 0:
+				resp.Diagnostics.Append(noSuccessorDiag(name, count, more, state.OnReplace.ValueString() == OnReplaceMoveData))
+				return
+			}
+		}
 	}
-	if err := c.DeleteBucket(ctx, name); err != nil && !awsapi.IsNotFound(err) {
+	if err := c.DeleteBucket(ctx, name); awsapi.IsNotEmpty(err) && to.Name != "" {
+		resp.Diagnostics.Append(arrivedDuringMoveDiag(name, to.Name, err))
+	} else if err != nil && !awsapi.IsNotFound(err) {
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:DeleteBucket", err))
 	}
+}
+
+// successor finds the bucket that receives the objects of the bucket being deleted: the one a move that
+// began earlier named on it (MovingToTag), or else the bucket this apply created with the same bucket_prefix
+// and on_replace = "move_data", which Terraform creates before deleting this one when the resource has
+// create_before_destroy. moving is false when there is none; a delete then goes on as without a move.
+func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state bucketModel, diags *diag.Diagnostics) (to awsapi.Successor, moving bool) {
+	name := state.ID.ValueString()
+	began, err := c.MovingTo(ctx, name)
+	switch {
+	case awsapi.IsNotFound(err):
+		return to, false
+	case err != nil:
+		diags.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:GetBucketTagging", err))
+		return to, false
+	case began != "":
+		region, err := c.BucketRegion(ctx, began)
+		if awsapi.IsNotFound(err) {
+			diags.Append(successorGoneDiag(name, began))
+		} else if err != nil {
+			diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
+		}
+		return awsapi.Successor{Name: began, Region: region}, err == nil
+	}
+	prefix := state.BucketPrefix.ValueString()
+	if prefix == "" {
+		return to, false
+	}
+	to, ok, others := r.data.Successors.Claim(prefix, name)
+	if len(others) > 1 {
+		diags.Append(ambiguousSuccessorDiag(name, prefix, others))
+	}
+	return to, ok
+}
+
+// move moves the objects of the bucket in state into bucket to and records the move in the audit trail. It
+// reports whether the old bucket is now empty, ready to be deleted.
+func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state bucketModel, st *tfsdk.State, to awsapi.Successor, diags *diag.Diagnostics) bool {
+	name := state.ID.ValueString()
+	dst := r.data.ClientsIn(ResourceType, to.Region, diags)
+	if dst == nil {
+		return false
+	}
+	if err := c.BeginMove(ctx, name, to.Name); err != nil {
+		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:PutBucketTagging", err))
+		return false
+	}
+	tflog.Info(ctx, "moving the objects of an S3 bucket into the bucket that replaces it", map[string]any{"from": name, "to": to.Name})
+	moved, err := c.MoveObjects(ctx, name, dst, to.Name, func(m awsapi.Moved) {
+		tflog.Info(ctx, "objects moved and verified so far", map[string]any{"from": name, "to": to.Name, "objects": m.Objects, "bytes": m.Bytes})
+	})
+	var retained *awsapi.RetainedError
+	switch {
+	case errors.As(err, &retained):
+		diags.Append(retainedDiag(name, retained, atApply))
+		return false
+	case err != nil:
+		diags.Append(moveFailedDiag(name, to.Name, moved, err))
+		return false
+	}
+	e := audit.Event{Time: time.Now(), Action: audit.Move, ResourceType: ResourceType, CloudID: name,
+		Region: state.Region.ValueString(), Jurisdiction: state.Jurisdiction.ValueString(),
+		MovedTo: to.Name, MovedObjects: strconv.FormatInt(moved.Objects, 10), MovedBytes: strconv.FormatInt(moved.Bytes, 10),
+		ManifestSHA256: moved.Manifest}
+	// The hash is the same as the delete event's; a failure to compute it is reported there.
+	e.ArgumentsSHA256, _ = providerdata.ArgumentsSHA256(st)
+	r.data.RecordEvent(ctx, e, diags)
+	return !diags.HasError()
 }
 
 // ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports

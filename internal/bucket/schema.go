@@ -7,12 +7,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
+)
+
+// The values of on_replace.
+const (
+	OnReplaceRefuse   = "refuse"
+	OnReplaceMoveData = "move_data"
 )
 
 // bucketSchema is the schema before replaceonly.Schema makes every configurable attribute force a
@@ -87,6 +95,38 @@ func bucketSchema() schema.Schema {
 					"(bypassing GOVERNANCE retention). Objects under COMPLIANCE retention or a legal hold are " +
 					"never deleted: destroy then fails and names the date. Defaults to `false`. Changing it updates the " +
 					"state alone, with no call to AWS and no replacement; a destroy uses the value in the state.",
+			},
+			"on_replace": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(OnReplaceRefuse),
+				MarkdownDescription: "What a replacement does with the objects in the bucket. `refuse` (the default): a " +
+					"plan that would replace a bucket holding data fails, as a destroy does, unless `force_destroy` " +
+					"allows erasing them. `move_data`: the replacement moves every current object into the new " +
+					"bucket in the same apply, copied server-side, re-encrypted under the new bucket's key and " +
+					"verified by checksum before the old bucket is emptied and deleted; noncurrent versions and " +
+					"delete markers are not carried over. It needs `bucket_prefix` (S3 bucket names are unique, so " +
+					"the new bucket needs a name of its own) and `lifecycle { create_before_destroy = true }`. The " +
+					"plan says how many objects and bytes move, and fails when the move cannot succeed. Changing " +
+					"it updates the state alone, with no call to AWS and no replacement.",
+				Validators: []validator.String{stringvalidator.OneOf(OnReplaceRefuse, OnReplaceMoveData)},
+			},
+			"moved_from": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The bucket whose objects moved into this one when this one replaced it " +
+					"(`on_replace = \"move_data\"`), null when none did. The move happens after the create, so the " +
+					"state shows it from the next refresh on; S3 keeps the record in a tag of the bucket.",
+				PlanModifiers: useState,
+			},
+			"moved_objects": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "How many current objects moved into this bucket from `moved_from`, each verified by checksum.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"moved_bytes": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "How many bytes of object content moved into this bucket from `moved_from`.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 			"tags": schema.MapAttribute{
 				Optional:            true,

@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // RetentionInput describes how long data would be kept. Nil pointers mean "not set".
 type RetentionInput struct {
@@ -76,4 +79,33 @@ func Retention(in RetentionInput) RetentionDecision {
 		return RetentionDecision{Decision: Decision{Allowed: false, Reason: sentence(strings.Join(clauses, "; and "))}, Problems: problems}
 	}
 	return RetentionDecision{Decision: Decision{Allowed: true, Reason: compliantReason(*in.ExpirationDays, in.MinimumDays, in.MaxDays)}}
+}
+
+// Lock is an Object Lock default retention: its mode (GOVERNANCE or COMPLIANCE) and days.
+type Lock struct {
+	Mode string
+	Days int64
+}
+
+// MoveRetention decides whether objects moved from a bucket whose default retention is from into a bucket
+// whose default retention is to keep at least the retention they had. Retention is often a legal obligation
+// (a statutory minimum, a litigation hold), so a move must not end it earlier: the new bucket needs Object
+// Lock when the old one has it, for at least as many days, and COMPLIANCE mode, which nobody can lift, cannot
+// become GOVERNANCE, which some can. A nil Lock means no default retention.
+func MoveRetention(from, to *Lock) Decision {
+	switch {
+	case from == nil:
+		return Decision{Allowed: true, Reason: "The old bucket has no default retention, so a move shortens none."}
+	case to == nil:
+		return Decision{Reason: fmt.Sprintf("The old bucket keeps every object version for %d days under %s Object Lock, "+
+			"and the new bucket has no Object Lock, so moving the objects would end their retention early.", from.Days, from.Mode)}
+	case to.Days < from.Days:
+		return Decision{Reason: fmt.Sprintf("The old bucket keeps every object version for %d days under Object Lock, "+
+			"and the new bucket only for %d, so moving the objects would shorten their retention.", from.Days, to.Days)}
+	case from.Mode == "COMPLIANCE" && to.Mode != "COMPLIANCE":
+		return Decision{Reason: fmt.Sprintf("The old bucket's Object Lock is in COMPLIANCE mode, which nobody can lift, "+
+			"and the new bucket's in %s mode, which users with special permission can, so moving the objects would "+
+			"weaken their retention.", to.Mode)}
+	}
+	return Decision{Allowed: true, Reason: "The new bucket keeps every moved object at least as long as the old one did."}
 }

@@ -89,14 +89,24 @@ func (d *Data) Record(ctx context.Context, typeName string, action audit.Action,
 			*into = v.ValueString()
 		}
 	}
-	id := d.Caller.get(ctx, d.Clients)
-	e.CallerAccount, e.CallerARN = id.Account, id.ARN
-	e.FromEnvironment()
 	sum, err := ArgumentsSHA256(st)
 	if err != nil {
 		diags.Append(auditHashWarning(e, err))
 	}
 	e.ArgumentsSHA256 = sum
+	d.RecordEvent(ctx, e, diags)
+}
+
+// RecordEvent writes e, with who the provider acts as and the run it is part of filled in, as Record does;
+// the bucket's move event is built by the bucket. d may be nil.
+func (d *Data) RecordEvent(ctx context.Context, e audit.Event, diags *diag.Diagnostics) {
+	if d == nil || d.Audit == nil {
+		return
+	}
+	action := e.Action
+	id := d.Caller.get(ctx, d.Clients)
+	e.CallerAccount, e.CallerARN = id.Account, id.ARN
+	e.FromEnvironment()
 	recorded, errs := d.Audit.Record(ctx, e)
 	inFile, delivered := d.Audit.HasFile(), d.Audit.HasWebhook()
 	queued := ""

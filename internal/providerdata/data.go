@@ -41,6 +41,8 @@ type Data struct {
 	// Audit is the trail of creates and deletes, nil unless the provider block configures one.
 	Audit  *audit.Trail
 	Caller CallerIdentity
+	// Successors are the buckets this process created to receive the objects of the buckets they replace.
+	Successors awsapi.Successors
 
 	// regionName is the region Place was given; region is that region in the jurisdiction data, nil with
 	// regionErr set when it is not there.

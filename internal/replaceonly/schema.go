@@ -35,11 +35,12 @@ func Schema(s schema.Schema) schema.Schema {
 }
 
 // DestroyOnly names the arguments that govern only what the provider itself does when it destroys the
-// resource: whether a bucket's objects are erased with it, how long a key's deletion waits. They describe
+// resource: whether a bucket's objects are erased with it or moved to the bucket that replaces it, how long
+// a key's deletion waits. They describe
 // nothing stored in the cloud, so a change of one updates the state alone, without any cloud call (see
 // UpdateState), and every other configurable attribute forces a replacement. Making them force one would
 // leave no way to, say, allow a bucket that holds data to be destroyed.
-var DestroyOnly = []string{"force_destroy", "deletion_window_days"}
+var DestroyOnly = []string{"force_destroy", "deletion_window_days", "on_replace"}
 
 // isDestroyOnly reports whether the top-level attribute name is one of DestroyOnly.
 func isDestroyOnly(name string) bool { return slices.Contains(DestroyOnly, name) }

@@ -1,0 +1,761 @@
+package awsapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
+)
+
+// A bucket replaced with on_replace = "move_data" hands its objects to its successor. Two tags record the
+// move in S3 itself, so that a move interrupted at any call is found and finished by the next apply, in
+// another process, without anything held in Terraform's state:
+//
+//   - MovingToTag on the old bucket names the bucket its objects go to. It is written before the first
+//     object is copied; the old bucket is never emptied without it.
+//   - MovedFromTag on the new bucket names the old one and counts what has arrived, verified, so far. A
+//     refresh turns it into moved_from, moved_objects and moved_bytes.
+//
+// A bucket carries at most one of them, and only after its create has removed CreatingTag, so the provider
+// adds one tag at most to the user's: the 49 tags validate.Tags allows stay within S3's 50.
+const (
+	MovingToTag  = "gdpr:moving-to"
+	MovedFromTag = "gdpr:moved-from"
+)
+
+// Moved is what a move has brought into a bucket: from which bucket, how many current objects and bytes,
+// each verified by checksum, and the manifest's digest (see MoveObjects).
+type Moved struct {
+	From     string
+	Objects  int64
+	Bytes    int64
+	Manifest string
+}
+
+// tagValue writes m as MovedFromTag's value, in the characters S3 allows in a tag (at most 256 of them:
+// a bucket name is at most 63 and the manifest 64).
+func (m Moved) tagValue() string {
+	return fmt.Sprintf("bucket=%s objects=%d bytes=%d manifest=%s", m.From, m.Objects, m.Bytes, m.Manifest)
+}
+
+// parseMoved reads MovedFromTag's value; ok is false for a value it did not write.
+func parseMoved(v string) (m Moved, ok bool) {
+	fields := map[string]string{}
+	for _, f := range strings.Fields(v) {
+		k, val, found := strings.Cut(f, "=")
+		if !found {
+			return Moved{}, false
+		}
+		fields[k] = val
+	}
+	var err1, err2 error
+	m.From, m.Manifest = fields["bucket"], fields["manifest"]
+	m.Objects, err1 = strconv.ParseInt(fields["objects"], 10, 64)
+	m.Bytes, err2 = strconv.ParseInt(fields["bytes"], 10, 64)
+	return m, m.From != "" && err1 == nil && err2 == nil
+}
+
+// systemTags takes the provider's own move tags out of a bucket's tags, which are otherwise the user's.
+func (b *Bucket) systemTags() {
+	if v, ok := b.Tags[MovedFromTag]; ok {
+		if m, ok := parseMoved(v); ok {
+			b.MovedFrom = &m
+		}
+		delete(b.Tags, MovedFromTag)
+	}
+	if v, ok := b.Tags[MovingToTag]; ok {
+		b.MovingTo = v
+		delete(b.Tags, MovingToTag)
+	}
+}
+
+// MultipartCopy sets when an object is copied in parts: S3 copies at most 5 GiB in one CopyObject, and a
+// part is at least 5 MiB. Acceptance tests lower both so the emulator can prove the multipart path.
+var MultipartCopy = struct{ Above, PartSize int64 }{Above: 5 << 30, PartSize: 512 << 20}
+
+// moveConcurrency is how many objects a move copies or verifies at once. Each is one small request that S3
+// answers after copying server-side, so the bound is what the endpoint accepts, not the provider's memory.
+const moveConcurrency = 32
+
+// MoveSource is a bucket whose objects move, as a plan sees it before anything happens.
+type MoveSource struct {
+	// Current counts the current objects and their bytes: what moves.
+	Current, Bytes int64
+	// Noncurrent counts the noncurrent versions and DeleteMarkers the delete markers: what does not move,
+	// and is erased with the bucket.
+	Noncurrent, DeleteMarkers int64
+	// Retention is the bucket's default retention.
+	Retention Retention
+	// Retained is set when some version is under retention S3 will not lift, which stops a move as it stops a
+	// destroy; it is decided on the first versions alone, as CheckDestroy does.
+	Retained *RetainedError
+	// Siblings are the other buckets whose names a bucket_prefix generates from the same prefix: a move
+	// finds the successor by its prefix, so there must be none.
+	Siblings []string
+}
+
+// PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix: the
+// figures (one listing of every version, page by page, so memory does not grow with the bucket), its
+// retention and the other buckets with the same prefix.
+func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
+	var src MoveSource
+	err := concurrently(ctx,
+		func(ctx context.Context) error {
+			pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, v := range page.Versions {
+					if aws.ToBool(v.IsLatest) {
+						src.Current++
+						src.Bytes += aws.ToInt64(v.Size)
+					} else {
+						src.Noncurrent++
+					}
+				}
+				src.DeleteMarkers += int64(len(page.DeleteMarkers))
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			check, err := c.CheckDestroy(ctx, name, now)
+			src.Retained = check.Retained
+			return err
+		},
+		func(ctx context.Context) error {
+			r, err := c.BucketRetention(ctx, name)
+			src.Retention = r
+			return err
+		},
+		func(ctx context.Context) error {
+			pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, b := range page.Buckets {
+					if n := aws.ToString(b.Name); n != name && strings.HasPrefix(n, prefix) && isGenerated(n) {
+						src.Siblings = append(src.Siblings, n)
+					}
+				}
+			}
+			return nil
+		},
+	)
+	return src, err
+}
+
+// MovingTo returns the bucket a move of bucket name's objects goes to, "" when no move has begun.
+func (c *Clients) MovingTo(ctx context.Context, name string) (string, error) {
+	tags, err := c.bucketTags(ctx, name)
+	return tags[MovingToTag], err
+}
+
+// bucketTags reads a bucket's tags, none when it has none.
+func (c *Clients) bucketTags(ctx context.Context, name string) (map[string]string, error) {
+	out, err := c.s3.getBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	tags := map[string]string{}
+	if missing(err) {
+		return tags, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range out.TagSet {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// putBucketTags replaces a bucket's tags with tags.
+func (c *Clients) putBucketTags(ctx context.Context, name string, tags map[string]string) error {
+	_, err := c.s3.putBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(name), Tagging: &s3types.Tagging{TagSet: s3Tags(tags)}})
+	return err
+}
+
+// BeginMove marks bucket name as moving its objects to bucket to, keeping its other tags. Nothing is copied
+// before it, so a move that stops at any later call is found again from the old bucket.
+func (c *Clients) BeginMove(ctx context.Context, name, to string) error {
+	tags, err := c.bucketTags(ctx, name)
+	if err != nil {
+		return err
+	}
+	if tags[MovingToTag] == to {
+		return nil
+	}
+	tags[MovingToTag] = to
+	return c.putBucketTags(ctx, name, tags)
+}
+
+// MoveError is a move that stopped. Nothing has been erased that was not verified in the new bucket first;
+// Key names the object the move stopped at, when it stopped at one.
+type MoveError struct {
+	Key    string
+	Action string
+	Err    error
+}
+
+func (e *MoveError) Error() string {
+	if e.Key != "" {
+		return fmt.Sprintf("%s of object %q: %v", e.Action, e.Key, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Action, e.Err)
+}
+
+func (e *MoveError) Unwrap() error { return e.Err }
+
+// ErrNotIdentical is a copy that S3 acknowledged but that differs from its source when checked.
+var ErrNotIdentical = errors.New("the copy differs from its source")
+
+// MoveObjects moves every current object of bucket from (in c's region) into bucket to (in dst's region):
+// it copies each server-side, encrypted under to's default KMS key, then, page by page of the old bucket's
+// versions, checks that each current object exists identical in to (same content by checksum, size, content
+// type, user metadata and key) and copies again whatever does not (written since, or missed), and only then
+// deletes that page's versions and delete markers from the old bucket. Noncurrent versions and delete markers
+// are not carried over. A move that stops anywhere leaves every object it has not verified where it was; the
+// next call finishes it, and objects already in to and identical are not copied again.
+//
+// progress is called after each page with the running totals, which are also written to to's MovedFromTag.
+// The manifest is a chained SHA-256: for each page, in the listing's key order, the hex SHA-256 of the
+// previous value followed by one line per moved object (key, size, checksum algorithm and value).
+func (c *Clients) MoveObjects(ctx context.Context, from string, dst *Clients, to string, progress func(Moved)) (Moved, error) {
+	m := &mover{src: c, dst: dst, from: from, to: to}
+	if err := m.prepare(ctx); err != nil {
+		return m.moved, err
+	}
+	if m.fresh {
+		if err := m.copyAll(ctx); err != nil {
+			return m.moved, err
+		}
+	}
+	err := m.verifyAndErase(ctx, progress)
+	return m.moved, err
+}
+
+// mover is one MoveObjects call.
+type mover struct {
+	src, dst *Clients
+	from, to string
+	// key is the new bucket's default KMS key, under which every copy is encrypted.
+	key string
+	// lock says the old bucket has Object Lock, so its GOVERNANCE retention is bypassed when erasing
+	// versions that have been moved (a plan made sure the new bucket keeps them at least as long).
+	lock bool
+	// lockDefault is the old bucket's default retention, which versions without their own carry.
+	lockDefault ObjectLock
+	// fresh says the new bucket held nothing when the move began: every object is copied without first
+	// asking whether it is there.
+	fresh bool
+	// dstTags are the new bucket's tags, which the running MovedFromTag joins.
+	dstTags map[string]string
+	moved   Moved
+}
+
+func (m *mover) prepare(ctx context.Context) error {
+	m.moved.From = m.from
+	return concurrently(ctx,
+		func(ctx context.Context) error {
+			enc, err := m.dst.s3.getBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(m.to)})
+			if err != nil {
+				return &MoveError{Action: "s3:GetEncryptionConfiguration of " + m.to, Err: err}
+			}
+			if c := enc.ServerSideEncryptionConfiguration; c != nil && len(c.Rules) > 0 && c.Rules[0].ApplyServerSideEncryptionByDefault != nil {
+				m.key = aws.ToString(c.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID)
+			}
+			if m.key == "" {
+				return &MoveError{Action: "s3:GetEncryptionConfiguration of " + m.to, Err: errors.New("the new bucket has no default KMS key")}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			enabled, def, err := m.src.objectLock(ctx, m.from)
+			m.lock = enabled
+			if def != nil {
+				m.lockDefault = *def
+			}
+			if err != nil {
+				return &MoveError{Action: "s3:GetBucketObjectLockConfiguration of " + m.from, Err: err}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			tags, err := m.dst.bucketTags(ctx, m.to)
+			if err != nil {
+				return &MoveError{Action: "s3:GetBucketTagging of " + m.to, Err: err}
+			}
+			m.dstTags = tags
+			if prev, ok := parseMoved(tags[MovedFromTag]); ok && prev.From == m.from {
+				m.moved = prev
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			out, err := m.dst.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(m.to), MaxKeys: aws.Int32(1)})
+			if err != nil {
+				return &MoveError{Action: "s3:ListBucketVersions of " + m.to, Err: err}
+			}
+			m.fresh = len(out.Versions) == 0 && len(out.DeleteMarkers) == 0
+			return nil
+		},
+	)
+}
+
+// copyAll copies every current object of the old bucket, as fast as the endpoint allows: one CopyObject per
+// object, asking S3 for a checksum of the algorithm the source has, which verifyAndErase then compares.
+func (m *mover) copyAll(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(moveConcurrency)
+	pages := s3.NewListObjectVersionsPaginator(m.src.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
+	for pages.HasMorePages() && gctx.Err() == nil {
+		page, err := pages.NextPage(gctx)
+		if err != nil {
+			g.Go(func() error { return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err} })
+			break
+		}
+		for _, v := range page.Versions {
+			if !aws.ToBool(v.IsLatest) {
+				continue
+			}
+			g.Go(func() error {
+				algo := s3types.ChecksumAlgorithmSha256
+				if len(v.ChecksumAlgorithm) == 1 && v.ChecksumType != s3types.ChecksumTypeComposite {
+					algo = v.ChecksumAlgorithm[0]
+				}
+				return m.copy(gctx, aws.ToString(v.Key), aws.ToString(v.VersionId), aws.ToInt64(v.Size), algo)
+			})
+		}
+	}
+	return g.Wait()
+}
+
+// copy copies one version of an object into the new bucket, in parts when it is too large for one request.
+func (m *mover) copy(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) error {
+	if size > MultipartCopy.Above {
+		return m.copyInParts(ctx, key, version, size, algo)
+	}
+	_, err := m.dst.s3.copyObject(ctx, &s3.CopyObjectInput{
+		Bucket:               aws.String(m.to),
+		Key:                  aws.String(key),
+		CopySource:           aws.String(copySource(m.from, key, version)),
+		ChecksumAlgorithm:    algo,
+		MetadataDirective:    s3types.MetadataDirectiveCopy,
+		TaggingDirective:     s3types.TaggingDirectiveCopy,
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId:          aws.String(m.key),
+		BucketKeyEnabled:     aws.Bool(true),
+	})
+	if err != nil {
+		return &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: err}
+	}
+	return nil
+}
+
+// copyInParts copies an object above MultipartCopy.Above with UploadPartCopy. A multipart upload does not
+// copy the source's headers and tags by itself, so they are read and given to it; an upload that fails is
+// aborted, so no parts are left to pay for.
+func (m *mover) copyInParts(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) (err error) {
+	head, err := m.src.s3.headObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: aws.String(version)})
+	if err != nil {
+		return &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
+	}
+	tagging, err := m.src.s3.getObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: aws.String(version)})
+	if err != nil {
+		return &MoveError{Key: key, Action: "s3:GetObjectVersionTagging", Err: err}
+	}
+	// A CRC checksum of a multipart upload can cover the whole object, so it compares with the source's;
+	// SHA-1 and SHA-256 only combine the parts' checksums, which verifyAndErase then checks by reading.
+	checksumType := s3types.ChecksumTypeComposite
+	switch algo {
+	case s3types.ChecksumAlgorithmCrc32, s3types.ChecksumAlgorithmCrc32c, s3types.ChecksumAlgorithmCrc64nvme:
+		checksumType = s3types.ChecksumTypeFullObject
+	}
+	up, err := m.dst.s3.createMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket:               aws.String(m.to),
+		Key:                  aws.String(key),
+		ContentType:          head.ContentType,
+		CacheControl:         head.CacheControl,
+		ContentDisposition:   head.ContentDisposition,
+		ContentEncoding:      head.ContentEncoding,
+		ContentLanguage:      head.ContentLanguage,
+		Metadata:             head.Metadata,
+		Tagging:              aws.String(encodeTagging(tagging.TagSet)),
+		ChecksumAlgorithm:    algo,
+		ChecksumType:         checksumType,
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId:          aws.String(m.key),
+		BucketKeyEnabled:     aws.Bool(true),
+	})
+	if err != nil {
+		return &MoveError{Key: key, Action: "s3:PutObject (CreateMultipartUpload)", Err: err}
+	}
+	defer func() {
+		if err != nil {
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+			defer cancel()
+			_, _ = m.dst.s3.abortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: aws.String(m.to), Key: aws.String(key), UploadId: up.UploadId})
+		}
+	}()
+	var parts []s3types.CompletedPart
+	for n, start := int32(1), int64(0); start < size; n, start = n+1, start+MultipartCopy.PartSize {
+		end := min(start+MultipartCopy.PartSize, size) - 1
+		out, err := m.dst.s3.uploadPartCopy(ctx, &s3.UploadPartCopyInput{
+			Bucket:          aws.String(m.to),
+			Key:             aws.String(key),
+			UploadId:        up.UploadId,
+			PartNumber:      aws.Int32(n),
+			CopySource:      aws.String(copySource(m.from, key, version)),
+			CopySourceRange: aws.String(fmt.Sprintf("bytes=%d-%d", start, end)),
+		})
+		if err != nil {
+			return &MoveError{Key: key, Action: "s3:PutObject (UploadPartCopy)", Err: err}
+		}
+		part := s3types.CompletedPart{PartNumber: aws.Int32(n)}
+		if r := out.CopyPartResult; r != nil {
+			part.ETag, part.ChecksumCRC32, part.ChecksumCRC32C = r.ETag, r.ChecksumCRC32, r.ChecksumCRC32C
+			part.ChecksumCRC64NVME, part.ChecksumSHA1, part.ChecksumSHA256 = r.ChecksumCRC64NVME, r.ChecksumSHA1, r.ChecksumSHA256
+		}
+		parts = append(parts, part)
+	}
+	_, err = m.dst.s3.completeMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: aws.String(m.to), Key: aws.String(key), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		return &MoveError{Key: key, Action: "s3:PutObject (CompleteMultipartUpload)", Err: err}
+	}
+	return nil
+}
+
+// verifyAndErase walks the old bucket's versions page by page. For each page it verifies every current
+// object in the new bucket, copying what is missing or different, and then deletes the page's versions and
+// delete markers from the old bucket: nothing is erased before its copy is verified. A version written to a
+// key the walk has passed stays in the old bucket, and the bucket's deletion then fails; the next move
+// takes it.
+func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error {
+	if m.lock {
+		// Versions S3 will not delete stop the move before the first deletion, as they stop a destroy.
+		if err := m.src.checkRetention(ctx, m.from, m.lockDefault, time.Now()); err != nil {
+			return err
+		}
+	}
+	pages := s3.NewListObjectVersionsPaginator(m.src.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
+		}
+		var current []s3types.ObjectVersion
+		for _, v := range page.Versions {
+			if aws.ToBool(v.IsLatest) {
+				current = append(current, v)
+			}
+		}
+		sums := make([]objectSum, len(current))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(moveConcurrency)
+		for i, v := range current {
+			g.Go(func() (err error) {
+				sums[i], err = m.verify(gctx, aws.ToString(v.Key), aws.ToString(v.VersionId))
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		if err := m.erase(ctx, page); err != nil {
+			return err
+		}
+		h := sha256.New()
+		h.Write([]byte(m.moved.Manifest))
+		for i, v := range current {
+			fmt.Fprintf(h, "%s\t%d\t%s:%s\n", aws.ToString(v.Key), sums[i].size, sums[i].algo, sums[i].value)
+			m.moved.Objects++
+			m.moved.Bytes += sums[i].size
+		}
+		if len(current) > 0 {
+			m.moved.Manifest = hex.EncodeToString(h.Sum(nil))
+		}
+		if err := m.record(ctx); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(m.moved)
+		}
+	}
+	return nil
+}
+
+// record writes the running totals to the new bucket's MovedFromTag.
+func (m *mover) record(ctx context.Context) error {
+	tags := maps.Clone(m.dstTags)
+	tags[MovedFromTag] = m.moved.tagValue()
+	if err := m.dst.putBucketTags(ctx, m.to, tags); err != nil {
+		return &MoveError{Action: "s3:PutBucketTagging of " + m.to, Err: err}
+	}
+	return nil
+}
+
+// erase deletes a page's versions and delete markers from the old bucket once its objects are verified.
+func (m *mover) erase(ctx context.Context, page *s3.ListObjectVersionsOutput) error {
+	var ids []s3types.ObjectIdentifier
+	for _, v := range page.Versions {
+		ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+	}
+	for _, d := range page.DeleteMarkers {
+		ids = append(ids, s3types.ObjectIdentifier{Key: d.Key, VersionId: d.VersionId})
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	out, err := m.src.s3.deleteObjects(ctx, &s3.DeleteObjectsInput{
+		Bucket:                    aws.String(m.from),
+		Delete:                    &s3types.Delete{Objects: ids, Quiet: aws.Bool(true)},
+		BypassGovernanceRetention: aws.Bool(m.lock),
+	})
+	if err != nil {
+		return &MoveError{Action: "s3:DeleteObjectVersion in " + m.from, Err: err}
+	}
+	if len(out.Errors) > 0 {
+		e := out.Errors[0]
+		return &MoveError{Key: aws.ToString(e.Key), Action: "s3:DeleteObjectVersion in " + m.from,
+			Err: fmt.Errorf("%d of %d deletes failed: %s %s", len(out.Errors), len(ids), aws.ToString(e.Code), aws.ToString(e.Message))}
+	}
+	return nil
+}
+
+// objectSum is what identifies an object's content: its size and a checksum of it.
+type objectSum struct {
+	size  int64
+	algo  s3types.ChecksumAlgorithm
+	value string
+	// full says value covers the whole object, rather than combining the checksums of its parts.
+	full bool
+}
+
+// object is what a HEAD says about one object version.
+type object struct {
+	sum         objectSum
+	contentType string
+	metadata    map[string]string
+	kmsKey      string
+}
+
+// head reads an object version with its checksum; found is false when the object does not exist.
+func (c *Clients) head(ctx context.Context, bucket, key, version string) (o object, found bool, err error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: s3types.ChecksumModeEnabled}
+	if version != "" {
+		in.VersionId = aws.String(version)
+	}
+	out, err := c.s3.headObject(ctx, in)
+	if IsNotFound(err) || code(err) == "NotFound" || code(err) == "NoSuchKey" {
+		return o, false, nil
+	}
+	if err != nil {
+		return o, false, err
+	}
+	o.sum.size = aws.ToInt64(out.ContentLength)
+	for algo, v := range map[s3types.ChecksumAlgorithm]*string{
+		s3types.ChecksumAlgorithmCrc32: out.ChecksumCRC32, s3types.ChecksumAlgorithmCrc32c: out.ChecksumCRC32C,
+		s3types.ChecksumAlgorithmCrc64nvme: out.ChecksumCRC64NVME, s3types.ChecksumAlgorithmSha1: out.ChecksumSHA1,
+		s3types.ChecksumAlgorithmSha256: out.ChecksumSHA256,
+	} {
+		if v != nil && *v != "" {
+			o.sum.algo, o.sum.value = algo, *v
+			// A checksum of parts is written as the combined value, a dash and the number of parts.
+			o.sum.full = out.ChecksumType != s3types.ChecksumTypeComposite && !strings.Contains(*v, "-")
+		}
+	}
+	o.contentType = aws.ToString(out.ContentType)
+	o.metadata = out.Metadata
+	o.kmsKey = aws.ToString(out.SSEKMSKeyId)
+	return o, true, nil
+}
+
+// verify makes sure the current version of key in the old bucket exists identical in the new one, copying it
+// once more when it does not. It returns the checksum the manifest records.
+func (m *mover) verify(ctx context.Context, key, version string) (objectSum, error) {
+	for attempt := 0; ; attempt++ {
+		var src, dst object
+		var found bool
+		err := concurrently(ctx,
+			func(ctx context.Context) (err error) {
+				src, _, err = m.src.head(ctx, m.from, key, version)
+				return err
+			},
+			func(ctx context.Context) (err error) {
+				dst, found, err = m.dst.head(ctx, m.to, key, "")
+				return err
+			},
+		)
+		if err != nil {
+			return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
+		}
+		same := found && m.sameHeaders(src, dst)
+		if same {
+			same, err = m.sameContent(ctx, key, version, src.sum, dst.sum)
+			if err != nil {
+				return objectSum{}, err
+			}
+		}
+		if same {
+			return dst.sum, nil
+		}
+		if attempt > 0 {
+			return objectSum{}, &MoveError{Key: key, Action: "verifying the copy in " + m.to, Err: ErrNotIdentical}
+		}
+		algo := s3types.ChecksumAlgorithmSha256
+		if src.sum.full {
+			algo = src.sum.algo
+		}
+		if err := m.copy(ctx, key, version, src.sum.size, algo); err != nil {
+			return objectSum{}, err
+		}
+	}
+}
+
+// sameHeaders compares what a HEAD tells of two objects besides their content, and that the copy is
+// encrypted under the new bucket's key.
+func (m *mover) sameHeaders(src, dst object) bool {
+	return src.sum.size == dst.sum.size && src.contentType == dst.contentType &&
+		maps.Equal(src.metadata, dst.metadata) && sameKey(dst.kmsKey, m.key)
+}
+
+// sameKey compares a key as S3 reports it on an object (an ARN) with one as the bucket's configuration
+// names it (an ARN or a key id).
+func sameKey(onObject, configured string) bool {
+	return onObject == configured || strings.HasSuffix(onObject, "/"+configured) || strings.HasSuffix(configured, "/"+onObject)
+}
+
+// sameContent compares two objects' content by checksum: S3's own when both have a whole-object checksum of
+// the same algorithm, as every copy has; otherwise by reading both and hashing them, which only objects
+// without a checksum or uploaded in parts need.
+func (m *mover) sameContent(ctx context.Context, key, version string, src, dst objectSum) (bool, error) {
+	if src.full && dst.full && src.algo == dst.algo {
+		return src.value == dst.value, nil
+	}
+	var a, b string
+	err := concurrently(ctx,
+		func(ctx context.Context) (err error) {
+			a, err = m.src.readSum(ctx, m.from, key, version)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			b, err = m.dst.readSum(ctx, m.to, key, "")
+			return err
+		},
+	)
+	if err != nil {
+		return false, &MoveError{Key: key, Action: "s3:GetObject", Err: err}
+	}
+	return a == b, nil
+}
+
+// readSum reads an object and returns the SHA-256 of its content, streaming it through the hash.
+func (c *Clients) readSum(ctx context.Context, bucket, key, version string) (string, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	if version != "" {
+		in.VersionId = aws.String(version)
+	}
+	out, err := c.s3.getObject(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, out.Body); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// copySource names an object version as CopyObject and UploadPartCopy take it: the key URL-encoded.
+func copySource(bucket, key, version string) string {
+	s := bucket + "/" + strings.ReplaceAll(url.PathEscape(key), "%2F", "/")
+	if version != "" {
+		s += "?versionId=" + url.QueryEscape(version)
+	}
+	return s
+}
+
+// encodeTagging writes object tags as the x-amz-tagging header takes them: a URL query.
+func encodeTagging(tags []s3types.Tag) string {
+	q := url.Values{}
+	for _, t := range tags {
+		q.Set(aws.ToString(t.Key), aws.ToString(t.Value))
+	}
+	return q.Encode()
+}
+
+// Successors are the buckets this provider process created with on_replace = "move_data": the candidates to
+// receive the objects of a bucket they replace. Terraform tells a create nothing of the object it replaces,
+// so the delete of the old bucket, which Terraform runs after the create when create_before_destroy is set,
+// finds its successor here by the bucket_prefix the two share.
+type Successors struct {
+	mu      sync.Mutex
+	waiting []Successor
+}
+
+// Successor is a bucket waiting for the objects of the bucket it replaces.
+type Successor struct {
+	Prefix, Name, Region string
+}
+
+// Add records a bucket that has just been created with on_replace = "move_data".
+func (s *Successors) Add(b Successor) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiting = append(s.waiting, b)
+}
+
+// Waiting lists the buckets created with prefix, other than the bucket name itself, without taking any.
+func (s *Successors) Waiting(prefix, name string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, w := range s.waiting {
+		if w.Prefix == prefix && w.Name != name {
+			names = append(names, w.Name)
+		}
+	}
+	return names
+}
+
+// Claim takes the one bucket created with prefix, other than the bucket name itself; ok is false when there
+// is none, and others lists them all when there is more than one, which Claim does not decide between.
+func (s *Successors) Claim(prefix, name string) (b Successor, ok bool, others []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at := -1
+	for i, w := range s.waiting {
+		if w.Prefix == prefix && w.Name != name {
+			others = append(others, w.Name)
+			at = i
+		}
+	}
+	if len(others) != 1 {
+		if len(others) == 0 {
+			others = nil
+		}
+		return Successor{}, false, others
+	}
+	b = s.waiting[at]
+	s.waiting = append(s.waiting[:at], s.waiting[at+1:]...)
+	return b, true, nil
+}
