@@ -26,11 +26,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -71,6 +73,16 @@ func run() error {
 		return err
 	}
 	defer emu.Stop()
+	// moto runs in a process group of its own, which a Ctrl-C at the terminal does not reach: stopped any
+	// other way than by returning, the benchmark would leave it running.
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-interrupted
+		emu.Stop()
+		fmt.Fprintln(os.Stderr, "bench: stopped by", s)
+		os.Exit(1)
+	}()
 
 	cliConfig := filepath.Join(o.cache, "bench.tfrc")
 	if err := os.WriteFile(cliConfig, []byte(devOverrides(plugins)), 0o600); err != nil {
