@@ -189,3 +189,29 @@ func TestEmulator_TLSOnlyBucketTakesObjectsOverTLSAndSyncCopiesThem(t *testing.T
 		t.Errorf("the sync was not measured: %+v", m)
 	}
 }
+
+func TestRenderMove_reportsObjectsPerSecondRSSAndGrowth(t *testing.T) {
+	run := func(move, sync time.Duration, rss int64) moveRun {
+		return moveRun{
+			seed: 50 * time.Second,
+			move: measure{wall: move, rssKiB: rss, requests: map[string]int{"s3:CopyObject": 10000, "s3:HEAD/object": 20000}},
+			sync: measure{wall: sync, rssKiB: 70 * 1024, requests: map[string]int{"s3:CopyObject": 10000}},
+		}
+	}
+	small := &scenarioResult{sc: moveScenario(10000), moves: []moveRun{run(100*time.Second, 80*time.Second, 45*1024)}}
+	large := &scenarioResult{sc: moveScenario(30000), moves: []moveRun{run(300*time.Second, 240*time.Second, 46*1024)}}
+	report := renderReport(&options{runs: 1, parallelism: 10}, []*scenarioResult{small, large}, "machine")
+	for _, want := range []string{
+		"| gdpr: `terraform apply` (move) | 100.00 | 100 | 45 | 30000 | 3.00 |",
+		"| AWS CLI: `aws s3 sync` | 80.00 | 125 | 70 | 10000 | 1.00 |",
+		"| emulator's pace: SDK `PutObject`, 16 in flight | 50.00 | 200 | - | 10000 | 1.00 |",
+		"| 30000 | 100 | 46 | 125 | 70 |",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report lacks %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "## Targets") {
+		t.Errorf("a move alone speaks to none of the targets against hashicorp/aws:\n%s", report)
+	}
+}
