@@ -13,6 +13,7 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 func TestDiffInventories(t *testing.T) {
@@ -213,5 +214,56 @@ func TestRenderMove_reportsObjectsPerSecondRSSAndGrowth(t *testing.T) {
 	}
 	if strings.Contains(report, "## Targets") {
 		t.Errorf("a move alone speaks to none of the targets against hashicorp/aws:\n%s", report)
+	}
+}
+
+// TestEmulator_versionListingContinuesPastADeletedMarker proves the emulator lists object versions as AWS does
+// when each page is deleted before the next is asked for, as the move and a bucket's erasure do: the markers
+// name a position, not a version that must still exist. moto alone ends the listing there, which left all but
+// the first page of a move's source bucket in place.
+func TestEmulator_versionListingContinuesPastADeletedMarker(t *testing.T) {
+	e := startTestEmulator(t)
+	ctx := context.Background()
+	c := e.s3Client()
+	bucket := "versions"
+	if err := createBucket(ctx, c, bucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+		Bucket: &bucket, VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const n, page = 250, 100
+	if err := putObjects(ctx, c, bucket, n); err != nil {
+		t.Fatal(err)
+	}
+	deleted := 0
+	in := &s3.ListObjectVersionsInput{Bucket: &bucket, MaxKeys: sdkaws.Int32(page)}
+	for {
+		out, err := c.ListObjectVersions(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []s3types.ObjectIdentifier
+		for _, v := range out.Versions {
+			ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+		}
+		if len(ids) > 0 {
+			if _, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &s3types.Delete{Objects: ids}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deleted += len(ids)
+		if !sdkaws.ToBool(out.IsTruncated) {
+			break
+		}
+		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+	}
+	if deleted != n {
+		t.Errorf("listing page by page while deleting each page found %d versions, want %d", deleted, n)
+	}
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket}); err != nil {
+		t.Errorf("the bucket is not empty after every listed version was deleted: %v", err)
 	}
 }

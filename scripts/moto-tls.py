@@ -17,11 +17,15 @@ Why not teach moto a "Bool" operator and hand it the request's aws:SecureTranspo
 IAMPolicyStatement answers DENIED for any statement whose conditions are not met, whatever its Effect, so the
 TLS-only deny would then deny the requests over TLS and allow the others. Deciding the condition first and
 handing moto only the statements that apply avoids changing that code, which moto's IAM and STS share.
+
+It changes one thing more, S3Backend.list_object_versions: a listing continues past a version marker that was
+deleted since the previous page, as at AWS, instead of ending there (see the function).
 """
 
 import argparse
 import contextvars
 import copy
+import itertools
 import json
 import signal
 import sys
@@ -29,7 +33,8 @@ import threading
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from moto.s3.models import FakeBucket
+from moto.core.utils import unix_time_millis
+from moto.s3.models import FakeBucket, S3Backend
 from werkzeug.serving import make_server
 
 # Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
@@ -83,6 +88,33 @@ def get_permission(self, action, resource):
 
 
 FakeBucket.get_permission = get_permission
+
+_list_object_versions = S3Backend.list_object_versions
+
+
+def list_object_versions(self, bucket_name, delimiter=None, key_marker=None, max_keys=1000, prefix="",
+                         version_id_marker=None):
+    """S3Backend.list_object_versions with AWS's markers: a position in the listing, which need not still exist.
+
+    moto skips entries until it meets the marker's very version. A caller that deletes each page before asking
+    for the next, as a bucket's data-moving replacement and its erasure do, names a version that is gone, and
+    moto answers an empty last page where AWS answers the versions after that position. A marker whose
+    version is gone is moved here to the last entry before its key that still exists, or dropped when none
+    does, and moto lists from there: the key's remaining versions, if any, come again rather than be skipped.
+    """
+    if key_marker is not None and version_id_marker:
+        bucket = self.get_bucket(bucket_name)
+        # In moto's own order: by key, newest version first.
+        entries = list(itertools.chain(*(versions for _, versions in bucket.keys.iterlists())))
+        entries.sort(key=lambda v: (v.name, -unix_time_millis(v.last_modified)))
+        if not any(v.name == key_marker and v.version_id == version_id_marker for v in entries):
+            before = [v for v in entries if v.name < key_marker]
+            key_marker, version_id_marker = (before[-1].name, before[-1].version_id) if before else (None, None)
+    return _list_object_versions(self, bucket_name, delimiter=delimiter, key_marker=key_marker, max_keys=max_keys,
+                                 prefix=prefix, version_id_marker=version_id_marker)
+
+
+S3Backend.list_object_versions = list_object_versions
 
 
 class SchemeRecorder:
