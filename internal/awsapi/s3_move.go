@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,10 @@ const (
 	MovingToTag  = "gdpr:moving-to"
 	MovedFromTag = "gdpr:moved-from"
 )
+
+// awaitingData is MovedFromTag's value on a bucket created with on_replace = "move_data" before any object
+// has arrived: it lets a user find the successor of a bucket whose move never began (see AwaitingData).
+const awaitingData = "awaiting"
 
 // Moved is what a move has brought into a bucket: from which bucket, how many current objects and bytes,
 // each verified by checksum, and the manifest's digest (see MoveObjects).
@@ -75,6 +80,7 @@ func (b *Bucket) systemTags() {
 		if m, ok := parseMoved(v); ok {
 			b.MovedFrom = &m
 		}
+		b.AwaitsData = v == awaitingData
 		delete(b.Tags, MovedFromTag)
 	}
 	if v, ok := b.Tags[MovingToTag]; ok {
@@ -108,8 +114,8 @@ type MoveSource struct {
 	Siblings []string
 }
 
-// PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix: the
-// figures (one listing of every version, page by page, so memory does not grow with the bucket), its
+// PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix (empty for
+// a fixed name, which has no siblings): the figures (one listing of every version, page by page, so memory does not grow with the bucket), its
 // retention and the other buckets with the same prefix.
 func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
 	var src MoveSource
@@ -144,6 +150,9 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 			return err
 		},
 		func(ctx context.Context) error {
+			if prefix == "" {
+				return nil
+			}
 			pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
@@ -160,6 +169,39 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 		},
 	)
 	return src, err
+}
+
+// AwaitingData lists the buckets whose names begin with prefix, other than name, that were created to
+// receive the objects of a bucket they replace and have received none: the candidates to name when the
+// delete of an old bucket cannot tell where its objects go.
+func (c *Clients) AwaitingData(ctx context.Context, prefix, name string) ([]string, error) {
+	var candidates []string
+	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range page.Buckets {
+			if n := aws.ToString(b.Name); n != name && strings.HasPrefix(n, prefix) {
+				candidates = append(candidates, n)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var found []string
+	err := boundedEach(ctx, candidates, func(ctx context.Context, b string) error {
+		tags, err := c.bucketTags(ctx, b)
+		if err != nil || tags[MovedFromTag] != awaitingData {
+			return nil //nolint:nilerr // a bucket whose tags cannot be read is not named
+		}
+		mu.Lock()
+		found = append(found, b)
+		mu.Unlock()
+		return nil
+	})
+	slices.Sort(found)
+	return found, err
 }
 
 // MovingTo returns the bucket a move of bucket name's objects goes to, "" when no move has begun.

@@ -247,16 +247,27 @@ func byteCount(n int64) string {
 	return fmt.Sprintf("%d bytes (%.1f %ciB)", n, float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// noSuccessorDiag stops the delete of a bucket that holds data and has no bucket to move it to.
-func noSuccessorDiag(name string, versions int, more, moveData bool) diag.Diagnostic {
-	if !moveData {
-		return notEmptyDiag(name, versions, more, atApply)
+// noSuccessorDiag stops the delete of a bucket with on_replace = "move_data" that holds data and has no
+// bucket to move it to. candidates are buckets made to receive data that none has reached.
+func noSuccessorDiag(name string, versions int, more bool, candidates []string, when stage) diag.Diagnostic {
+	stopped := "nothing was touched"
+	if when == atPlan {
+		stopped = "the plan stops here"
 	}
-	return diag.NewErrorDiagnostic("Bucket data has nowhere to move",
-		fmt.Sprintf("Bucket %q holds %s object versions and on_replace = \"move_data\", but no new bucket exists "+
-			"to receive them, so nothing was touched. Terraform deletes the old bucket before creating the new "+
-			"one unless the resource has lifecycle { create_before_destroy = true }: add it and apply again.",
-			name, versionCount(versions, more)))
+	detail := fmt.Sprintf("Bucket %q holds %s object versions and on_replace = \"move_data\", but no bucket is known "+
+		"to receive them, so %s. When the bucket is being replaced, Terraform creates the new bucket first only "+
+		"with lifecycle { create_before_destroy = true }: add it and apply again. To destroy the bucket and "+
+		"erase its data, set force_destroy = true and apply that change on its own first (it updates the "+
+		"state alone), then destroy.",
+		name, versionCount(versions, more), stopped)
+	if len(candidates) > 0 {
+		detail += fmt.Sprintf(" If an apply stopped after creating the bucket that replaces it and before the move "+
+			"began, name that bucket on this one and apply again; the move then finishes. Bucket(s) made to receive "+
+			"data with this prefix and still without any: %s. For example: aws s3api put-bucket-tagging --bucket %s "+
+			"--tagging 'TagSet=[{Key=%s,Value=%s}]' (this replaces the bucket's tags; keep any you have).",
+			strings.Join(candidates, ", "), name, awsapi.MovingToTag, candidates[0])
+	}
+	return diag.NewErrorDiagnostic("Bucket data has nowhere to move", detail)
 }
 
 // ambiguousSuccessorDiag stops a delete that cannot tell which new bucket replaces the old one.

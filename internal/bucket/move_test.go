@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -348,6 +349,117 @@ func TestAccBucket_moveNeedsCreateBeforeDestroy(t *testing.T) {
 					acctest.EmptyBucket(t, names[0])
 					return nil
 				},
+			},
+		},
+	})
+}
+
+// TestAccBucket_moveThatCannotSucceedFailsAtPlan: each replacement below would have to stop halfway, or
+// would end a retention early, so the plan must refuse it with the reason, and leave the data where it is.
+func TestAccBucket_moveThatCannotSucceedFailsAtPlan(t *testing.T) {
+	cases := map[string]struct {
+		before, after string // the bucket's arguments besides the key, on_replace and lifecycle
+		fixedName     bool
+		want          string
+	}{
+		"fixed name": {
+			before: `bucket = %[1]q` + "\n  expiration_days = 30", after: `bucket = %[1]q` + "\n  expiration_days = 31",
+			fixedName: true,
+			want:      `(?s)Bucket with a fixed name cannot move its data.*Use\s+bucket_prefix`,
+		},
+		"another prefix": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30", after: `bucket_prefix = "%[1]sx-"` + "\n  expiration_days = 30",
+			want: `(?s)Bucket cannot move its data to a bucket with another prefix.*keeps\s+the\s+prefix`,
+		},
+		"force_destroy in the state": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  force_destroy = true", after: `bucket_prefix = %[1]q` + "\n  expiration_days = 31\n  force_destroy = true",
+			want: `(?s)Bucket would be erased, not moved.*force_destroy\s+=\s+false`,
+		},
+		"Object Lock dropped": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  object_lock = { mode = \"GOVERNANCE\", days = 10 }",
+			after:  `bucket_prefix = %[1]q` + "\n  expiration_days = 30",
+			want:   `(?s)Moving the data would shorten its retention.*new\s+bucket\s+has\s+no\s+Object\s+Lock`,
+		},
+		"Object Lock shortened": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  object_lock = { mode = \"GOVERNANCE\", days = 10 }",
+			after:  `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  object_lock = { mode = \"GOVERNANCE\", days = 5 }",
+			want:   `(?s)Moving the data would shorten its retention.*only\s+for\s+5`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			label := movePrefix()
+			if tc.fixedName {
+				label = acctest.BucketName()
+			}
+			config := func(args string) string {
+				return acctest.BucketConfig(fmt.Sprintf(args, label) + "\n  on_replace = \"move_data\"\n  lifecycle {\n    create_before_destroy = true\n  }")
+			}
+			var names []string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: config(tc.before), Check: captureBucket(&names)},
+					{
+						PreConfig:   func() { acctest.PutObject(t, names[0], "customers/1.json", `{"customer":1}`, nil) },
+						Config:      config(tc.after),
+						ExpectError: regexp.MustCompile(tc.want),
+					},
+					{
+						// Nothing was touched; the data is erased deliberately so the test can clean up.
+						PreConfig: func() {
+							if v, _ := acctest.Versions(t, names[0]); v != 1 {
+								t.Fatalf("bucket %s holds %d versions after the refused plan, want its 1", names[0], v)
+							}
+							removeLockedBucketObjects(t, names[0])
+						},
+						Config: config(tc.before),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccBucket_moveFromCOMPLIANCEFailsAtPlanWithTheDate: versions under COMPLIANCE retention cannot be
+// deleted by anyone, so the old bucket could never be emptied after the move; the plan must say until when.
+func TestAccBucket_moveFromCOMPLIANCEFailsAtPlanWithTheDate(t *testing.T) {
+	prefix := movePrefix()
+	config := func(days int) string {
+		return acctest.BucketConfig(fmt.Sprintf(`
+  bucket_prefix   = %q
+  expiration_days = %d
+  object_lock     = { mode = "COMPLIANCE", days = 2 }
+  on_replace      = "move_data"
+  lifecycle {
+    create_before_destroy = true
+  }`, prefix, days))
+	}
+	var names []string
+	expect := regexp.MustCompile(`not yet known`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(30), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					before := time.Now().Add(48 * time.Hour).UTC()
+					acctest.PutObject(t, names[0], "records.csv", "x", nil)
+					after := time.Now().Add(48 * time.Hour).UTC()
+					*expect = *regexp.MustCompile(`(?s)Bucket cannot be destroyed.*"records.csv".*COMPLIANCE\s+mode\s+until\s+(` +
+						before.Format("2006-01-02T15:04") + `|` + after.Format("2006-01-02T15:04") + `)`)
+				},
+				Config:      config(31),
+				ExpectError: expect,
+			},
+			{
+				PreConfig: func() {
+					if v, _ := acctest.Versions(t, names[0]); v != 1 {
+						t.Fatalf("bucket holds %d versions after the refused plan, want 1", v)
+					}
+					removeLockedBucketObjects(t, names[0])
+				},
+				Config: config(30),
 			},
 		},
 	})

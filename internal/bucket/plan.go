@@ -161,7 +161,7 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		case to != "":
 			resp.Diagnostics.Append(moveContinuesWarning(name, to, began, check.Versions, check.More))
 		default:
-			resp.Diagnostics.Append(notEmptyDiag(name, check.Versions, check.More, atPlan))
+			resp.Diagnostics.Append(r.nowhereToMove(ctx, r.data.Clients.In(m.Region.ValueString()), m, check.Versions, check.More, atPlan))
 		}
 	default:
 		resp.Diagnostics.Append(erasureWarning(name, check.Versions, check.More))
@@ -186,16 +186,7 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	name, prefix := prior.ID.ValueString(), prior.BucketPrefix.ValueString()
-	switch {
-	case plan.BucketPrefix.IsNull():
-		resp.Diagnostics.AddAttributeError(path.Root("bucket"), moveFixedNameSummary, moveFixedNameDetail(name))
-	case prior.BucketPrefix.IsNull() || !plan.BucketPrefix.IsUnknown() && !prior.BucketPrefix.Equal(plan.BucketPrefix):
-		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), movePrefixSummary, movePrefixDetail(name, prefix, plan.BucketPrefix.ValueString()))
-	}
-	if prior.ForceDestroy.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("force_destroy"), moveForceDestroySummary, moveForceDestroyDetail(name))
-	}
-	if resp.Diagnostics.HasError() || r.data == nil || r.data.Clients == nil {
+	if r.data == nil || r.data.Clients == nil {
 		return
 	}
 	src, err := r.data.Clients.In(prior.Region.ValueString()).PlanMove(ctx, name, prefix, generatedFrom(prefix), time.Now())
@@ -205,9 +196,21 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 	case err != nil:
 		resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
 		return
+	case src.Current+src.Noncurrent+src.DeleteMarkers == 0:
+		// Nothing moves, so none of what a move needs matters: the bucket is replaced as any is.
+		resp.Diagnostics.Append(erasureWarning(name, 0, false))
+		return
 	}
-	if len(src.Siblings) > 0 {
+	switch {
+	case plan.BucketPrefix.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("bucket"), moveFixedNameSummary, moveFixedNameDetail(name))
+	case prior.BucketPrefix.IsNull() || !plan.BucketPrefix.IsUnknown() && !prior.BucketPrefix.Equal(plan.BucketPrefix):
+		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), movePrefixSummary, movePrefixDetail(name, prefix, plan.BucketPrefix.ValueString()))
+	case len(src.Siblings) > 0:
 		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), moveSiblingsSummary, moveSiblingsDetail(name, prefix, src.Siblings))
+	}
+	if prior.ForceDestroy.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("force_destroy"), moveForceDestroySummary, moveForceDestroyDetail(name))
 	}
 	if src.Retained != nil {
 		resp.Diagnostics.Append(retainedDiag(name, src.Retained, atPlan))

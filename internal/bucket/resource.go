@@ -79,6 +79,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	// The fingerprint marks the bucket until its create is finished, so a create killed halfway is finished
 	// by the next one with the same arguments instead of leaving a bucket behind.
+	in.AwaitsData = plan.OnReplace.ValueString() == OnReplaceMoveData && !plan.BucketPrefix.IsNull()
 	fp := plan.fingerprint(c.Region, in)
 	name, adopted := r.name(ctx, c, plan, fp, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -294,7 +295,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 				resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
 				return
 			case count > 0:
-				resp.Diagnostics.Append(noSuccessorDiag(name, count, more, state.OnReplace.ValueString() == OnReplaceMoveData))
+				resp.Diagnostics.Append(r.nowhereToMove(ctx, c, state, count, more, atApply))
 				return
 			}
 		}
@@ -334,9 +335,29 @@ func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state
 	}
 	to, ok, others := r.data.Successors.Claim(prefix, name)
 	if len(others) > 1 {
-		diags.Append(ambiguousSuccessorDiag(name, prefix, others))
+		// An empty bucket has nothing to move, so which bucket replaces it does not matter.
+		if count, _, err := c.BucketContents(ctx, name); err != nil || count > 0 {
+			diags.Append(ambiguousSuccessorDiag(name, prefix, others))
+		}
 	}
 	return to, ok
+}
+
+// nowhereToMove is the error for a bucket that holds data and has no successor to move it to. For a bucket
+// with on_replace = "move_data" it names the buckets that may be its successor: made to receive data and
+// still empty, which is what an apply leaves when it stopped between creating the successor and starting
+// the move, and says how to name one.
+func (r *bucketResource) nowhereToMove(ctx context.Context, c *awsapi.Clients, state bucketModel, versions int, more bool, when stage) diag.Diagnostic {
+	name := state.ID.ValueString()
+	if state.OnReplace.ValueString() != OnReplaceMoveData {
+		return notEmptyDiag(name, versions, more, when)
+	}
+	var candidates []string
+	if prefix := state.BucketPrefix.ValueString(); prefix != "" {
+		// Without the list the message still says what to do, so a failed lookup only shortens it.
+		candidates, _ = c.AwaitingData(ctx, prefix, name)
+	}
+	return noSuccessorDiag(name, versions, more, candidates, when)
 }
 
 // move moves the objects of the bucket in state into bucket to and records the move in the audit trail. It
