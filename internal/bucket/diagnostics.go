@@ -213,7 +213,9 @@ func moveWarning(name string, src awsapi.MoveSource, key types.String) diag.Diag
 		fmt.Sprintf("Replacing bucket %q moves its %d current object(s), %s, into the new bucket: copied "+
 			"server-side, re-encrypted under %s, each verified by checksum; then the old bucket is emptied and "+
 			"deleted. Not carried over, and erased with the old bucket: %d noncurrent version(s) and %d delete "+
-			"marker(s). Objects written to the old bucket until its deletion are moved too. An apply that stops "+
+			"marker(s). Objects written to the old bucket until its deletion are moved too (one rewritten during "+
+			"the move leaves its earlier copy in the new bucket as a noncurrent version, which the lifecycle "+
+			"rule deletes a day later). An apply that stops "+
 			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.",
 			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers))
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -144,15 +145,21 @@ func encodeTags(tags map[string]string) string {
 // the same content, content type, user metadata and object tags, encrypted under a key whose ARN ends with
 // keySuffix, and nothing else: no noncurrent version, no delete marker.
 func checkObjects(t *testing.T, bucket string, want map[string]storedObject, keyARN func() string) error {
+	return checkObjectsAnd(t, bucket, want, 0, keyARN)
+}
+
+// checkObjectsAnd is checkObjects for a bucket that may also hold noncurrent versions: the earlier copies of
+// objects rewritten in the old bucket while the move ran.
+func checkObjectsAnd(t *testing.T, bucket string, want map[string]storedObject, noncurrent int, keyARN func() string) error {
 	ctx := context.Background()
 	c := acctest.S3(t, acctest.Region)
 	versions, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return err
 	}
-	if len(versions.DeleteMarkers) > 0 || len(versions.Versions) != len(want) {
-		return fmt.Errorf("bucket %s holds %d versions and %d delete markers, want %d current objects alone",
-			bucket, len(versions.Versions), len(versions.DeleteMarkers), len(want))
+	if len(versions.DeleteMarkers) > 0 || len(versions.Versions) != len(want)+noncurrent {
+		return fmt.Errorf("bucket %s holds %d versions and %d delete markers, want %d current objects and %d noncurrent versions",
+			bucket, len(versions.Versions), len(versions.DeleteMarkers), len(want), noncurrent)
 	}
 	key := keyARN()
 	g, ctx := errgroup.WithContext(ctx)
@@ -461,6 +468,91 @@ func TestAccBucket_moveFromCOMPLIANCEFailsAtPlanWithTheDate(t *testing.T) {
 				},
 				Config: config(30),
 			},
+		},
+	})
+}
+
+// writeBetweenPlanAndApply is a plan check that writes objects into a bucket: it runs after the plan and
+// before the apply, as a user's application would go on writing.
+type writeBetweenPlanAndApply func()
+
+func (w writeBetweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	w()
+}
+
+// TestAccBucket_moveTakesWhatArrivesDuringIt: objects written to the old bucket after the plan, and while
+// the copy runs (a new object and a new version of a copied one), must arrive in the new bucket too, each
+// in its latest content, before the old bucket is erased. The copy of the rewritten object's earlier version
+// stays in the new bucket as a noncurrent version (the lifecycle rule deletes it a day later): the move does
+// not delete versions in the new bucket, which may be someone's newer data.
+func TestAccBucket_moveTakesWhatArrivesDuringIt(t *testing.T) {
+	prefix := movePrefix()
+	var names []string
+	var want map[string]storedObject
+	var mu sync.Mutex
+	put := func(key, body string) {
+		acctest.PutObject(t, names[0], key, body, func(in *s3.PutObjectInput) { in.ContentType = aws.String("text/plain") })
+		sum := sha256.Sum256([]byte(body))
+		mu.Lock()
+		want[key] = storedObject{sha256: hex.EncodeToString(sum[:]), size: int64(len(body)), contentType: "text/plain"}
+		mu.Unlock()
+	}
+	var once sync.Once
+	proxy := acctest.NewProxy(t, &acctest.Rule{Fault: acctest.Delay, Match: func(_ *http.Request, op string) bool {
+		if op == "s3:PUT/object" && names != nil && len(want) > 0 {
+			once.Do(func() {
+				put("zz-late/during-the-copy.txt", "written while the copy ran")
+				put("customers/1.txt", "a newer version, written while the copy ran")
+			})
+		}
+		return false
+	}})
+	config := func(days int) string {
+		return acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description = "move tests"
+}
+
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = %q
+  kms_key_arn     = gdpr_key.test.arn
+  expiration_days = %d
+  on_replace      = "move_data"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, prefix, days)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(30), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					want = map[string]storedObject{}
+					for i := range 20 {
+						put(fmt.Sprintf("customers/%d.txt", i), fmt.Sprintf("customer %d", i))
+					}
+				},
+				Config: config(31),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{writeBetweenPlanAndApply(func() { put("after-the-plan.txt", "written after the plan") })},
+				},
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if len(want) != 22 {
+						return fmt.Errorf("the test wrote %d objects, want 20, one after the plan and one during the copy", len(want))
+					}
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					// The copy of customers/1.txt made before it was rewritten stays as a noncurrent version.
+					return checkObjectsAnd(t, names[1], want, 1, func() string {
+						return s.RootModule().Resources["gdpr_key.test"].Primary.Attributes["arn"]
+					})
+				}),
+			},
+			forceDestroyStep(config(31)),
 		},
 	})
 }
