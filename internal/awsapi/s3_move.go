@@ -485,11 +485,10 @@ func (m *mover) copyInParts(ctx context.Context, key, version string, size int64
 	return nil
 }
 
-// verifyAndErase walks the old bucket's versions page by page. For each page it verifies every current
-// object in the new bucket, copying what is missing or different, and then deletes the page's versions and
-// delete markers from the old bucket: nothing is erased before its copy is verified. A version written to a
-// key the walk has passed stays in the old bucket, and the bucket's deletion then fails; the next move
-// takes it.
+// verifyAndErase empties the old bucket page by page. For each page it verifies every current object in the
+// new bucket, copying what is missing or different, and then deletes the page's versions and delete markers
+// from the old bucket: nothing is erased before its copy is verified. A version written after the last page
+// was listed stays in the old bucket, whose deletion then fails; the next apply moves it.
 func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error {
 	if m.lock {
 		// Versions S3 will not delete stop the move before the first deletion, as they stop a destroy.
@@ -497,11 +496,16 @@ func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error 
 			return err
 		}
 	}
-	pages := s3.NewListObjectVersionsPaginator(m.src.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+	// Each round lists the first page of what is left, since the round before erased its own page: a listing
+	// continued from a marker that was just deleted is not something every S3 implementation gets right. It
+	// ends when the old bucket is empty, so objects written meanwhile, under any key, are moved too.
+	for {
+		page, err := m.src.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
 		if err != nil {
 			return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
+		}
+		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
+			return nil
 		}
 		var current []s3types.ObjectVersion
 		for _, v := range page.Versions {
@@ -541,7 +545,6 @@ func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error 
 			progress(m.moved)
 		}
 	}
-	return nil
 }
 
 // record writes the running totals to the new bucket's MovedFromTag.

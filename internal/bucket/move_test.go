@@ -556,3 +556,54 @@ resource "gdpr_bucket" "test" {
 		},
 	})
 }
+
+// TestAccBucket_moveOfMoreThanOnePage moves more objects than S3 lists in one page (1,000), so the old
+// bucket is emptied in several rounds, each after its objects are verified.
+func TestAccBucket_moveOfMoreThanOnePage(t *testing.T) {
+	const n = 1050
+	prefix := movePrefix()
+	var names []string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					g, ctx := errgroup.WithContext(context.Background())
+					g.SetLimit(32)
+					c := acctest.S3(t, acctest.Region)
+					for i := range n {
+						g.Go(func() error {
+							_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(names[0]), Key: aws.String(fmt.Sprintf("o/%05d", i)),
+								Body: strings.NewReader(strconv.Itoa(i))})
+							return err
+						})
+					}
+					if err := g.Wait(); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: moveConfig("", prefix, "move tests", 31, true),
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					var count int
+					pages := s3.NewListObjectVersionsPaginator(acctest.S3(t, acctest.Region), &s3.ListObjectVersionsInput{Bucket: aws.String(names[1])})
+					for pages.HasMorePages() {
+						page, err := pages.NextPage(context.Background())
+						if err != nil {
+							return err
+						}
+						count += len(page.Versions)
+					}
+					if count != n {
+						return fmt.Errorf("bucket %s holds %d object versions, want the %d moved", names[1], count, n)
+					}
+					return nil
+				}),
+			},
+			forceDestroyStep(moveConfig("", prefix, "move tests", 31, true)),
+		},
+	})
+}
