@@ -232,15 +232,27 @@ func (c *Clients) putBucketTags(ctx context.Context, name string, tags map[strin
 	return err
 }
 
+// MovingElsewhereError says a bucket's objects are already moving to another bucket than the one asked.
+type MovingElsewhereError struct{ To string }
+
+func (e *MovingElsewhereError) Error() string {
+	return "the objects are already moving to bucket " + e.To
+}
+
 // BeginMove marks bucket name as moving its objects to bucket to, keeping its other tags. Nothing is copied
-// before it, so a move that stops at any later call is found again from the old bucket.
+// before it, so a move that stops at any later call is found again from the old bucket. A bucket already
+// moving elsewhere is left as it is, with a MovingElsewhereError.
 func (c *Clients) BeginMove(ctx context.Context, name, to string) error {
 	tags, err := c.bucketTags(ctx, name)
 	if err != nil {
 		return err
 	}
-	if tags[MovingToTag] == to {
+	switch tags[MovingToTag] {
+	case to:
 		return nil
+	case "":
+	default:
+		return &MovingElsewhereError{To: tags[MovingToTag]}
 	}
 	tags[MovingToTag] = to
 	return c.putBucketTags(ctx, name, tags)
@@ -778,37 +790,21 @@ func (s *Successors) Add(b Successor) {
 }
 
 // Waiting lists the buckets created with prefix, other than the bucket name itself, without taking any.
-func (s *Successors) Waiting(prefix, name string) []string {
+func (s *Successors) Waiting(prefix, name string) []Successor {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var names []string
+	var found []Successor
 	for _, w := range s.waiting {
 		if w.Prefix == prefix && w.Name != name {
-			names = append(names, w.Name)
+			found = append(found, w)
 		}
 	}
-	return names
+	return found
 }
 
-// Claim takes the one bucket created with prefix, other than the bucket name itself; ok is false when there
-// is none, and others lists them all when there is more than one, which Claim does not decide between.
-func (s *Successors) Claim(prefix, name string) (b Successor, ok bool, others []string) {
+// Take removes the bucket name from the list once a move has begun into it, so no other bucket moves there.
+func (s *Successors) Take(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	at := -1
-	for i, w := range s.waiting {
-		if w.Prefix == prefix && w.Name != name {
-			others = append(others, w.Name)
-			at = i
-		}
-	}
-	if len(others) != 1 {
-		if len(others) == 0 {
-			others = nil
-		}
-		return Successor{}, false, others
-	}
-	b = s.waiting[at]
-	s.waiting = append(s.waiting[:at], s.waiting[at+1:]...)
-	return b, true, nil
+	s.waiting = slices.DeleteFunc(s.waiting, func(w Successor) bool { return w.Name == name })
 }

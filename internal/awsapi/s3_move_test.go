@@ -1,7 +1,6 @@
 package awsapi
 
 import (
-	"slices"
 	"strings"
 	"testing"
 )
@@ -39,29 +38,26 @@ func TestSystemTags_areNotTheUsers(t *testing.T) {
 	}
 }
 
-func TestSuccessors_claimOnlyWhatIsUnambiguous(t *testing.T) {
+func TestSuccessors_waitingUntilTaken(t *testing.T) {
 	var s Successors
-	if _, ok, others := s.Claim("records-", "records-1"); ok || others != nil {
-		t.Fatalf("an empty list gave a successor (%v) or candidates %v", ok, others)
+	if got := s.Waiting("records-", "records-1"); got != nil {
+		t.Fatalf("an empty list gave %v", got)
 	}
 	s.Add(Successor{Prefix: "records-", Name: "records-2", Region: "eu-central-1"})
 	s.Add(Successor{Prefix: "invoices-", Name: "invoices-2"})
-	if got := s.Waiting("records-", "records-1"); !slices.Equal(got, []string{"records-2"}) {
-		t.Errorf("Waiting = %v", got)
+	if got := s.Waiting("records-", "records-1"); len(got) != 1 || got[0].Name != "records-2" || got[0].Region != "eu-central-1" {
+		t.Errorf("Waiting = %v, want records-2 in eu-central-1", got)
 	}
-	if _, ok, _ := s.Claim("records-", "records-2"); ok {
-		t.Error("a bucket was given itself as its successor")
-	}
-	b, ok, _ := s.Claim("records-", "records-1")
-	if !ok || b.Name != "records-2" || b.Region != "eu-central-1" {
-		t.Fatalf("Claim = %+v, %v; want records-2", b, ok)
-	}
-	if _, ok, _ := s.Claim("records-", "records-0"); ok {
-		t.Error("a successor was given twice")
+	if got := s.Waiting("records-", "records-2"); len(got) != 0 {
+		t.Errorf("a bucket was given itself as its successor: %v", got)
 	}
 	s.Add(Successor{Prefix: "invoices-", Name: "invoices-3"})
-	if _, ok, others := s.Claim("invoices-", "invoices-1"); ok || len(others) != 2 {
-		t.Errorf("two candidates gave a successor (%v) or were not both named (%v)", ok, others)
+	if got := s.Waiting("invoices-", "invoices-1"); len(got) != 2 {
+		t.Errorf("Waiting = %v, want both buckets of the prefix, for the caller to refuse", got)
+	}
+	s.Take("records-2")
+	if got := s.Waiting("records-", "records-0"); len(got) != 0 {
+		t.Errorf("a taken successor is still waiting: %v", got)
 	}
 }
 

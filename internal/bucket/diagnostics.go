@@ -220,13 +220,15 @@ func moveWarning(name string, src awsapi.MoveSource, key types.String) diag.Diag
 			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers))
 }
 
-// moveContinuesWarning tells that destroying a bucket finishes a move that an earlier apply began.
+// moveContinuesWarning tells that destroying a bucket finishes a move that an earlier apply began (began),
+// or, in the apply that replaces it, that its objects move into the bucket just created; versions and more
+// count the bucket's versions in the first case.
 func moveContinuesWarning(name, to string, began bool, versions int, more bool) diag.Diagnostic {
 	if !began {
 		return diag.NewWarningDiagnostic("Bucket data moves before the bucket is deleted",
 			fmt.Sprintf("Bucket %q is deleted after its objects move into bucket %q, which replaces it: each current "+
-				"object is copied and verified in %q, and only then are the %s object versions of %q deleted.",
-				name, to, to, versionCount(versions, more), name))
+				"object is copied and verified in %q, and only then are the object versions of %q deleted.",
+				name, to, to, name))
 	}
 	return diag.NewWarningDiagnostic("Bucket data move continues",
 		fmt.Sprintf("An earlier apply began moving the objects of bucket %q into bucket %q and did not finish. "+

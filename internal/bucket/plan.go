@@ -138,6 +138,14 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		return
 	}
 	name := m.ID.ValueString()
+	// Terraform plans the delete of a replaced bucket once more in the apply, right after creating its
+	// successor. That plan asks AWS nothing: the delete checks retention itself before it erases anything,
+	// and a failed read here would leave the move's pairing, held in this process until the delete writes
+	// it on the bucket, to be restored by hand.
+	if waiting := r.data.Successors.Waiting(m.BucketPrefix.ValueString(), name); len(waiting) == 1 && !m.BucketPrefix.IsNull() {
+		resp.Diagnostics.Append(moveContinuesWarning(name, waiting[0].Name, false, -1, false))
+		return
+	}
 	check, err := r.data.Clients.In(m.Region.ValueString()).CheckDestroy(ctx, name, time.Now())
 	switch {
 	case awsapi.IsNotFound(err):
@@ -147,19 +155,13 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 	case check.Retained != nil:
 		resp.Diagnostics.Append(retainedDiag(name, check.Retained, atPlan))
 	case check.Versions > 0 && !m.ForceDestroy.ValueBool():
-		// A bucket whose move began and did not finish is destroyed by finishing the move, and so is the old
-		// bucket of a replacement whose successor this apply has created (Terraform plans the delete of the
-		// old bucket once more during the apply): see Delete.
+		// A bucket whose move began and did not finish is destroyed by finishing the move: see Delete.
 		to, err := r.data.Clients.In(m.Region.ValueString()).MovingTo(ctx, name)
-		began := to != ""
-		if waiting := r.data.Successors.Waiting(m.BucketPrefix.ValueString(), name); !began && len(waiting) == 1 && !m.BucketPrefix.IsNull() {
-			to = waiting[0]
-		}
 		switch {
 		case err != nil:
 			resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
 		case to != "":
-			resp.Diagnostics.Append(moveContinuesWarning(name, to, began, check.Versions, check.More))
+			resp.Diagnostics.Append(moveContinuesWarning(name, to, true, check.Versions, check.More))
 		default:
 			resp.Diagnostics.Append(r.nowhereToMove(ctx, r.data.Clients.In(m.Region.ValueString()), m, check.Versions, check.More, atPlan))
 		}

@@ -307,12 +307,30 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 }
 
-// successor finds the bucket that receives the objects of the bucket being deleted: the one a move that
-// began earlier named on it (MovingToTag), or else the bucket this apply created with the same bucket_prefix
-// and on_replace = "move_data", which Terraform creates before deleting this one when the resource has
-// create_before_destroy. moving is false when there is none; a delete then goes on as without a move.
+// successor finds the bucket that receives the objects of the bucket being deleted: the bucket this apply
+// created with the same bucket_prefix and on_replace = "move_data", which Terraform creates before deleting
+// this one when the resource has create_before_destroy, or else the one a move that began earlier named on
+// this bucket (MovingToTag). The first needs no request, so that the pairing, which lives in this process
+// until move writes it on the bucket, depends on as few requests as possible. moving is false when there is
+// none; a delete then goes on as without a move.
 func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state bucketModel, diags *diag.Diagnostics) (to awsapi.Successor, moving bool) {
-	name := state.ID.ValueString()
+	name, prefix := state.ID.ValueString(), state.BucketPrefix.ValueString()
+	if prefix != "" {
+		switch waiting := r.data.Successors.Waiting(prefix, name); {
+		case len(waiting) == 1:
+			return waiting[0], true
+		case len(waiting) > 1:
+			// An empty bucket has nothing to move, so which bucket replaces it does not matter.
+			if count, _, err := c.BucketContents(ctx, name); err != nil || count > 0 {
+				var names []string
+				for _, w := range waiting {
+					names = append(names, w.Name)
+				}
+				diags.Append(ambiguousSuccessorDiag(name, prefix, names))
+				return to, false
+			}
+		}
+	}
 	began, err := c.MovingTo(ctx, name)
 	switch {
 	case awsapi.IsNotFound(err):
@@ -320,27 +338,16 @@ func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state
 	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:GetBucketTagging", err))
 		return to, false
-	case began != "":
-		region, err := c.BucketRegion(ctx, began)
-		if awsapi.IsNotFound(err) {
-			diags.Append(successorGoneDiag(name, began))
-		} else if err != nil {
-			diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
-		}
-		return awsapi.Successor{Name: began, Region: region}, err == nil
-	}
-	prefix := state.BucketPrefix.ValueString()
-	if prefix == "" {
+	case began == "":
 		return to, false
 	}
-	to, ok, others := r.data.Successors.Claim(prefix, name)
-	if len(others) > 1 {
-		// An empty bucket has nothing to move, so which bucket replaces it does not matter.
-		if count, _, err := c.BucketContents(ctx, name); err != nil || count > 0 {
-			diags.Append(ambiguousSuccessorDiag(name, prefix, others))
-		}
+	region, err := c.BucketRegion(ctx, began)
+	if awsapi.IsNotFound(err) {
+		diags.Append(successorGoneDiag(name, began))
+	} else if err != nil {
+		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
 	}
-	return to, ok
+	return awsapi.Successor{Name: began, Region: region}, err == nil
 }
 
 // nowhereToMove is the error for a bucket that holds data and has no successor to move it to. For a bucket
@@ -368,9 +375,30 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 	if dst == nil {
 		return false
 	}
-	if err := c.BeginMove(ctx, name, to.Name); err != nil {
+	err := c.BeginMove(ctx, name, to.Name)
+	var earlier *awsapi.MovingElsewhereError
+	switch {
+	case errors.As(err, &earlier):
+		// A move an earlier apply began goes on where it began; the bucket created now is left for the delete
+		// of the bucket that bucket replaces.
+		tflog.Info(ctx, "finishing the move an earlier apply began", map[string]any{"from": name, "to": earlier.To})
+		region, err := c.BucketRegion(ctx, earlier.To)
+		if awsapi.IsNotFound(err) {
+			diags.Append(successorGoneDiag(name, earlier.To))
+			return false
+		} else if err != nil {
+			diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
+			return false
+		}
+		to = awsapi.Successor{Name: earlier.To, Region: region}
+		if dst = r.data.ClientsIn(ResourceType, to.Region, diags); dst == nil {
+			return false
+		}
+	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:PutBucketTagging", err))
 		return false
+	default:
+		r.data.Successors.Take(to.Name)
 	}
 	tflog.Info(ctx, "moving the objects of an S3 bucket into the bucket that replaces it", map[string]any{"from": name, "to": to.Name})
 	moved, err := c.MoveObjects(ctx, name, dst, to.Name, func(m awsapi.Moved) {
