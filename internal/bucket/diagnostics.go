@@ -204,10 +204,16 @@ func moveRetentionDetail(name, reason string) string {
 
 // moveWarning tells what the replacement of a bucket with on_replace = "move_data" will do, with the figures
 // a plan reads.
-func moveWarning(name string, src awsapi.MoveSource, key types.String) diag.Diagnostic {
+func moveWarning(name string, src awsapi.MoveSource, oldKey, key types.String) diag.Diagnostic {
 	under := "the new bucket's KMS key (known after apply)"
 	if !key.IsUnknown() {
 		under = fmt.Sprintf("KMS key %s", key.ValueString())
+	}
+	newKey := ""
+	if !key.Equal(oldKey) {
+		newKey = fmt.Sprintf(" The key changes from %s: when that key is destroyed in this apply, its own "+
+			"plan warning (\"Key will be destroyed\") gives the date its deletion completes, after which nothing "+
+			"left encrypted under it can be read.", oldKey.ValueString())
 	}
 	return diag.NewWarningDiagnostic("Bucket data will move to the new bucket",
 		fmt.Sprintf("Replacing bucket %q moves its %d current object(s), %s, into the new bucket: copied "+
@@ -216,8 +222,8 @@ func moveWarning(name string, src awsapi.MoveSource, key types.String) diag.Diag
 			"marker(s). Objects written to the old bucket until its deletion are moved too (one rewritten during "+
 			"the move leaves its earlier copy in the new bucket as a noncurrent version, which the lifecycle "+
 			"rule deletes a day later). An apply that stops "+
-			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.",
-			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers))
+			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s",
+			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers, newKey))
 }
 
 // moveContinuesWarning tells that destroying a bucket finishes a move that an earlier apply began (began),

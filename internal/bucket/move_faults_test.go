@@ -132,8 +132,8 @@ func moveCalls(t *testing.T) (calls []string, start int) {
 }
 
 // TestAccBucket_moveConvergesAfterAFaultAtAnyCall fails, in turn, the first request of each S3 operation a
-// move makes (and one in the middle of the copies and of the checks), and every later request of it, with a
-// fault no retryer retries. The failed apply must leave every object either still in the old bucket or
+// move makes (each tagging, and one in the middle of the copies and of the checks), and every later request
+// of it, with a fault no retryer retries. The failed apply must leave every object either still in the old bucket or
 // verified in the new one; the next apply, without faults, must finish the move: the old bucket gone, every
 // object in the new one, identical, and an empty plan. A fault before the move has begun (the calls that
 // pair the old bucket with the new one) loses the pairing, which lives in the provider process: the next
@@ -154,10 +154,9 @@ func TestAccBucket_moveConvergesAfterAFaultAtAnyCall(t *testing.T) {
 			continue
 		}
 		counted[c]++
-		// Every request of the move is a target, except the copies and checks of one object after another,
-		// of which the first is (and one in the middle, below).
-		repeated := c == "s3:PUT/object" || c == "s3:HEAD/object"
-		if i >= start && (first[c] == 0 || !repeated) {
+		// The first request of each operation of the move is a target, and every tagging of a bucket (the
+		// pairing of the two buckets, then the running record); a copy and a check in the middle follow below.
+		if i >= start && (first[c] == 0 || c == "s3:PUT?tagging") {
 			if first[c] == 0 {
 				first[c] = counted[c]
 			}

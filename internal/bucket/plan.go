@@ -228,6 +228,6 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 		resp.Diagnostics.AddAttributeError(path.Root("object_lock"), moveRetentionSummary, moveRetentionDetail(name, d.Reason))
 	}
 	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(moveWarning(name, src, plan.KMSKeyARN))
+		resp.Diagnostics.Append(moveWarning(name, src, prior.KMSKeyARN, plan.KMSKeyARN))
 	}
 }
