@@ -1,16 +1,21 @@
 package bucket_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -304,5 +309,68 @@ func TestAccBucket_moveConvergesAfterACrash(t *testing.T) {
 				t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
 			}
 		})
+	}
+}
+
+// TestAccBucket_moveConvergesAfterAnInterrupt interrupts an apply with Ctrl-C (SIGINT) while its move copies
+// objects. Terraform asks the provider to stop; the move must stop without erasing anything it has not
+// verified, and the next apply must finish it.
+func TestAccBucket_moveConvergesAfterAnInterrupt(t *testing.T) {
+	acctest.RequireEmulator(t)
+	prefix := movePrefix()
+	var cmd atomic.Pointer[exec.Cmd]
+	var copies atomic.Int32
+	var interrupted atomic.Bool
+	// Copies are slowed down so the interrupt lands in the middle of them.
+	proxy := acctest.NewProxy(t, &acctest.Rule{Fault: acctest.Delay, Pause: 100 * time.Millisecond,
+		Match: func(_ *http.Request, op string) bool {
+			c := cmd.Load()
+			if op != "s3:PUT/object" || c == nil {
+				return false
+			}
+			if copies.Add(1) == 5 && interrupted.CompareAndSwap(false, true) {
+				_ = c.Process.Signal(syscall.SIGINT)
+			}
+			return true
+		}})
+	w := moveWorkdir(t, proxy, prefix)
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	old := bucketNames(t, prefix)[0]
+	want := seedSmall(t, old, 60)
+	t.Cleanup(func() {
+		w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
+		w.MustTerraform("destroy", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
+	})
+
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		bin = "terraform"
+	}
+	c := exec.Command(bin, "-chdir="+w.Dir, "apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
+	c.Env = append(os.Environ(), w.Env...)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Store(c)
+	err := c.Wait()
+	if !interrupted.Load() || err == nil {
+		t.Fatalf("the apply was not interrupted during the copies (%d copies, err %v):\n%s", copies.Load(), err, out.String())
+	}
+	names := bucketNames(t, prefix)
+	if !slices.Contains(names, old) {
+		t.Fatalf("the old bucket is gone after the interrupted move (buckets %v):\n%s", names, out.String())
+	}
+	lostNothing(t, want, old, names[len(names)-1])
+
+	proxy.Disable()
+	w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31")
+	names = bucketNames(t, prefix)
+	if len(names) != 1 || names[0] == old {
+		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
+	}
+	if err := checkObjects(t, names[0], want, keyARNOf(t, w)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -283,7 +283,8 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 			return
 		}
 		if moving {
-			if !r.move(ctx, c, state, &req.State, to, &resp.Diagnostics) {
+			var emptied bool
+			if to, emptied = r.move(ctx, c, state, &req.State, to, &resp.Diagnostics); !emptied {
 				return
 			}
 		} else {
@@ -367,17 +368,21 @@ func (r *bucketResource) nowhereToMove(ctx context.Context, c *awsapi.Clients, s
 	return noSuccessorDiag(name, versions, more, candidates, when)
 }
 
-// move moves the objects of the bucket in state into bucket to and records the move in the audit trail. It
-// reports whether the old bucket is now empty, ready to be deleted.
-func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state bucketModel, st *tfsdk.State, to awsapi.Successor, diags *diag.Diagnostics) bool {
+// move moves the objects of the bucket in state into bucket to, or into the bucket an earlier move of it
+// began with, and records the move in the audit trail. It returns where the objects went and whether the
+// old bucket is now empty (or gone), ready to be deleted.
+func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state bucketModel, st *tfsdk.State, to awsapi.Successor, diags *diag.Diagnostics) (awsapi.Successor, bool) {
 	name := state.ID.ValueString()
 	dst := r.data.ClientsIn(ResourceType, to.Region, diags)
 	if dst == nil {
-		return false
+		return to, false
 	}
 	err := c.BeginMove(ctx, name, to.Name)
 	var earlier *awsapi.MovingElsewhereError
 	switch {
+	case awsapi.IsNotFound(err):
+		// The old bucket is gone already: nothing to move, nothing to delete.
+		return to, true
 	case errors.As(err, &earlier):
 		// A move an earlier apply began goes on where it began; the bucket created now is left for the delete
 		// of the bucket that bucket replaces.
@@ -385,18 +390,18 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 		region, err := c.BucketRegion(ctx, earlier.To)
 		if awsapi.IsNotFound(err) {
 			diags.Append(successorGoneDiag(name, earlier.To))
-			return false
+			return to, false
 		} else if err != nil {
 			diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
-			return false
+			return to, false
 		}
 		to = awsapi.Successor{Name: earlier.To, Region: region}
 		if dst = r.data.ClientsIn(ResourceType, to.Region, diags); dst == nil {
-			return false
+			return to, false
 		}
 	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:PutBucketTagging", err))
-		return false
+		return to, false
 	default:
 		r.data.Successors.Take(to.Name)
 	}
@@ -408,10 +413,10 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 	switch {
 	case errors.As(err, &retained):
 		diags.Append(retainedDiag(name, retained, atApply))
-		return false
+		return to, false
 	case err != nil:
 		diags.Append(moveFailedDiag(name, to.Name, moved, err))
-		return false
+		return to, false
 	}
 	e := audit.Event{Time: time.Now(), Action: audit.Move, ResourceType: ResourceType, CloudID: name,
 		Region: state.Region.ValueString(), Jurisdiction: state.Jurisdiction.ValueString(),
@@ -420,7 +425,7 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 	// The hash is the same as the delete event's; a failure to compute it is reported there.
 	e.ArgumentsSHA256, _ = providerdata.ArgumentsSHA256(st)
 	r.data.RecordEvent(ctx, e, diags)
-	return !diags.HasError()
+	return to, !diags.HasError()
 }
 
 // ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports
