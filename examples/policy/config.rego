@@ -20,3 +20,27 @@ deny contains msg if {
 as_list(x) := x if is_array(x)
 
 as_list(x) := [x] if not is_array(x)
+
+# A gdpr_bucket with on_replace = "move_data" moves its objects to the bucket that replaces it, which must
+# exist first and have a name of its own: the move needs create_before_destroy and bucket_prefix. Without
+# them the provider refuses the replacement (with nothing touched); this finds it before any plan.
+deny contains msg if {
+	some name, blocks in input.resource.gdpr_bucket
+	some block in as_list(blocks)
+	block.on_replace == "move_data"
+	not create_before_destroy(block)
+	msg := sprintf("gdpr_bucket.%s sets on_replace = \"move_data\" without lifecycle { create_before_destroy = true }: Terraform would delete the old bucket before the new one exists, and the provider would refuse", [name])
+}
+
+deny contains msg if {
+	some name, blocks in input.resource.gdpr_bucket
+	some block in as_list(blocks)
+	block.on_replace == "move_data"
+	not block.bucket_prefix
+	msg := sprintf("gdpr_bucket.%s sets on_replace = \"move_data\" without bucket_prefix: S3 bucket names are unique, so the bucket that receives the data needs a generated name", [name])
+}
+
+create_before_destroy(block) if {
+	some lifecycle in as_list(block.lifecycle)
+	lifecycle.create_before_destroy == true
+}

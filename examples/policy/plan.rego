@@ -29,3 +29,14 @@ deny contains msg if {
 tagged_personal(after) if after.tags[personal_data_tag]
 
 tagged_personal(after) if after.tags_all[personal_data_tag]
+
+# A replacement of a gdpr_bucket with on_replace = "move_data" must create the new bucket before deleting the
+# old one, or there is nowhere to move the objects (the provider refuses, with nothing touched). The plan's
+# actions say the order: ["create", "delete"] with create_before_destroy, ["delete", "create"] without.
+deny contains msg if {
+	some change in input.resource_changes
+	change.type == "gdpr_bucket"
+	change.change.actions == ["delete", "create"]
+	change.change.after.on_replace == "move_data"
+	msg := sprintf("%s would be deleted before the bucket that replaces it exists, so its data has nowhere to move: add lifecycle { create_before_destroy = true }", [change.address])
+}

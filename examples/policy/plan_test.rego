@@ -43,3 +43,15 @@ test_default_tags_count if {
 	}]}
 	count(plan.deny) == 1 with input as tagged
 }
+
+test_move_data_replacement_must_create_first if {
+	denied := plan.deny with input as {"resource_changes": [bucket_replacement(["delete", "create"])]}
+	denied == {"gdpr_bucket.records would be deleted before the bucket that replaces it exists, so its data has nowhere to move: add lifecycle { create_before_destroy = true }"}
+	count(plan.deny) == 0 with input as {"resource_changes": [bucket_replacement(["create", "delete"])]}
+}
+
+bucket_replacement(actions) := {
+	"address": "gdpr_bucket.records",
+	"type": "gdpr_bucket",
+	"change": {"actions": actions, "after": {"on_replace": "move_data"}},
+}

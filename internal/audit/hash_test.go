@@ -83,7 +83,7 @@ func fullEvent(i int) Event {
 		CallerAccount: "123456789012", CallerARN: "arn:aws:iam::123456789012:user/ci",
 		TFCRunID: "run-abc", TFCWorkspaceID: "ws-def", TFCWorkspaceName: "records-prod",
 		ArgumentsSHA256: strings.Repeat("ab", 32),
-		MovedTo: "records-new", MovedObjects: "200", MovedBytes: "123456", ManifestSHA256: strings.Repeat("ef", 32),
+		MovedTo:         "records-new", MovedObjects: "200", MovedBytes: "123456", ManifestSHA256: strings.Repeat("ef", 32),
 	}
 }
 

@@ -21,6 +21,9 @@ type BucketInput struct {
 	ExpirationDays int32
 	ObjectLock     *ObjectLock
 	Tags           map[string]string
+	// AwaitsData marks the bucket as made to receive the objects of the bucket it replaces (see
+	// MovedFromTag), so that a move whose start was lost can be found again.
+	AwaitsData bool
 }
 
 // Bucket is a bucket as the provider sees it: its arguments and every setting the provider enforces.
@@ -55,6 +58,9 @@ type Bucket struct {
 	// names the bucket its own objects are moving to, "" when they are not (see MovedFromTag).
 	MovedFrom *Moved
 	MovingTo  string
+	// AwaitsData says the bucket was made to receive the objects of a bucket it replaces and none have
+	// arrived yet.
+	AwaitsData bool
 }
 
 // BucketARN returns the ARN of a bucket in the partition of its region.

@@ -95,9 +95,17 @@ func (c *Clients) bucketSetup(in BucketInput, gs []*bucketGuarantee) []BucketSte
 	}
 	// The tags come last and replace the creation marker: once they are written, the create is finished.
 	name := aws.String(in.Name)
-	if len(in.Tags) > 0 {
+	tags := in.Tags
+	if in.AwaitsData {
+		tags = maps.Clone(in.Tags)
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		tags[MovedFromTag] = awaitingData
+	}
+	if len(tags) > 0 {
 		steps = append(steps, BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {
-			_, err := c.s3.putBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: name, Tagging: &s3types.Tagging{TagSet: s3Tags(in.Tags)}})
+			_, err := c.s3.putBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: name, Tagging: &s3types.Tagging{TagSet: s3Tags(tags)}})
 			return err
 		}})
 	} else {

@@ -58,11 +58,16 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 			return 0, err
 		}
 	}
-	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: bucket})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+	// Each round lists the first page of what is left, since the round before deleted its own page: a
+	// listing continued from a marker that was just deleted is not something every S3 implementation gets
+	// right (the emulator skips a page). It ends when the bucket is empty.
+	for {
+		page, err := c.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket})
 		if err != nil {
 			return deleted, fmt.Errorf("s3:ListBucketVersions: %w", err)
+		}
+		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
+			return deleted, nil
 		}
 		var ids []s3types.ObjectIdentifier
 		for _, v := range page.Versions {
@@ -89,7 +94,6 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 			deleted += len(batch)
 		}
 	}
-	return deleted, nil
 }
 
 // checkRetention finds, among all the bucket's versions, those S3 will not delete.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,10 @@ const (
 	MovingToTag  = "gdpr:moving-to"
 	MovedFromTag = "gdpr:moved-from"
 )
+
+// awaitingData is MovedFromTag's value on a bucket created with on_replace = "move_data" before any object
+// has arrived: it lets a user find the successor of a bucket whose move never began (see AwaitingData).
+const awaitingData = "awaiting"
 
 // Moved is what a move has brought into a bucket: from which bucket, how many current objects and bytes,
 // each verified by checksum, and the manifest's digest (see MoveObjects).
@@ -75,6 +80,7 @@ func (b *Bucket) systemTags() {
 		if m, ok := parseMoved(v); ok {
 			b.MovedFrom = &m
 		}
+		b.AwaitsData = v == awaitingData
 		delete(b.Tags, MovedFromTag)
 	}
 	if v, ok := b.Tags[MovingToTag]; ok {
@@ -108,8 +114,8 @@ type MoveSource struct {
 	Siblings []string
 }
 
-// PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix: the
-// figures (one listing of every version, page by page, so memory does not grow with the bucket), its
+// PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix (empty for
+// a fixed name, which has no siblings): the figures (one listing of every version, page by page, so memory does not grow with the bucket), its
 // retention and the other buckets with the same prefix.
 func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
 	var src MoveSource
@@ -144,6 +150,9 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 			return err
 		},
 		func(ctx context.Context) error {
+			if prefix == "" {
+				return nil
+			}
 			pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
@@ -160,6 +169,39 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 		},
 	)
 	return src, err
+}
+
+// AwaitingData lists the buckets whose names begin with prefix, other than name, that were created to
+// receive the objects of a bucket they replace and have received none: the candidates to name when the
+// delete of an old bucket cannot tell where its objects go.
+func (c *Clients) AwaitingData(ctx context.Context, prefix, name string) ([]string, error) {
+	var candidates []string
+	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range page.Buckets {
+			if n := aws.ToString(b.Name); n != name && strings.HasPrefix(n, prefix) {
+				candidates = append(candidates, n)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var found []string
+	err := boundedEach(ctx, candidates, func(ctx context.Context, b string) error {
+		tags, err := c.bucketTags(ctx, b)
+		if err != nil || tags[MovedFromTag] != awaitingData {
+			return nil //nolint:nilerr // a bucket whose tags cannot be read is not named
+		}
+		mu.Lock()
+		found = append(found, b)
+		mu.Unlock()
+		return nil
+	})
+	slices.Sort(found)
+	return found, err
 }
 
 // MovingTo returns the bucket a move of bucket name's objects goes to, "" when no move has begun.
@@ -190,15 +232,27 @@ func (c *Clients) putBucketTags(ctx context.Context, name string, tags map[strin
 	return err
 }
 
+// MovingElsewhereError says a bucket's objects are already moving to another bucket than the one asked.
+type MovingElsewhereError struct{ To string }
+
+func (e *MovingElsewhereError) Error() string {
+	return "the objects are already moving to bucket " + e.To
+}
+
 // BeginMove marks bucket name as moving its objects to bucket to, keeping its other tags. Nothing is copied
-// before it, so a move that stops at any later call is found again from the old bucket.
+// before it, so a move that stops at any later call is found again from the old bucket. A bucket already
+// moving elsewhere is left as it is, with a MovingElsewhereError.
 func (c *Clients) BeginMove(ctx context.Context, name, to string) error {
 	tags, err := c.bucketTags(ctx, name)
 	if err != nil {
 		return err
 	}
-	if tags[MovingToTag] == to {
+	switch tags[MovingToTag] {
+	case to:
 		return nil
+	case "":
+	default:
+		return &MovingElsewhereError{To: tags[MovingToTag]}
 	}
 	tags[MovingToTag] = to
 	return c.putBucketTags(ctx, name, tags)
@@ -224,28 +278,24 @@ func (e *MoveError) Unwrap() error { return e.Err }
 // ErrNotIdentical is a copy that S3 acknowledged but that differs from its source when checked.
 var ErrNotIdentical = errors.New("the copy differs from its source")
 
-// MoveObjects moves every current object of bucket from (in c's region) into bucket to (in dst's region):
-// it copies each server-side, encrypted under to's default KMS key, then, page by page of the old bucket's
-// versions, checks that each current object exists identical in to (same content by checksum, size, content
-// type, user metadata and key) and copies again whatever does not (written since, or missed), and only then
-// deletes that page's versions and delete markers from the old bucket. Noncurrent versions and delete markers
-// are not carried over. A move that stops anywhere leaves every object it has not verified where it was; the
-// next call finishes it, and objects already in to and identical are not copied again.
+// MoveObjects moves every current object of bucket from (in c's region) into bucket to (in dst's region).
+// It empties the old bucket in rounds: each lists the first page of versions left, copies each current
+// object server-side, encrypted under to's default KMS key, checks the copy (same content by checksum, and
+// the new bucket's key), and only then deletes that page's versions and delete markers from the old bucket;
+// nothing is erased before its copy is verified. Rounds go on until the old bucket is empty, so objects
+// written meanwhile are moved too. Noncurrent versions and delete markers are not carried over. A move that
+// stops anywhere leaves every object it has not verified where it was; the next call finishes it, and, when
+// the new bucket already holds objects, those present and identical are not copied again.
 //
-// progress is called after each page with the running totals, which are also written to to's MovedFromTag.
-// The manifest is a chained SHA-256: for each page, in the listing's key order, the hex SHA-256 of the
+// progress is called after each round with the running totals, which are also written to to's MovedFromTag.
+// The manifest is a chained SHA-256: for each round, in the listing's key order, the hex SHA-256 of the
 // previous value followed by one line per moved object (key, size, checksum algorithm and value).
 func (c *Clients) MoveObjects(ctx context.Context, from string, dst *Clients, to string, progress func(Moved)) (Moved, error) {
 	m := &mover{src: c, dst: dst, from: from, to: to}
 	if err := m.prepare(ctx); err != nil {
 		return m.moved, err
 	}
-	if m.fresh {
-		if err := m.copyAll(ctx); err != nil {
-			return m.moved, err
-		}
-	}
-	err := m.verifyAndErase(ctx, progress)
+	err := m.moveRounds(ctx, progress)
 	return m.moved, err
 }
 
@@ -261,7 +311,7 @@ type mover struct {
 	// lockDefault is the old bucket's default retention, which versions without their own carry.
 	lockDefault ObjectLock
 	// fresh says the new bucket held nothing when the move began: every object is copied without first
-	// asking whether it is there.
+	// asking whether it is there. A move that resumes asks, and copies only what is missing or different.
 	fresh bool
 	// dstTags are the new bucket's tags, which the running MovedFromTag joins.
 	dstTags map[string]string
@@ -317,40 +367,14 @@ func (m *mover) prepare(ctx context.Context) error {
 	)
 }
 
-// copyAll copies every current object of the old bucket, as fast as the endpoint allows: one CopyObject per
-// object, asking S3 for a checksum of the algorithm the source has, which verifyAndErase then compares.
-func (m *mover) copyAll(ctx context.Context) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(moveConcurrency)
-	pages := s3.NewListObjectVersionsPaginator(m.src.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
-	for pages.HasMorePages() && gctx.Err() == nil {
-		page, err := pages.NextPage(gctx)
-		if err != nil {
-			g.Go(func() error { return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err} })
-			break
-		}
-		for _, v := range page.Versions {
-			if !aws.ToBool(v.IsLatest) {
-				continue
-			}
-			g.Go(func() error {
-				algo := s3types.ChecksumAlgorithmSha256
-				if len(v.ChecksumAlgorithm) == 1 && v.ChecksumType != s3types.ChecksumTypeComposite {
-					algo = v.ChecksumAlgorithm[0]
-				}
-				return m.copy(gctx, aws.ToString(v.Key), aws.ToString(v.VersionId), aws.ToInt64(v.Size), algo)
-			})
-		}
-	}
-	return g.Wait()
-}
-
 // copy copies one version of an object into the new bucket, in parts when it is too large for one request.
-func (m *mover) copy(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) error {
+// It returns what S3 says of the copy: its checksum (of algorithm algo) and the key it is encrypted under;
+// after a copy in parts, only that the copy exists.
+func (m *mover) copy(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) (object, error) {
 	if size > MultipartCopy.Above {
-		return m.copyInParts(ctx, key, version, size, algo)
+		return object{}, m.copyInParts(ctx, key, version, size, algo)
 	}
-	_, err := m.dst.s3.copyObject(ctx, &s3.CopyObjectInput{
+	out, err := m.dst.s3.copyObject(ctx, &s3.CopyObjectInput{
 		Bucket:               aws.String(m.to),
 		Key:                  aws.String(key),
 		CopySource:           aws.String(copySource(m.from, key, version)),
@@ -362,9 +386,17 @@ func (m *mover) copy(ctx context.Context, key, version string, size int64, algo 
 		BucketKeyEnabled:     aws.Bool(true),
 	})
 	if err != nil {
-		return &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: err}
+		return object{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: err}
 	}
-	return nil
+	o := object{kmsKey: aws.ToString(out.SSEKMSKeyId)}
+	if r := out.CopyObjectResult; r != nil {
+		o.sum = checksumOf(map[s3types.ChecksumAlgorithm]*string{
+			s3types.ChecksumAlgorithmCrc32: r.ChecksumCRC32, s3types.ChecksumAlgorithmCrc32c: r.ChecksumCRC32C,
+			s3types.ChecksumAlgorithmCrc64nvme: r.ChecksumCRC64NVME, s3types.ChecksumAlgorithmSha1: r.ChecksumSHA1,
+			s3types.ChecksumAlgorithmSha256: r.ChecksumSHA256,
+		}, r.ChecksumType)
+	}
+	return o, nil
 }
 
 // copyInParts copies an object above MultipartCopy.Above with UploadPartCopy. A multipart upload does not
@@ -443,23 +475,23 @@ func (m *mover) copyInParts(ctx context.Context, key, version string, size int64
 	return nil
 }
 
-// verifyAndErase walks the old bucket's versions page by page. For each page it verifies every current
-// object in the new bucket, copying what is missing or different, and then deletes the page's versions and
-// delete markers from the old bucket: nothing is erased before its copy is verified. A version written to a
-// key the walk has passed stays in the old bucket, and the bucket's deletion then fails; the next move
-// takes it.
-func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error {
+// moveRounds empties the old bucket round by round (see MoveObjects).
+func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 	if m.lock {
-		// Versions S3 will not delete stop the move before the first deletion, as they stop a destroy.
+		// Versions S3 will not delete stop the move before the first copy, as they stop a destroy.
 		if err := m.src.checkRetention(ctx, m.from, m.lockDefault, time.Now()); err != nil {
 			return err
 		}
 	}
-	pages := s3.NewListObjectVersionsPaginator(m.src.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+	// Each round lists the first page of what is left, since the round before erased its own page: a listing
+	// continued from a marker that was just deleted is not something every S3 implementation gets right.
+	for {
+		page, err := m.src.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
 		if err != nil {
 			return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
+		}
+		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
+			return nil
 		}
 		var current []s3types.ObjectVersion
 		for _, v := range page.Versions {
@@ -472,7 +504,7 @@ func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error 
 		g.SetLimit(moveConcurrency)
 		for i, v := range current {
 			g.Go(func() (err error) {
-				sums[i], err = m.verify(gctx, aws.ToString(v.Key), aws.ToString(v.VersionId))
+				sums[i], err = m.moveOne(gctx, aws.ToString(v.Key), aws.ToString(v.VersionId))
 				return err
 			})
 		}
@@ -499,7 +531,6 @@ func (m *mover) verifyAndErase(ctx context.Context, progress func(Moved)) error 
 			progress(m.moved)
 		}
 	}
-	return nil
 }
 
 // record writes the running totals to the new bucket's MovedFromTag.
@@ -570,64 +601,98 @@ func (c *Clients) head(ctx context.Context, bucket, key, version string) (o obje
 	if err != nil {
 		return o, false, err
 	}
-	o.sum.size = aws.ToInt64(out.ContentLength)
-	for algo, v := range map[s3types.ChecksumAlgorithm]*string{
+	o.sum = checksumOf(map[s3types.ChecksumAlgorithm]*string{
 		s3types.ChecksumAlgorithmCrc32: out.ChecksumCRC32, s3types.ChecksumAlgorithmCrc32c: out.ChecksumCRC32C,
 		s3types.ChecksumAlgorithmCrc64nvme: out.ChecksumCRC64NVME, s3types.ChecksumAlgorithmSha1: out.ChecksumSHA1,
 		s3types.ChecksumAlgorithmSha256: out.ChecksumSHA256,
-	} {
-		if v != nil && *v != "" {
-			o.sum.algo, o.sum.value = algo, *v
-			// A checksum of parts is written as the combined value, a dash and the number of parts.
-			o.sum.full = out.ChecksumType != s3types.ChecksumTypeComposite && !strings.Contains(*v, "-")
-		}
-	}
+	}, out.ChecksumType)
+	o.sum.size = aws.ToInt64(out.ContentLength)
 	o.contentType = aws.ToString(out.ContentType)
 	o.metadata = out.Metadata
 	o.kmsKey = aws.ToString(out.SSEKMSKeyId)
 	return o, true, nil
 }
 
-// verify makes sure the current version of key in the old bucket exists identical in the new one, copying it
-// once more when it does not. It returns the checksum the manifest records.
-func (m *mover) verify(ctx context.Context, key, version string) (objectSum, error) {
+// checksumOf picks the checksum S3 gave, of whichever algorithm it has.
+func checksumOf(values map[s3types.ChecksumAlgorithm]*string, typ s3types.ChecksumType) (sum objectSum) {
+	for algo, v := range values {
+		if v != nil && *v != "" {
+			sum.algo, sum.value = algo, *v
+			// A checksum of parts is written as the combined value, a dash and the number of parts.
+			sum.full = typ != s3types.ChecksumTypeComposite && !strings.Contains(*v, "-")
+		}
+	}
+	return sum
+}
+
+// moveOne makes sure the current version of key in the old bucket exists identical in the new one, and
+// returns the checksum the manifest records. It asks S3 for the source's checksum and copies the object
+// asking for a checksum of the same algorithm, which S3 computes from what it wrote: equal values prove the
+// copy, at two requests per object. A source without a whole-object checksum is read and hashed instead. A
+// move that resumes first asks whether the object is already there, identical.
+func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, error) {
+	src, found, err := m.src.head(ctx, m.from, key, version)
+	if err != nil || !found {
+		if err == nil {
+			err = errors.New("the object version is gone")
+		}
+		return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
+	}
+	if !m.fresh {
+		if ok, sum, err := m.present(ctx, key, version, src); err != nil || ok {
+			return sum, err
+		}
+	}
+	algo := s3types.ChecksumAlgorithmSha256
+	if src.sum.full {
+		algo = src.sum.algo
+	}
 	for attempt := 0; ; attempt++ {
-		var src, dst object
-		var found bool
-		err := concurrently(ctx,
-			func(ctx context.Context) (err error) {
-				src, _, err = m.src.head(ctx, m.from, key, version)
-				return err
-			},
-			func(ctx context.Context) (err error) {
-				dst, found, err = m.dst.head(ctx, m.to, key, "")
-				return err
-			},
-		)
+		dst, err := m.copy(ctx, key, version, src.sum.size, algo)
 		if err != nil {
-			return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
+			return objectSum{}, err
 		}
-		same := found && m.sameHeaders(src, dst)
-		if same {
-			same, err = m.sameContent(ctx, key, version, src.sum, dst.sum)
-			if err != nil {
-				return objectSum{}, err
-			}
+		var same bool
+		switch {
+		case dst.sum.value == "":
+			// A copy in parts: S3's answer carries no checksum of the whole, so the copy is read back.
+			var sum objectSum
+			same, sum, err = m.present(ctx, key, version, src)
+			dst.sum = sum
+		case !sameKey(dst.kmsKey, m.key):
+			same = false
+		case src.sum.full && dst.sum.algo == src.sum.algo:
+			same = dst.sum.value == src.sum.value
+		default:
+			var a string
+			a, err = m.src.readSum(ctx, m.from, key, version)
+			same = err == nil && a == dst.sum.value && dst.sum.algo == s3types.ChecksumAlgorithmSha256
+		}
+		if err != nil {
+			return objectSum{}, &MoveError{Key: key, Action: "verifying the copy in " + m.to, Err: err}
 		}
 		if same {
+			dst.sum.size = src.sum.size
 			return dst.sum, nil
 		}
 		if attempt > 0 {
 			return objectSum{}, &MoveError{Key: key, Action: "verifying the copy in " + m.to, Err: ErrNotIdentical}
 		}
-		algo := s3types.ChecksumAlgorithmSha256
-		if src.sum.full {
-			algo = src.sum.algo
-		}
-		if err := m.copy(ctx, key, version, src.sum.size, algo); err != nil {
-			return objectSum{}, err
-		}
 	}
+}
+
+// present reports whether the new bucket holds key identical to the old bucket's version (src is its HEAD),
+// with the checksum the manifest records.
+func (m *mover) present(ctx context.Context, key, version string, src object) (bool, objectSum, error) {
+	dst, found, err := m.dst.head(ctx, m.to, key, "")
+	if err != nil {
+		return false, objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject) in " + m.to, Err: err}
+	}
+	if !found || !m.sameHeaders(src, dst) {
+		return false, objectSum{}, nil
+	}
+	same, err := m.sameContent(ctx, key, version, src.sum, dst.sum)
+	return same, dst.sum, err
 }
 
 // sameHeaders compares what a HEAD tells of two objects besides their content, and that the copy is
@@ -725,37 +790,21 @@ func (s *Successors) Add(b Successor) {
 }
 
 // Waiting lists the buckets created with prefix, other than the bucket name itself, without taking any.
-func (s *Successors) Waiting(prefix, name string) []string {
+func (s *Successors) Waiting(prefix, name string) []Successor {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var names []string
+	var found []Successor
 	for _, w := range s.waiting {
 		if w.Prefix == prefix && w.Name != name {
-			names = append(names, w.Name)
+			found = append(found, w)
 		}
 	}
-	return names
+	return found
 }
 
-// Claim takes the one bucket created with prefix, other than the bucket name itself; ok is false when there
-// is none, and others lists them all when there is more than one, which Claim does not decide between.
-func (s *Successors) Claim(prefix, name string) (b Successor, ok bool, others []string) {
+// Take removes the bucket name from the list once a move has begun into it, so no other bucket moves there.
+func (s *Successors) Take(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	at := -1
-	for i, w := range s.waiting {
-		if w.Prefix == prefix && w.Name != name {
-			others = append(others, w.Name)
-			at = i
-		}
-	}
-	if len(others) != 1 {
-		if len(others) == 0 {
-			others = nil
-		}
-		return Successor{}, false, others
-	}
-	b = s.waiting[at]
-	s.waiting = append(s.waiting[:at], s.waiting[at+1:]...)
-	return b, true, nil
+	s.waiting = slices.DeleteFunc(s.waiting, func(w Successor) bool { return w.Name == name })
 }

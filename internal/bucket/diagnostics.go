@@ -204,27 +204,37 @@ func moveRetentionDetail(name, reason string) string {
 
 // moveWarning tells what the replacement of a bucket with on_replace = "move_data" will do, with the figures
 // a plan reads.
-func moveWarning(name string, src awsapi.MoveSource, key types.String) diag.Diagnostic {
+func moveWarning(name string, src awsapi.MoveSource, oldKey, key types.String) diag.Diagnostic {
 	under := "the new bucket's KMS key (known after apply)"
 	if !key.IsUnknown() {
 		under = fmt.Sprintf("KMS key %s", key.ValueString())
+	}
+	newKey := ""
+	if !key.Equal(oldKey) {
+		newKey = fmt.Sprintf(" The key changes from %s: when that key is destroyed in this apply, its own "+
+			"plan warning (\"Key will be destroyed\") gives the date its deletion completes, after which nothing "+
+			"left encrypted under it can be read.", oldKey.ValueString())
 	}
 	return diag.NewWarningDiagnostic("Bucket data will move to the new bucket",
 		fmt.Sprintf("Replacing bucket %q moves its %d current object(s), %s, into the new bucket: copied "+
 			"server-side, re-encrypted under %s, each verified by checksum; then the old bucket is emptied and "+
 			"deleted. Not carried over, and erased with the old bucket: %d noncurrent version(s) and %d delete "+
-			"marker(s). Objects written to the old bucket until its deletion are moved too. An apply that stops "+
-			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.",
-			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers))
+			"marker(s). Objects written to the old bucket until its deletion are moved too (one rewritten during "+
+			"the move leaves its earlier copy in the new bucket as a noncurrent version, which the lifecycle "+
+			"rule deletes a day later). An apply that stops "+
+			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s",
+			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers, newKey))
 }
 
-// moveContinuesWarning tells that destroying a bucket finishes a move that an earlier apply began.
+// moveContinuesWarning tells that destroying a bucket finishes a move that an earlier apply began (began),
+// or, in the apply that replaces it, that its objects move into the bucket just created; versions and more
+// count the bucket's versions in the first case.
 func moveContinuesWarning(name, to string, began bool, versions int, more bool) diag.Diagnostic {
 	if !began {
 		return diag.NewWarningDiagnostic("Bucket data moves before the bucket is deleted",
 			fmt.Sprintf("Bucket %q is deleted after its objects move into bucket %q, which replaces it: each current "+
-				"object is copied and verified in %q, and only then are the %s object versions of %q deleted.",
-				name, to, to, versionCount(versions, more), name))
+				"object is copied and verified in %q, and only then are the object versions of %q deleted.",
+				name, to, to, name))
 	}
 	return diag.NewWarningDiagnostic("Bucket data move continues",
 		fmt.Sprintf("An earlier apply began moving the objects of bucket %q into bucket %q and did not finish. "+
@@ -247,16 +257,27 @@ func byteCount(n int64) string {
 	return fmt.Sprintf("%d bytes (%.1f %ciB)", n, float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// noSuccessorDiag stops the delete of a bucket that holds data and has no bucket to move it to.
-func noSuccessorDiag(name string, versions int, more, moveData bool) diag.Diagnostic {
-	if !moveData {
-		return notEmptyDiag(name, versions, more, atApply)
+// noSuccessorDiag stops the delete of a bucket with on_replace = "move_data" that holds data and has no
+// bucket to move it to. candidates are buckets made to receive data that none has reached.
+func noSuccessorDiag(name string, versions int, more bool, candidates []string, when stage) diag.Diagnostic {
+	stopped := "nothing was touched"
+	if when == atPlan {
+		stopped = "the plan stops here"
 	}
-	return diag.NewErrorDiagnostic("Bucket data has nowhere to move",
-		fmt.Sprintf("Bucket %q holds %s object versions and on_replace = \"move_data\", but no new bucket exists "+
-			"to receive them, so nothing was touched. Terraform deletes the old bucket before creating the new "+
-			"one unless the resource has lifecycle { create_before_destroy = true }: add it and apply again.",
-			name, versionCount(versions, more)))
+	detail := fmt.Sprintf("Bucket %q holds %s object versions and on_replace = \"move_data\", but no bucket is known "+
+		"to receive them, so %s. When the bucket is being replaced, Terraform creates the new bucket first only "+
+		"with lifecycle { create_before_destroy = true }: add it and apply again. To destroy the bucket and "+
+		"erase its data, set force_destroy = true and apply that change on its own first (it updates the "+
+		"state alone), then destroy.",
+		name, versionCount(versions, more), stopped)
+	if len(candidates) > 0 {
+		detail += fmt.Sprintf(" If an apply stopped after creating the bucket that replaces it and before the move "+
+			"began, name that bucket on this one and apply again; the move then finishes. Bucket(s) made to receive "+
+			"data with this prefix and still without any: %s. For example: aws s3api put-bucket-tagging --bucket %s "+
+			"--tagging 'TagSet=[{Key=%s,Value=%s}]' (this replaces the bucket's tags; keep any you have).",
+			strings.Join(candidates, ", "), name, awsapi.MovingToTag, candidates[0])
+	}
+	return diag.NewErrorDiagnostic("Bucket data has nowhere to move", detail)
 }
 
 // ambiguousSuccessorDiag stops a delete that cannot tell which new bucket replaces the old one.

@@ -210,7 +210,7 @@ func TestAccBucket_destroyWithObjects(t *testing.T) {
 					Config:  config,
 					Destroy: true,
 					// The plan stops before anything is touched.
-					ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Destroying the bucket would erase personal data.*Bucket "` + name + `" holds 2 object versions and force_destroy is false.*bucket_prefix with lifecycle \{ create_before_destroy = true \}`)),
+					ExpectError: regexp.MustCompile(acctest.Wrapped(`(?s)Destroying the bucket would erase personal data.*Bucket "` + name + `" holds 2 object versions and force_destroy is false.*set on_replace = "move_data" with bucket_prefix and lifecycle \{ create_before_destroy = true \}`)),
 				},
 				{
 					// Nothing was lost. Empty the bucket deliberately; then destroy works.

@@ -226,3 +226,22 @@ func BenchmarkBucketModel_fromAPI(b *testing.B) {
 		b.Fatalf("fromAPI in the loop: changed %v, violations %v", changed, violations)
 	}
 }
+
+func TestGeneratedFrom_onlyNamesTheProviderGenerates(t *testing.T) {
+	generated, err := newBucketName(bucketModel{Bucket: types.StringNull(), BucketPrefix: types.StringValue("records-")}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := generatedFrom("records-")
+	if !is(generated) {
+		t.Errorf("%q, generated from records-, is not recognised", generated)
+	}
+	for _, other := range []string{
+		"records-", "records-eu-20261201120000abcdef", "records-2026120112000abcdefg", "records-20261201120000ABCDEF",
+		"records-20261201120000abcdefg", "invoices-20261201120000abcdef",
+	} {
+		if is(other) {
+			t.Errorf("%q is taken for a name generated from records-", other)
+		}
+	}
+}

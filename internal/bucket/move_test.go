@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -143,15 +145,21 @@ func encodeTags(tags map[string]string) string {
 // the same content, content type, user metadata and object tags, encrypted under a key whose ARN ends with
 // keySuffix, and nothing else: no noncurrent version, no delete marker.
 func checkObjects(t *testing.T, bucket string, want map[string]storedObject, keyARN func() string) error {
+	return checkObjectsAnd(t, bucket, want, 0, keyARN)
+}
+
+// checkObjectsAnd is checkObjects for a bucket that may also hold noncurrent versions: the earlier copies of
+// objects rewritten in the old bucket while the move ran.
+func checkObjectsAnd(t *testing.T, bucket string, want map[string]storedObject, noncurrent int, keyARN func() string) error {
 	ctx := context.Background()
 	c := acctest.S3(t, acctest.Region)
 	versions, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return err
 	}
-	if len(versions.DeleteMarkers) > 0 || len(versions.Versions) != len(want) {
-		return fmt.Errorf("bucket %s holds %d versions and %d delete markers, want %d current objects alone",
-			bucket, len(versions.Versions), len(versions.DeleteMarkers), len(want))
+	if len(versions.DeleteMarkers) > 0 || len(versions.Versions) != len(want)+noncurrent {
+		return fmt.Errorf("bucket %s holds %d versions and %d delete markers, want %d current objects and %d noncurrent versions",
+			bucket, len(versions.Versions), len(versions.DeleteMarkers), len(want), noncurrent)
 	}
 	key := keyARN()
 	g, ctx := errgroup.WithContext(ctx)
@@ -349,6 +357,253 @@ func TestAccBucket_moveNeedsCreateBeforeDestroy(t *testing.T) {
 					return nil
 				},
 			},
+		},
+	})
+}
+
+// TestAccBucket_moveThatCannotSucceedFailsAtPlan: each replacement below would have to stop halfway, or
+// would end a retention early, so the plan must refuse it with the reason, and leave the data where it is.
+func TestAccBucket_moveThatCannotSucceedFailsAtPlan(t *testing.T) {
+	cases := map[string]struct {
+		before, after string // the bucket's arguments besides the key, on_replace and lifecycle
+		fixedName     bool
+		want          string
+	}{
+		"fixed name": {
+			before: `bucket = %[1]q` + "\n  expiration_days = 30", after: `bucket = %[1]q` + "\n  expiration_days = 31",
+			fixedName: true,
+			want:      `(?s)Bucket with a fixed name cannot move its data.*Use\s+bucket_prefix`,
+		},
+		"another prefix": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30", after: `bucket_prefix = "%[1]sx-"` + "\n  expiration_days = 30",
+			want: `(?s)Bucket cannot move its data to a bucket with another prefix.*keeps\s+the\s+prefix`,
+		},
+		"force_destroy in the state": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  force_destroy = true", after: `bucket_prefix = %[1]q` + "\n  expiration_days = 31\n  force_destroy = true",
+			want: `(?s)Bucket would be erased, not moved.*force_destroy\s+=\s+false`,
+		},
+		"Object Lock dropped": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  object_lock = { mode = \"GOVERNANCE\", days = 10 }",
+			after:  `bucket_prefix = %[1]q` + "\n  expiration_days = 30",
+			want:   `(?s)Moving the data would shorten its retention.*new\s+bucket\s+has\s+no\s+Object\s+Lock`,
+		},
+		"Object Lock shortened": {
+			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  object_lock = { mode = \"GOVERNANCE\", days = 10 }",
+			after:  `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  object_lock = { mode = \"GOVERNANCE\", days = 5 }",
+			want:   `(?s)Moving the data would shorten its retention.*only\s+for\s+5`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			label := movePrefix()
+			if tc.fixedName {
+				label = acctest.BucketName()
+			}
+			config := func(args string) string {
+				return acctest.BucketConfig(fmt.Sprintf(args, label) + "\n  on_replace = \"move_data\"\n  lifecycle {\n    create_before_destroy = true\n  }")
+			}
+			var names []string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: config(tc.before), Check: captureBucket(&names)},
+					{
+						PreConfig:   func() { acctest.PutObject(t, names[0], "customers/1.json", `{"customer":1}`, nil) },
+						Config:      config(tc.after),
+						ExpectError: regexp.MustCompile(tc.want),
+					},
+					{
+						// Nothing was touched; the data is erased deliberately so the test can clean up.
+						PreConfig: func() {
+							if v, _ := acctest.Versions(t, names[0]); v != 1 {
+								t.Fatalf("bucket %s holds %d versions after the refused plan, want its 1", names[0], v)
+							}
+							removeLockedBucketObjects(t, names[0])
+						},
+						Config: config(tc.before),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccBucket_moveFromCOMPLIANCEFailsAtPlanWithTheDate: versions under COMPLIANCE retention cannot be
+// deleted by anyone, so the old bucket could never be emptied after the move; the plan must say until when.
+func TestAccBucket_moveFromCOMPLIANCEFailsAtPlanWithTheDate(t *testing.T) {
+	prefix := movePrefix()
+	config := func(days int) string {
+		return acctest.BucketConfig(fmt.Sprintf(`
+  bucket_prefix   = %q
+  expiration_days = %d
+  object_lock     = { mode = "COMPLIANCE", days = 2 }
+  on_replace      = "move_data"
+  lifecycle {
+    create_before_destroy = true
+  }`, prefix, days))
+	}
+	var names []string
+	expect := regexp.MustCompile(`not yet known`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(30), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					before := time.Now().Add(48 * time.Hour).UTC()
+					acctest.PutObject(t, names[0], "records.csv", "x", nil)
+					after := time.Now().Add(48 * time.Hour).UTC()
+					*expect = *regexp.MustCompile(`(?s)Bucket cannot be destroyed.*"records.csv".*COMPLIANCE\s+mode\s+until\s+(` +
+						before.Format("2006-01-02T15:04") + `|` + after.Format("2006-01-02T15:04") + `)`)
+				},
+				Config:      config(31),
+				ExpectError: expect,
+			},
+			{
+				PreConfig: func() {
+					if v, _ := acctest.Versions(t, names[0]); v != 1 {
+						t.Fatalf("bucket holds %d versions after the refused plan, want 1", v)
+					}
+					removeLockedBucketObjects(t, names[0])
+				},
+				Config: config(30),
+			},
+		},
+	})
+}
+
+// writeBetweenPlanAndApply is a plan check that writes objects into a bucket: it runs after the plan and
+// before the apply, as a user's application would go on writing.
+type writeBetweenPlanAndApply func()
+
+func (w writeBetweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	w()
+}
+
+// TestAccBucket_moveTakesWhatArrivesDuringIt: objects written to the old bucket after the plan, and while
+// the copy runs (a new object and a new version of a copied one), must arrive in the new bucket too, each
+// in its latest content, before the old bucket is erased. The copy of the rewritten object's earlier version
+// stays in the new bucket as a noncurrent version (the lifecycle rule deletes it a day later): the move does
+// not delete versions in the new bucket, which may be someone's newer data.
+func TestAccBucket_moveTakesWhatArrivesDuringIt(t *testing.T) {
+	prefix := movePrefix()
+	var names []string
+	var want map[string]storedObject
+	var mu sync.Mutex
+	put := func(key, body string) {
+		acctest.PutObject(t, names[0], key, body, func(in *s3.PutObjectInput) { in.ContentType = aws.String("text/plain") })
+		sum := sha256.Sum256([]byte(body))
+		mu.Lock()
+		want[key] = storedObject{sha256: hex.EncodeToString(sum[:]), size: int64(len(body)), contentType: "text/plain"}
+		mu.Unlock()
+	}
+	var once sync.Once
+	proxy := acctest.NewProxy(t, &acctest.Rule{Fault: acctest.Delay, Match: func(_ *http.Request, op string) bool {
+		if op == "s3:PUT/object" && names != nil && len(want) > 0 {
+			once.Do(func() {
+				put("zz-late/during-the-copy.txt", "written while the copy ran")
+				put("customers/1.txt", "a newer version, written while the copy ran")
+			})
+		}
+		return false
+	}})
+	config := func(days int) string {
+		return acctest.ProviderConfigWithS3(acctest.Region, proxy.URL, "") + fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description = "move tests"
+}
+
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = %q
+  kms_key_arn     = gdpr_key.test.arn
+  expiration_days = %d
+  on_replace      = "move_data"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, prefix, days)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(30), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					want = map[string]storedObject{}
+					for i := range 20 {
+						put(fmt.Sprintf("customers/%d.txt", i), fmt.Sprintf("customer %d", i))
+					}
+				},
+				Config: config(31),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{writeBetweenPlanAndApply(func() { put("after-the-plan.txt", "written after the plan") })},
+				},
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if len(want) != 22 {
+						return fmt.Errorf("the test wrote %d objects, want 20, one after the plan and one during the copy", len(want))
+					}
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					// The copy of customers/1.txt made before it was rewritten stays as a noncurrent version.
+					return checkObjectsAnd(t, names[1], want, 1, func() string {
+						return s.RootModule().Resources["gdpr_key.test"].Primary.Attributes["arn"]
+					})
+				}),
+			},
+			forceDestroyStep(config(31)),
+		},
+	})
+}
+
+// TestAccBucket_moveOfMoreThanOnePage moves more objects than S3 lists in one page (1,000), so the old
+// bucket is emptied in several rounds, each after its objects are verified.
+func TestAccBucket_moveOfMoreThanOnePage(t *testing.T) {
+	const n = 1050
+	prefix := movePrefix()
+	var names []string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					g, ctx := errgroup.WithContext(context.Background())
+					g.SetLimit(32)
+					c := acctest.S3(t, acctest.Region)
+					for i := range n {
+						g.Go(func() error {
+							_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(names[0]), Key: aws.String(fmt.Sprintf("o/%05d", i)),
+								Body: strings.NewReader(strconv.Itoa(i))})
+							return err
+						})
+					}
+					if err := g.Wait(); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: moveConfig("", prefix, "move tests", 31, true),
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					var count int
+					pages := s3.NewListObjectVersionsPaginator(acctest.S3(t, acctest.Region), &s3.ListObjectVersionsInput{Bucket: aws.String(names[1])})
+					for pages.HasMorePages() {
+						page, err := pages.NextPage(context.Background())
+						if err != nil {
+							return err
+						}
+						count += len(page.Versions)
+					}
+					if count != n {
+						return fmt.Errorf("bucket %s holds %d object versions, want the %d moved", names[1], count, n)
+					}
+					return nil
+				}),
+			},
+			forceDestroyStep(moveConfig("", prefix, "move tests", 31, true)),
 		},
 	})
 }

@@ -138,6 +138,14 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		return
 	}
 	name := m.ID.ValueString()
+	// Terraform plans the delete of a replaced bucket once more in the apply, right after creating its
+	// successor. That plan asks AWS nothing: the delete checks retention itself before it erases anything,
+	// and a failed read here would leave the move's pairing, held in this process until the delete writes
+	// it on the bucket, to be restored by hand.
+	if waiting := r.data.Successors.Waiting(m.BucketPrefix.ValueString(), name); len(waiting) == 1 && !m.BucketPrefix.IsNull() {
+		resp.Diagnostics.Append(moveContinuesWarning(name, waiting[0].Name, false, -1, false))
+		return
+	}
 	check, err := r.data.Clients.In(m.Region.ValueString()).CheckDestroy(ctx, name, time.Now())
 	switch {
 	case awsapi.IsNotFound(err):
@@ -147,21 +155,15 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 	case check.Retained != nil:
 		resp.Diagnostics.Append(retainedDiag(name, check.Retained, atPlan))
 	case check.Versions > 0 && !m.ForceDestroy.ValueBool():
-		// A bucket whose move began and did not finish is destroyed by finishing the move, and so is the old
-		// bucket of a replacement whose successor this apply has created (Terraform plans the delete of the
-		// old bucket once more during the apply): see Delete.
+		// A bucket whose move began and did not finish is destroyed by finishing the move: see Delete.
 		to, err := r.data.Clients.In(m.Region.ValueString()).MovingTo(ctx, name)
-		began := to != ""
-		if waiting := r.data.Successors.Waiting(m.BucketPrefix.ValueString(), name); !began && len(waiting) == 1 && !m.BucketPrefix.IsNull() {
-			to = waiting[0]
-		}
 		switch {
 		case err != nil:
 			resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
 		case to != "":
-			resp.Diagnostics.Append(moveContinuesWarning(name, to, began, check.Versions, check.More))
+			resp.Diagnostics.Append(moveContinuesWarning(name, to, true, check.Versions, check.More))
 		default:
-			resp.Diagnostics.Append(notEmptyDiag(name, check.Versions, check.More, atPlan))
+			resp.Diagnostics.Append(r.nowhereToMove(ctx, r.data.Clients.In(m.Region.ValueString()), m, check.Versions, check.More, atPlan))
 		}
 	default:
 		resp.Diagnostics.Append(erasureWarning(name, check.Versions, check.More))
@@ -186,16 +188,7 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	name, prefix := prior.ID.ValueString(), prior.BucketPrefix.ValueString()
-	switch {
-	case plan.BucketPrefix.IsNull():
-		resp.Diagnostics.AddAttributeError(path.Root("bucket"), moveFixedNameSummary, moveFixedNameDetail(name))
-	case prior.BucketPrefix.IsNull() || !plan.BucketPrefix.IsUnknown() && !prior.BucketPrefix.Equal(plan.BucketPrefix):
-		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), movePrefixSummary, movePrefixDetail(name, prefix, plan.BucketPrefix.ValueString()))
-	}
-	if prior.ForceDestroy.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("force_destroy"), moveForceDestroySummary, moveForceDestroyDetail(name))
-	}
-	if resp.Diagnostics.HasError() || r.data == nil || r.data.Clients == nil {
+	if r.data == nil || r.data.Clients == nil {
 		return
 	}
 	src, err := r.data.Clients.In(prior.Region.ValueString()).PlanMove(ctx, name, prefix, generatedFrom(prefix), time.Now())
@@ -205,9 +198,21 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 	case err != nil:
 		resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
 		return
+	case src.Current+src.Noncurrent+src.DeleteMarkers == 0:
+		// Nothing moves, so none of what a move needs matters: the bucket is replaced as any is.
+		resp.Diagnostics.Append(erasureWarning(name, 0, false))
+		return
 	}
-	if len(src.Siblings) > 0 {
+	switch {
+	case plan.BucketPrefix.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("bucket"), moveFixedNameSummary, moveFixedNameDetail(name))
+	case prior.BucketPrefix.IsNull() || !plan.BucketPrefix.IsUnknown() && !prior.BucketPrefix.Equal(plan.BucketPrefix):
+		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), movePrefixSummary, movePrefixDetail(name, prefix, plan.BucketPrefix.ValueString()))
+	case len(src.Siblings) > 0:
 		resp.Diagnostics.AddAttributeError(path.Root("bucket_prefix"), moveSiblingsSummary, moveSiblingsDetail(name, prefix, src.Siblings))
+	}
+	if prior.ForceDestroy.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("force_destroy"), moveForceDestroySummary, moveForceDestroyDetail(name))
 	}
 	if src.Retained != nil {
 		resp.Diagnostics.Append(retainedDiag(name, src.Retained, atPlan))
@@ -223,6 +228,6 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 		resp.Diagnostics.AddAttributeError(path.Root("object_lock"), moveRetentionSummary, moveRetentionDetail(name, d.Reason))
 	}
 	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(moveWarning(name, src, plan.KMSKeyARN))
+		resp.Diagnostics.Append(moveWarning(name, src, prior.KMSKeyARN, plan.KMSKeyARN))
 	}
 }

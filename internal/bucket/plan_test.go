@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
@@ -130,5 +131,24 @@ func TestModifyPlan_refusesInPlaceUpdate(t *testing.T) {
 	}
 	if d := resp.Diagnostics.Errors()[0]; d.Summary() != "In-place update refused" || !strings.Contains(d.Detail(), "(changed: arn)") {
 		t.Errorf("got %q: %q, want the in-place update of arn refused", d.Summary(), d.Detail())
+	}
+}
+
+func TestMoveWarning_saysWhatMovesAndWhatIsErased(t *testing.T) {
+	src := awsapi.MoveSource{Current: 1200, Bytes: 18096, Noncurrent: 3, DeleteMarkers: 2}
+	oldKey := types.StringValue("arn:aws:kms:eu-central-1:123456789012:key/old")
+	d := moveWarning("records-1", src, oldKey, oldKey)
+	for _, want := range []string{`"records-1"`, "1200 current object(s)", "18096 bytes (17.7 KiB)", "under KMS key arn:aws:kms:eu-central-1:123456789012:key/old",
+		"3 noncurrent version(s) and 2 delete marker(s)"} {
+		if !strings.Contains(d.Detail(), want) {
+			t.Errorf("the warning does not say %q:\n%s", want, d.Detail())
+		}
+	}
+	if strings.Contains(d.Detail(), "The key changes") {
+		t.Errorf("the warning says the key changes although it does not:\n%s", d.Detail())
+	}
+	d = moveWarning("records-1", src, oldKey, types.StringUnknown())
+	if !strings.Contains(d.Detail(), "the new bucket's KMS key (known after apply)") || !strings.Contains(d.Detail(), "The key changes from arn:aws:kms:eu-central-1:123456789012:key/old") {
+		t.Errorf("a replaced key is not named:\n%s", d.Detail())
 	}
 }

@@ -79,6 +79,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	// The fingerprint marks the bucket until its create is finished, so a create killed halfway is finished
 	// by the next one with the same arguments instead of leaving a bucket behind.
+	in.AwaitsData = plan.OnReplace.ValueString() == OnReplaceMoveData && !plan.BucketPrefix.IsNull()
 	fp := plan.fingerprint(c.Region, in)
 	name, adopted := r.name(ctx, c, plan, fp, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -282,7 +283,8 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 			return
 		}
 		if moving {
-			if !r.move(ctx, c, state, &req.State, to, &resp.Diagnostics) {
+			var emptied bool
+			if to, emptied = r.move(ctx, c, state, &req.State, to, &resp.Diagnostics); !emptied {
 				return
 			}
 		} else {
@@ -294,7 +296,7 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 				resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
 				return
 			case count > 0:
-				resp.Diagnostics.Append(noSuccessorDiag(name, count, more, state.OnReplace.ValueString() == OnReplaceMoveData))
+				resp.Diagnostics.Append(r.nowhereToMove(ctx, c, state, count, more, atApply))
 				return
 			}
 		}
@@ -306,12 +308,30 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 }
 
-// successor finds the bucket that receives the objects of the bucket being deleted: the one a move that
-// began earlier named on it (MovingToTag), or else the bucket this apply created with the same bucket_prefix
-// and on_replace = "move_data", which Terraform creates before deleting this one when the resource has
-// create_before_destroy. moving is false when there is none; a delete then goes on as without a move.
+// successor finds the bucket that receives the objects of the bucket being deleted: the bucket this apply
+// created with the same bucket_prefix and on_replace = "move_data", which Terraform creates before deleting
+// this one when the resource has create_before_destroy, or else the one a move that began earlier named on
+// this bucket (MovingToTag). The first needs no request, so that the pairing, which lives in this process
+// until move writes it on the bucket, depends on as few requests as possible. moving is false when there is
+// none; a delete then goes on as without a move.
 func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state bucketModel, diags *diag.Diagnostics) (to awsapi.Successor, moving bool) {
-	name := state.ID.ValueString()
+	name, prefix := state.ID.ValueString(), state.BucketPrefix.ValueString()
+	if prefix != "" {
+		switch waiting := r.data.Successors.Waiting(prefix, name); {
+		case len(waiting) == 1:
+			return waiting[0], true
+		case len(waiting) > 1:
+			// An empty bucket has nothing to move, so which bucket replaces it does not matter.
+			if count, _, err := c.BucketContents(ctx, name); err != nil || count > 0 {
+				var names []string
+				for _, w := range waiting {
+					names = append(names, w.Name)
+				}
+				diags.Append(ambiguousSuccessorDiag(name, prefix, names))
+				return to, false
+			}
+		}
+	}
 	began, err := c.MovingTo(ctx, name)
 	switch {
 	case awsapi.IsNotFound(err):
@@ -319,37 +339,71 @@ func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state
 	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:GetBucketTagging", err))
 		return to, false
-	case began != "":
-		region, err := c.BucketRegion(ctx, began)
-		if awsapi.IsNotFound(err) {
-			diags.Append(successorGoneDiag(name, began))
-		} else if err != nil {
-			diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
-		}
-		return awsapi.Successor{Name: began, Region: region}, err == nil
-	}
-	prefix := state.BucketPrefix.ValueString()
-	if prefix == "" {
+	case began == "":
 		return to, false
 	}
-	to, ok, others := r.data.Successors.Claim(prefix, name)
-	if len(others) > 1 {
-		diags.Append(ambiguousSuccessorDiag(name, prefix, others))
+	region, err := c.BucketRegion(ctx, began)
+	if awsapi.IsNotFound(err) {
+		diags.Append(successorGoneDiag(name, began))
+	} else if err != nil {
+		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
 	}
-	return to, ok
+	return awsapi.Successor{Name: began, Region: region}, err == nil
 }
 
-// move moves the objects of the bucket in state into bucket to and records the move in the audit trail. It
-// reports whether the old bucket is now empty, ready to be deleted.
-func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state bucketModel, st *tfsdk.State, to awsapi.Successor, diags *diag.Diagnostics) bool {
+// nowhereToMove is the error for a bucket that holds data and has no successor to move it to. For a bucket
+// with on_replace = "move_data" it names the buckets that may be its successor: made to receive data and
+// still empty, which is what an apply leaves when it stopped between creating the successor and starting
+// the move, and says how to name one.
+func (r *bucketResource) nowhereToMove(ctx context.Context, c *awsapi.Clients, state bucketModel, versions int, more bool, when stage) diag.Diagnostic {
+	name := state.ID.ValueString()
+	if state.OnReplace.ValueString() != OnReplaceMoveData {
+		return notEmptyDiag(name, versions, more, when)
+	}
+	var candidates []string
+	if prefix := state.BucketPrefix.ValueString(); prefix != "" {
+		// Without the list the message still says what to do, so a failed lookup only shortens it.
+		candidates, _ = c.AwaitingData(ctx, prefix, name)
+	}
+	return noSuccessorDiag(name, versions, more, candidates, when)
+}
+
+// move moves the objects of the bucket in state into bucket to, or into the bucket an earlier move of it
+// began with, and records the move in the audit trail. It returns where the objects went and whether the
+// old bucket is now empty (or gone), ready to be deleted.
+func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state bucketModel, st *tfsdk.State, to awsapi.Successor, diags *diag.Diagnostics) (awsapi.Successor, bool) {
 	name := state.ID.ValueString()
 	dst := r.data.ClientsIn(ResourceType, to.Region, diags)
 	if dst == nil {
-		return false
+		return to, false
 	}
-	if err := c.BeginMove(ctx, name, to.Name); err != nil {
+	err := c.BeginMove(ctx, name, to.Name)
+	var earlier *awsapi.MovingElsewhereError
+	switch {
+	case awsapi.IsNotFound(err):
+		// The old bucket is gone already: nothing to move, nothing to delete.
+		return to, true
+	case errors.As(err, &earlier):
+		// A move an earlier apply began goes on where it began; the bucket created now is left for the delete
+		// of the bucket that bucket replaces.
+		tflog.Info(ctx, "finishing the move an earlier apply began", map[string]any{"from": name, "to": earlier.To})
+		region, err := c.BucketRegion(ctx, earlier.To)
+		if awsapi.IsNotFound(err) {
+			diags.Append(successorGoneDiag(name, earlier.To))
+			return to, false
+		} else if err != nil {
+			diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:GetBucketLocation", err))
+			return to, false
+		}
+		to = awsapi.Successor{Name: earlier.To, Region: region}
+		if dst = r.data.ClientsIn(ResourceType, to.Region, diags); dst == nil {
+			return to, false
+		}
+	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:PutBucketTagging", err))
-		return false
+		return to, false
+	default:
+		r.data.Successors.Take(to.Name)
 	}
 	tflog.Info(ctx, "moving the objects of an S3 bucket into the bucket that replaces it", map[string]any{"from": name, "to": to.Name})
 	moved, err := c.MoveObjects(ctx, name, dst, to.Name, func(m awsapi.Moved) {
@@ -359,10 +413,10 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 	switch {
 	case errors.As(err, &retained):
 		diags.Append(retainedDiag(name, retained, atApply))
-		return false
+		return to, false
 	case err != nil:
 		diags.Append(moveFailedDiag(name, to.Name, moved, err))
-		return false
+		return to, false
 	}
 	e := audit.Event{Time: time.Now(), Action: audit.Move, ResourceType: ResourceType, CloudID: name,
 		Region: state.Region.ValueString(), Jurisdiction: state.Jurisdiction.ValueString(),
@@ -371,7 +425,7 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 	// The hash is the same as the delete event's; a failure to compute it is reported there.
 	e.ArgumentsSHA256, _ = providerdata.ArgumentsSHA256(st)
 	r.data.RecordEvent(ctx, e, diags)
-	return !diags.HasError()
+	return to, !diags.HasError()
 }
 
 // ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports

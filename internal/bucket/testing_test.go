@@ -183,13 +183,30 @@ func captureBucket(names *[]string) resource.TestCheckFunc {
 // mode, and deletes the versions and the bucket.
 func removeLockedBucket(t *testing.T, name string) {
 	t.Helper()
+	removeLockedBucketObjects(t, name)
+	if _, err := acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// removeLockedBucketObjects deletes every version in the bucket, ending any retention first (which only the
+// emulator allows for COMPLIANCE), so a test can clean up a bucket it made hold data.
+func removeLockedBucketObjects(t *testing.T, name string) {
+	t.Helper()
 	ctx := context.Background()
 	c := acctest.S3(t, acctest.Region)
 	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, noLock := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: &name})
 	for _, v := range out.Versions {
+		if noLock != nil {
+			if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		if _, err := c.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId,
 			ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
 			Retention:         &s3types.ObjectLockRetention{Mode: s3types.ObjectLockRetentionModeGovernance, RetainUntilDate: aws.Time(time.Now().Add(-time.Hour))},
@@ -199,8 +216,5 @@ func removeLockedBucket(t *testing.T, name string) {
 		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId, BypassGovernanceRetention: aws.Bool(true)}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &name}); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // TestAccDestroyOnly_updatesTheStateAlone applies a key and a bucket, writes an object into the bucket, then
-// turns force_destroy on and lengthens the key's deletion_window_days, as a user does before retiring a
-// bucket that holds data. The plan updates both in place (nothing is replaced, no error about the data),
+// turns force_destroy on, sets on_replace to move_data and lengthens the key's deletion_window_days, as a
+// user does before retiring a bucket that holds data. The plan updates both in place (nothing is replaced, no error about the data),
 // and plan and apply together send no request at all to AWS: the change is written to the state alone.
 // The destroy then empties and deletes the bucket, and schedules the key's deletion with the new window.
 func TestAccDestroyOnly_updatesTheStateAlone(t *testing.T) {
@@ -24,6 +24,10 @@ func TestAccDestroyOnly_updatesTheStateAlone(t *testing.T) {
 	region := acctest.Region
 	name := acctest.BucketName()
 	config := func(forceDestroy bool, window int) string {
+		onReplace := "refuse"
+		if forceDestroy {
+			onReplace = "move_data"
+		}
 		return fmt.Sprintf(`
 resource "gdpr_key" "test" {
   description          = "destroy-only %[1]s"
@@ -35,8 +39,9 @@ resource "gdpr_bucket" "test" {
   kms_key_arn     = gdpr_key.test.arn
   expiration_days = 30
   force_destroy   = %[3]t
+  on_replace      = %[4]q
 }
-`, name, window, forceDestroy)
+`, name, window, forceDestroy, onReplace)
 	}
 	proxy := acctest.NewProxy(t)
 	w := acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, region, "1", config(false, 7)))
@@ -53,7 +58,7 @@ resource "gdpr_bucket" "test" {
 		t.Errorf("the apply did not update both in place:\n%s", out)
 	}
 	if seen := proxy.Seen(); len(seen) > 0 {
-		t.Errorf("updating force_destroy and deletion_window_days sent %d requests to AWS, want none: %v", len(seen), seen)
+		t.Errorf("updating force_destroy, on_replace and deletion_window_days sent %d requests to AWS, want none: %v", len(seen), seen)
 	}
 	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color"); err != nil {
 		t.Errorf("the plan after the update is not empty:\n%s", out)

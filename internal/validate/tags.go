@@ -43,8 +43,9 @@ func TagsDescription() string {
 	return fmt.Sprintf("At most %d tags (AWS allows %d, and the provider writes one of its own while creating). "+
 		"Keys are 1 to %d characters and values at most %d, made of %s. Keys must not start with `%s` in any "+
 		"case, which AWS reserves, and must not be `%s`, the provider's own marker of a resource whose create "+
-		"has not finished.",
-		MaxTags, awsTagsPerResource, MaxTagKeyLength, MaxTagValueLength, TagCharacters, ReservedTagPrefix, awsapi.CreatingTag)
+		"has not finished, nor `%s` or `%s`, which record a bucket's data move.",
+		MaxTags, awsTagsPerResource, MaxTagKeyLength, MaxTagValueLength, TagCharacters, ReservedTagPrefix, awsapi.CreatingTag,
+		awsapi.MovingToTag, awsapi.MovedFromTag)
 }
 
 // tagsValidator holds every rule of a tags argument, so gdpr_key, gdpr_bucket and gdpr_server refuse the
@@ -57,7 +58,8 @@ func Tags() validator.Map { return tagsValidator{} }
 
 func (tagsValidator) Description(_ context.Context) string {
 	return fmt.Sprintf("at most %d tags; keys of 1 to %d and values of at most %d letters, numbers, spaces or _ . : / = + - @; "+
-		"keys not starting with %q nor equal to %q", MaxTags, MaxTagKeyLength, MaxTagValueLength, ReservedTagPrefix, awsapi.CreatingTag)
+		"keys not starting with %q nor equal to %q, %q or %q", MaxTags, MaxTagKeyLength, MaxTagValueLength, ReservedTagPrefix,
+		awsapi.CreatingTag, awsapi.MovingToTag, awsapi.MovedFromTag)
 }
 
 func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -111,6 +113,9 @@ func tagKeyProblems(k string) []tagProblem {
 		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: it marks a "+
 			"resource whose create has not finished, so that an interrupted apply's leftovers are finished by the next "+
 			"one. Use another key.", awsapi.CreatingTag)})
+	case k == awsapi.MovingToTag || k == awsapi.MovedFromTag:
+		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: it records "+
+			"the move of a bucket's objects to the bucket that replaces it (on_replace = \"move_data\"). Use another key.", k)})
 	case strings.HasPrefix(strings.ToLower(k), ReservedTagPrefix):
 		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %s starts with %q, which AWS reserves "+
 			"for its own tags in any combination of upper and lower case. Use another key.", shown(k), ReservedTagPrefix)})

@@ -78,6 +78,7 @@ func TestTags(t *testing.T) {
 		"aws: key":               {tags: strs("aws:owner", "x"), want: []string{`tags["aws:owner"]: Reserved tag key: The tag key "aws:owner" starts with "aws:", which AWS reserves`}},
 		"AWS: key in mixed case": {tags: strs("AwS:owner", "x"), want: []string{`tags["AwS:owner"]: Reserved tag key: The tag key "AwS:owner" starts with "aws:"`}},
 		"the creation marker":    {tags: strs("gdpr:creating", "x"), want: []string{`tags["gdpr:creating"]: Reserved tag key: The tag key "gdpr:creating" is the provider's own`}},
+		"the move records":       {tags: strs("gdpr:moving-to", "x", "gdpr:moved-from", "y"), want: []string{`tags["gdpr:moved-from"]: Reserved tag key: The tag key "gdpr:moved-from" is the provider's own`, `tags["gdpr:moving-to"]: Reserved tag key: The tag key "gdpr:moving-to" is the provider's own`}},
 		"every problem of a tag reported": {tags: strs("aws:"+strings.Repeat("k", 130)+"!", strings.Repeat("\n", 300)), want: []string{
 			`is 135 characters long`, `contains '!'`, `starts with "aws:"`, `is 300 characters long`, `contains '\n'`}},
 	} {
