@@ -147,23 +147,13 @@ func (c *Clients) UnfinishedBucket(ctx context.Context, prefix, fp string) (stri
 
 // unfinishedBuckets lists the buckets whose name begins with prefix and that carry the creation marker.
 func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]Leftover, error) {
-	var candidates []s3types.Bucket
-	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range page.Buckets {
-			// Not every S3-compatible service honours Prefix.
-			if strings.HasPrefix(aws.ToString(b.Name), prefix) {
-				candidates = append(candidates, b)
-			}
-		}
+	candidates, err := c.bucketsWithPrefix(ctx, prefix)
+	if err != nil {
+		return nil, err
 	}
 	var mu sync.Mutex
 	var found []Leftover
-	err := boundedEach(ctx, candidates, func(ctx context.Context, b s3types.Bucket) error {
+	err = boundedEach(ctx, candidates, func(ctx context.Context, b s3types.Bucket) error {
 		fp, err := c.BucketCreating(ctx, aws.ToString(b.Name))
 		if err != nil || fp == "" {
 			// A bucket whose tags cannot be read (another region, no permission) is not taken.
@@ -175,6 +165,25 @@ func (c *Clients) unfinishedBuckets(ctx context.Context, prefix string) ([]Lefto
 		return nil
 	})
 	return found, err
+}
+
+// bucketsWithPrefix lists the account's buckets whose names begin with prefix, page by page.
+func (c *Clients) bucketsWithPrefix(ctx context.Context, prefix string) ([]s3types.Bucket, error) {
+	var found []s3types.Bucket
+	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range page.Buckets {
+			// Not every S3-compatible service honours Prefix.
+			if strings.HasPrefix(aws.ToString(b.Name), prefix) {
+				found = append(found, b)
+			}
+		}
+	}
+	return found, nil
 }
 
 // Created is the bucket that CreateBucket and every step of BucketSetup leave behind in region: what

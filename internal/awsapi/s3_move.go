@@ -153,19 +153,13 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 			if prefix == "" {
 				return nil
 			}
-			pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
-			for pages.HasMorePages() {
-				page, err := pages.NextPage(ctx)
-				if err != nil {
-					return err
-				}
-				for _, b := range page.Buckets {
-					if n := aws.ToString(b.Name); n != name && strings.HasPrefix(n, prefix) && isGenerated(n) {
-						src.Siblings = append(src.Siblings, n)
-					}
+			buckets, err := c.bucketsWithPrefix(ctx, prefix)
+			for _, b := range buckets {
+				if n := aws.ToString(b.Name); n != name && isGenerated(n) {
+					src.Siblings = append(src.Siblings, n)
 				}
 			}
-			return nil
+			return err
 		},
 	)
 	return src, err
@@ -175,22 +169,19 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 // receive the objects of a bucket they replace and have received none: the candidates to name when the
 // delete of an old bucket cannot tell where its objects go.
 func (c *Clients) AwaitingData(ctx context.Context, prefix, name string) ([]string, error) {
+	buckets, err := c.bucketsWithPrefix(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
 	var candidates []string
-	pages := s3.NewListBucketsPaginator(c.s3.listBuckets, &s3.ListBucketsInput{Prefix: aws.String(prefix)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range page.Buckets {
-			if n := aws.ToString(b.Name); n != name && strings.HasPrefix(n, prefix) {
-				candidates = append(candidates, n)
-			}
+	for _, b := range buckets {
+		if n := aws.ToString(b.Name); n != name {
+			candidates = append(candidates, n)
 		}
 	}
 	var mu sync.Mutex
 	var found []string
-	err := boundedEach(ctx, candidates, func(ctx context.Context, b string) error {
+	err = boundedEach(ctx, candidates, func(ctx context.Context, b string) error {
 		tags, err := c.bucketTags(ctx, b)
 		if err != nil || tags[MovedFromTag] != awaitingData {
 			return nil //nolint:nilerr // a bucket whose tags cannot be read is not named

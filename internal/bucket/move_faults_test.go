@@ -225,17 +225,24 @@ func TestAccBucket_moveConvergesAfterAFaultAtAnyCall(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the apply after the fault did not finish the move:\n%s", out)
 			}
-			names = bucketNames(t, prefix)
-			if len(names) != 1 || names[0] == old {
-				t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
-			}
-			if err := checkObjects(t, names[0], want, keyARNOf(t, w)); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31"); err != nil {
-				t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
-			}
+			moveFinished(t, w, prefix, old, want)
 		})
+	}
+}
+
+// moveFinished fails unless the move out of bucket old is finished: the new bucket alone left with the
+// prefix, holding every object of want identical under the working directory's key, and an empty plan.
+func moveFinished(t *testing.T, w *acctest.Workdir, prefix, old string, want map[string]storedObject) {
+	t.Helper()
+	names := bucketNames(t, prefix)
+	if len(names) != 1 || names[0] == old {
+		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
+	}
+	if err := checkObjects(t, names[0], want, keyARNOf(t, w)); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31"); err != nil {
+		t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
 	}
 }
 
@@ -298,16 +305,7 @@ func TestAccBucket_moveConvergesAfterACrash(t *testing.T) {
 
 			proxy.Disable()
 			w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31")
-			names = bucketNames(t, prefix)
-			if len(names) != 1 || names[0] == old {
-				t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
-			}
-			if err := checkObjects(t, names[0], want, keyARNOf(t, w)); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31"); err != nil {
-				t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
-			}
+			moveFinished(t, w, prefix, old, want)
 		})
 	}
 }
@@ -366,11 +364,5 @@ func TestAccBucket_moveConvergesAfterAnInterrupt(t *testing.T) {
 
 	proxy.Disable()
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31")
-	names = bucketNames(t, prefix)
-	if len(names) != 1 || names[0] == old {
-		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
-	}
-	if err := checkObjects(t, names[0], want, keyARNOf(t, w)); err != nil {
-		t.Fatal(err)
-	}
+	moveFinished(t, w, prefix, old, want)
 }
