@@ -115,8 +115,8 @@ type MoveSource struct {
 }
 
 // PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix (empty for
-// a fixed name, which has no siblings): the figures (one listing of every version, page by page, so memory does not grow with the bucket), its
-// retention and the other buckets with the same prefix.
+// a fixed name, which has no siblings): the figures (one listing of every version, page by page, so memory
+// does not grow with the bucket), its retention and the other buckets with the same prefix.
 func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
 	var src MoveSource
 	err := concurrently(ctx,
