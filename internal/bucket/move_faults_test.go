@@ -178,13 +178,7 @@ func TestAccBucket_moveConvergesAfterAFaultAtAnyCall(t *testing.T) {
 			prefix := movePrefix()
 			proxy := acctest.NewProxy(t)
 			w := moveWorkdir(t, proxy, prefix)
-			w.MustTerraform("apply", "-input=false", "-auto-approve")
-			old := bucketNames(t, prefix)[0]
-			want := seedSmall(t, old, 30)
-			t.Cleanup(func() {
-				w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
-				w.MustTerraform("destroy", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
-			})
+			old, want := bucketWithObjects(t, w, prefix, 30)
 
 			proxy.Reset()
 			proxy.FailFrom(tc.op, tc.nth, acctest.AccessDenied)
@@ -228,6 +222,20 @@ func TestAccBucket_moveConvergesAfterAFaultAtAnyCall(t *testing.T) {
 			moveFinished(t, w, prefix, old, want)
 		})
 	}
+}
+
+// bucketWithObjects applies the working directory's bucket, puts n objects into it and returns its name and
+// the objects; the test's cleanup lets the destroy erase whatever bucket then holds them.
+func bucketWithObjects(t *testing.T, w *acctest.Workdir, prefix string, n int) (string, map[string]storedObject) {
+	t.Helper()
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	old := bucketNames(t, prefix)[0]
+	want := seedSmall(t, old, n)
+	t.Cleanup(func() {
+		w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
+		w.MustTerraform("destroy", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
+	})
+	return old, want
 }
 
 // moveFinished fails unless the move out of bucket old is finished: the new bucket alone left with the
@@ -284,13 +292,7 @@ func TestAccBucket_moveConvergesAfterACrash(t *testing.T) {
 			})
 			w := moveWorkdir(t, proxy, prefix)
 			bin = w.OwnBinary()
-			w.MustTerraform("apply", "-input=false", "-auto-approve")
-			old := bucketNames(t, prefix)[0]
-			want := seedSmall(t, old, 30)
-			t.Cleanup(func() {
-				w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
-				w.MustTerraform("destroy", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
-			})
+			old, want := bucketWithObjects(t, w, prefix, 30)
 
 			armed.Store(true)
 			out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
@@ -332,13 +334,7 @@ func TestAccBucket_moveConvergesAfterAnInterrupt(t *testing.T) {
 			return true
 		}})
 	w := moveWorkdir(t, proxy, prefix)
-	w.MustTerraform("apply", "-input=false", "-auto-approve")
-	old := bucketNames(t, prefix)[0]
-	want := seedSmall(t, old, 60)
-	t.Cleanup(func() {
-		w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
-		w.MustTerraform("destroy", "-input=false", "-auto-approve", "-var", "days=31", "-var", "force=true")
-	})
+	old, want := bucketWithObjects(t, w, prefix, 60)
 
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
