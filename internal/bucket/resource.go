@@ -21,6 +21,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/identity"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
@@ -38,7 +39,12 @@ var (
 	_ resource.ResourceWithImportState      = (*bucketResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*bucketResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*bucketResource)(nil)
+	_ resource.ResourceWithIdentity         = (*bucketResource)(nil)
 )
+
+// Identity is the bucket's resource identity: its account, region and name. S3 does not say which account
+// owns a bucket; the account is the one whose credentials manage it.
+var Identity = identity.Kind{TypeName: ResourceType, IDAttribute: "bucket", IDDescription: "The bucket's name."}
 
 type bucketResource struct {
 	data *providerdata.Data
@@ -51,6 +57,10 @@ func NewResource() resource.Resource {
 
 func (r *bucketResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = ResourceType
+}
+
+func (r *bucketResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = Identity.Schema()
 }
 
 func (r *bucketResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -119,6 +129,7 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	plan.fromAPI(ctx, in.Created(c.Region))
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, c.Region, name)...)
 	// The bucket this one replaces, if any, is deleted after this create, and its delete moves the objects
 	// here: Terraform tells a create nothing of the object it replaces, so the pair meets through this list.
 	if plan.OnReplace.ValueString() == OnReplaceMoveData && !plan.BucketPrefix.IsNull() && !resp.Diagnostics.HasError() {
@@ -194,6 +205,7 @@ func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan b
 	plan.moved(nil)
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, c.Region, name)...)
 	resp.Diagnostics.Append(taintedDiag(name, action, cause, errors.Join(emptyErr, deleteErr)))
 }
 
@@ -223,10 +235,14 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	// Where the bucket is comes from S3, not from the provider: a bucket of the same name may have been
 	// made anew in another region. The plan then replaces it (replaceonly.ReplaceMoved).
 	state.Region, state.Jurisdiction = providerdata.PlacementOf(b.Region)
+	where := b.Region
 	if !recorded.IsNull() && !recorded.IsUnknown() && recorded.ValueString() != b.Region {
 		tflog.Warn(ctx, "S3 bucket found in another region", map[string]any{"bucket": name, "recorded": recorded.ValueString(), "found": b.Region})
 		resp.Diagnostics.Append(movedWarning(name, recorded.ValueString(), b.Region))
+		// The move is reported, and replaced, as such; the identity check looks at the rest.
+		where = recorded.ValueString()
 	}
+	Identity.Check(ctx, req, resp, name, r.identityOf(ctx, where, name))
 	drifted := append(changed, violations...)
 	switch {
 	case b.Unfinished != "":
@@ -431,25 +447,46 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 // ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports
 // any guarantee the bucket breaks as drift, so the next plan replaces it.
 func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if problems := s3name.Problems(req.ID); len(problems) > 0 {
-		resp.Diagnostics.Append(importInvalidNameDiag(req.ID, problems))
+	requested, diags := Identity.Requested(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := requested.ID
+	if problems := s3name.Problems(name); len(problems) > 0 {
+		resp.Diagnostics.Append(importInvalidNameDiag(name, problems))
 		return
 	}
 	c := r.data.ClientsFor(ResourceType, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	region, err := c.BucketRegion(ctx, req.ID)
+	region, err := c.BucketRegion(ctx, name)
 	if err != nil {
-		resp.Diagnostics.Append(diagnostics.APIError("Cannot import bucket "+req.ID, "s3:GetBucketLocation", err))
+		resp.Diagnostics.Append(diagnostics.APIError("Cannot import bucket "+name, "s3:GetBucketLocation", err))
+		return
+	}
+	resp.Diagnostics.Append(Identity.CheckImport(requested, region, r.data.CallerAccount(ctx))...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if found, err := jurisdiction.Lookup("aws", region); err != nil {
-		resp.Diagnostics.Append(importUnknownRegionDiag(req.ID, region, err))
+		resp.Diagnostics.Append(importUnknownRegionDiag(name, region, err))
 		return
 	} else if d := policy.Residency(found, r.data.Allowed); !d.Allowed {
-		resp.Diagnostics.Append(importResidencyDiag(req.ID, d.Reason))
+		resp.Diagnostics.Append(importResidencyDiag(name, d.Reason))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, region, name)...)
+}
+
+// identityOf is the identity of the bucket name in region, managed with the provider's credentials.
+func (r *bucketResource) identityOf(ctx context.Context, region, name string) identity.Identity {
+	return identity.Identity{AccountID: r.data.CallerAccount(ctx), Region: region, ID: name}
+}
+
+// setIdentity records the identity of the bucket name in region.
+func (r *bucketResource) setIdentity(ctx context.Context, dst *tfsdk.ResourceIdentity, region, name string) diag.Diagnostics {
+	return Identity.Set(ctx, dst, r.identityOf(ctx, region, name))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/identity"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
@@ -31,7 +32,12 @@ var (
 	_ resource.ResourceWithConfigure   = (*keyResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*keyResource)(nil)
 	_ resource.ResourceWithImportState = (*keyResource)(nil)
+	_ resource.ResourceWithIdentity    = (*keyResource)(nil)
 )
+
+// Identity is the key's resource identity: its account, region and key id.
+var Identity = identity.Kind{TypeName: ResourceType, IDAttribute: "id",
+	IDDescription: "The key's id, a UUID such as `1234abcd-12ab-34cd-56ef-1234567890ab`."}
 
 type keyResource struct {
 	data *providerdata.Data
@@ -48,6 +54,10 @@ func (r *keyResource) Metadata(_ context.Context, _ resource.MetadataRequest, re
 
 func (r *keyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = replaceonly.Schema(keySchema())
+}
+
+func (r *keyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = Identity.Schema()
 }
 
 func (r *keyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -94,6 +104,7 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 		created.Policy = jsontypes.NewNormalizedNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
+	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, key.ARN, key.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -175,6 +186,12 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		return
 	}
 	state.Region, state.Jurisdiction = providerdata.PlacementOf(c.Region)
+	found, err := identity.FromARN(key.ARN, key.ID)
+	if err != nil {
+		resp.Diagnostics.Append(unreadableDiag("Cannot read key", err))
+		return
+	}
+	Identity.Check(ctx, req, resp, id, found)
 	switch {
 	case key.Unfinished != "":
 		tflog.Warn(ctx, "KMS key left half-made by an interrupted apply", map[string]any{"key_id": id, "missing": changed})
@@ -224,23 +241,31 @@ func (r *keyResource) ImportState(ctx context.Context, req resource.ImportStateR
 	if c == nil {
 		return
 	}
-	if arn.IsARN(req.ID) {
+	requested, diags := Identity.Requested(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(Identity.CheckImport(requested, c.Region, r.data.CallerAccount(ctx))...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := requested.ID
+	if arn.IsARN(id) {
 		// KMS answers for a key ARN of another account, and the emulator for one of another region too, so
 		// the ARN is checked before asking: a key the provider adopted there would be read and destroyed in
 		// the wrong place, or not at all.
-		resp.Diagnostics.Append(foreignARNDiags(req.ID, c.Region, r.data.CallerAccount(ctx))...)
+		resp.Diagnostics.Append(foreignARNDiags(id, c.Region, r.data.CallerAccount(ctx))...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
 	}
-	key, err := c.ReadKey(ctx, req.ID)
+	key, err := c.ReadKey(ctx, id)
 	if err != nil {
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot import key", "kms:DescribeKey", err))
 		return
 	}
 	if problems := key.Problems(); len(problems) > 0 {
-		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, req.ID, problems))
+		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, id, problems))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), key.ID)...)
+	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, key.ARN, key.ID)...)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/identity"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 )
 
@@ -51,12 +52,14 @@ func Place(ctx context.Context, data *providerdata.Data, typeName string, resp *
 }
 
 // PlanChange plans a change of an existing resource, after Place: a resource moved to another region or
-// changed outside Terraform is replaced (ReplaceMoved, ReplaceDrifted), and an in-place update is refused
+// changed outside Terraform, or found with another identity, is replaced (ReplaceMoved, ReplaceDrifted,
+// identity.Replace), and an in-place update is refused
 // (GuardInPlaceUpdate). It returns true when the plan replaces the resource without error, so the caller
 // says what the replacement erases. Call it only when the state holds the resource.
 func PlanChange(ctx context.Context, typeName string, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
 	ReplaceMoved(ctx, req, resp)
 	ReplaceDrifted(ctx, req, resp)
+	identity.Replace(ctx, req, resp)
 	if resp.Diagnostics.HasError() {
 		return false
 	}

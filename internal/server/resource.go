@@ -19,6 +19,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/identity"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/replaceonly"
 )
@@ -35,7 +36,12 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*serverResource)(nil)
 	_ resource.ResourceWithImportState    = (*serverResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*serverResource)(nil)
+	_ resource.ResourceWithIdentity       = (*serverResource)(nil)
 )
+
+// Identity is the server's resource identity: its account, region and instance id.
+var Identity = identity.Kind{TypeName: ResourceType, IDAttribute: "id",
+	IDDescription: "The instance's id, such as `i-0123456789abcdef0`."}
 
 type serverResource struct {
 	data *providerdata.Data
@@ -48,6 +54,10 @@ func NewResource() resource.Resource {
 
 func (r *serverResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = ResourceType
+}
+
+func (r *serverResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = Identity.Schema()
 }
 
 func (r *serverResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -123,6 +133,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 		created.SecurityGroupIDs = types.SetNull(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
+	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, launched.ARN, id)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -208,6 +219,12 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	state.Region, state.Jurisdiction = providerdata.PlacementOf(clients.Region)
+	found, err := identity.FromARN(srv.ARN, srv.ID)
+	if err != nil {
+		resp.Diagnostics.Append(unreadableDiag("Cannot read server", err))
+		return
+	}
+	Identity.Check(ctx, req, resp, id, found)
 	problems := srv.Problems()
 	drifted := append(changed, problemNames(problems)...)
 	if srv.Unfinished != "" {
@@ -260,16 +277,23 @@ func (r *serverResource) ImportState(ctx context.Context, req resource.ImportSta
 	if clients == nil {
 		return
 	}
-	srv, err := clients.ReadServer(ctx, req.ID)
+	requested, diags := Identity.Requested(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(Identity.CheckImport(requested, clients.Region, r.data.CallerAccount(ctx))...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	srv, err := clients.ReadServer(ctx, requested.ID)
 	if err != nil {
 		resp.Diagnostics.Append(diagnostics.APIError("Cannot import server", "ec2:DescribeInstances", err))
 		return
 	}
 	if why := gone(srv); why != "" {
-		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, req.ID, []string{"it " + why}))
+		resp.Diagnostics.Append(diagnostics.ImportRefused(ResourceType, requested.ID, []string{"it " + why}))
 		return
 	}
 	// An instance that breaks the guarantees is adopted all the same, so the next apply can replace it with
 	// one that keeps them; the read that follows the import warns and records why.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), srv.ID)...)
+	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, srv.ARN, srv.ID)...)
 }
