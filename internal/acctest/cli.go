@@ -161,3 +161,66 @@ func KillProcesses(path string) int {
 	}
 	return killed
 }
+
+// RequireTerraform skips a test that drives the CLI itself when the Terraform under test is older than
+// minimum, naming the version and what needs it. (terraform-plugin-testing cases use TerraformVersionChecks.)
+func RequireTerraform(t *testing.T, minimum, feature string) {
+	t.Helper()
+	if !TerraformAtLeast(t, minimum) {
+		t.Skipf("%s needs Terraform %s or later; set TF_ACC_TERRAFORM_PATH to one (CI uses ../shared/bin/terraform)", feature, minimum)
+	}
+}
+
+// SetStateIdentity rewrites one attribute of the identity that the local state records for the resource at
+// address (type.name), as a state edited or restored from elsewhere would hold it.
+func (w *Workdir) SetStateIdentity(address, attr, value string) {
+	w.t.Helper()
+	file := filepath.Join(w.Dir, "terraform.tfstate")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
+		w.t.Fatal(err)
+	}
+	found := false
+	resources, _ := state["resources"].([]any)
+	for _, r := range resources {
+		res, _ := r.(map[string]any)
+		if res["type"].(string)+"."+res["name"].(string) != address {
+			continue
+		}
+		for _, i := range res["instances"].([]any) {
+			ident, ok := i.(map[string]any)["identity"].(map[string]any)
+			if !ok {
+				w.t.Fatalf("the state holds no identity for %s", address)
+			}
+			ident[attr] = value
+			found = true
+		}
+	}
+	if !found {
+		w.t.Fatalf("the state holds no resource %s", address)
+	}
+	// A state whose content changed carries a new serial, as Terraform writes it.
+	serial, _ := state["serial"].(float64)
+	state["serial"] = serial + 1
+	if raw, err = json.MarshalIndent(state, "", "  "); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// CLIProviderHeader is the terraform block that a Workdir's configuration starts with, so the CLI finds the
+// provider build under its source address.
+func CLIProviderHeader() string {
+	return `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+`
+}

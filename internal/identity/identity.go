@@ -6,6 +6,7 @@ package identity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -183,10 +184,12 @@ func (k Kind) Check(ctx context.Context, req resource.ReadRequest, resp *resourc
 		return
 	}
 	differences := k.Differences(was, found)
+	var record []byte // no value clears the key
 	if len(differences) > 0 {
 		resp.Diagnostics.Append(k.changedWarning(id, differences))
+		record, _ = json.Marshal(differences) // private state holds JSON; strings always marshal
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, changedKey, []byte(strings.Join(differences, "; ")))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, changedKey, record)...)
 }
 
 // Replace plans the replacement of a resource whose last read found another identity than the state's.
