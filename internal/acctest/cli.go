@@ -188,11 +188,13 @@ func (w *Workdir) SetStateIdentity(address, attr, value string) {
 	resources, _ := state["resources"].([]any)
 	for _, r := range resources {
 		res, _ := r.(map[string]any)
-		if res["type"].(string)+"."+res["name"].(string) != address {
+		if fmt.Sprint(res["type"], ".", res["name"]) != address {
 			continue
 		}
-		for _, i := range res["instances"].([]any) {
-			ident, ok := i.(map[string]any)["identity"].(map[string]any)
+		instances, _ := res["instances"].([]any)
+		for _, i := range instances {
+			instance, _ := i.(map[string]any)
+			ident, ok := instance["identity"].(map[string]any)
 			if !ok {
 				w.t.Fatalf("the state holds no identity for %s", address)
 			}
