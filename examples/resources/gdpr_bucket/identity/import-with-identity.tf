@@ -1,0 +1,6 @@
+import {
+  to = gdpr_bucket.customer_records
+  identity = {
+    bucket = "example-customer-records"
+  }
+}
