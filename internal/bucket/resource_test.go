@@ -178,13 +178,14 @@ resource "gdpr_bucket" "test" {
 // prefix that an interrupted apply left half-made, once by the plan and once by the create (each subtest has
 // a prefix of its own, so there are none whose tags to read), CreateBucket (which also disables ACLs and writes the creation marker), one PUT per
 // setting the configuration needs, and the tags last, which replace the marker (a DELETE without tags);
-// nothing read back. Refresh: one GET per enforced setting.
+// nothing read back; and the account for the bucket's identity (see bucketRefreshRequests). Refresh: one GET
+// per enforced setting.
 func TestAccBucket_requests(t *testing.T) {
 	acctest.RequireEmulator(t)
 	const region = "eu-west-3"
 	key := "arn:aws:kms:" + region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	floor := []string{"s3:GET?prefix", "s3:GET?prefix", "s3:PUT", "s3:PUT?versioning", "s3:PUT?publicAccessBlock", "s3:PUT?encryption",
-		"s3:PUT?lifecycle", "s3:PUT?policy"}
+		"s3:PUT?lifecycle", "s3:PUT?policy", "sts:GetCallerIdentity"}
 	for _, tc := range []struct {
 		name, body string
 		apply      []string

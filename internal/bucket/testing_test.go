@@ -141,10 +141,12 @@ func sameJSON(a, b string) bool {
 }
 
 // bucketRefreshRequests is what a refresh of one bucket costs: where it is, and one GET per enforced setting,
-// no HeadBucket.
+// no HeadBucket; and once per provider process the account of the credentials, which the bucket's identity
+// names (S3 does not say which account owns a bucket). Configure's credential check asks the same, so
+// outside tests, which skip that check, the refresh costs nothing more.
 var bucketRefreshRequests = []string{
 	"s3:GET?location", "s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
-	"s3:GET?publicAccessBlock", "s3:GET?ownershipControls", "s3:GET?policy", "s3:GET?tagging",
+	"s3:GET?publicAccessBlock", "s3:GET?ownershipControls", "s3:GET?policy", "s3:GET?tagging", "sts:GetCallerIdentity",
 }
 
 // sameBucket compares two buckets field by field, the policy by meaning.
