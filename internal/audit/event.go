@@ -14,7 +14,8 @@ import (
 )
 
 // Action is what happened to the resource. A replacement is a create and a delete, two events, and a
-// replacement that moves a bucket's objects a move between them.
+// replacement that moves a bucket's objects a move between them; an invocation of the erasure action is an
+// erase.
 type Action string
 
 // The actions the provider records.
@@ -22,6 +23,7 @@ const (
 	Create Action = "create"
 	Delete Action = "delete"
 	Move   Action = "move"
+	Erase  Action = "erase"
 )
 
 // Event is one line of the trail. The field order is the order of the JSON object, which is part of the
@@ -50,6 +52,13 @@ type Event struct {
 	MovedObjects   string `json:"moved_objects,omitempty"`
 	MovedBytes     string `json:"moved_bytes,omitempty"`
 	ManifestSHA256 string `json:"manifest_sha256,omitempty"`
+	// On erase events: how many object versions (delete markers not included), delete markers and bytes of
+	// versions the erasure deleted, in decimal, and the SHA-256 of the distinct keys it deleted, sorted and
+	// joined with newlines. Keys can name people, so the event carries their digest, never the keys.
+	ErasedVersions      string `json:"erased_versions,omitempty"`
+	ErasedDeleteMarkers string `json:"erased_delete_markers,omitempty"`
+	ErasedBytes         string `json:"erased_bytes,omitempty"`
+	KeysSHA256          string `json:"keys_sha256,omitempty"`
 	// PrevHash is the Hash of the line before in the file, empty on the first line.
 	PrevHash string `json:"prev_hash"`
 	// Hash is the SHA-256 of this line with Hash and Sig left out.

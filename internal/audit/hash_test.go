@@ -84,6 +84,7 @@ func fullEvent(i int) Event {
 		TFCRunID: "run-abc", TFCWorkspaceID: "ws-def", TFCWorkspaceName: "records-prod",
 		ArgumentsSHA256: strings.Repeat("ab", 32),
 		MovedTo:         "records-new", MovedObjects: "200", MovedBytes: "123456", ManifestSHA256: strings.Repeat("ef", 32),
+		ErasedVersions: "12", ErasedDeleteMarkers: "3", ErasedBytes: "4096", KeysSHA256: strings.Repeat("9a", 32),
 	}
 }
 
@@ -106,6 +107,10 @@ func guideFieldsOf(e Event, prevHash string) []field {
 		{"moved_objects", e.MovedObjects},
 		{"moved_bytes", e.MovedBytes},
 		{"manifest_sha256", e.ManifestSHA256},
+		{"erased_versions", e.ErasedVersions},
+		{"erased_delete_markers", e.ErasedDeleteMarkers},
+		{"erased_bytes", e.ErasedBytes},
+		{"keys_sha256", e.KeysSHA256},
 		{"prev_hash", prevHash},
 	}
 }
@@ -157,24 +162,28 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 	// Tamper with the second line the package wrote, field by field: a different value, the line still in
 	// the exact form the provider writes, and the hash as it was.
 	other := map[string]string{
-		"time":               "2025-05-01T12:00:59Z",
-		"action":             string(Create),
-		"resource_type":      "gdpr_key",
-		"cloud_id":           "records-z",
-		"region":             "eu-west-1",
-		"jurisdiction":       "EEA",
-		"caller_account":     "210987654321",
-		"caller_arn":         "arn:aws:iam::210987654321:user/intruder",
-		"tfc_run_id":         "run-xyz",
-		"tfc_workspace_id":   "ws-xyz",
-		"tfc_workspace_name": "records-dev",
-		"arguments_sha256":   strings.Repeat("cd", 32),
-		"moved_to":           "records-elsewhere",
-		"moved_objects":      "201",
-		"moved_bytes":        "654321",
-		"manifest_sha256":    strings.Repeat("12", 32),
-		"prev_hash":          strings.Repeat("0", 64),
-		"hash":               strings.Repeat("f", 64),
+		"time":                  "2025-05-01T12:00:59Z",
+		"action":                string(Create),
+		"resource_type":         "gdpr_key",
+		"cloud_id":              "records-z",
+		"region":                "eu-west-1",
+		"jurisdiction":          "EEA",
+		"caller_account":        "210987654321",
+		"caller_arn":            "arn:aws:iam::210987654321:user/intruder",
+		"tfc_run_id":            "run-xyz",
+		"tfc_workspace_id":      "ws-xyz",
+		"tfc_workspace_name":    "records-dev",
+		"arguments_sha256":      strings.Repeat("cd", 32),
+		"moved_to":              "records-elsewhere",
+		"moved_objects":         "201",
+		"moved_bytes":           "654321",
+		"manifest_sha256":       strings.Repeat("12", 32),
+		"erased_versions":       "13",
+		"erased_delete_markers": "4",
+		"erased_bytes":          "8192",
+		"keys_sha256":           strings.Repeat("34", 32),
+		"prev_hash":             strings.Repeat("0", 64),
+		"hash":                  strings.Repeat("f", 64),
 	}
 	withoutHash, _, _ := guideLine(t, guideFieldsOf(events[1], mustHash(t, got[0])))
 	if rebuilt := strings.TrimSuffix(withoutHash, "}") + `,"hash":"` + mustHash(t, got[1]) + `"}`; rebuilt != got[1] {

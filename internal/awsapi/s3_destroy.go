@@ -116,55 +116,76 @@ func (c *Clients) checkRetention(ctx context.Context, name string, def ObjectLoc
 }
 
 // retained adds to r the versions S3 will not delete: under COMPLIANCE retention or a legal hold that has
-// not expired. A version without a retention of its own is taken to carry the bucket's default, counted
-// from when it was written: that is how S3 applies it, and it keeps the check safe where a service does
-// not report default retention on each version. At most lookups versions are asked about their own
-// retention and legal hold (negative: all of them).
+// not expired. At most lookups versions are asked about their own retention and legal hold (negative: all
+// of them); the others carry the bucket's default (see lockOf).
 func (c *Clients) retained(ctx context.Context, name string, versions []s3types.ObjectVersion, def ObjectLock, now time.Time, lookups int, r *RetainedError) error {
-	bucket := aws.String(name)
-	hold := func(key string, until time.Time) {
-		r.Objects++
-		if until.After(r.Until) {
-			r.Until = until
-		}
-		if r.FirstObject == "" {
-			r.FirstObject = key
-		}
-	}
 	for i, v := range versions {
 		key := aws.ToString(v.Key)
-		var own *s3types.ObjectLockRetention
-		if lookups < 0 || i < lookups {
-			ret, err := c.s3.getObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
-			if err != nil && !isNoRetention(err) {
-				return err
-			}
-			if err == nil {
-				own = ret.Retention
-			}
-			lh, err := c.s3.getObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
-			if err != nil && !isNoRetention(err) {
-				return err
-			}
-			if err == nil && lh.LegalHold != nil && lh.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn {
-				r.LegalHolds++
-				if r.FirstObject == "" {
-					r.FirstObject = key
-				}
+		l, err := c.lockOf(ctx, name, v, def, now, lookups < 0 || i < lookups)
+		if err != nil {
+			return err
+		}
+		if l.LegalHold {
+			r.LegalHolds++
+			if r.FirstObject == "" {
+				r.FirstObject = key
 			}
 		}
-		switch {
-		case own != nil && own.RetainUntilDate != nil:
-			if own.Mode == s3types.ObjectLockRetentionModeCompliance && own.RetainUntilDate.After(now) {
-				hold(key, *own.RetainUntilDate)
+		if l.Mode == s3types.ObjectLockRetentionModeCompliance {
+			r.Objects++
+			if l.Until.After(r.Until) {
+				r.Until = l.Until
 			}
-		case def.Mode == string(s3types.ObjectLockRetentionModeCompliance) && v.LastModified != nil:
-			if until := v.LastModified.Add(time.Duration(def.Days) * 24 * time.Hour); until.After(now) {
-				hold(key, until)
+			if r.FirstObject == "" {
+				r.FirstObject = key
 			}
 		}
 	}
 	return nil
+}
+
+// versionLock is what keeps one object version from being deleted: a retention in force (Mode is empty
+// when none is) and a legal hold.
+type versionLock struct {
+	Mode      s3types.ObjectLockRetentionMode
+	Until     time.Time
+	LegalHold bool
+}
+
+// lockOf reads what keeps version v of bucket name from being deleted at now. With lookup it asks S3 for the
+// version's own retention and legal hold; a version without a retention of its own is taken to carry the
+// bucket's default def, counted from when it was written: that is how S3 applies it, and it keeps the check
+// safe where a service does not report default retention on each version. Without lookup only the default
+// is considered.
+func (c *Clients) lockOf(ctx context.Context, name string, v s3types.ObjectVersion, def ObjectLock, now time.Time, lookup bool) (versionLock, error) {
+	var l versionLock
+	var own *s3types.ObjectLockRetention
+	if lookup {
+		bucket := aws.String(name)
+		ret, err := c.s3.getObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+		if err != nil && !isNoRetention(err) {
+			return l, err
+		}
+		if err == nil {
+			own = ret.Retention
+		}
+		lh, err := c.s3.getObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: v.Key, VersionId: v.VersionId})
+		if err != nil && !isNoRetention(err) {
+			return l, err
+		}
+		l.LegalHold = err == nil && lh.LegalHold != nil && lh.LegalHold.Status == s3types.ObjectLockLegalHoldStatusOn
+	}
+	switch {
+	case own != nil && own.RetainUntilDate != nil:
+		if own.RetainUntilDate.After(now) {
+			l.Mode, l.Until = own.Mode, *own.RetainUntilDate
+		}
+	case def.Mode != "" && def.Days > 0 && v.LastModified != nil:
+		if until := v.LastModified.Add(time.Duration(def.Days) * 24 * time.Hour); until.After(now) {
+			l.Mode, l.Until = s3types.ObjectLockRetentionMode(def.Mode), until
+		}
+	}
+	return l, nil
 }
 
 // DestroyCheck is what a plan needs to know before destroying a bucket.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/bucket"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/erase"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
@@ -193,6 +195,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	data := providerdata.New()
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
 	if d := datasetAgeWarning(jurisdiction.AsOf(), time.Now()); d != nil {
 		resp.Diagnostics.Append(d)
 	}
@@ -290,5 +293,14 @@ func (p *gdprProvider) Functions(_ context.Context) []func() function.Function {
 		region.NewJurisdictionFunction,
 		region.NewRegionInfoFunction,
 		retention.NewCompliantFunction,
+	}
+}
+
+var _ provider.ProviderWithActions = (*gdprProvider)(nil)
+
+// Actions are the provider's actions, which Terraform 1.14 and later invoke.
+func (p *gdprProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		erase.NewAction,
 	}
 }

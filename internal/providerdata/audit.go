@@ -73,6 +73,17 @@ func (d *Data) CheckAudit(typeName string, diags *diag.Diagnostics) {
 	}
 }
 
+// CheckAuditAction fails an invocation of the typeName action, which erases data, while the audit trail
+// cannot take its event: it runs before anything is deleted, at plan and again at the invocation. d may be nil.
+func (d *Data) CheckAuditAction(typeName string, diags *diag.Diagnostics) {
+	if d == nil || d.Audit == nil {
+		return
+	}
+	if err := d.Audit.Check(); err != nil {
+		diags.Append(auditUnwritableActionDiag(typeName, err))
+	}
+}
+
 // Record writes the audit event of a successful create or delete of the typeName resource whose state is st.
 // Resources defer it at the top of Create and Delete, so it sees the final diagnostics. A sink that failed
 // while the other took the event is a warning; an event no sink took is an error that carries the event,

@@ -66,6 +66,16 @@ func auditUnwritableDiag(typeName string, err error) diag.Diagnostic {
 			"audit verify on the file, move it aside and start a new one.\n\nCause: %s", typeName, err))
 }
 
+// auditUnwritableActionDiag stops an erasure whose event the audit file could not take.
+func auditUnwritableActionDiag(typeName string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Audit trail cannot take events",
+		fmt.Sprintf("The %s action erases data, and every erasure is recorded in the audit trail (GDPR Art. "+
+			"5(2), accountability), but the audit file, or the outbox next to it that queues events for the "+
+			"webhook, cannot take the event, so nothing is erased. Create the directory, point audit.path at a "+
+			"file, or, for a last line cut short, run terraform-provider-gdpr audit verify on the file, move it "+
+			"aside and start a new one.\n\nCause: %s", typeName, err))
+}
+
 // AuditSigningKeyDiag reports a signing key that cannot be used; from names where its path came from.
 func AuditSigningKeyDiag(from string, err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("audit").AtName("signing_key_file"), "Invalid audit signing key",
