@@ -316,3 +316,13 @@ func successorGoneDiag(name, to string) diag.Diagnostic {
 			"then remove the tag %q from %q, and destroy it with force_destroy = true.",
 			name, to, name, to, awsapi.MovingToTag, name))
 }
+
+// accountUnknownDiag warns that the identity of bucket name records no account, because STS could not say
+// which account the provider's credentials belong to.
+func accountUnknownDiag(name string, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Bucket identity records no account",
+		fmt.Sprintf("The provider could not ask STS (sts:GetCallerIdentity) which account its credentials belong to, "+
+			"and S3 does not say which account owns a bucket, so the identity of bucket %q records no account. "+
+			"The bucket itself is made as configured; import blocks and terraform query still name it by its "+
+			"name and region.\n\nCause: %s", name, err))
+}

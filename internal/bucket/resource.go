@@ -486,7 +486,13 @@ func (r *bucketResource) identityOf(ctx context.Context, region, name string) id
 	return identity.Identity{AccountID: r.data.CallerAccount(ctx), Region: region, ID: name}
 }
 
-// setIdentity records the identity of the bucket name in region.
+// setIdentity records the identity of the bucket name in region. When STS cannot say which account the
+// credentials belong to, the identity records none, with a warning: the bucket is made all the same.
 func (r *bucketResource) setIdentity(ctx context.Context, dst *tfsdk.ResourceIdentity, region, name string) diag.Diagnostics {
-	return Identity.Set(ctx, dst, r.identityOf(ctx, region, name))
+	var diags diag.Diagnostics
+	if _, err := r.data.Account(ctx); err != nil {
+		diags.Append(accountUnknownDiag(name, err))
+	}
+	diags.Append(Identity.Set(ctx, dst, r.identityOf(ctx, region, name))...)
+	return diags
 }

@@ -27,6 +27,7 @@ import (
 type CallerIdentity struct {
 	once sync.Once
 	id   awsapi.Identity
+	err  error
 }
 
 // Set records the identity Configure learnt; later calls change nothing.
@@ -44,7 +45,8 @@ func (c *CallerIdentity) get(ctx context.Context, clients *awsapi.Clients) awsap
 		id, err := clients.CallerIdentity(ctx)
 		if err != nil {
 			// The trail records what it knows; credentials that cannot say who they are still did the work.
-			tflog.Warn(ctx, "audit: caller identity unavailable", map[string]any{"error": err.Error()})
+			tflog.Warn(ctx, "caller identity unavailable", map[string]any{"error": err.Error()})
+			c.err = err
 			return
 		}
 		c.id = id
@@ -60,6 +62,16 @@ func (d *Data) CallerAccount(ctx context.Context) string {
 		return ""
 	}
 	return d.Caller.get(ctx, d.Clients).Account
+}
+
+// Account is CallerAccount with the reason it is "" when STS could not say, for callers that tell the user.
+// The answer, failure included, is asked once per provider process.
+func (d *Data) Account(ctx context.Context) (string, error) {
+	if d == nil {
+		return "", nil
+	}
+	id := d.Caller.get(ctx, d.Clients)
+	return id.Account, d.Caller.err
 }
 
 // CheckAudit fails a plan that would create or destroy a typeName resource while the audit trail cannot take
