@@ -365,3 +365,33 @@ func TestVerify_overlongLineIsBroken(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and line 2 named as broken", code, errOut.String())
 	}
 }
+
+// The run's context comes from the variables HCP Terraform sets; the organisation and, without
+// TFC_WORKSPACE_NAME, the workspace come from the workspace slug; outside a run nothing is recorded.
+func TestFromEnvironment_recordsTheRunContext(t *testing.T) {
+	t.Setenv("TFC_RUN_ID", "run-CKuwsxMGgMd4W7Ui")
+	t.Setenv("TFC_WORKSPACE_ID", "")
+	t.Setenv("TFC_WORKSPACE_NAME", "")
+	t.Setenv("TFC_WORKSPACE_SLUG", "acme/records-prod")
+	t.Setenv("TFC_PROJECT_NAME", "customer-data")
+	t.Setenv("TFC_CONFIGURATION_VERSION_GIT_COMMIT_SHA", "4f2a9c1e0b7d3a5f6e8c9b0a1d2e3f4a5b6c7d8e")
+	t.Setenv("TFC_CONFIGURATION_VERSION_GIT_BRANCH", "main")
+	t.Setenv("TFC_CONFIGURATION_VERSION_GIT_TAG", "v1.4.0")
+	var e Event
+	e.FromEnvironment()
+	want := Event{TFCRunID: "run-CKuwsxMGgMd4W7Ui", TFCWorkspaceName: "records-prod", TFCOrganization: "acme",
+		TFCProject: "customer-data", TFCGitCommitSHA: "4f2a9c1e0b7d3a5f6e8c9b0a1d2e3f4a5b6c7d8e", TFCGitBranch: "main", TFCGitTag: "v1.4.0"}
+	if e != want {
+		t.Errorf("FromEnvironment = %+v, want %+v", e, want)
+	}
+
+	for _, v := range []string{"TFC_RUN_ID", "TFC_WORKSPACE_SLUG", "TFC_PROJECT_NAME", "TFC_CONFIGURATION_VERSION_GIT_COMMIT_SHA",
+		"TFC_CONFIGURATION_VERSION_GIT_BRANCH", "TFC_CONFIGURATION_VERSION_GIT_TAG"} {
+		t.Setenv(v, "")
+	}
+	var local Event
+	local.FromEnvironment()
+	if local != (Event{}) {
+		t.Errorf("outside a run FromEnvironment recorded %+v", local)
+	}
+}

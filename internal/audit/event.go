@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -42,6 +43,14 @@ type Event struct {
 	TFCRunID         string `json:"tfc_run_id,omitempty"`
 	TFCWorkspaceID   string `json:"tfc_workspace_id,omitempty"`
 	TFCWorkspaceName string `json:"tfc_workspace_name,omitempty"`
+	// The rest of the run's context in HCP Terraform and Terraform Enterprise: the organisation (from the
+	// workspace slug), the project, and the commit, branch and tag of the configuration version when it
+	// came from version control.
+	TFCOrganization string `json:"tfc_organization,omitempty"`
+	TFCProject      string `json:"tfc_project,omitempty"`
+	TFCGitCommitSHA string `json:"tfc_git_commit_sha,omitempty"`
+	TFCGitBranch    string `json:"tfc_git_branch,omitempty"`
+	TFCGitTag       string `json:"tfc_git_tag,omitempty"`
 	// ArgumentsSHA256 is the SHA-256 of the resource's arguments, secrets and write-only ones left out, in
 	// a canonical JSON form; a create and the delete of the same resource carry the same value.
 	ArgumentsSHA256 string `json:"arguments_sha256"`
@@ -69,12 +78,24 @@ type Event struct {
 	Sig string `json:"sig,omitempty"`
 }
 
-// FromEnvironment fills in the Terraform Cloud run and workspace, which Terraform Cloud and Enterprise set
-// in the environment of every run.
+// FromEnvironment fills in the run's context from the variables HCP Terraform and Terraform Enterprise
+// set in the environment of every run; outside them none is set and the fields stay empty.
 func (e *Event) FromEnvironment() {
 	e.TFCRunID = os.Getenv("TFC_RUN_ID")
+	// HCP Terraform documents TFC_WORKSPACE_NAME and TFC_WORKSPACE_SLUG ("organisation/workspace"), not a
+	// workspace id; TFC_WORKSPACE_ID is recorded when a run sets it.
 	e.TFCWorkspaceID = os.Getenv("TFC_WORKSPACE_ID")
 	e.TFCWorkspaceName = os.Getenv("TFC_WORKSPACE_NAME")
+	if org, workspace, ok := strings.Cut(os.Getenv("TFC_WORKSPACE_SLUG"), "/"); ok {
+		e.TFCOrganization = org
+		if e.TFCWorkspaceName == "" {
+			e.TFCWorkspaceName = workspace
+		}
+	}
+	e.TFCProject = os.Getenv("TFC_PROJECT_NAME")
+	e.TFCGitCommitSHA = os.Getenv("TFC_CONFIGURATION_VERSION_GIT_COMMIT_SHA")
+	e.TFCGitBranch = os.Getenv("TFC_CONFIGURATION_VERSION_GIT_BRANCH")
+	e.TFCGitTag = os.Getenv("TFC_CONFIGURATION_VERSION_GIT_TAG")
 }
 
 // computeHash hashes the event as written without its hash and signature.

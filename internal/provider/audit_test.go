@@ -69,13 +69,22 @@ func readEvents(t *testing.T, path string) []audit.Event {
 	return out
 }
 
+// runEnvironment is what HCP Terraform sets in the environment of a run from version control (no tag).
+var runEnvironment = []string{"TFC_RUN_ID=run-audit-test", "TFC_WORKSPACE_NAME=records-prod",
+	"TFC_WORKSPACE_SLUG=acme/records-prod", "TFC_PROJECT_NAME=customer-data",
+	"TFC_CONFIGURATION_VERSION_GIT_COMMIT_SHA=" + runCommit, "TFC_CONFIGURATION_VERSION_GIT_BRANCH=main"}
+
+const runCommit = "4f2a9c1e0b7d3a5f6e8c9b0a1d2e3f4a5b6c7d8e"
+
 // checkEvents checks the events of one action: one per id, all from the test's caller and run.
 func checkEvents(t *testing.T, events []audit.Event, action audit.Action, ids []string) {
 	t.Helper()
 	var got []string
 	for _, e := range events {
 		if e.Action != action || e.ResourceType != "gdpr_key" || e.Region != "eu-west-3" || e.Jurisdiction != "EU" ||
-			e.CallerAccount == "" || e.TFCRunID != "run-audit-test" || len(e.ArgumentsSHA256) != 64 {
+			e.CallerAccount == "" || e.TFCRunID != "run-audit-test" || len(e.ArgumentsSHA256) != 64 ||
+			e.TFCWorkspaceName != "records-prod" || e.TFCOrganization != "acme" || e.TFCProject != "customer-data" ||
+			e.TFCGitCommitSHA != runCommit || e.TFCGitBranch != "main" || e.TFCGitTag != "" {
 			t.Errorf("unexpected %s event: %+v", action, e)
 		}
 		got = append(got, e.CloudID)
@@ -112,7 +121,7 @@ resource "gdpr_key" "k" {
   description          = "audited ${count.index}"
   deletion_window_days = 7
 }`
-	w := acctest.NewWorkdir(t, cfg, "TFC_RUN_ID=run-audit-test")
+	w := acctest.NewWorkdir(t, cfg, runEnvironment...)
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-parallelism=30")
 	ids := acctest.StateIDs(t, w, "gdpr_key")
 
