@@ -290,7 +290,9 @@ var _ provider.ProviderWithListResources = (*gdprProvider)(nil)
 // region, compliant or not, with the identities that import them.
 func (p *gdprProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
+		key.NewListResource,
 		bucket.NewListResource,
+		server.NewListResource,
 	}
 }
 
