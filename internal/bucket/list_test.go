@@ -3,7 +3,10 @@ package bucket_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -202,4 +205,65 @@ func deleteWhenDone(t *testing.T, region, name string) {
 	t.Cleanup(func() {
 		_, _ = acctest.S3(t, region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name})
 	})
+}
+
+// TestAccBucketList_generatedConfigImports runs `terraform query -generate-config-out` as users do, over a
+// compliant bucket and one whose versioning was suspended, both made outside Terraform: the generated
+// configuration validates, and its plan imports both, leaving the compliant bucket as it is and replacing
+// the other one with a warning that names the broken guarantee.
+func TestAccBucketList_generatedConfigImports(t *testing.T) {
+	acctest.RequireEmulator(t)
+	if !acctest.TerraformAtLeast(t, "1.14.0") {
+		t.Skip("terraform query needs Terraform 1.14 or later; TF_ACC_TERRAFORM_PATH (or terraform on PATH) is older")
+	}
+	prefix := acctest.BucketName()
+	arn := keyARNInEmulator(t)
+	makeCompliantBucket(t, acctest.Region, prefix+"-ok", arn, map[string]string{"team": "records"}, true)
+	makeCompliantBucket(t, acctest.Region, prefix+"-unversioned", arn, nil, true)
+	suspendVersioning(t, prefix+"-unversioned")
+
+	w := acctest.NewWorkdir(t, `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+`+acctest.ProviderConfig(acctest.Region, ""))
+	query := fmt.Sprintf(`
+list "gdpr_bucket" "found" {
+  provider         = gdpr
+  include_resource = true
+  config {
+    name_prefix = %q
+  }
+}
+`, prefix+"-")
+	if err := os.WriteFile(filepath.Join(w.Dir, "found.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := w.MustTerraform("query", "-no-color", "-generate-config-out=generated.tf")
+	for _, want := range []string{prefix + "-ok (EU, eu-central-1): compliant", prefix + "-unversioned (EU, eu-central-1): breaks: versioning"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terraform query does not show %q:\n%s", want, out)
+		}
+	}
+	generated, err := os.ReadFile(filepath.Join(w.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("generated.tf:\n%s", generated)
+	w.MustTerraform("validate", "-no-color")
+
+	plan, err := acctest.Plan(t, w)
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, plan)
+	}
+	for _, want := range []string{
+		"Plan: 2 to import, 1 to add, 0 to change, 1 to destroy.",
+		`The versioning of gdpr_bucket "` + prefix + `-unversioned" changed outside Terraform`,
+		"# gdpr_bucket.found_1 must be replaced",
+	} {
+		if !regexp.MustCompile(acctest.Wrapped(regexp.QuoteMeta(want))).MatchString(plan) {
+			t.Errorf("the plan does not say %q:\n%s", want, plan)
+		}
+	}
 }
