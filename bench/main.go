@@ -6,10 +6,11 @@
 //
 // Run it with `make bench`, which builds what it needs. Knobs, all environment variables:
 //
-//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,move (default all)
+//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,move,query (default all)
 //	BENCH_SIZES         bucket counts for the buckets scenario (default 10,100,500)
 //	BENCH_SERVERS       server count for the servers scenario (default 50)
 //	BENCH_MOVE_OBJECTS  object counts for the move scenario, comma-separated (default 10000)
+//	BENCH_QUERY_BUCKETS bucket counts for the query scenario, comma-separated (default 1000)
 //	BENCH_RUNS          runs per scenario and provider; figures are medians (default 3)
 //	BENCH_PROVIDERS     gdpr,aws (default); gdpr alone measures this provider without comparison
 //	BENCH_PARALLELISM   Terraform's -parallelism (default 10, Terraform's own default)
@@ -18,7 +19,8 @@
 //
 // The move scenario measures gdpr_bucket's data-moving replacement against `aws s3 sync` (the AWS CLI,
 // AWS_CLI or aws on PATH), since hashicorp/aws has no equivalent; it needs gdpr among BENCH_PROVIDERS and
-// no hashicorp/aws binary.
+// no hashicorp/aws binary. The query scenario measures `terraform query` over the gdpr_bucket list resource;
+// it needs a TERRAFORM of version 1.14 or later, gdpr among BENCH_PROVIDERS, and no hashicorp/aws binary.
 package main
 
 import (
@@ -145,8 +147,8 @@ func parseOptions() (*options, error) {
 			return nil, fmt.Errorf("BENCH_SCENARIOS: unknown scenario %q; allowed: %s", name, strings.Join(scenarioNames, ", "))
 		}
 	}
-	// The move scenario runs this provider alone: hashicorp/aws is built and started only for the others.
-	if !slices.ContainsFunc(names, func(n string) bool { return n != "move" }) && slices.Contains(o.providers, gdpr) {
+	// The move and query scenarios run this provider alone: hashicorp/aws is built and started only for the others.
+	if !slices.ContainsFunc(names, func(n string) bool { return n != "move" && n != "query" }) && slices.Contains(o.providers, gdpr) {
 		o.providers = []string{gdpr}
 	}
 	if slices.Contains(o.providers, aws) && o.awsBinary == "" {
@@ -165,6 +167,17 @@ func parseOptions() (*options, error) {
 					return nil, fmt.Errorf("BENCH_SIZES: %q is not a positive number", s)
 				}
 				o.scenarios = append(o.scenarios, bucketsScenario(n))
+			}
+		case "query":
+			if !slices.Contains(o.providers, gdpr) {
+				return nil, errors.New("BENCH_PROVIDERS: the query scenario measures gdpr, which the list must include")
+			}
+			for _, s := range envList("BENCH_QUERY_BUCKETS", "1000") {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 {
+					return nil, fmt.Errorf("BENCH_QUERY_BUCKETS: %q is not a positive number", s)
+				}
+				o.scenarios = append(o.scenarios, queryScenario(n))
 			}
 		case "move":
 			if !slices.Contains(o.providers, gdpr) {

@@ -36,9 +36,12 @@ func renderReport(o *options, results []*scenarioResult, machine string) string 
 		b.WriteString("## Targets\n\n" + t + "\n")
 	}
 	for _, res := range results {
-		if res.sc.move {
+		switch {
+		case res.sc.move:
 			renderMove(&b, res)
-		} else {
+		case res.sc.query:
+			renderQuery(&b, res)
+		default:
 			renderScenario(&b, res)
 		}
 	}

@@ -34,6 +34,8 @@ type scenarioResult struct {
 	diff []string
 	// moves holds the runs of a move scenario, which has no providers to compare (see move.go).
 	moves []moveRun
+	// queries holds the runs of a query scenario, which measures this provider alone (see query.go).
+	queries []measure
 }
 
 type runner struct {
@@ -48,6 +50,9 @@ type runner struct {
 func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
 	if sc.move {
 		return r.moveScenario(sc)
+	}
+	if sc.query {
+		return r.queryScenario(sc)
 	}
 	res := &scenarioResult{sc: sc, providers: map[string]*providerResult{}}
 	for _, p := range r.o.providers {

@@ -39,6 +39,8 @@ type scenario struct {
 	config func(provider, endpoint string) string
 	// move marks the move scenario, which runs its own steps (see move.go) instead of steps and config.
 	move bool
+	// query marks the query scenario, which runs its own steps (see query.go) instead of steps and config.
+	query bool
 }
 
 var (
@@ -328,7 +330,7 @@ resource "aws_instance" "s" {
 `
 
 // scenarioNames lists what BENCH_SCENARIOS accepts.
-var scenarioNames = []string{"small", "servers", "buckets", "move"}
+var scenarioNames = []string{"small", "servers", "buckets", "move", "query"}
 
 func validScenario(s string) bool {
 	return strings.Contains(","+strings.Join(scenarioNames, ",")+",", ","+s+",")

@@ -29,6 +29,8 @@ type Key struct {
 	KeyUsage    string
 	MultiRegion bool
 	DeletionAt  *time.Time
+	// AWSManaged is true for the keys an AWS service made for itself (alias/aws/...), which no customer manages.
+	AWSManaged bool
 
 	RotationEnabled bool
 	// RotationPeriodDays is nil when the service does not report it.
@@ -161,6 +163,7 @@ func keyFromMetadata(m *kmstypes.KeyMetadata) *Key {
 		KeyUsage:    string(m.KeyUsage),
 		MultiRegion: aws.ToBool(m.MultiRegion),
 		DeletionAt:  m.DeletionDate,
+		AWSManaged:  m.KeyManager == kmstypes.KeyManagerTypeAws,
 	}
 	if k.KeyUsage == "" {
 		// KMS's default usage; some AWS-compatible services omit it for keys created without one.
@@ -177,16 +180,24 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := out.KeyMetadata
-	k := keyFromMetadata(m)
-	if m.KeyState == kmstypes.KeyStatePendingDeletion || m.KeyState == kmstypes.KeyStatePendingReplicaDeletion {
+	k := keyFromMetadata(out.KeyMetadata)
+	if k.PendingDeletion() || kmstypes.KeyState(k.State) == kmstypes.KeyStatePendingReplicaDeletion {
 		return k, nil
 	}
+	if err := c.readKeyDetails(ctx, k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// readKeyDetails adds to a described key its rotation, policy and tags, read at once.
+func (c *Clients) readKeyDetails(ctx context.Context, k *Key) error {
+	keyID := aws.String(k.ID)
 	k.Tags = map[string]string{}
 	// Each read writes only its own fields of k.
-	err = concurrently(ctx,
+	return concurrently(ctx,
 		func(ctx context.Context) error {
-			rot, err := c.kms.getKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: m.KeyId})
+			rot, err := c.kms.getKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: keyID})
 			if err != nil {
 				return err
 			}
@@ -195,12 +206,12 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 			return nil
 		},
 		func(ctx context.Context) error {
-			pol, err := c.KeyPolicy(ctx, aws.ToString(m.KeyId))
+			pol, err := c.KeyPolicy(ctx, k.ID)
 			k.Policy = pol
 			return err
 		},
 		func(ctx context.Context) error {
-			pages := kms.NewListResourceTagsPaginator(c.kms.listResourceTags, &kms.ListResourceTagsInput{KeyId: m.KeyId})
+			pages := kms.NewListResourceTagsPaginator(c.kms.listResourceTags, &kms.ListResourceTagsInput{KeyId: keyID})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {
@@ -214,10 +225,6 @@ func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
 			return nil
 		},
 	)
-	if err != nil {
-		return nil, err
-	}
-	return k, nil
 }
 
 // ScheduleKeyDeletion starts the waiting period after which KMS deletes the key material for good. A key

@@ -39,6 +39,17 @@ func (k *Key) Problems() []string {
 	return p
 }
 
+// Violations is Problems with the name of each guarantee broken, for state, listings and logs.
+func (k *Key) Violations() []Problem {
+	var p []Problem
+	for _, g := range keyGuarantees {
+		if !g.holds(k) {
+			p = append(p, Problem{Name: g.name, Why: g.why(k)})
+		}
+	}
+	return p
+}
+
 // A multi-region key would replicate its key material outside the jurisdiction.
 var keySingleRegion = &keyGuarantee{
 	name:   "single_region",

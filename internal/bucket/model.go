@@ -33,6 +33,8 @@ type bucketModel struct {
 	ARN            types.String     `tfsdk:"arn"`
 	Region         types.String     `tfsdk:"region"`
 	Jurisdiction   types.String     `tfsdk:"jurisdiction"`
+	// GuaranteesBroken is what fromAPI found: the names of the guarantees the bucket breaks.
+	GuaranteesBroken types.List `tfsdk:"guarantees_broken"`
 }
 
 type objectLockModel struct {
@@ -106,7 +108,9 @@ func (m *bucketModel) fromAPI(ctx context.Context, b *awsapi.Bucket) (changed, v
 		m.OnReplace = types.StringValue(OnReplaceRefuse)
 	}
 	m.moved(b.MovedFrom)
-	return changed, b.Violations()
+	violations = b.Violations()
+	m.GuaranteesBroken = tfvalue.ListValue(violations)
+	return changed, violations
 }
 
 // moved records in the model what moved into the bucket; nil means nothing did.

@@ -38,6 +38,7 @@ func bucketTestModel() bucketModel {
 		ID: types.StringValue("records"), Bucket: types.StringValue("records"), BucketPrefix: types.StringNull(),
 		KMSKeyARN: types.StringValue(testKeyARN), ExpirationDays: types.Int64Value(30),
 		ForceDestroy: types.BoolValue(false), Tags: types.MapNull(types.StringType),
+		GuaranteesBroken: types.ListValueMust(types.StringType, nil),
 	}
 }
 
@@ -126,6 +127,11 @@ func TestBucketModel_fromAPI(t *testing.T) {
 			changed, violations := m.fromAPI(ctx, b)
 			if !slices.Equal(changed, tc.wantChanged) {
 				t.Errorf("changed = %v, want %v", changed, tc.wantChanged)
+			}
+			var broken []string
+			m.GuaranteesBroken.ElementsAs(ctx, &broken, false)
+			if !slices.Equal(broken, tc.wantViolations) || m.GuaranteesBroken.IsNull() {
+				t.Errorf("guarantees_broken = %v, want %v", m.GuaranteesBroken, tc.wantViolations)
 			}
 			if !slices.Equal(violations, tc.wantViolations) {
 				t.Errorf("violations = %v, want %v", violations, tc.wantViolations)

@@ -203,6 +203,8 @@ func (r *bucketResource) rollBack(ctx context.Context, c *awsapi.Clients, plan b
 	plan.ID, plan.Bucket = types.StringValue(name), types.StringValue(name)
 	plan.ARN = types.StringValue(awsapi.BucketARN(name, c.Region))
 	plan.moved(nil)
+	// Which settings the half-made bucket has is unknown: the failed step stopped the setup.
+	plan.GuaranteesBroken = types.ListNull(types.StringType)
 	plan.Region, plan.Jurisdiction = r.data.Placement()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, c.Region, name)...)

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -151,6 +152,15 @@ func bucketSchema() schema.Schema {
 				Computed: true,
 				MarkdownDescription: "The jurisdiction of the bucket's region: `EU`, `EEA`, `ADEQUACY`, " +
 					"`PARTIAL_ADEQUACY` or `THIRD_COUNTRY`.",
+			},
+			"guarantees_broken": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The settings the provider always enforces that the bucket does not have, as the " +
+					"last create, refresh or `terraform query` found them: `versioning`, `encryption`, `lifecycle`, " +
+					"`object_lock`, `public_access_block`, `ownership` and `policy`. It is empty for a bucket that keeps " +
+					"them all. A refresh that finds one broken also plans the bucket's replacement.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}

@@ -41,6 +41,7 @@ func testModel() keyModel {
 		Tags:               types.MapNull(types.StringType),
 		Region:             types.StringValue("eu-central-1"),
 		Jurisdiction:       types.StringValue("EU"),
+		GuaranteesBroken:   types.ListValueMust(types.StringType, nil),
 	}
 }
 
@@ -69,6 +70,9 @@ func TestKeyModel_fromAPI(t *testing.T) {
 			check: func(t *testing.T, m keyModel) {
 				if !m.RotationPeriodDays.IsNull() {
 					t.Errorf("rotation_period_days = %s, want null so the configured period plans a replacement", m.RotationPeriodDays)
+				}
+				if want := `["rotation"]`; m.GuaranteesBroken.String() != want {
+					t.Errorf("guarantees_broken = %s, want %s", m.GuaranteesBroken, want)
 				}
 			},
 		},

@@ -103,6 +103,8 @@ func (r *keyResource) Create(ctx context.Context, req resource.CreateRequest, re
 	if created.Policy.IsUnknown() {
 		created.Policy = jsontypes.NewNormalizedNull()
 	}
+	// Rotation is not on yet, so the guarantees are judged once the key is finished.
+	created.GuaranteesBroken = types.ListNull(types.StringType)
 	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
 	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, key.ARN, key.ID)...)
 	if resp.Diagnostics.HasError() {

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -98,6 +99,16 @@ func keySchema() schema.Schema {
 				Computed: true,
 				MarkdownDescription: "The jurisdiction of the key's region: `EU`, `EEA`, `ADEQUACY`, " +
 					"`PARTIAL_ADEQUACY` or `THIRD_COUNTRY`.",
+			},
+			"guarantees_broken": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The properties the provider guarantees of every key that this key lacks, as the " +
+					"last create, refresh or `terraform query` found them: `single_region`, " +
+					"`symmetric_encrypt_decrypt`, `usable` (neither disabled nor pending deletion) and `rotation`. It " +
+					"is empty for a key that keeps them all. An import refuses a key that breaks one, since replacing " +
+					"a key would make everything encrypted under it unreadable.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -196,6 +197,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 	if d := datasetAgeWarning(jurisdiction.AsOf(), time.Now()); d != nil {
 		resp.Diagnostics.Append(d)
 	}
@@ -282,6 +284,18 @@ func (p *gdprProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		region.NewDataSource,
 		retention.NewDataSource,
+	}
+}
+
+var _ provider.ProviderWithListResources = (*gdprProvider)(nil)
+
+// ListResources are what `terraform query` lists (Terraform 1.14 and later): the stores of the provider's
+// region, compliant or not, with the identities that import them.
+func (p *gdprProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		key.NewListResource,
+		bucket.NewListResource,
+		server.NewListResource,
 	}
 }
 

@@ -30,6 +30,7 @@ type serverModel struct {
 	PrivateIP        types.String `tfsdk:"private_ip"`
 	Region           types.String `tfsdk:"region"`
 	Jurisdiction     types.String `tfsdk:"jurisdiction"`
+	GuaranteesBroken types.List   `tfsdk:"guarantees_broken"`
 }
 
 // toAPI builds the launch request. The model must hold the user data from the configuration: plan and
@@ -133,6 +134,7 @@ func (m *serverModel) fromAPI(ctx context.Context, s *awsapi.Server) (changed []
 	} else if !m.Tags.IsNull() {
 		m.Tags = tfvalue.MapValue(map[string]string{})
 	}
+	m.GuaranteesBroken = tfvalue.ListValue(problemNames(s.Problems()))
 	return changed, nil
 }
 

@@ -54,6 +54,7 @@ func serverTestModel() serverModel {
 		PrivateIP:        types.StringValue("172.31.0.4"),
 		Region:           types.StringValue("eu-central-1"),
 		Jurisdiction:     types.StringValue("EU"),
+		GuaranteesBroken: types.ListValueMust(types.StringType, nil),
 	}
 }
 

@@ -132,6 +132,8 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 	if created.SecurityGroupIDs.IsUnknown() {
 		created.SecurityGroupIDs = types.SetNull(types.StringType)
 	}
+	// The guarantees are judged once the instance runs and is read.
+	created.GuaranteesBroken = types.ListNull(types.StringType)
 	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
 	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, launched.ARN, id)...)
 	if resp.Diagnostics.HasError() {

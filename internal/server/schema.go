@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -164,6 +165,16 @@ func serverSchema() schema.Schema {
 				Computed: true,
 				MarkdownDescription: "The jurisdiction of the server's region: `EU`, `EEA`, `ADEQUACY`, " +
 					"`PARTIAL_ADEQUACY` or `THIRD_COUNTRY`.",
+			},
+			"guarantees_broken": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The settings the provider always gives a server that this one lacks, as the last " +
+					"create, refresh or `terraform query` found them: `metadata_options` (IMDSv2 only, hop limit 1), " +
+					"`public_ip_address`, `root_volume`, `root_volume_encryption`, " +
+					"`root_volume_delete_on_termination` and `shutdown_behavior`. It is empty for a server that keeps " +
+					"them all. A refresh that finds one broken also plans the server's replacement.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}

@@ -33,3 +33,12 @@ func MapValue(m map[string]string) types.Map {
 
 // KnownInt64 reports whether v holds a value: neither null nor unknown.
 func KnownInt64(v types.Int64) bool { return !v.IsNull() && !v.IsUnknown() }
+
+// ListValue builds a Terraform list of strings; nil is an empty list, not null.
+func ListValue(l []string) types.List {
+	elems := make([]attr.Value, 0, len(l))
+	for _, s := range l {
+		elems = append(elems, types.StringValue(s))
+	}
+	return types.ListValueMust(types.StringType, elems)
+}

@@ -1,0 +1,269 @@
+package bucket_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// TestAccBucketList_findsUnmanagedAndNonCompliant lists a mix of buckets sharing a name prefix: one the
+// provider made, one made by the SDK with every guarantee, one whose versioning was suspended, one made
+// bare, one an interrupted apply left half-made, and one in another region, which must not appear. Each
+// filter must narrow the results to exactly the buckets it names, with their display names, identities and
+// guarantees_broken.
+func TestAccBucketList_findsUnmanagedAndNonCompliant(t *testing.T) {
+	prefix := acctest.BucketName()
+	name := func(s string) string { return prefix + "-" + s }
+	personal := map[string]string{"gdpr-personal-data": "true"}
+	arn := keyARNInEmulator(t)
+	makeCompliantBucket(t, acctest.Region, name("sdk-ok"), arn, personal, true)
+	makeCompliantBucket(t, acctest.Region, name("unversioned"), arn, personal, true)
+	suspendVersioning(t, name("unversioned"))
+	makeBareBucket(t, acctest.Region, name("bare"))
+	makeCompliantBucket(t, acctest.Region, name("halfmade"), arn, nil, false)
+	makeCompliantBucket(t, "eu-west-1", name("elsewhere"), arn, personal, true)
+
+	where := " (EU, eu-central-1): "
+	display := func(list, bucket, want string) querycheck.QueryResultCheck {
+		return querycheck.ExpectResourceDisplayName(list, byBucket(bucket), knownvalue.StringExact(bucket+where+want))
+	}
+	broken := func(list, bucket string, want ...string) querycheck.QueryResultCheck {
+		checks := make([]knownvalue.Check, 0, len(want))
+		for _, w := range want {
+			checks = append(checks, knownvalue.StringExact(w))
+		}
+		return querycheck.ExpectResourceKnownValues(list, byBucket(bucket), []querycheck.KnownValueCheck{
+			{Path: tfjsonpath.New("guarantees_broken"), KnownValue: knownvalue.ListExact(checks)},
+			{Path: tfjsonpath.New("bucket"), KnownValue: knownvalue.StringExact(bucket)},
+			{Path: tfjsonpath.New("region"), KnownValue: knownvalue.StringExact(acctest.Region)},
+		})
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.BucketConfig(fmt.Sprintf(`
+  bucket          = %q
+  expiration_days = 30
+  tags            = { "gdpr-personal-data" = "true" }
+`, name("managed"))),
+			},
+			{
+				Query: true,
+				// The query runs beside the configuration of the first step, whose provider block it uses.
+				Config: fmt.Sprintf(`
+list "gdpr_bucket" "all" {
+  provider         = gdpr
+  include_resource = true
+  config {
+    name_prefix = %[1]q
+  }
+}
+
+list "gdpr_bucket" "non_compliant" {
+  provider = gdpr
+  config {
+    name_prefix        = %[1]q
+    non_compliant_only = true
+  }
+}
+
+list "gdpr_bucket" "personal" {
+  provider = gdpr
+  config {
+    name_prefix = %[1]q
+    tags        = { "gdpr-personal-data" = "true" }
+  }
+}
+
+list "gdpr_bucket" "personal_non_compliant" {
+  provider = gdpr
+  config {
+    name_prefix        = %[1]q
+    tags               = { "gdpr-personal-data" = "true" }
+    non_compliant_only = true
+  }
+}
+
+list "gdpr_bucket" "sdk" {
+  provider = gdpr
+  config {
+    name_prefix = %[2]q
+  }
+}
+`, prefix+"-", name("sdk")),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("gdpr_bucket.all", 5),
+					display("gdpr_bucket.all", name("managed"), "compliant"),
+					display("gdpr_bucket.all", name("sdk-ok"), "compliant"),
+					display("gdpr_bucket.all", name("unversioned"), "breaks: versioning"),
+					querycheck.ExpectResourceDisplayName("gdpr_bucket.all", byBucket(name("bare")),
+						knownvalue.StringRegexp(regexp.MustCompile(`^`+regexp.QuoteMeta(name("bare")+where)+`breaks: versioning, encryption, lifecycle`))),
+					display("gdpr_bucket.all", name("halfmade"), "left half-made by an interrupted apply"),
+					querycheck.ExpectIdentity("gdpr_bucket.all", map[string]knownvalue.Check{
+						"account_id": knownvalue.StringExact("123456789012"),
+						"region":     knownvalue.StringExact(acctest.Region),
+						"bucket":     knownvalue.StringExact(name("sdk-ok")),
+					}),
+					broken("gdpr_bucket.all", name("managed")),
+					broken("gdpr_bucket.all", name("sdk-ok")),
+					broken("gdpr_bucket.all", name("unversioned"), "versioning"),
+					broken("gdpr_bucket.all", name("halfmade")),
+
+					querycheck.ExpectLength("gdpr_bucket.non_compliant", 3),
+					querycheck.ExpectLength("gdpr_bucket.personal", 3),
+					querycheck.ExpectLength("gdpr_bucket.personal_non_compliant", 1),
+					display("gdpr_bucket.personal_non_compliant", name("unversioned"), "breaks: versioning"),
+					querycheck.ExpectLength("gdpr_bucket.sdk", 1),
+					display("gdpr_bucket.sdk", name("sdk-ok"), "compliant"),
+				},
+			},
+		},
+	})
+}
+
+// byBucket picks the result whose identity names the bucket; the filter compares every attribute.
+func byBucket(name string) queryfilter.QueryFilter {
+	return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
+		"account_id": knownvalue.NotNull(), "region": knownvalue.StringExact(acctest.Region), "bucket": knownvalue.StringExact(name),
+	})
+}
+
+// keyARNInEmulator makes a key with the SDK, for buckets made outside Terraform, and returns its ARN.
+func keyARNInEmulator(t *testing.T) string {
+	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("bucket list tests")}, true)
+	out, err := acctest.KMS(t, acctest.Region).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.KeyMetadata.Arn)
+}
+
+// makeCompliantBucket makes a bucket with every guarantee through awsapi, as the provider's create does,
+// and deletes it when the test ends. Unless finish is true, the create stops before its last call, as an
+// apply killed there would leave it: with every guarantee, and still marked as being created.
+func makeCompliantBucket(t *testing.T, region, name, keyARN string, tags map[string]string, finish bool) {
+	t.Helper()
+	ctx := context.Background()
+	c := acctest.EmulatorClients(t, region)
+	if _, err := c.CreateBucket(ctx, name, false, "list-test"); err != nil {
+		t.Fatal(err)
+	}
+	deleteWhenDone(t, region, name)
+	steps := c.BucketSetup(awsapi.BucketInput{Name: name, KMSKeyARN: keyARN, ExpirationDays: 30, Tags: tags})
+	if !finish {
+		steps = steps[:len(steps)-1]
+	}
+	for _, s := range steps {
+		if err := s.Run(ctx); err != nil {
+			t.Fatalf("%s: %v", s.Action, err)
+		}
+	}
+}
+
+// makeBareBucket makes a bucket with the SDK and nothing else, as a console click would.
+func makeBareBucket(t *testing.T, region, name string) {
+	t.Helper()
+	_, err := acctest.S3(t, region).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &name,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleteWhenDone(t, region, name)
+}
+
+func suspendVersioning(t *testing.T, name string) {
+	t.Helper()
+	_, err := acctest.S3(t, acctest.Region).PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{Bucket: &name,
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func deleteWhenDone(t *testing.T, region, name string) {
+	t.Cleanup(func() {
+		_, _ = acctest.S3(t, region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name})
+	})
+}
+
+// TestAccBucketList_generatedConfigImports runs `terraform query -generate-config-out` as users do, over a
+// compliant bucket and one whose versioning was suspended, both made outside Terraform: the generated
+// configuration validates, and its plan imports both, leaving the compliant bucket as it is and replacing
+// the other one with a warning that names the broken guarantee.
+func TestAccBucketList_generatedConfigImports(t *testing.T) {
+	acctest.RequireEmulator(t)
+	if !acctest.TerraformAtLeast(t, "1.14.0") {
+		t.Skip("terraform query needs Terraform 1.14 or later; TF_ACC_TERRAFORM_PATH (or terraform on PATH) is older")
+	}
+	prefix := acctest.BucketName()
+	arn := keyARNInEmulator(t)
+	makeCompliantBucket(t, acctest.Region, prefix+"-ok", arn, map[string]string{"team": "records"}, true)
+	makeCompliantBucket(t, acctest.Region, prefix+"-unversioned", arn, nil, true)
+	suspendVersioning(t, prefix+"-unversioned")
+
+	w := acctest.NewWorkdir(t, `terraform {
+  required_providers {
+    gdpr = { source = "gdpr-immutable/gdpr" }
+  }
+}
+`+acctest.ProviderConfig(acctest.Region, ""))
+	query := fmt.Sprintf(`
+list "gdpr_bucket" "found" {
+  provider         = gdpr
+  include_resource = true
+  config {
+    name_prefix = %q
+  }
+}
+`, prefix+"-")
+	if err := os.WriteFile(filepath.Join(w.Dir, "found.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := w.MustTerraform("query", "-no-color", "-generate-config-out=generated.tf")
+	for _, want := range []string{prefix + "-ok (EU, eu-central-1): compliant", prefix + "-unversioned (EU, eu-central-1): breaks: versioning"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terraform query does not show %q:\n%s", want, out)
+		}
+	}
+	generated, err := os.ReadFile(filepath.Join(w.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("generated.tf:\n%s", generated)
+	w.MustTerraform("validate", "-no-color")
+
+	plan, err := acctest.Plan(t, w)
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, plan)
+	}
+	for _, want := range []string{
+		"Plan: 2 to import, 1 to add, 0 to change, 1 to destroy.",
+		`The versioning of gdpr_bucket "` + prefix + `-unversioned" changed outside Terraform`,
+		"# gdpr_bucket.found_1 must be replaced",
+	} {
+		if !regexp.MustCompile(acctest.Wrapped(regexp.QuoteMeta(want))).MatchString(plan) {
+			t.Errorf("the plan does not say %q:\n%s", want, plan)
+		}
+	}
+}
