@@ -226,3 +226,22 @@ func CLIProviderHeader() string {
 }
 `
 }
+
+// Query writes query (list blocks) into the working directory, runs terraform query with
+// -generate-config-out, checks that the configuration written validates, and returns the query's output
+// and the configuration. It skips the test on a Terraform older than 1.14.
+func (w *Workdir) Query(query string) (out, generated string) {
+	w.t.Helper()
+	RequireTerraform(w.t, "1.14.0", "terraform query")
+	if err := os.WriteFile(filepath.Join(w.Dir, "found.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	out = w.MustTerraform("query", "-no-color", "-generate-config-out=generated.tf")
+	raw, err := os.ReadFile(filepath.Join(w.Dir, "generated.tf"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Logf("generated.tf:\n%s", raw)
+	w.MustTerraform("validate", "-no-color")
+	return out, string(raw)
+}

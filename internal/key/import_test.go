@@ -147,3 +147,36 @@ resource "gdpr_key" "test" {
 // emulatorAccount is the account moto answers for every caller, in sts:GetCallerIdentity and in the ARNs
 // it makes.
 const emulatorAccount = "123456789012"
+
+// A key imported with its policy written in the configuration as HCL (jsonencode) plans nothing, although
+// KMS holds the same policy as other text: a policy is compared by meaning, and a replacement would erase
+// everything encrypted under the key.
+func TestAccKey_importWithPolicyWrittenDifferently(t *testing.T) {
+	policy := `{
+  "Version": "2012-10-17",
+  "Statement": [ { "Sid": "Root", "Effect": "Allow", "Resource": "*",
+    "Principal": { "AWS": "arn:aws:iam::123456789012:root" }, "Action": "kms:*" } ]
+}`
+	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("adopted"), Policy: aws.String(policy)}, true)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+import {
+  to = gdpr_key.test
+  id = %q
+}
+
+resource "gdpr_key" "test" {
+  description = "adopted"
+  policy      = %s
+}`, id, policyJSON("kms:*")),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionNoop)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+			},
+		}},
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -134,4 +135,40 @@ list "gdpr_key" "personal_non_compliant" {
 			},
 		},
 	})
+}
+
+// terraform query -generate-config-out writes, for a key made outside Terraform that keeps every guarantee,
+// an import block by identity and a resource that validates; applied, it adopts the key unchanged.
+func TestAccKeyList_generatedConfigImports(t *testing.T) {
+	acctest.RequireEmulator(t)
+	description := acctest.BucketName() + " adopted"
+	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String(description), KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
+		Tags: []kmstypes.Tag{{TagKey: aws.String("team"), TagValue: aws.String("records")}}}, true)
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, ""))
+	out, generated := w.Query(fmt.Sprintf(`
+list "gdpr_key" "found" {
+  provider         = gdpr
+  include_resource = true
+  config {
+    name_prefix = %q
+  }
+}
+`, description))
+	if want := fmt.Sprintf("%s %q (EU, eu-central-1): compliant", id, description); !strings.Contains(out, want) {
+		t.Errorf("terraform query does not show %q:\n%s", want, out)
+	}
+	if !regexp.MustCompile(`(?s)identity\s*=\s*\{.*\bid\s*=\s*"` + id + `"`).MatchString(generated) {
+		t.Errorf("the generated import block does not name the key by its identity:\n%s", generated)
+	}
+	plan, err := acctest.Plan(t, w)
+	if err != nil || !strings.Contains(plan, "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("plan of the generated configuration: want one import and nothing else (%v):\n%s", err, plan)
+	}
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	if got := acctest.StateIDs(t, w, "gdpr_key"); len(got) != 1 || got[0] != id {
+		t.Errorf("after the apply the state holds %v, want the key %s", got, id)
+	}
+	if err := checkKeyInEmulator(t, id, description, map[string]string{"team": "records"}); err != nil {
+		t.Error(err)
+	}
 }

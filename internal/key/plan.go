@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
@@ -70,4 +72,27 @@ func (r *keyResource) checkDestroy(ctx context.Context, state tfsdk.State, resp 
 	window := m.deletionWindowDays()
 	at := time.Now().Add(time.Duration(window) * 24 * time.Hour)
 	resp.Diagnostics.Append(destructionDiag(m.ID.ValueString(), window, at, r.data.KeyDestruction == providerdata.KeyDestructionDeny))
+}
+
+// sameMeaning keeps the state's policy in the plan when the configured one is the same JSON written
+// differently: a policy is compared by meaning, so neither formatting nor key order may plan the
+// replacement of a key, which would erase everything encrypted under it. It matters after an import,
+// where the state holds KMS's text and the configuration the user's.
+type sameMeaning struct{}
+
+func (sameMeaning) Description(context.Context) string {
+	return "Keeps the state's JSON when the configured JSON means the same."
+}
+
+func (m sameMeaning) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (sameMeaning) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	planned, state := jsontypes.NewNormalizedValue(req.PlanValue.ValueString()), jsontypes.NewNormalizedValue(req.StateValue.ValueString())
+	same, diags := planned.StringSemanticEquals(ctx, state)
+	if !diags.HasError() && same {
+		resp.PlanValue = req.StateValue
+	}
 }

@@ -81,7 +81,7 @@ func keySchema() schema.Schema {
 				MarkdownDescription: "Key policy as a JSON document, compared by meaning so formatting never " +
 					"causes a difference. When unset, KMS applies its default policy, which this attribute " +
 					"then reports; a later change of that policy outside Terraform still plans a replacement.",
-				PlanModifiers: useState,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), sameMeaning{}},
 			},
 			"tags": schema.MapAttribute{
 				Optional:            true,
