@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -173,5 +174,42 @@ func compliantLaunch(keyARN, name string, personal bool) *ec2.RunInstancesInput 
 		NetworkInterfaces:                 []ec2types.InstanceNetworkInterfaceSpecification{{DeviceIndex: aws.Int32(0), AssociatePublicIpAddress: aws.Bool(false)}},
 		InstanceInitiatedShutdownBehavior: ec2types.ShutdownBehaviorStop,
 		TagSpecifications:                 []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: tags}},
+	}
+}
+
+// terraform query -generate-config-out writes, for instances made outside Terraform, import blocks by
+// identity and resources that validate; the plan adopts the compliant one as it is and replaces the one
+// that accepts IMDSv1 tokens, saying why.
+func TestAccServerList_generatedConfigImports(t *testing.T) {
+	prefix := randomName(t)
+	keyARN := createKeyARN(t, "generated config")
+	ok := runInstance(t, compliantLaunch(keyARN, prefix+"-ok", true))
+	imdsv1 := compliantLaunch(keyARN, prefix+"-imdsv1", true)
+	imdsv1.MetadataOptions.HttpTokens = ec2types.HttpTokensStateOptional
+	legacy := runInstance(t, imdsv1)
+
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, ""))
+	out, generated := w.Query(fmt.Sprintf(`
+list "gdpr_server" "found" {
+  provider         = gdpr
+  include_resource = true
+  config {
+    name_prefix = %q
+  }
+}
+`, prefix+"-"))
+	for _, id := range []string{ok, legacy} {
+		if !strings.Contains(out, id) || !regexp.MustCompile(`(?s)identity\s*=\s*\{[^}]*\bid\s*=\s*"`+id+`"`).MatchString(generated) {
+			t.Errorf("query output or generated import blocks lack %s:\n%s\n%s", id, out, generated)
+		}
+	}
+	plan, err := acctest.Plan(t, w)
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, plan)
+	}
+	for _, want := range []string{"Plan: 2 to import, 1 to add, 0 to change, 1 to destroy.", "must be replaced", "does not require IMDSv2 session tokens"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("the plan of the generated configuration does not say %q:\n%s", want, plan)
+		}
 	}
 }
