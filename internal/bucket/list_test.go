@@ -211,6 +211,7 @@ func deleteWhenDone(t *testing.T, region, name string) {
 // the other one with a warning that names the broken guarantee.
 func TestAccBucketList_generatedConfigImports(t *testing.T) {
 	acctest.RequireEmulator(t)
+	acctest.RequireTerraform(t, "1.14.0", "terraform query")
 	prefix := acctest.BucketName()
 	arn := keyARNInEmulator(t)
 	makeCompliantBucket(t, acctest.Region, prefix+"-ok", arn, map[string]string{"team": "records"}, true)
@@ -256,5 +257,40 @@ list "gdpr_bucket" "found" {
 		if err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
 			t.Errorf("after the apply bucket %s: versioning %v, %v; want Enabled", name, v, err)
 		}
+	}
+}
+
+// A list block's config with a bad filter fails before anything is listed, naming the attribute, what is
+// wrong and what is allowed.
+func TestAccBucketList_badFiltersFail(t *testing.T) {
+	for name, tc := range map[string]struct{ config, want string }{
+		"empty name prefix": {`name_prefix = ""`, `Attribute name_prefix string length must be at least 1`},
+		"name prefix longer than a bucket name": {`name_prefix = "` + strings.Repeat("a", 64) + `"`,
+			`Attribute name_prefix string length must be at most 63`},
+		"empty tag key": {`tags = { "" = "true" }`, `Attribute tags\[""\] string length must be between 1 and 128, got: 0`},
+		"tag value too long": {`tags = { team = "` + strings.Repeat("v", 257) + `" }`,
+			`Attribute tags\["team"\] string length must be at most 256`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: acctest.ProviderConfig(acctest.Region, "")},
+					{
+						Query: true,
+						Config: fmt.Sprintf(`
+list "gdpr_bucket" "bad" {
+  provider = gdpr
+  config {
+    %s
+  }
+}
+`, tc.config),
+						ExpectError: regexp.MustCompile(acctest.Wrapped(tc.want)),
+					},
+				},
+			})
+		})
 	}
 }

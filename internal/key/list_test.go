@@ -141,6 +141,7 @@ list "gdpr_key" "personal_non_compliant" {
 // an import block by identity and a resource that validates; applied, it adopts the key unchanged.
 func TestAccKeyList_generatedConfigImports(t *testing.T) {
 	acctest.RequireEmulator(t)
+	acctest.RequireTerraform(t, "1.14.0", "terraform query")
 	description := acctest.BucketName() + " adopted"
 	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String(description), KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
 		Tags: []kmstypes.Tag{{TagKey: aws.String("team"), TagValue: aws.String("records")}}}, true)

@@ -181,6 +181,8 @@ func compliantLaunch(keyARN, name string, personal bool) *ec2.RunInstancesInput 
 // identity and resources that validate; the plan adopts the compliant one as it is and replaces the one
 // that accepts IMDSv1 tokens, saying why.
 func TestAccServerList_generatedConfigImports(t *testing.T) {
+	acctest.RequireEmulator(t)
+	acctest.RequireTerraform(t, "1.14.0", "terraform query")
 	prefix := randomName(t)
 	keyARN := createKeyARN(t, "generated config")
 	ok := runInstance(t, compliantLaunch(keyARN, prefix+"-ok", true))
