@@ -331,7 +331,7 @@ func TestAccProvider_credentialsBadInputs(t *testing.T) {
     role_arn           = "` + deployerRole + `"
     web_identity_token = "t"
   }`, `(?s)Invalid Attribute Combination.*access_key`},
-		"empty shared_config_files": {`shared_config_files = []`, `(?s)shared_config_files list must contain at least 1 elements`},
+		"empty shared_config_files":              {`shared_config_files = []`, `(?s)shared_config_files list must contain at least 1 elements`},
 		"empty path in shared_credentials_files": {`shared_credentials_files = [""]`, `(?s)shared_credentials_files\[0\] string length must be at least 1`},
 	} {
 		cases = append(cases, acctest.BadInput{Kind: "credentials", Name: name, Want: acctest.Wrapped(tc.want),
