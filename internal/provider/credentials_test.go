@@ -339,3 +339,76 @@ func TestAccProvider_credentialsBadInputs(t *testing.T) {
 	}
 	acctest.RunBadInputs(t, cases, 18)
 }
+
+// readOperation tells whether an operation, as acctest.Operation names it, only reads: what IAM's
+// ReadOnlyAccess grants and a plan role needs.
+func readOperation(op string) bool {
+	service, name, _ := strings.Cut(op, ":")
+	if service == "s3" {
+		return strings.HasPrefix(name, "GET") || strings.HasPrefix(name, "HEAD")
+	}
+	return strings.HasPrefix(name, "Describe") || strings.HasPrefix(name, "Get") || strings.HasPrefix(name, "List")
+}
+
+// TestAccProvider_planCallsOnlyReadOperations proves that a plan role with read-only permissions is enough
+// for every plan: after an apply, the refresh plan, a plan that replaces the key, the bucket (holding an
+// object) and the server, and a destroy plan, with the residency, data-safety and drift checks they run,
+// send only read operations.
+func TestAccProvider_planCallsOnlyReadOperations(t *testing.T) {
+	acctest.RequireEmulator(t)
+	proxy := acctest.NewProxy(t)
+	render := func(days int) string {
+		return acctest.CLIProviderHeader() + credentialsProvider(proxy.URL, `
+  access_key = "testing"
+  secret_key = "testing"`) + fmt.Sprintf(`
+resource "gdpr_key" "test" {
+  description          = "plan role %[1]d"
+  deletion_window_days = 7
+}
+
+resource "gdpr_bucket" "test" {
+  bucket_prefix   = "gdpr-plan-role-"
+  kms_key_arn     = gdpr_key.test.arn
+  expiration_days = %[1]d
+  force_destroy   = true
+}
+
+resource "gdpr_server" "test" {
+  image_id      = %[2]q
+  instance_type = "t3.micro"
+  kms_key_arn   = gdpr_key.test.arn
+  tags          = { days = "%[1]d" }
+}
+
+output "bucket" {
+  value = gdpr_bucket.test.bucket
+}`, days, acctest.LinuxImage)
+	}
+	w := acctest.NewWorkdir(t, render(30), isolatedAWSEnv(t)...)
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	t.Cleanup(func() { w.MustTerraform("destroy", "-input=false", "-auto-approve") })
+	bucket := strings.TrimSpace(w.MustTerraform("output", "-raw", "bucket"))
+	acctest.PutObject(t, bucket, "person.json", `{"name":"test"}`, nil)
+
+	proxy.Reset()
+	w.MustTerraform("plan", "-input=false")
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(render(31)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := w.MustTerraform("plan", "-input=false", "-no-color"); !strings.Contains(out, "3 to add, 0 to change, 3 to destroy") {
+		t.Fatalf("the changed configuration does not plan three replacements:\n%s", out)
+	}
+	w.MustTerraform("plan", "-destroy", "-input=false")
+	seen := proxy.Seen()
+	for _, s := range []string{"kms:", "s3:", "ec2:", "sts:"} {
+		if !slices.ContainsFunc(seen, func(op string) bool { return strings.HasPrefix(op, s) }) {
+			t.Errorf("the plans sent no %s request, so the test proves nothing about it: %v", s, seen)
+		}
+	}
+	t.Logf("operations the plans sent: %v", slices.Compact(slices.Sorted(slices.Values(seen))))
+	for _, op := range seen {
+		if !readOperation(op) {
+			t.Errorf("a plan sent %s, which a read-only plan role may not call", op)
+		}
+	}
+}
