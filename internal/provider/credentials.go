@@ -203,14 +203,12 @@ func (oneTokenValidator) ValidateObject(_ context.Context, req validator.ObjectR
 	}
 }
 
-func sharedFilesAttribute(kind, env, def string) schema.ListAttribute {
+func sharedFilesAttribute(kind, env, def, extra string) schema.ListAttribute {
 	return schema.ListAttribute{
 		Optional:    true,
 		ElementType: types.StringType,
 		MarkdownDescription: "Paths of the shared " + kind + " files to read instead of `" + env + "` or `" + def +
-			"`; a leading `~` is the user's home directory. `profile` picks the profile in them. With HCP " +
-			"Terraform's dynamic credentials for a provider alias, this is where " +
-			"`var.tfc_aws_dynamic_credentials.aliases[\"ALIAS\"].shared_config_file` goes.",
+			"`; a leading `~` is the user's home directory. `profile` picks the profile in them." + extra,
 		Validators: []validator.List{
 			listvalidator.SizeAtLeast(1),
 			listvalidator.NoNullValues(),

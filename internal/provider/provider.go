@@ -111,8 +111,10 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"(`shared_config_files` and `shared_credentials_files` when set). When unset, `AWS_PROFILE` " +
 					"names it, else `default`.",
 			},
-			"shared_config_files":      sharedFilesAttribute("configuration", "AWS_CONFIG_FILE", "~/.aws/config"),
-			"shared_credentials_files": sharedFilesAttribute("credentials", "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+			"shared_config_files": sharedFilesAttribute("configuration", "AWS_CONFIG_FILE", "~/.aws/config",
+				" With HCP Terraform's dynamic credentials for a provider alias, this is where "+
+					"`var.tfc_aws_dynamic_credentials.aliases[\"ALIAS\"].shared_config_file` goes."),
+			"shared_credentials_files": sharedFilesAttribute("credentials", "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", ""),
 			"access_key": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
