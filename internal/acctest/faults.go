@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -65,6 +66,8 @@ type FaultProxy struct {
 	mu      sync.Mutex
 	rules   []*Rule
 	seen    []string       // operations in the order they arrived
+	keys    []string       // the access key id that signed each of seen, "" for an unsigned request
+	issued  []string       // access key ids STS handed out (AssumeRole, AssumeRoleWithWebIdentity)
 	counts  map[string]int // operations forwarded to the emulator
 	failOn  string         // the operation to fail, from its failAt-th request (1-based) on
 	failAt  int
@@ -92,6 +95,7 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 	// sees them arrive over TLS and a bucket's TLS-only policy lets them through, as at AWS.
 	forward := httputil.NewSingleHostReverseProxy(target)
 	forward.Transport = transport
+	forward.ModifyResponse = p.noteIssuedKeys
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op := Operation(r)
 		fault, rule, ok := p.decide(r, op)
@@ -133,6 +137,7 @@ func (p *FaultProxy) decide(r *http.Request, op string) (Fault, *Rule, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.seen = append(p.seen, op)
+	p.keys = append(p.keys, AccessKeyID(r))
 	if !p.enabled.Load() {
 		return 0, nil, false
 	}
@@ -158,7 +163,7 @@ func (p *FaultProxy) decide(r *http.Request, op string) (Fault, *Rule, bool) {
 func (p *FaultProxy) FailFrom(op string, n int, fault Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.seen, p.failOn, p.failAt, p.failed, p.failOp, p.failVia = nil, op, n, 0, "", fault
+	p.seen, p.keys, p.failOn, p.failAt, p.failed, p.failOp, p.failVia = nil, nil, op, n, 0, "", fault
 }
 
 // FailedOperation is the operation FailFrom hit, or "" if it did not get that many requests.
@@ -179,8 +184,68 @@ func (p *FaultProxy) Disable() {
 // Reset forgets the requests seen so far.
 func (p *FaultProxy) Reset() {
 	p.mu.Lock()
-	p.seen, p.counts = nil, map[string]int{}
+	p.seen, p.keys, p.issued, p.counts = nil, nil, nil, map[string]int{}
 	p.mu.Unlock()
+}
+
+// SignedRequest is a request the proxy received: its operation and the access key id that signed it.
+type SignedRequest struct {
+	Op, AccessKeyID string
+}
+
+// Signed returns the requests received since the last Reset, in order, each with the access key id
+// that signed it, so tests can prove which credentials the provider used for each call.
+func (p *FaultProxy) Signed() []SignedRequest {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]SignedRequest, len(p.seen))
+	for i := range p.seen {
+		out[i] = SignedRequest{Op: p.seen[i], AccessKeyID: p.keys[i]}
+	}
+	return out
+}
+
+// Issued returns the access key ids that STS handed out through the proxy (AssumeRole and
+// AssumeRoleWithWebIdentity answers) since the last Reset.
+func (p *FaultProxy) Issued() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.issued...)
+}
+
+var (
+	credentialScope = regexp.MustCompile(`Credential=([^/,\s]+)/`)
+	issuedKey       = regexp.MustCompile(`<AccessKeyId>([^<]+)</AccessKeyId>`)
+)
+
+// AccessKeyID is the access key id in a SigV4 Authorization header (Credential=AKID/date/region/...), or
+// "" for an unsigned request.
+func AccessKeyID(r *http.Request) string {
+	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// noteIssuedKeys keeps the access key ids of the credentials in STS's form-encoded answers; the body is
+// passed on unchanged.
+func (p *FaultProxy) noteIssuedKeys(resp *http.Response) error {
+	req := resp.Request
+	if req.Method != http.MethodPost || !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if m := issuedKey.FindSubmatch(body); m != nil {
+		p.mu.Lock()
+		p.issued = append(p.issued, string(m[1]))
+		p.mu.Unlock()
+	}
+	return nil
 }
 
 // Seen returns the operations received since the last Reset, in order.
@@ -217,10 +282,12 @@ func Operation(r *http.Request) string {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
 		service := "ec2"
-		if strings.Contains(r.Header.Get("Authorization"), "/sts/") {
+		action := form.Get("Action")
+		// AssumeRoleWithWebIdentity is not signed, so its scope cannot name the service.
+		if strings.Contains(r.Header.Get("Authorization"), "/sts/") || strings.HasPrefix(action, "AssumeRole") {
 			service = "sts"
 		}
-		return service + ":" + form.Get("Action")
+		return service + ":" + action
 	}
 	var subs []string
 	for k := range r.URL.Query() {

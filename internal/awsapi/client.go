@@ -46,6 +46,14 @@ type Config struct {
 	// MaxRetries is the number of retries after the first attempt; negative means DefaultMaxRetries.
 	MaxRetries int
 	AppID      string
+
+	// SharedConfigFiles and SharedCredentialsFiles replace the SDK's default shared files (~/.aws/config,
+	// ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE) when set; ~ is expanded.
+	SharedConfigFiles      []string
+	SharedCredentialsFiles []string
+	// AssumeRole is assumed with the base credentials; WebIdentity replaces them (see resolveRoles).
+	AssumeRole  *AssumeRole
+	WebIdentity *WebIdentity
 }
 
 // Clients are built once per provider instance and shared by every resource and data source. Each service
@@ -117,7 +125,8 @@ func uninterrupted(ctx context.Context) (context.Context, context.CancelFunc, er
 var ErrNoRegion = errors.New("no AWS region is configured")
 
 // New loads the SDK configuration (environment, shared files, web identity and instance metadata, unless
-// static credentials are given) and builds the service clients.
+// static credentials are given), assumes the roles it names (see resolveRoles) and builds the service
+// clients. A role STS refuses is an *AssumeRoleError.
 func New(ctx context.Context, c Config) (*Clients, error) {
 	cfg, err := loadConfig(ctx, c)
 	if err != nil {
@@ -161,6 +170,12 @@ func loadConfig(ctx context.Context, c Config) (aws.Config, error) {
 	if c.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
 	}
+	var cfg aws.Config
+	shared, err := sharedFileOptions(c, &cfg)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	opts = append(opts, shared...)
 	if c.AccessKey != "" || c.SecretKey != "" {
 		if c.AccessKey == "" || c.SecretKey == "" {
 			return aws.Config{}, errors.New("access_key and secret_key must be set together")
@@ -168,12 +183,15 @@ func loadConfig(ctx context.Context, c Config) (aws.Config, error) {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, c.Token)))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err = config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
+	}
+	if err := resolveRoles(ctx, &cfg, c); err != nil {
+		return aws.Config{}, err
 	}
 	return cfg, nil
 }

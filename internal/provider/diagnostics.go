@@ -21,6 +21,9 @@ func credentialsPairDiag() diag.Diagnostic {
 }
 
 func awsSetupDiag(err error) diag.Diagnostic {
+	if d := assumeRoleDiag(err); d != nil {
+		return d
+	}
 	if errors.Is(err, awsapi.ErrNoRegion) {
 		return diag.NewAttributeErrorDiagnostic(path.Root("region"), "No AWS region configured",
 			"The provider needs a region to know where personal data would be held. Set region in the "+
@@ -30,6 +33,21 @@ func awsSetupDiag(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Cannot load the AWS configuration",
 		"The provider could not read the AWS configuration from the provider block, the environment and "+
 			"the shared files. Check the profile name and the files it points to.\n\nCause: "+err.Error())
+}
+
+// assumeRoleDiag names the role STS refused and why, or is nil for any other error. It is a provider-level
+// error: the role may come from the environment (HCP Terraform's variables) rather than an argument.
+func assumeRoleDiag(err error) diag.Diagnostic {
+	var ar *awsapi.AssumeRoleError
+	if !errors.As(err, &ar) {
+		return nil
+	}
+	return diag.NewErrorDiagnostic("Cannot assume role "+ar.RoleARN+": "+ar.Code(),
+		fmt.Sprintf("The provider asked STS to assume the role %s, which %s names, before making any other "+
+			"call, and STS refused. Check that the role exists, that its trust policy lets the caller assume it "+
+			"(the base credentials for assume_role; the token's issuer, audience and subject for a web identity "+
+			"role, which is what HCP Terraform uses), that the session duration is within the role's maximum, "+
+			"and, against an emulator, endpoints.sts.\n\nCause: %v", ar.RoleARN, ar.Source, ar.Err))
 }
 
 func credentialsDiag(err error) diag.Diagnostic {

@@ -53,19 +53,23 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	Region                    types.String    `tfsdk:"region"`
-	Profile                   types.String    `tfsdk:"profile"`
-	AccessKey                 types.String    `tfsdk:"access_key"`
-	SecretKey                 types.String    `tfsdk:"secret_key"`
-	Token                     types.String    `tfsdk:"token"`
-	Endpoints                 *endpointsModel `tfsdk:"endpoints"`
-	S3UsePathStyle            types.Bool      `tfsdk:"s3_use_path_style"`
-	SkipCredentialsValidation types.Bool      `tfsdk:"skip_credentials_validation"`
-	MaxRetries                types.Int64     `tfsdk:"max_retries"`
-	AllowedJurisdictions      types.List      `tfsdk:"allowed_jurisdictions"`
-	MaxRetentionDays          types.Int64     `tfsdk:"max_retention_days"`
-	KeyDestruction            types.String    `tfsdk:"key_destruction"`
-	Audit                     *auditModel     `tfsdk:"audit"`
+	Region                    types.String      `tfsdk:"region"`
+	Profile                   types.String      `tfsdk:"profile"`
+	AccessKey                 types.String      `tfsdk:"access_key"`
+	SecretKey                 types.String      `tfsdk:"secret_key"`
+	Token                     types.String      `tfsdk:"token"`
+	Endpoints                 *endpointsModel   `tfsdk:"endpoints"`
+	S3UsePathStyle            types.Bool        `tfsdk:"s3_use_path_style"`
+	SkipCredentialsValidation types.Bool        `tfsdk:"skip_credentials_validation"`
+	MaxRetries                types.Int64       `tfsdk:"max_retries"`
+	AllowedJurisdictions      types.List        `tfsdk:"allowed_jurisdictions"`
+	MaxRetentionDays          types.Int64       `tfsdk:"max_retention_days"`
+	KeyDestruction            types.String      `tfsdk:"key_destruction"`
+	Audit                     *auditModel       `tfsdk:"audit"`
+	SharedConfigFiles         types.List        `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles    types.List        `tfsdk:"shared_credentials_files"`
+	AssumeRole                *assumeRoleModel  `tfsdk:"assume_role"`
+	AssumeRoleWithWebIdentity *webIdentityModel `tfsdk:"assume_role_with_web_identity"`
 }
 
 type endpointsModel struct {
@@ -103,14 +107,22 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Validators: []validator.String{validate.AWSRegion()},
 			},
 			"profile": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Named profile of the shared AWS configuration and credentials files.",
+				Optional: true,
+				MarkdownDescription: "Named profile of the shared AWS configuration and credentials files " +
+					"(`shared_config_files` and `shared_credentials_files` when set). When unset, `AWS_PROFILE` " +
+					"names it, else `default`.",
 			},
+			"shared_config_files": sharedFilesAttribute("configuration", "AWS_CONFIG_FILE", "~/.aws/config",
+				" With HCP Terraform's dynamic credentials for a provider alias, this is where "+
+					"`var.tfc_aws_dynamic_credentials.aliases[\"ALIAS\"].shared_config_file` goes."),
+			"shared_credentials_files": sharedFilesAttribute("credentials", "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", ""),
 			"access_key": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "AWS access key id. When unset, the SDK's default credential chain is used " +
-					"(environment, shared files, web identity, instance metadata).",
+				MarkdownDescription: "AWS access key id. When unset, the credentials come from " +
+					"`assume_role_with_web_identity`, the profile, HCP Terraform's dynamic credentials, or the " +
+					"SDK's default chain (environment, shared files, web identity, container and instance " +
+					"metadata), in that order; see Authentication.",
 			},
 			"secret_key": schema.StringAttribute{
 				Optional:            true,
@@ -184,6 +196,10 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		},
 	}
 	resp.Schema.Attributes["audit"] = auditSchema()
+	resp.Schema.Blocks = map[string]schema.Block{
+		"assume_role":                   assumeRoleBlock(),
+		"assume_role_with_web_identity": webIdentityBlock(),
+	}
 }
 
 func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -244,6 +260,10 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		apiCfg.Endpoints = awsapi.Endpoints{
 			KMS: e.KMS.ValueString(), S3: e.S3.ValueString(), EC2: e.EC2.ValueString(), STS: e.STS.ValueString(),
 		}
+	}
+	resp.Diagnostics.Append(credentialsConfig(ctx, cfg, &apiCfg)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	if (apiCfg.AccessKey == "") != (apiCfg.SecretKey == "") {
 		resp.Diagnostics.Append(credentialsPairDiag())
