@@ -65,7 +65,7 @@ func TestAccEraseObjects_faultMidwayThenReinvokeFinishes(t *testing.T) {
 		t.Errorf("after invoking again, %d versions left under the prefix and %d outside, want 0 and %d", len(left), len(got), len(kept))
 	}
 
-	events := readEvents(t, trail)
+	events := acctest.AuditEvents(t, trail)
 	var erases []audit.Event
 	for _, e := range events {
 		if e.Action == audit.Erase {

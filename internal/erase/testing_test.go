@@ -3,11 +3,9 @@ package erase_test
 // Helpers that only the erasure action's tests use.
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +21,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
-	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 )
 
 // requireActions skips a test that invokes the action through the Terraform CLI when that Terraform has no
@@ -104,26 +101,6 @@ func rewrite(t *testing.T, w *acctest.Workdir, config string) {
 	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(requiredProviders+config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// readEvents reads the events of an audit file.
-func readEvents(t *testing.T, path string) []audit.Event {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []audit.Event
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e audit.Event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
 }
 
 // invoke runs terraform apply -invoke for the action and returns its output with line breaks folded.

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"bufio"
 	"crypto/hmac"
 	"encoding/json"
 	"errors"
@@ -48,25 +47,6 @@ func (r *webhookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.accepted[e.Hash] = e
-}
-
-func readEvents(t *testing.T, path string) []audit.Event {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []audit.Event
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e audit.Event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
 }
 
 // runEnvironment is what HCP Terraform sets in the environment of a run from version control (no tag).
@@ -128,14 +108,14 @@ resource "gdpr_key" "k" {
 	if n, err := audit.VerifyFile(trail); err != nil || n != 30 {
 		t.Fatalf("after apply: %d events, %v; want 30 in an intact chain", n, err)
 	}
-	events := readEvents(t, trail)
+	events := acctest.AuditEvents(t, trail)
 	checkEvents(t, events, audit.Create, ids)
 
 	w.MustTerraform("destroy", "-input=false", "-auto-approve", "-parallelism=30")
 	if n, err := audit.VerifyFile(trail); err != nil || n != 60 {
 		t.Fatalf("after destroy: %d events, %v; want 60 in an intact chain", n, err)
 	}
-	events = readEvents(t, trail)
+	events = acctest.AuditEvents(t, trail)
 	checkEvents(t, events[30:], audit.Delete, ids)
 	// A resource's create and delete hash the same arguments.
 	created := map[string]string{}
@@ -206,7 +186,7 @@ resource "gdpr_key" "k" {
 		!strings.Contains(out, "400 Bad Request") {
 		t.Errorf("no warning that the event is queued in the outbox:\n%s", out)
 	}
-	events := readEvents(t, trail)
+	events := acctest.AuditEvents(t, trail)
 	// With skip_credentials_validation the caller is asked for lazily, once.
 	if len(events) != 1 || events[0].CallerARN == "" {
 		t.Errorf("events = %+v, want one create with the caller", events)

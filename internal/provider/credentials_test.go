@@ -171,12 +171,12 @@ func (rec *tokenRecorder) seen(role, token, session string) bool {
 	})
 }
 
-// hcpToken is a workload identity token of the shape HCP Terraform issues, for the given run phase; moto
-// does not check its signature, and the provider reads only the phase.
-func hcpToken(phase string) string {
+// hcpToken is a workload identity token of the shape HCP Terraform issues for an apply; moto does not check
+// its signature, and the provider reads only the phase (the phases' roles are unit-tested in awsapi).
+func hcpToken() string {
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." +
-		enc([]byte(`{"aud":"aws.workload.identity","terraform_run_phase":"`+phase+`","sub":"organization:o:project:p:workspace:w:run_phase:`+phase+`"}`)) +
+		enc([]byte(`{"aud":"aws.workload.identity","terraform_run_phase":"apply","sub":"organization:o:project:p:workspace:w:run_phase:apply"}`)) +
 		".c2lnbmF0dXJl"
 }
 
@@ -188,7 +188,7 @@ func TestAccProvider_hcpDynamicCredentialsFromTheEnvironment(t *testing.T) {
 	acctest.RequireEmulator(t)
 	rec := &tokenRecorder{}
 	proxy := acctest.NewProxy(t, rec.rule())
-	token := hcpToken("apply")
+	token := hcpToken()
 	env := append(isolatedAWSEnv(t),
 		"TFC_AWS_PROVIDER_AUTH=true", "TFC_AWS_RUN_ROLE_ARN="+deployerRole, "TFC_WORKLOAD_IDENTITY_TOKEN="+token, "TFC_RUN_ID=run-acc123")
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+credentialsProvider(proxy.URL, "")+`
@@ -220,7 +220,7 @@ func TestAccProvider_hcpAliasSharedConfigFile(t *testing.T) {
 		}
 		return p
 	}
-	defaultToken, aliasToken := hcpToken("apply")+"-default", hcpToken("apply")+"-alias"
+	defaultToken, aliasToken := hcpToken()+"-default", hcpToken()+"-alias"
 	defaultFile := write("default.config", "[default]\nrole_arn = "+deployerRole+"\nweb_identity_token_file = "+
 		write("default.token", defaultToken)+"\n")
 	aliasFile := write("alias.config", "[default]\nrole_arn = "+aliasRole+"\nweb_identity_token_file = "+

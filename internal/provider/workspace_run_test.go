@@ -21,7 +21,7 @@ func TestAccProvider_workspaceRunIsAuditedWithItsContext(t *testing.T) {
 	rec := &tokenRecorder{}
 	proxy := acctest.NewProxy(t, rec.rule())
 	dir := t.TempDir()
-	token := hcpToken("apply") + "-from-file"
+	token := hcpToken() + "-from-file"
 	tokenFile := filepath.Join(dir, "token")
 	sharedConfig := filepath.Join(dir, "config")
 	trail := filepath.Join(dir, "audit.jsonl")
@@ -49,7 +49,7 @@ resource "gdpr_key" "test" {
 	if n, err := audit.VerifyFile(trail); err != nil || n != 2 {
 		t.Fatalf("audit trail: %d events, %v; want a create and a delete in an intact chain", n, err)
 	}
-	for _, e := range readEvents(t, trail) {
+	for _, e := range acctest.AuditEvents(t, trail) {
 		if e.TFCRunID != "run-audit-test" || e.TFCWorkspaceName != "records-prod" || e.TFCOrganization != "acme" ||
 			e.TFCProject != "customer-data" || e.TFCGitCommitSHA != runCommit || e.TFCGitBranch != "main" {
 			t.Errorf("%s event without the run's context: %+v", e.Action, e)
