@@ -172,7 +172,8 @@ func RequireTerraform(t *testing.T, minimum, feature string) {
 }
 
 // SetStateIdentity rewrites one attribute of the identity that the local state records for the resource at
-// address (type.name), as a state edited or restored from elsewhere would hold it.
+// address (type.name), as a state edited or restored from elsewhere would hold it; with attr "" it removes
+// the identity, as a state written by a Terraform or a provider without identities holds none.
 func (w *Workdir) SetStateIdentity(address, attr, value string) {
 	w.t.Helper()
 	file := filepath.Join(w.Dir, "terraform.tfstate")
@@ -198,7 +199,12 @@ func (w *Workdir) SetStateIdentity(address, attr, value string) {
 			if !ok {
 				w.t.Fatalf("the state holds no identity for %s", address)
 			}
-			ident[attr] = value
+			if attr == "" {
+				delete(instance, "identity")
+				delete(instance, "identity_schema_version")
+			} else {
+				ident[attr] = value
+			}
 			found = true
 		}
 	}

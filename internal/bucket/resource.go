@@ -8,6 +8,7 @@ package bucket
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -217,6 +218,10 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Every path that ends without error leaves an identity, a bucket found gone included.
+	defer func() {
+		resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, r.identityInState(ctx, req.State))...)
+	}()
 	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
 		return
@@ -262,6 +267,7 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 // Update writes a new force_destroy to the state alone; every other change replaces the bucket.
 func (r *bucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	replaceonly.UpdateState(ctx, ResourceType, req, resp)
+	resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, r.identityInState(ctx, resp.State))...)
 }
 
 // Delete empties the bucket first when force_destroy allows it, and otherwise refuses to delete a bucket
@@ -497,4 +503,18 @@ func (r *bucketResource) setIdentity(ctx context.Context, dst *tfsdk.ResourceIde
 	}
 	diags.Append(Identity.Set(ctx, dst, r.identityOf(ctx, region, name))...)
 	return diags
+}
+
+// identityInState returns the identity of the bucket that st records, for identity.Kind.Fill.
+func (r *bucketResource) identityInState(ctx context.Context, st tfsdk.State) func() (identity.Identity, error) {
+	return func() (identity.Identity, error) {
+		var name, region types.String
+		if diags := st.GetAttribute(ctx, path.Root("id"), &name); diags.HasError() {
+			return identity.Identity{}, fmt.Errorf("reading the bucket's name from the state: %v", diags)
+		}
+		if diags := st.GetAttribute(ctx, path.Root("region"), &region); diags.HasError() {
+			return identity.Identity{}, fmt.Errorf("reading the bucket's region from the state: %v", diags)
+		}
+		return r.identityOf(ctx, region.ValueString(), name.ValueString()), nil
+	}
 }

@@ -222,3 +222,30 @@ func (k Kind) SetFromARN(ctx context.Context, dst *tfsdk.ResourceIdentity, resou
 	}
 	return k.Set(ctx, dst, found)
 }
+
+// Fill records in dst the identity from gives, when dst holds none: a read that found the resource gone,
+// or an update of the state alone, under a Terraform that sends no identity (older than 1.12) or with a
+// state written before identities. The framework requires an identity after every read and update that
+// succeeds. from is asked only then.
+func (k Kind) Fill(ctx context.Context, dst *tfsdk.ResourceIdentity, from func() (Identity, error)) diag.Diagnostics {
+	if dst == nil || !dst.Raw.IsFullyNull() {
+		return nil
+	}
+	id, err := from()
+	if err != nil {
+		return diag.Diagnostics{diag.NewErrorDiagnostic("Cannot record the identity of "+k.TypeName, err.Error())}
+	}
+	return k.Set(ctx, dst, id)
+}
+
+// FromStateARN is the identity of a resource whose state holds its id and ARN (keys, servers).
+func FromStateARN(ctx context.Context, st tfsdk.State) (Identity, error) {
+	var id, resourceARN types.String
+	if diags := st.GetAttribute(ctx, path.Root("id"), &id); diags.HasError() {
+		return Identity{}, fmt.Errorf("reading the id from the state: %v", diags)
+	}
+	if diags := st.GetAttribute(ctx, path.Root("arn"), &resourceARN); diags.HasError() {
+		return Identity{}, fmt.Errorf("reading the ARN from the state: %v", diags)
+	}
+	return FromARN(resourceARN.ValueString(), id.ValueString())
+}

@@ -1,7 +1,10 @@
 package key_test
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -120,4 +123,34 @@ import {
   }
 }
 `, attrs)
+}
+
+// A state without identities (written by Terraform 1.11 or an earlier provider) keeps working: an update of
+// the state alone, and a refresh that finds the key gone, each record an identity instead of failing with
+// "Missing Resource Identity".
+func TestAccKey_stateWithoutIdentity(t *testing.T) {
+	acctest.RequireEmulator(t)
+	acctest.RequireTerraform(t, "1.12.0", "Resource identity")
+	config := func(window int) string {
+		return acctest.CLIProviderHeader() + keyConfig(fmt.Sprintf("  description = \"no identity\"\n  deletion_window_days = %d", window))
+	}
+	w := acctest.NewWorkdir(t, config(7))
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	id := acctest.StateIDs(t, w, "gdpr_key")[0]
+
+	w.SetStateIdentity(keyAddr, "", "")
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(config(8)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.MustTerraform("apply", "-input=false", "-auto-approve", "-refresh=false")
+	w.SetStateIdentity(keyAddr, "account_id", emulatorAccount) // fails unless the update recorded an identity
+
+	w.SetStateIdentity(keyAddr, "", "")
+	if _, err := acctest.KMS(t, acctest.Region).ScheduleKeyDeletion(context.Background(),
+		&kms.ScheduleKeyDeletionInput{KeyId: &id, PendingWindowInDays: aws.Int32(7)}); err != nil {
+		t.Fatal(err)
+	}
+	if out := w.MustTerraform("plan", "-input=false", "-no-color"); !strings.Contains(out, "will be created") {
+		t.Errorf("plan after the key was scheduled for deletion: want a new key, got:\n%s", out)
+	}
 }

@@ -162,6 +162,12 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Every path that ends without error leaves an identity, a resource found gone included.
+	defer func() {
+		resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, func() (identity.Identity, error) {
+			return identity.FromStateARN(ctx, req.State)
+		})...)
+	}()
 	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
 		return
@@ -210,6 +216,9 @@ func (r *keyResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 // Update writes a new deletion_window_days to the state alone; every other change replaces the key.
 func (r *keyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	replaceonly.UpdateState(ctx, ResourceType, req, resp)
+	resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, func() (identity.Identity, error) {
+		return identity.FromStateARN(ctx, resp.State)
+	})...)
 }
 
 func (r *keyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -194,6 +194,12 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Every path that ends without error leaves an identity, a resource found gone included.
+	defer func() {
+		resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, func() (identity.Identity, error) {
+			return identity.FromStateARN(ctx, req.State)
+		})...)
+	}()
 	clients := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if clients == nil {
 		return
@@ -253,6 +259,9 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 // destroy-only argument. UpdateState refuses anything else.
 func (r *serverResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	replaceonly.UpdateState(ctx, ResourceType, req, resp)
+	resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, func() (identity.Identity, error) {
+		return identity.FromStateARN(ctx, resp.State)
+	})...)
 }
 
 func (r *serverResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
