@@ -195,6 +195,11 @@ func (e *evaluator) check(c *change) {
 			"retention, instead of %s.", c.Address, e.cfg.PersonalDataKey, unmanagedTypes[c.Type], c.Type))
 	}
 
+	if c.Type == "gdpr_bucket" && slices.Equal(actions, []string{"delete", "create"}) && string(after["on_replace"]) == `"move_data"` {
+		e.add(RuleMoveOrder, c.Address, severityHigh, fmt.Sprintf("%s would be deleted before the bucket that "+
+			"replaces it exists, so its data has nowhere to move: add lifecycle { create_before_destroy = true }.", c.Address))
+	}
+
 	var unknown map[string]json.RawMessage
 	_ = json.Unmarshal(c.Change.AfterUnknown, &unknown)
 	// ignore_changes keeps a value the resource already has, so only a resource that stays (no-op or

@@ -21,17 +21,16 @@ const DefaultPersonalDataKey = "gdpr-personal-data"
 
 // Rule identifiers, which name each finding's rule in run task outcomes and in the guide.
 const (
-	RuleInPlaceUpdate       = "gdpr-in-place-update"
-	RulePersonalDataUpdate  = "personal-data-in-place-update"
-	RuleUnmanaged           = "personal-data-outside-gdpr"
-	RuleResidency           = "residency"
-	RuleRetention           = "retention"
-	RuleForget              = "forget-personal-data"
-	RuleIgnoreChanges       = "gdpr-ignore-changes"
-	RuleUnknownRegion       = "residency-unknown-region"
-	severityHigh            = "High"
-	severityMedium          = "Medium"
-	defaultMaxFindingLength = 2000
+	RuleInPlaceUpdate      = "gdpr-in-place-update"
+	RulePersonalDataUpdate = "personal-data-in-place-update"
+	RuleUnmanaged          = "personal-data-outside-gdpr"
+	RuleResidency          = "residency"
+	RuleRetention          = "retention"
+	RuleForget             = "forget-personal-data"
+	RuleIgnoreChanges      = "gdpr-ignore-changes"
+	RuleUnknownRegion      = "residency-unknown-region"
+	RuleMoveOrder          = "gdpr-move-needs-create-before-destroy"
+	severityHigh           = "High"
 )
 
 // Config is what the rules are checked against. The zero value of each field means the provider's default.
