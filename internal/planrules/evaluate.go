@@ -165,14 +165,14 @@ func (e *evaluator) check(c *change) {
 	switch {
 	case slices.Equal(actions, []string{"update"}) && gdpr:
 		if attrs := changedAttributes(before, after, c.Change.AfterUnknown); len(attrs) > 0 {
-			e.add(RuleInPlaceUpdate, c.Address, severityHigh, fmt.Sprintf("%s would be updated in place (%s). "+
+			e.add(RuleInPlaceUpdate, c.Address, fmt.Sprintf("%s would be updated in place (%s). "+
 				"gdpr_* resources are replace-only: every change but %s must replace them, and the provider "+
 				"refuses the update at plan; a plan that shows one was not made by the gdpr provider's own "+
 				"checks. Plan it again with a gdpr provider release, or replace the resource.",
 				c.Address, strings.Join(attrs, ", "), strings.Join(DestroyOnly, ", ")))
 		}
 	case slices.Equal(actions, []string{"update"}) && tagged:
-		e.add(RulePersonalDataUpdate, c.Address, severityHigh, fmt.Sprintf("%s is tagged %q as holding personal "+
+		e.add(RulePersonalDataUpdate, c.Address, fmt.Sprintf("%s is tagged %q as holding personal "+
 			"data and would be updated in place, which changes a store of personal data without a new, "+
 			"reviewable build. Replace it instead (lifecycle { replace_triggered_by } or terraform apply "+
 			"-replace), or guard it with gdpr_immutable.", c.Address, e.cfg.PersonalDataKey))
@@ -183,20 +183,20 @@ func (e *evaluator) check(c *change) {
 		if !gdpr {
 			what = fmt.Sprintf("is tagged %q as holding personal data", e.cfg.PersonalDataKey)
 		}
-		e.add(RuleForget, c.Address, severityHigh, fmt.Sprintf("%s %s and would be forgotten: removed from "+
+		e.add(RuleForget, c.Address, fmt.Sprintf("%s %s and would be forgotten: removed from "+
 			"the state (removed { lifecycle { destroy = false } }) but left running, so its personal data "+
 			"would no longer be managed, audited or erased by Terraform. Destroy it, or keep it in the "+
 			"configuration.", c.Address, what))
 	}
 
 	if unmanagedTypes[c.Type] != "" && creates && (hasKey(after, "tags", e.cfg.PersonalDataKey) || hasKey(after, "tags_all", e.cfg.PersonalDataKey)) {
-		e.add(RuleUnmanaged, c.Address, severityHigh, fmt.Sprintf("%s is tagged %q as holding personal data: use "+
+		e.add(RuleUnmanaged, c.Address, fmt.Sprintf("%s is tagged %q as holding personal data: use "+
 			"%s from the gdpr provider, which is replace-only and enforces residency, encryption and "+
 			"retention, instead of %s.", c.Address, e.cfg.PersonalDataKey, unmanagedTypes[c.Type], c.Type))
 	}
 
 	if c.Type == "gdpr_bucket" && slices.Equal(actions, []string{"delete", "create"}) && string(after["on_replace"]) == `"move_data"` {
-		e.add(RuleMoveOrder, c.Address, severityHigh, fmt.Sprintf("%s would be deleted before the bucket that "+
+		e.add(RuleMoveOrder, c.Address, fmt.Sprintf("%s would be deleted before the bucket that "+
 			"replaces it exists, so its data has nowhere to move: add lifecycle { create_before_destroy = true }.", c.Address))
 	}
 
@@ -292,8 +292,10 @@ func sameJSON(a, b json.RawMessage) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-func (e *evaluator) add(rule, address, severity, message string) {
-	e.result.Findings = append(e.result.Findings, Finding{Rule: rule, Address: address, Severity: severity, Message: message})
+// add records a finding. Every rule is of high severity today: each one, broken, lets personal data be
+// changed, kept or placed against the rules without anyone deciding so.
+func (e *evaluator) add(rule, address, message string) {
+	e.result.Findings = append(e.result.Findings, Finding{Rule: rule, Address: address, Severity: severityHigh, Message: message})
 }
 
 // configKey is the address of the resource block a change comes from: its module path without instance
@@ -396,7 +398,7 @@ func (e *evaluator) ignoredChanges(p pending, res configResource) {
 		return
 	}
 	slices.Sort(ignored)
-	e.add(RuleIgnoreChanges, p.address, severityHigh, fmt.Sprintf("%s's configuration sets %s, but the plan keeps "+
+	e.add(RuleIgnoreChanges, p.address, fmt.Sprintf("%s's configuration sets %s, but the plan keeps "+
 		"the value it had: lifecycle { ignore_changes } hides the change, so the resource would no longer be "+
 		"what its configuration says, against the replace-only rule. Remove ignore_changes and let the "+
 		"change replace the resource.", p.address, strings.Join(ignored, ", ")))

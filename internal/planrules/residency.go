@@ -116,7 +116,7 @@ func (e *evaluator) checkPlacement(address string, p placement, sensitive bool, 
 		if sensitive {
 			what = fmt.Sprintf("its %s is sensitive and not a %s region the jurisdiction data knows", p.attr, p.cloud)
 		}
-		e.add(RuleUnknownRegion, address, severityHigh, fmt.Sprintf("%s%s: %s, so the run task cannot tell which "+
+		e.add(RuleUnknownRegion, address, fmt.Sprintf("%s%s: %s, so the run task cannot tell which "+
 			"country would hold its data and does not allow it. Use a region from the gdpr_region data "+
 			"source's list.", address, from, what))
 		return
@@ -129,7 +129,7 @@ func (e *evaluator) checkPlacement(address string, p placement, sensitive bool, 
 	if sensitive {
 		reason = fmt.Sprintf("its %s (sensitive, not shown) is outside the policy %v.", p.attr, e.cfg.AllowedJurisdictions)
 	}
-	e.add(RuleResidency, address, severityHigh, fmt.Sprintf("%s%s: %s", address, from, reason))
+	e.add(RuleResidency, address, fmt.Sprintf("%s%s: %s", address, from, reason))
 }
 
 func isUnknown(unknown map[string]json.RawMessage, attr string) bool {

@@ -100,7 +100,7 @@ func (e *evaluator) retention(c *change, after map[string]json.RawMessage) {
 		if d.Allowed {
 			continue
 		}
-		e.add(RuleRetention, c.Address, severityHigh, fmt.Sprintf("%s (%s): %s", c.Address, p.setting, d.Reason))
+		e.add(RuleRetention, c.Address, fmt.Sprintf("%s (%s): %s", c.Address, p.setting, d.Reason))
 	}
 }
 

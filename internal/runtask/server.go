@@ -89,7 +89,11 @@ func New(opts Options) (*Server, error) {
 	setDefault(&opts.RetryWaitMax, 30*time.Second)
 	setDefault(&opts.AttemptTimeout, 2*time.Minute)
 	if opts.Transport == nil {
-		opts.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			opts.Transport = t.Clone()
+		} else {
+			opts.Transport = http.DefaultTransport
+		}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
