@@ -2,9 +2,9 @@ package runtask
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -295,10 +295,35 @@ func TestServer_refusesToStartWithoutAKey(t *testing.T) {
 	}
 }
 
-func TestFixturePath(t *testing.T) {
-	if _, err := os.Stat(filepath.Join("testdata", "gdpr_provider.json")); err != nil {
-		t.Fatalf("the fixture made by TestAccRunTask_planOfTheGdprProvider -update-fixtures is missing: %v", err)
+// TestServer_boundsTheWorkWaiting: with one evaluation at a time and room for one more, a third request
+// is answered 503 so that HCP Terraform sends it again later, and the two accepted ones are reported.
+func TestServer_boundsTheWorkWaiting(t *testing.T) {
+	hcp := newFakeHCP(t, []byte(`{"resource_changes":[]}`))
+	hcp.release = make(chan struct{})
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(hcp.release) }) }
+	ts, _ := startServer(t, func(o *Options) { o.Concurrency, o.Queue = 1, 1 })
+	// Registered after the servers, so it runs first: a failing test must not leave a download held.
+	t.Cleanup(release)
+	send := func(id string) int {
+		req := hcp.request()
+		req.TaskResultID = id
+		body := mustJSON(t, req)
+		return post(t, ts.URL, body, sign(testKey, body))
 	}
+	if got := send("taskrs-a"); got != 200 {
+		t.Fatalf("first: %d", got)
+	}
+	<-hcp.archivistAuth // the only worker is now downloading the first plan
+	if got := send("taskrs-b"); got != 200 {
+		t.Fatalf("second: %d", got)
+	}
+	if got := send("taskrs-c"); got != 503 {
+		t.Fatalf("third: %d, want 503", got)
+	}
+	release()
+	hcp.waitCallback()
+	hcp.waitCallback()
 }
 
 // wantCallback is the exact callback for a bucket planned in us-east-1 under the default policy.

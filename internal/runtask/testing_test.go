@@ -33,6 +33,8 @@ type fakeHCP struct {
 	api       *httptest.Server
 	archivist *httptest.Server
 	plan      []byte
+	// release, when set, holds every plan download until it is closed.
+	release chan struct{}
 
 	planRequests      atomic.Int64
 	archivistAuth     chan string
@@ -52,6 +54,9 @@ func newFakeHCP(t *testing.T, plan []byte) *fakeHCP {
 	f := &fakeHCP{t: t, plan: plan, archivistAuth: make(chan string, 16), callbacks: make(chan recordedCallback, 16), apiAuthorizations: make(chan string, 16)}
 	f.archivist = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.archivistAuth <- r.Header.Get("Authorization")
+		if f.release != nil {
+			<-f.release
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(f.plan)
 	}))
