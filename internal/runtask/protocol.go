@@ -1,30 +1,28 @@
 package runtask
 
-import (
-	"time"
-)
-
 // Request is the body HCP Terraform and Terraform Enterprise POST to a run task's URL, as the run task
 // integration API documents it (payload_version 1). Fields this server does not read are kept so that the
 // type documents the whole payload and a test can send a faithful one.
 type Request struct {
-	PayloadVersion             int       `json:"payload_version"`
-	AccessToken                string    `json:"access_token"`
-	Stage                      string    `json:"stage"`
-	IsSpeculative              bool      `json:"is_speculative"`
-	TaskResultID               string    `json:"task_result_id"`
-	TaskResultEnforcementLevel string    `json:"task_result_enforcement_level"`
-	TaskResultCallbackURL      string    `json:"task_result_callback_url"`
-	RunAppURL                  string    `json:"run_app_url"`
-	RunID                      string    `json:"run_id"`
-	RunMessage                 string    `json:"run_message"`
-	RunCreatedAt               time.Time `json:"run_created_at"`
-	RunCreatedBy               string    `json:"run_created_by"`
-	WorkspaceID                string    `json:"workspace_id"`
-	WorkspaceName              string    `json:"workspace_name"`
-	WorkspaceAppURL            string    `json:"workspace_app_url"`
-	WorkspaceWorkingDirectory  string    `json:"workspace_working_directory,omitempty"`
-	OrganizationName           string    `json:"organization_name"`
+	PayloadVersion             int    `json:"payload_version"`
+	AccessToken                string `json:"access_token"`
+	Stage                      string `json:"stage"`
+	IsSpeculative              bool   `json:"is_speculative"`
+	TaskResultID               string `json:"task_result_id"`
+	TaskResultEnforcementLevel string `json:"task_result_enforcement_level"`
+	TaskResultCallbackURL      string `json:"task_result_callback_url"`
+	RunAppURL                  string `json:"run_app_url"`
+	RunID                      string `json:"run_id"`
+	RunMessage                 string `json:"run_message"`
+	// RunCreatedAt is kept as sent: the server does not read it, and a request must not be refused for
+	// a timestamp format the documentation does not pin down.
+	RunCreatedAt              string `json:"run_created_at"`
+	RunCreatedBy              string `json:"run_created_by"`
+	WorkspaceID               string `json:"workspace_id"`
+	WorkspaceName             string `json:"workspace_name"`
+	WorkspaceAppURL           string `json:"workspace_app_url"`
+	WorkspaceWorkingDirectory string `json:"workspace_working_directory,omitempty"`
+	OrganizationName          string `json:"organization_name"`
 	// PlanJSONAPIURL is set at the post_plan, pre_apply and post_apply stages only.
 	PlanJSONAPIURL                  string `json:"plan_json_api_url,omitempty"`
 	ConfigurationVersionID          string `json:"configuration_version_id,omitempty"`

@@ -101,7 +101,7 @@ func (f *fakeHCP) request() Request {
 		RunAppURL:                  "https://app.terraform.io/app/org/ws/runs/run-1",
 		RunID:                      "run-1",
 		RunMessage:                 "Queued manually",
-		RunCreatedAt:               time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
+		RunCreatedAt:               "2026-12-01T10:00:00.000Z",
 		RunCreatedBy:               "someone",
 		WorkspaceID:                "ws-1",
 		WorkspaceName:              "customers",
