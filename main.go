@@ -12,6 +12,7 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/provider"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/runtask"
 )
 
 // version is set by the release build through -ldflags.
@@ -22,6 +23,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "audit" {
 		os.Exit(audit.Main(os.Args[2:], os.Stdout, os.Stderr))
 	}
+	// And as a run task server for HCP Terraform and Terraform Enterprise, which checks plans of every
+	// provider against the same rules.
+	if len(os.Args) > 1 && os.Args[1] == "run-task" {
+		os.Exit(runtask.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	var debugMode bool
 	flag.BoolVar(&debugMode, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Usage = func() {
@@ -30,6 +36,7 @@ func main() {
 			"which starts it; run by hand only with -debug.\n\n")
 		flag.PrintDefaults()
 		fmt.Fprint(out, "\nThe binary also verifies the audit trail the provider writes:\n\n"+audit.Usage)
+		fmt.Fprint(out, "\nand serves a run task that checks plans in HCP Terraform and Terraform Enterprise:\n\n"+runtask.Usage)
 	}
 	flag.Parse()
 

@@ -151,6 +151,25 @@ func TestHelp_listsTheAuditCommands(t *testing.T) {
 	}
 }
 
+// The binary's help names the run task server, and the binary refuses to serve without the HMAC key.
+func TestHelp_listsTheRunTaskAndItNeedsAKey(t *testing.T) {
+	bin := buildProvider(t)
+	out, err := exec.Command(bin, "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "run-task serve [--listen ADDR] [--hmac-key-env VAR]") {
+		t.Errorf("--help does not list the run task:\n%s", out)
+	}
+	cmd := exec.Command(bin, "run-task", "serve", "--listen", "127.0.0.1:0", "--hmac-key-env", "GDPR_TEST_UNSET_KEY")
+	cmd.Env = append(os.Environ(), "GDPR_TEST_UNSET_KEY=")
+	out, err = cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "GDPR_TEST_UNSET_KEY holds no HMAC key") {
+		t.Fatalf("run-task serve without a key: %v\n%s", err, out)
+	}
+}
+
 // TestMain_signedTrailExitCodes runs audit keygen and audit verify through the provider binary: a trail
 // signed with the generated key verifies with its public key, and a wrong key, an unsigned line, or a line
 // changed and rehashed without the key is BROKEN, exit code 1, naming the line.

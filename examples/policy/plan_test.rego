@@ -55,3 +55,36 @@ bucket_replacement(actions) := {
 	"type": "gdpr_bucket",
 	"change": {"actions": actions, "after": {"on_replace": "move_data"}},
 }
+
+test_in_place_update_of_a_gdpr_resource_is_denied if {
+	update := {"resource_changes": [{
+		"address": "gdpr_key.k", "mode": "managed", "type": "gdpr_key",
+		"change": {"actions": ["update"], "before": {"description": "a", "deletion_window_days": 7}, "after": {"description": "b", "deletion_window_days": 30}},
+	}]}
+	plan.violations == {{"rule": "gdpr-in-place-update", "address": "gdpr_key.k", "message": "gdpr_key.k would be updated in place (description): gdpr_* resources are replace-only"}} with input as update
+}
+
+test_update_of_destroy_only_arguments_is_allowed if {
+	update := {"resource_changes": [{
+		"address": "gdpr_bucket.b", "mode": "managed", "type": "gdpr_bucket",
+		"change": {"actions": ["update"], "before": {"bucket": "b", "force_destroy": false}, "after": {"bucket": "b", "force_destroy": true}},
+	}]}
+	count(plan.deny) == 0 with input as update
+}
+
+test_forgetting_personal_data_is_denied if {
+	forget := {"resource_changes": [
+		{"address": "gdpr_key.k", "mode": "managed", "type": "gdpr_key", "change": {"actions": ["forget"], "before": {}, "after": null}},
+		{"address": "google_sql_database_instance.d", "mode": "managed", "type": "google_sql_database_instance", "change": {"actions": ["forget"], "before": {"labels": {"gdpr-personal-data": "x"}}, "after": null}},
+		{"address": "google_sql_database_instance.other", "mode": "managed", "type": "google_sql_database_instance", "change": {"actions": ["forget"], "before": {"labels": {}}, "after": null}},
+	]}
+	{v.address | some v in plan.violations; v.rule == "forget-personal-data"} == {"gdpr_key.k", "google_sql_database_instance.d"} with input as forget
+}
+
+test_in_place_update_of_tagged_resource_is_denied if {
+	update := {"resource_changes": [{
+		"address": "azurerm_mssql_database.d", "mode": "managed", "type": "azurerm_mssql_database",
+		"change": {"actions": ["update"], "before": {"sku_name": "S0", "tags": {"gdpr-personal-data": ""}}, "after": {"sku_name": "S1", "tags": {"gdpr-personal-data": ""}}},
+	}]}
+	{v.rule | some v in plan.violations} == {"personal-data-in-place-update"} with input as update
+}

@@ -10,6 +10,13 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 )
 
+// Defaults of the provider block's allowed_jurisdictions and max_retention_days, here so that every caller
+// of the rules (the provider, the run task) starts from the same ones.
+const (
+	DefaultJurisdiction     = string(jurisdiction.EEA)
+	DefaultMaxRetentionDays = 3650
+)
+
 // Decision is the outcome of a residency or retention check. Reason is the
 // sentence shown verbatim in plan diagnostics and data source attributes: for
 // residency it names the region, its country and the policy.

@@ -21,10 +21,10 @@ const (
 )
 
 // Defaults of the provider block. The provider's schema descriptions print them, so the docs and the code
-// cannot disagree.
+// cannot disagree; they are policy's, which the run task's plan rules share.
 const (
-	DefaultJurisdiction     = "EEA"
-	DefaultMaxRetentionDays = 3650
+	DefaultJurisdiction     = policy.DefaultJurisdiction
+	DefaultMaxRetentionDays = policy.DefaultMaxRetentionDays
 )
 
 // Data is the provider's configuration as resources and data sources need it.

@@ -20,6 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/planrules"
 )
 
 // Schema returns the schema with every configurable attribute, nested ones included, set to require
@@ -40,7 +42,9 @@ func Schema(s schema.Schema) schema.Schema {
 // nothing stored in the cloud, so a change of one updates the state alone, without any cloud call (see
 // UpdateState), and every other configurable attribute forces a replacement. Making them force one would
 // leave no way to, say, allow a bucket that holds data to be destroyed.
-var DestroyOnly = []string{"force_destroy", "deletion_window_days", "on_replace"}
+// The list itself lives in planrules, a package without Terraform imports, so that the run task's plan
+// rules allow exactly the in-place updates the provider makes.
+var DestroyOnly = planrules.DestroyOnly
 
 // isDestroyOnly reports whether the top-level attribute name is one of DestroyOnly.
 func isDestroyOnly(name string) bool { return slices.Contains(DestroyOnly, name) }
