@@ -1,6 +1,7 @@
 package runtask
 
 import (
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
@@ -328,3 +329,43 @@ func TestServer_boundsTheWorkWaiting(t *testing.T) {
 
 // wantCallback is the exact callback for a bucket planned in us-east-1 under the default policy.
 const wantCallback = "{\"data\":{\"type\":\"task-results\",\"attributes\":{\"status\":\"failed\",\"message\":\"1 violation in 1 resource change: 1 residency.\"},\"relationships\":{\"outcomes\":{\"data\":[{\"type\":\"task-result-outcomes\",\"attributes\":{\"outcome-id\":\"residency:aws_s3_bucket.b\",\"description\":\"aws_s3_bucket.b: us-east-1 (N. Virginia) is in the United States (US), jurisdiction PARTIAL_ADEQUACY, which the policy [EEA] does not allow; add PARTIAL_ADEQUACY or US to allow it if every recipient…\",\"body\":\"aws_s3_bucket.b: us-east-1 (N. Virginia) is in the United States (US), jurisdiction PARTIAL_ADEQUACY, which the policy [EEA] does not allow; add PARTIAL_ADEQUACY or US to allow it if every recipient is certified under the EU-US Data Privacy Framework; note that an appeal against the decision, case C-703/25 P (Latombe v Commission), lodged on 31 October 2025, is pending before the Court of Justice and could annul it.\\n\\nRule: `residency`.\",\"tags\":{\"Severity\":[{\"label\":\"High\",\"level\":\"error\"}],\"Status\":[{\"label\":\"Failed\",\"level\":\"error\"}]}}}]}}}}"
+
+// TestServer_parityTableEndToEnd sends every plan of the table that the Go rules and the Rego pack are
+// checked against (internal/planrules/testdata/parity.json, see TestParity_goAndRegoAgree) through the
+// server and the fake HCP Terraform API: each run passes or fails with exactly the outcomes the table names,
+// so the run task, the rules and the OPA pack judge the same plans the same way.
+func TestServer_parityTableEndToEnd(t *testing.T) {
+	var cases []struct {
+		Name string          `json:"name"`
+		Plan json.RawMessage `json:"plan"`
+		Want []string        `json:"want"`
+	}
+	if err := json.Unmarshal(readFixture(t, "../planrules/testdata/parity.json"), &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 10 {
+		t.Fatalf("the parity table holds %d plans: it proves little", len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			hcp := newFakeHCP(t, tc.Plan)
+			ts, _ := startServer(t, nil)
+			body := mustJSON(t, hcp.request())
+			if status := post(t, ts.URL, body, sign(testKey, body)); status != 200 {
+				t.Fatalf("status %d, want 200", status)
+			}
+			cb := decodeCallback(t, hcp.waitCallback().body)
+			got := outcomeIDs(cb)
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tc.Want))
+			wantStatus := "passed"
+			if len(want) > 0 {
+				wantStatus = "failed"
+			}
+			if !slices.Equal(got, want) || cb.Data.Attributes.Status != wantStatus {
+				t.Errorf("status %q with outcomes %v, want %q with %v", cb.Data.Attributes.Status, got, wantStatus, want)
+			}
+		})
+	}
+}
