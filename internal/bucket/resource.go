@@ -220,7 +220,8 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	// Every path that ends without error leaves an identity, a bucket found gone included.
 	defer func() {
-		resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, r.identityInState(ctx, req.State))...)
+		account := func() string { return r.data.CallerAccount(ctx) }
+		resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, r.identityInState(ctx, req.State, account))...)
 	}()
 	c := r.data.ClientsIn(ResourceType, state.Region.ValueString(), &resp.Diagnostics)
 	if c == nil {
@@ -267,7 +268,8 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 // Update writes a new force_destroy to the state alone; every other change replaces the bucket.
 func (r *bucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	replaceonly.UpdateState(ctx, ResourceType, req, resp)
-	resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, r.identityInState(ctx, resp.State))...)
+	// An update of the state alone sends nothing to AWS, not even to learn the account for the identity.
+	resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, r.identityInState(ctx, resp.State, r.data.KnownAccount))...)
 }
 
 // Delete empties the bucket first when force_destroy allows it, and otherwise refuses to delete a bucket
@@ -505,8 +507,9 @@ func (r *bucketResource) setIdentity(ctx context.Context, dst *tfsdk.ResourceIde
 	return diags
 }
 
-// identityInState returns the identity of the bucket that st records, for identity.Kind.Fill.
-func (r *bucketResource) identityInState(ctx context.Context, st tfsdk.State) func() (identity.Identity, error) {
+// identityInState returns the identity of the bucket that st records, with the account account gives, for
+// identity.Kind.Fill.
+func (r *bucketResource) identityInState(ctx context.Context, st tfsdk.State, account func() string) func() (identity.Identity, error) {
 	return func() (identity.Identity, error) {
 		var name, region types.String
 		if diags := st.GetAttribute(ctx, path.Root("id"), &name); diags.HasError() {
@@ -515,6 +518,6 @@ func (r *bucketResource) identityInState(ctx context.Context, st tfsdk.State) fu
 		if diags := st.GetAttribute(ctx, path.Root("region"), &region); diags.HasError() {
 			return identity.Identity{}, fmt.Errorf("reading the bucket's region from the state: %v", diags)
 		}
-		return r.identityOf(ctx, region.ValueString(), name.ValueString()), nil
+		return identity.Identity{AccountID: account(), Region: region.ValueString(), ID: name.ValueString()}, nil
 	}
 }

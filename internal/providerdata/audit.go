@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -28,15 +29,29 @@ type CallerIdentity struct {
 	once sync.Once
 	id   awsapi.Identity
 	err  error
+	// done is set once id and err are final, so known can read them without asking STS.
+	done atomic.Bool
 }
 
 // Set records the identity Configure learnt; later calls change nothing.
 func (c *CallerIdentity) Set(id awsapi.Identity) {
-	c.once.Do(func() { c.id = id })
+	c.once.Do(func() {
+		c.id = id
+		c.done.Store(true)
+	})
+}
+
+// known is the identity learnt so far, empty when nobody has asked STS yet.
+func (c *CallerIdentity) known() awsapi.Identity {
+	if !c.done.Load() {
+		return awsapi.Identity{}
+	}
+	return c.id
 }
 
 func (c *CallerIdentity) get(ctx context.Context, clients *awsapi.Clients) awsapi.Identity {
 	c.once.Do(func() {
+		defer c.done.Store(true)
 		if clients == nil {
 			return
 		}
@@ -62,6 +77,15 @@ func (d *Data) CallerAccount(ctx context.Context) string {
 		return ""
 	}
 	return d.Caller.get(ctx, d.Clients).Account
+}
+
+// KnownAccount is the account of the provider's credentials when this process has learnt it already (at
+// Configure, or for an earlier resource), else "": for callers that must not send a request to AWS.
+func (d *Data) KnownAccount() string {
+	if d == nil {
+		return ""
+	}
+	return d.Caller.known().Account
 }
 
 // Account is CallerAccount with the reason it is "" when STS could not say, for callers that tell the user.
