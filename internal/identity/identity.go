@@ -100,8 +100,8 @@ func FromARN(resourceARN, id string) (Identity, error) {
 	return Identity{AccountID: a.AccountID, Region: a.Region, ID: id}, nil
 }
 
-// Differences names the identity attributes in which found differs from stored, as "attribute: stored ->
-// found". An empty stored identity (one not recorded yet) differs in nothing, and neither does an account
+// Differences names the identity attributes in which found differs from stored, as `attribute "stored",
+// now "found"`. An empty stored identity (one not recorded yet) differs in nothing, and neither does an account
 // either side cannot tell.
 func (k Kind) Differences(stored, found Identity) []string {
 	if stored == (Identity{}) {
