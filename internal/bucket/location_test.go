@@ -45,12 +45,7 @@ import {
 func TestAccBucket_recreatedInAnotherRegionPlansReplacement(t *testing.T) {
 	acctest.RequireEmulator(t)
 	name := acctest.BucketName()
-	w := acctest.NewWorkdir(t, `terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-`+acctest.BucketConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30\n", name)))
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.BucketConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30\n", name)))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	defer w.MustTerraform("destroy", "-input=false", "-auto-approve")
 

@@ -28,19 +28,8 @@ import (
 func requireActions(t *testing.T) {
 	t.Helper()
 	acctest.RequireEmulator(t)
-	if !acctest.TerraformAtLeast(t, "1.14.0") {
-		t.Skip("actions need Terraform 1.14.0 or later; set TF_ACC_TERRAFORM_PATH to one (make testacc with TESTACC_TERRAFORM)")
-	}
+	acctest.RequireTerraform(t, "1.14.0", "Actions")
 }
-
-// requiredProviders names the provider's source, so that the working directory's dev_overrides find the build.
-const requiredProviders = `
-terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-`
 
 // bucketResources is a key and a bucket named name with force_destroy, so the test's destroy removes what
 // the erasure kept; lock, when set, is the bucket's object_lock value.
@@ -82,7 +71,7 @@ action "gdpr_erase_objects" %q {
 // destroy.
 func newBucket(t *testing.T, config string, cleanup func()) *acctest.Workdir {
 	t.Helper()
-	w := acctest.NewWorkdir(t, requiredProviders+config)
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+config)
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	t.Cleanup(func() {
 		if cleanup != nil {
@@ -98,7 +87,7 @@ func newBucket(t *testing.T, config string, cleanup func()) *acctest.Workdir {
 // rewrite replaces the working directory's configuration.
 func rewrite(t *testing.T, w *acctest.Workdir, config string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(requiredProviders+config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(acctest.CLIProviderHeader()+config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

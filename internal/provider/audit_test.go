@@ -85,12 +85,7 @@ func TestAccAudit_parallelApply(t *testing.T) {
 	srv := httptest.NewServer(recv)
 	defer srv.Close()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
-	cfg := `terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-` + acctest.ProviderConfig(region, fmt.Sprintf(`
+	cfg := acctest.CLIProviderHeader() + acctest.ProviderConfig(region, fmt.Sprintf(`
   audit = {
     path           = %q
     webhook_url    = %q
@@ -165,12 +160,7 @@ func TestAccAudit_webhookDownWarns(t *testing.T) {
 	}))
 	defer srv.Close()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
-	cfg := `terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-` + acctest.ProviderConfig(acctest.Region, fmt.Sprintf(`
+	cfg := acctest.CLIProviderHeader() + acctest.ProviderConfig(acctest.Region, fmt.Sprintf(`
   skip_credentials_validation = true
   audit = {
     path        = %q
@@ -221,12 +211,7 @@ func TestAccAudit_unwritableTrailStopsThePlan(t *testing.T) {
 	const region = "eu-west-3"
 	prefix := acctest.BucketName() // a unique description prefix
 	trail := filepath.Join(t.TempDir(), "missing", "audit.jsonl")
-	cfg := `terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-` + acctest.ProviderConfig(region, fmt.Sprintf(`
+	cfg := acctest.CLIProviderHeader() + acctest.ProviderConfig(region, fmt.Sprintf(`
   audit = {
     path = %q
   }`, trail)) + fmt.Sprintf(`
@@ -276,12 +261,7 @@ func TestAccAudit_outboxDrainsAndSignaturesVerify(t *testing.T) {
 	defer srv.Close()
 	trail := filepath.Join(dir, "audit.jsonl")
 	config := func(count int) string {
-		return `terraform {
-  required_providers {
-    gdpr = { source = "gdpr-immutable/gdpr" }
-  }
-}
-` + acctest.ProviderConfig(acctest.Region, fmt.Sprintf(`
+		return acctest.CLIProviderHeader() + acctest.ProviderConfig(acctest.Region, fmt.Sprintf(`
   audit = {
     path             = %q
     webhook_url      = %q
