@@ -132,7 +132,10 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 			p.mu.Unlock()
 			rec := &recorder{header: http.Header{}}
 			forward.ServeHTTP(rec, r)
-			body := rule.Answer(r, rec.body.Bytes())
+			body := rec.body.Bytes()
+			if rule.Answer != nil {
+				body = rule.Answer(r, body)
+			}
 			for k, v := range rec.header {
 				w.Header()[k] = v
 			}
