@@ -372,6 +372,7 @@ func TestAccBucket_moveConvergesAfterAnInterrupt(t *testing.T) {
 // identical in the new one under its key, and an empty plan.
 func TestAccBucket_moveKeepsTheSourceOfACopyThatDiffers(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	const victim = "subjects/007.json"
 	prefix := movePrefix()
 	c := acctest.S3(t, acctest.Region)

@@ -20,6 +20,7 @@ import (
 // one that asks for no encryption at all, or names the key, gets the customer key.
 func TestAccEmulator_sseKMSWithoutAKeyIsTheAWSManagedKey(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	ctx := context.Background()
 	c := acctest.S3(t, acctest.Region)
 	keyID := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String("sse-kms front")}, false)

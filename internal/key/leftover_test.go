@@ -26,6 +26,7 @@ import (
 // the key the configuration asks for, and taking it would give the configuration a key that breaks it.
 func TestAccKey_leftoverWithOtherArgumentsIsNeverTaken(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	// A region no other key test uses: the create lists every key of its region to find leftovers.
 	const region = "eu-west-3"
 	rootOnly := policyJSON("kms:*")
