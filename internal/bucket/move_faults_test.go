@@ -368,7 +368,8 @@ func TestAccBucket_moveConvergesAfterAnInterrupt(t *testing.T) {
 // copies it, the new bucket's object is overwritten with other bytes of the same size and CopyObject's answer
 // carries the checksum of those bytes, as when S3 acknowledges a copy that differs from its source. The move
 // must not erase that object from the old bucket: the apply fails naming it, and every object is still in the
-// old bucket. The next apply, without the fault, must finish the move: the old bucket gone, every object
+// old bucket. The next apply, without the fault, must finish the move, which finds the differing copy already
+// in the new bucket and copies it again rather than take it as moved: the old bucket gone, every object
 // identical in the new one under its key, and an empty plan.
 func TestAccBucket_moveKeepsTheSourceOfACopyThatDiffers(t *testing.T) {
 	acctest.RequireEmulator(t)
@@ -445,6 +446,15 @@ func TestAccBucket_moveKeepsTheSourceOfACopyThatDiffers(t *testing.T) {
 	names = bucketNames(t, prefix)
 	if len(names) != 1 || names[0] == old {
 		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
+	}
+	moved, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(names[0]), Key: aws.String(victim)})
+	if err != nil {
+		t.Fatalf("%s is not in the new bucket %s: %v", victim, names[0], err)
+	}
+	body, err = io.ReadAll(moved.Body)
+	moved.Body.Close()
+	if sum := sha256.Sum256(body); err != nil || hex.EncodeToString(sum[:]) != want[victim].sha256 {
+		t.Fatalf("the new bucket's %s holds %q (%v), not its source's content: a copy that differs was taken as moved", victim, body, err)
 	}
 	// Each corrupted copy stays in the versioned new bucket as a noncurrent version under the good one.
 	if err := checkObjectsAnd(t, names[0], want, int(2*corrupted.Load()), keyARNOf(t, w)); err != nil {
