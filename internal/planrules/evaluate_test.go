@@ -216,3 +216,16 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestDestroyOnly_isTheDesignsList pins the destroy-only arguments to the three the design names (invariant
+// 8): each is the one in-place update of a gdpr_* resource the provider makes and the plan rules allow, so
+// an argument added to the list would silently turn its changes from a replacement into an update of the
+// state alone, in the provider and in the run task at once. Growing the list is a change of the provider's
+// promise, to be made in the README's guarantees and the design first, then here.
+func TestDestroyOnly_isTheDesignsList(t *testing.T) {
+	want := []string{"deletion_window_days", "force_destroy", "on_replace"}
+	got := slices.Sorted(slices.Values(DestroyOnly))
+	if !slices.Equal(got, want) {
+		t.Errorf("DestroyOnly = %q, want exactly %q: every other argument of a gdpr_* resource forces a replacement", got, want)
+	}
+}
