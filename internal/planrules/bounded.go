@@ -124,8 +124,8 @@ type stringBound struct {
 	overrun hash.Hash
 }
 
-func newStringBound(r io.Reader, max int) *stringBound {
-	return &stringBound{r: r, max: max, chunk: make([]byte, 32<<10), held: make([]byte, 0, 1024)}
+func newStringBound(r io.Reader, limit int) *stringBound {
+	return &stringBound{r: r, max: limit, chunk: make([]byte, 32<<10), held: make([]byte, 0, 1024)}
 }
 
 func (b *stringBound) Read(p []byte) (int, error) {
