@@ -34,6 +34,8 @@ type fakeHCP struct {
 	api       *httptest.Server
 	archivist *httptest.Server
 	plan      []byte
+	// planReader, when set, serves the plan instead of plan, as a stream the test need not hold.
+	planReader func() io.Reader
 	// release, when set, holds every plan download until it is closed.
 	release chan struct{}
 
@@ -69,6 +71,10 @@ func newFakeHCP(t *testing.T, plan []byte) *fakeHCP {
 			<-f.release
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if f.planReader != nil {
+			_, _ = io.Copy(w, f.planReader())
+			return
+		}
 		_, _ = w.Write(f.plan)
 	}))
 	t.Cleanup(f.archivist.Close)
