@@ -15,7 +15,7 @@ import (
 // value of each field means its default.
 type Limits struct {
 	// MaxValueBytes bounds one value the rules decode whole: one entry of resource_changes, or the plan's
-	// configuration (default 16 MiB). A plan with a larger one is refused with a *LimitError.
+	// configuration (default 8 MiB). A plan with a larger one is refused with a *LimitError.
 	MaxValueBytes int64
 	// MaxStringBytes bounds the strings the rules read (default 64 KiB). A longer string is read through
 	// without being held and stands, for the rules, as a short text naming its length and SHA-256, so two
@@ -27,7 +27,7 @@ type Limits struct {
 
 // Defaults of Limits.
 const (
-	DefaultMaxValueBytes  = 16 << 20
+	DefaultMaxValueBytes  = 8 << 20
 	DefaultMaxStringBytes = 64 << 10
 	DefaultMaxFindings    = 1000
 	// maxNumberBytes bounds a number's characters: a plan's numbers are at most a few dozen long.

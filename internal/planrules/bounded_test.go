@@ -108,7 +108,7 @@ func TestEvaluate_longStringsCompareByContent(t *testing.T) {
 // TestEvaluate_refusesAValueOverTheLimit: a resource change whose structure alone (many short values) is
 // larger than MaxValueBytes is refused with an error naming it, after holding no more than the limit.
 func TestEvaluate_refusesAValueOverTheLimit(t *testing.T) {
-	const huge = 100 << 20
+	const huge = 24 << 20
 	prefix := `{"format_version":"1.2","resource_changes":[` + changeOf("aws_sqs_queue.a", `["create"]`, `null`, `{"region":"eu-west-1"}`) +
 		`,{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","change":{"actions":["create"],"before":null,"after":{"list":[1`
 	var err error
@@ -116,7 +116,7 @@ func TestEvaluate_refusesAValueOverTheLimit(t *testing.T) {
 		_, err = Evaluate(planAround(prefix, ",1", huge, `]}}}]}`), Config{})
 	})
 	var limit *LimitError
-	if !errors.As(err, &limit) || limit.What != "resource change 1" || !strings.Contains(err.Error(), "larger than 16 MiB") {
+	if !errors.As(err, &limit) || limit.What != "resource change 1" || !strings.Contains(err.Error(), "larger than 8 MiB") {
 		t.Fatalf("error %v, want a *LimitError naming resource change 1", err)
 	}
 	// The decoder's buffer doubles as it grows, to twice the limit at most: four times the limit in all.
@@ -128,7 +128,7 @@ func TestEvaluate_refusesAValueOverTheLimit(t *testing.T) {
 		_, held = Evaluate(planAround(`{"format_version":"1.2","resource_changes":[],"prior_state":{"v":[`, " ", huge, `]}}`), Config{})
 	})
 	if held != nil || allocated > 8<<20 {
-		t.Fatalf("100 MB of whitespace in prior_state: error %v, %d MiB allocated; want none and a few MiB", held, allocated>>20)
+		t.Fatalf("24 MB of whitespace in prior_state: error %v, %d MiB allocated; want none and a few MiB", held, allocated>>20)
 	}
 }
 
