@@ -86,8 +86,8 @@ const seenCapacity = 4096
 // DefaultMaxPlanBytes is the default bound of a plan's JSON. terraform show -json writes about 1.9 KB
 // per created hashicorp/aws resource (a plan of 1,000 buckets, keys, instances and roles made with the
 // real CLI: 1.9 MB), about 2.9 KB per resource once prior state and before values are added, so a
-// workspace of 10,000 resources plans 20 to 30 MB; 256 MiB leaves room for ten times that, and reads in
-// about ten seconds.
+// workspace of 10,000 resources plans 20 to 30 MB; 256 MiB leaves room for ten times that, and is read in
+// 10 to 15 seconds. What the server holds of a plan is bounded by Rules.Limits, not by this size.
 const DefaultMaxPlanBytes = 256 << 20
 
 // job is one accepted request. The deadlines count from accepted, not from when a worker takes the job,
