@@ -23,13 +23,18 @@ type Limits struct {
 	MaxStringBytes int
 	// MaxFindings bounds the findings a Result keeps (default 1000); Result.ByRule counts every finding.
 	MaxFindings int
+	// MaxPendingBytes bounds what waits for the plan's configuration, which Terraform writes after the
+	// changes: the planned values of gdpr_* resources that stay, and the addresses of aws_* resources
+	// without a region (default 32 MiB; a workspace of 10,000 gdpr_* resources holds about 5 MB).
+	MaxPendingBytes int64
 }
 
 // Defaults of Limits.
 const (
-	DefaultMaxValueBytes  = 8 << 20
-	DefaultMaxStringBytes = 64 << 10
-	DefaultMaxFindings    = 1000
+	DefaultMaxValueBytes   = 8 << 20
+	DefaultMaxStringBytes  = 64 << 10
+	DefaultMaxFindings     = 1000
+	DefaultMaxPendingBytes = 32 << 20
 	// maxNumberBytes bounds a number's characters: a plan's numbers are at most a few dozen long.
 	maxNumberBytes = 256
 )
@@ -44,6 +49,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxFindings <= 0 {
 		l.MaxFindings = DefaultMaxFindings
 	}
+	if l.MaxPendingBytes <= 0 {
+		l.MaxPendingBytes = DefaultMaxPendingBytes
+	}
 	return l
 }
 
@@ -55,7 +63,7 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s is larger than %s, the most the rules read whole", e.What, byteSize(e.Limit))
+	return fmt.Sprintf("%s is larger than %s, the most the rules hold at once", e.What, byteSize(e.Limit))
 }
 
 // byteSize writes n in MiB or KiB when it is a whole number of them.

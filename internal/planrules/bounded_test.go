@@ -2,6 +2,7 @@ package planrules
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -146,5 +147,24 @@ func TestEvaluate_formatVersion(t *testing.T) {
 	_, err = Evaluate(strings.NewReader(`{"resource_changes":[`+change+`]}`), Config{})
 	if !errors.Is(err, ErrNotAPlan) || !strings.Contains(err.Error(), "no format_version") {
 		t.Fatalf("no format_version: %v, want ErrNotAPlan", err)
+	}
+}
+
+// TestEvaluate_boundsWhatWaitsForTheConfiguration: the planned values of gdpr_* resources that stay wait
+// for the configuration, which comes after the changes; past MaxPendingBytes the plan is refused, naming
+// what grew, instead of held.
+func TestEvaluate_boundsWhatWaitsForTheConfiguration(t *testing.T) {
+	changes := make([]string, 100)
+	for i := range changes {
+		changes[i] = changeOf(fmt.Sprintf("gdpr_key.k%d", i), `["no-op"]`, `{"description":"a"}`, `{"description":"a","policy":"`+strings.Repeat("p", 100)+`"}`)
+	}
+	plan := planOf("", changes...)
+	if _, err := Evaluate(strings.NewReader(plan), Config{}); err != nil {
+		t.Fatalf("under the default limit: %v", err)
+	}
+	_, err := Evaluate(strings.NewReader(plan), Config{Limits: Limits{MaxPendingBytes: 4 << 10}})
+	var limit *LimitError
+	if !errors.As(err, &limit) || !strings.Contains(err.Error(), "the planned values that wait for the plan's configuration") {
+		t.Fatalf("error %v, want a *LimitError naming what waits for the configuration", err)
 	}
 }

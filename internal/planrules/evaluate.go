@@ -73,6 +73,27 @@ type evaluator struct {
 	resource map[string]configResource
 	// where names the value being read, for a *LimitError.
 	where string
+	// pendingBytes is what pending holds, and tooMuchPending is set once it passes MaxPendingBytes.
+	pendingBytes   int64
+	tooMuchPending bool
+}
+
+// wait queues a check until the configuration is read, within MaxPendingBytes: a plan of more gdpr_*
+// resources that stay, or aws_* resources without a region, than that holds is refused rather than held.
+func (e *evaluator) wait(p pending) {
+	size := int64(len(p.address) + len(p.configKey) + len(p.typ))
+	for k, v := range p.after {
+		size += int64(len(k) + len(v))
+	}
+	for k, v := range p.unknown {
+		size += int64(len(k) + len(v))
+	}
+	if e.pendingBytes+size > e.cfg.Limits.MaxPendingBytes {
+		e.tooMuchPending = true
+		return
+	}
+	e.pendingBytes += size
+	e.pending = append(e.pending, p)
 }
 
 // ErrNotAPlan is returned for JSON that is not the JSON of a plan (an object with resource_changes).
@@ -188,6 +209,9 @@ func (e *evaluator) changes(dec *json.Decoder) error {
 		}
 		e.result.Changes++
 		e.check(&c)
+		if e.tooMuchPending {
+			return &LimitError{What: "the planned values that wait for the plan's configuration (of gdpr_* resources that stay, and of aws_* resources without a region)", Limit: e.cfg.Limits.MaxPendingBytes}
+		}
 	}
 	_, err = dec.Token()
 	return err
@@ -246,7 +270,7 @@ func (e *evaluator) check(c *change) {
 	// ignore_changes keeps a value the resource already has, so only a resource that stays (no-op or
 	// update) can show it; a created or replaced one takes its values from the configuration.
 	if gdpr && (slices.Equal(actions, []string{"no-op"}) || slices.Equal(actions, []string{"update"})) && after != nil {
-		e.pending = append(e.pending, pending{address: c.Address, configKey: configKey(c), typ: c.Type, after: after, unknown: unknown})
+		e.wait(pending{address: c.Address, configKey: configKey(c), typ: c.Type, after: after, unknown: unknown})
 	}
 	if creates && !gdpr {
 		e.residency(c, after, unknown)
