@@ -188,8 +188,11 @@ func TestEvaluate_bigPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Changes != 10000 || len(r.Findings) != 2500 {
-		t.Fatalf("%d changes, %d findings; want 10000 and 2500 (the tagged azurerm updates)", r.Changes, len(r.Findings))
+	if r.Changes != 10000 || r.Total != 2500 || r.ByRule[RulePersonalDataUpdate] != 2500 {
+		t.Fatalf("%d changes, %d findings (%v); want 10000 and 2500 (the tagged azurerm updates)", r.Changes, r.Total, r.ByRule)
+	}
+	if len(r.Findings) != DefaultMaxFindings {
+		t.Fatalf("%d findings kept, want the first %d", len(r.Findings), DefaultMaxFindings)
 	}
 	if !json.Valid(plan) {
 		t.Fatal("the generated plan is not JSON")
