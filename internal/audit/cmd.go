@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 )
 
 // Usage describes the audit subcommands; the provider binary's --help prints it too.
@@ -87,7 +89,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	path := files[0]
-	var pub []byte
+	var pub ed25519.PublicKey
 	if *pubPath != "" {
 		key, err := LoadPublicKey(*pubPath)
 		if err != nil {
@@ -117,10 +119,15 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 			"some, check that the path of its audit block names this file.\n", path)
 		return 0
 	case pub != nil:
-		fmt.Fprintf(stdout, "OK %s: %d events, chain intact, every event signed by the given key\n", path, s.Events)
+		fmt.Fprintf(stdout, "OK %s: %d events, chain intact, every event signed by the given key %s\n", path,
+			s.Events, Fingerprint(pub))
 	case s.Signed > 0:
+		keys := ""
+		if len(s.Keys) > 0 {
+			keys = "; they name the key " + strings.Join(s.Keys, ", the key ")
+		}
 		fmt.Fprintf(stdout, "OK %s: %d events, chain intact; %d carry signatures, which were not checked: "+
-			"give --public-key to check them\n", path, s.Events, s.Signed)
+			"give --public-key to check them%s\n", path, s.Events, s.Signed, keys)
 	default:
 		fmt.Fprintf(stdout, "OK %s: %d events, chain intact\n", path, s.Events)
 	}
@@ -143,9 +150,13 @@ func keygenCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR no key pair written: %v\n", err)
 		return 2
 	}
+	fingerprint := ""
+	if key, err := LoadPublicKey(*pub); err == nil {
+		fingerprint = " (" + Fingerprint(key) + ", the key_fingerprint of the events it signs)"
+	}
 	fmt.Fprintf(stdout, "OK private key in %s (mode 0600): give its path to the provider as "+
-		"audit.signing_key_file and keep it where only Terraform's runner reads it. Public key in %s: give it "+
-		"to whoever verifies the trail.\n", *priv, *pub)
+		"audit.signing_key_file and keep it where only Terraform's runner reads it. Public key in %s%s: give it "+
+		"to whoever verifies the trail.\n", *priv, *pub, fingerprint)
 	return 0
 }
 
