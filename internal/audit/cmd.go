@@ -20,9 +20,10 @@ const Usage = `usage: terraform-provider-gdpr audit verify FILE [--public-key PU
 
 verify   Checks the hash chain of the audit trail in FILE, as written by the audit block of the
          provider. With --public-key (an ed25519 public key in PEM, as openssl pkey -pubout writes it)
-         every event must also carry a valid signature by that key. Exit code: 0 for an intact trail
-         (an empty file is one, with no events), 1 for a broken one, 2 when FILE or the key cannot be
-         read or the command is not used as above.
+         every event must also carry a valid signature by that key; a line that does not is named
+         with the key its event names (key_fingerprint). Blank lines hold no event and are passed
+         over. Exit code: 0 for an intact trail (an empty file is one, with no events), 1 for a
+         broken one, 2 when FILE or the key cannot be read or the command is not used as above.
 keygen   Writes a new ed25519 key pair: the private key for the provider's audit.signing_key_file
          (PKCS#8 PEM, readable by its owner only) and the public key for verify. Neither file may
          exist. Exit code: 0, or 2 when the files cannot be written.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -157,6 +158,14 @@ func TestSigned_verifyNamesTheKeyOfTheLine(t *testing.T) {
 		!strings.Contains(out.String(), "they name the key "+fingerprintOf(a)+", the key "+fingerprintOf(b)) {
 		t.Errorf("verify without a key: exit %d, %q %q; want 0 and both keys named", code, out.String(), errOut.String())
 	}
+	// A signature taken off leaves the hash intact, but not the line the provider writes.
+	var stripped Event
+	if err := json.Unmarshal([]byte(l[0]), &stripped); err != nil {
+		t.Fatal(err)
+	}
+	stripped.Sig = ""
+	_, err = VerifySigned(strings.NewReader(string(stripped.encode())+"\n"), nil)
+	wantBroken(t, err, 1, "names the signing key "+fingerprintOf(a)+" but carries no signature")
 	// An event of an earlier version names no key; the message says so.
 	old, err := os.ReadFile(oldTrail)
 	if err != nil {
