@@ -110,6 +110,10 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &broken):
 		fmt.Fprintf(stderr, "BROKEN %s: %v\n", path, err)
+		if len(broken.Unverified) > 1 {
+			fmt.Fprintf(stderr, "The given key %s does not verify %d events; by the key each names:\n%s",
+				Fingerprint(pub), len(broken.Unverified), unverifiedByKey(broken.Unverified))
+		}
 		return 1
 	case err != nil:
 		fmt.Fprintf(stderr, "ERROR cannot read %s: %v. Check that the path names the audit file and that it "+
@@ -133,6 +137,49 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "OK %s: %d events, chain intact\n", path, s.Events)
 	}
 	return 0
+}
+
+// unverifiedByKey lists the lines of the events, grouped by the key each names, one key a line, in the
+// order the keys first appear; runs of consecutive lines are written as ranges.
+func unverifiedByKey(events []Unverified) string {
+	var order []string
+	lines := map[string][]int{}
+	for _, u := range events {
+		key := u.Key
+		switch {
+		case !u.Signed:
+			key = "not signed"
+		case key == "":
+			key = "a key the event does not name"
+		}
+		if _, ok := lines[key]; !ok {
+			order = append(order, key)
+		}
+		lines[key] = append(lines[key], u.Line)
+	}
+	var b strings.Builder
+	for _, key := range order {
+		var ranges []string
+		l := lines[key]
+		for i := 0; i < len(l); {
+			j := i
+			for j+1 < len(l) && l[j+1] == l[j]+1 {
+				j++
+			}
+			if i == j {
+				ranges = append(ranges, fmt.Sprint(l[i]))
+			} else {
+				ranges = append(ranges, fmt.Sprintf("%d-%d", l[i], l[j]))
+			}
+			i = j + 1
+		}
+		word := "lines"
+		if len(l) == 1 {
+			word = "line"
+		}
+		fmt.Fprintf(&b, "  %s: %s %s\n", key, word, strings.Join(ranges, ", "))
+	}
+	return b.String()
 }
 
 func keygenCommand(args []string, stdout, stderr io.Writer) int {

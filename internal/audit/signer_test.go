@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -131,8 +134,8 @@ func TestFile_oneKeyPerFile(t *testing.T) {
 	}
 }
 
-// Events name the key that signed them, and verify names, for a line it cannot verify, the key the line
-// names and the key it was given.
+// Events name the key that signed them, and verify names, for the first line it cannot verify, the key the
+// line names and the key it was given, then every line the key does not verify, by the key each names.
 func TestSigned_verifyNamesTheKeyOfTheLine(t *testing.T) {
 	a, b := seedKey(), otherKey()
 	path := trailSignedBy(t, a)
@@ -142,18 +145,46 @@ func TestSigned_verifyNamesTheKeyOfTheLine(t *testing.T) {
 			t.Errorf("the event does not name its key %s: %s", fingerprintOf(a), line)
 		}
 	}
-	// Someone appends an event signed with another key, as a provider given another key once did.
-	swapped := event(9).sealed(mustHash(t, l[1]), b)
-	content := strings.Join(append(l, string(swapped.encode())), "\n") + "\n"
+	// Someone appends events signed with another key and one unsigned, as providers given another key, or
+	// none, once did: lines 3 to 5 and 7 by b, line 6 unsigned.
+	prev := mustHash(t, l[1])
+	for i, key := range []ed25519.PrivateKey{b, b, b, nil, b} {
+		e := event(10+i).sealed(prev, key)
+		l = append(l, string(e.encode()))
+		prev = e.Hash
+	}
+	content := strings.Join(l, "\n") + "\n"
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := VerifySigned(strings.NewReader(content), publicOf(a))
+	s, err := VerifySigned(strings.NewReader(content), publicOf(a))
 	wantBroken(t, err, 3, "signed with another key, "+fingerprintOf(b)+", not the given public key "+fingerprintOf(a))
+	var broken *BrokenLink
+	want := []Unverified{{3, fingerprintOf(b), true}, {4, fingerprintOf(b), true}, {5, fingerprintOf(b), true},
+		{6, "", false}, {7, fingerprintOf(b), true}}
+	if !errors.As(err, &broken) || !slices.Equal(broken.Unverified, want) || s.Events != 2 {
+		t.Errorf("VerifySigned = %+v, %#v; want 2 intact events and the unverified lines %+v", s, err, want)
+	}
 	_, err = VerifySigned(strings.NewReader(content), publicOf(b))
 	wantBroken(t, err, 1, "signed with another key, "+fingerprintOf(a)+", not the given public key "+fingerprintOf(b))
 
+	pubPath := filepath.Join(t.TempDir(), "a.pub.pem")
+	der, err := x509.MarshalPKIXPublicKey(publicOf(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
+	if code := Main([]string{"verify", path, "--public-key", pubPath}, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "line 3: the event was signed with another key, "+fingerprintOf(b)) ||
+		!strings.Contains(errOut.String(), "does not verify 5 events; by the key each names:\n  "+fingerprintOf(b)+": lines 3-5, 7\n  not signed: line 6\n") {
+		t.Errorf("verify with the first key: exit %d, %q %q; want 1, the first line, and every line by key", code, out.String(), errOut.String())
+	}
+
+	out.Reset()
+	errOut.Reset()
 	if code := Main([]string{"verify", path}, &out, &errOut); code != 0 ||
 		!strings.Contains(out.String(), "they name the key "+fingerprintOf(a)+", the key "+fingerprintOf(b)) {
 		t.Errorf("verify without a key: exit %d, %q %q; want 0 and both keys named", code, out.String(), errOut.String())

@@ -12,10 +12,23 @@ import (
 	"slices"
 )
 
-// BrokenLink is the first line at which a trail stops being a valid chain.
+// BrokenLink is the first line at which a trail stops being a valid chain, or, with a public key, the
+// first event that key does not verify.
 type BrokenLink struct {
 	Line   int
 	Reason string
+	// Unverified are the events the public key does not verify, from Line on, up to the end of the file
+	// or the first break in the chain: when keys were swapped, every line signed by another key is named
+	// with its key, not only the first.
+	Unverified []Unverified
+}
+
+// Unverified is an event a public key does not verify: Key is the key the event names ("" when it names
+// none), Signed whether it carries a signature at all.
+type Unverified struct {
+	Line   int
+	Key    string
+	Signed bool
 }
 
 func (b *BrokenLink) Error() string { return fmt.Sprintf("line %d: %s", b.Line, b.Reason) }
@@ -42,7 +55,8 @@ type Summary struct {
 
 // VerifySigned verifies the chain as Verify does and, with a public key, requires every event to carry a
 // signature of its hash by that key: an unsigned event, a signature that does not verify and a signature
-// by another key are each a broken link, whose reason names the key the event names. Without a key,
+// by another key are each a broken link, whose reason names the key the event names; the chain is followed
+// on past such an event, so that the broken link lists every event the key does not verify. Without a key,
 // signatures are counted but not checked. On a broken link the summary counts the intact events before it.
 func VerifySigned(r io.Reader, pub ed25519.PublicKey) (Summary, error) {
 	sc := bufio.NewScanner(r)
@@ -54,8 +68,14 @@ func VerifySigned(r io.Reader, pub ed25519.PublicKey) (Summary, error) {
 	var s Summary
 	// prevLine is the line of the event before, which blank lines may separate from this one.
 	prev, n, prevLine := "", 0, 0
+	// unsigned is the first event the key does not verify, and summary what was intact before it.
+	var unsigned *BrokenLink
+	var summary Summary
 	broken := func(reason string) (Summary, error) {
-		return s, &BrokenLink{n, reason}
+		if unsigned != nil {
+			return summary, unsigned
+		}
+		return s, &BrokenLink{Line: n, Reason: reason}
 	}
 	for sc.Scan() {
 		n++
@@ -89,7 +109,10 @@ func VerifySigned(r io.Reader, pub ed25519.PublicKey) (Summary, error) {
 		}
 		if pub != nil {
 			if reason := signatureProblem(e, pub, given); reason != "" {
-				return broken(reason)
+				if unsigned == nil {
+					unsigned, summary = &BrokenLink{Line: n, Reason: reason}, s
+				}
+				unsigned.Unverified = append(unsigned.Unverified, Unverified{Line: n, Key: e.KeyFingerprint, Signed: e.Sig != ""})
 			}
 		}
 		if e.Sig != "" {
@@ -102,9 +125,13 @@ func VerifySigned(r io.Reader, pub ed25519.PublicKey) (Summary, error) {
 		prev, prevLine = e.Hash, n
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return s, &BrokenLink{n + 1, "longer than 16 MiB: not an audit event"}
+		n++
+		return broken("longer than 16 MiB: not an audit event")
 	} else if err != nil {
 		return s, err
+	}
+	if unsigned != nil {
+		return summary, unsigned
 	}
 	return s, nil
 }
