@@ -243,7 +243,21 @@ func TestMain_signedTrailExitCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := audit.NewFile(unsigned).Append(audit.Event{Time: time.Unix(9, 0), Action: audit.Delete, ResourceType: "gdpr_key", CloudID: "0"}); err != nil {
+	// An unsigned event added by hand: the provider refuses to append one to a signed file.
+	var last audit.Event
+	if err := json.Unmarshal([]byte(strings.TrimSpace(lines[len(lines)-1])), &last); err != nil {
+		t.Fatal(err)
+	}
+	e := audit.Event{Time: time.Unix(9, 0).UTC(), Action: audit.Delete, ResourceType: "gdpr_key", CloudID: "0", PrevHash: last.Hash}
+	b, _ := json.Marshal(e)
+	sum := sha256.Sum256(b)
+	e.Hash = hex.EncodeToString(sum[:])
+	b, _ = json.Marshal(e)
+	if err := os.WriteFile(unsigned, append([]byte(strings.Join(lines, "")+"\n"), append(b, '\n')...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pubKey, err := audit.LoadPublicKey(pub)
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -254,7 +268,7 @@ func TestMain_signedTrailExitCodes(t *testing.T) {
 	}{
 		{"right key", []string{"verify", signed, "--public-key", pub}, 0, "3 events, chain intact, every event signed by the given key"},
 		{"no key", []string{"verify", signed}, 0, "3 carry signatures, which were not checked"},
-		{"wrong key", []string{"verify", signed, "--public-key", otherPub}, 1, "line 1: the signature does not verify"},
+		{"wrong key", []string{"verify", signed, "--public-key", otherPub}, 1, "line 1: the event was signed with another key, " + audit.Fingerprint(pubKey)},
 		{"rehashed without the key", []string{"verify", forged, "--public-key", pub}, 1, "line 2: the signature does not verify"},
 		{"rehashed, chain only", []string{"verify", forged}, 0, "chain intact"},
 		{"unsigned line", []string{"verify", unsigned, "--public-key", pub}, 1, "line 4: the event is not signed"},

@@ -124,7 +124,8 @@ func TestVerify_catchesTampering(t *testing.T) {
 		{"reordered", func(l []string) []string { l[1], l[2] = l[2], l[1]; return l }, 2, "prev_hash does not match"},
 		{"inserted", func(l []string) []string { return append(l[:2], append([]string{l[4]}, l[2:]...)...) }, 3, "prev_hash does not match"},
 		{"extra field", func(l []string) []string { l[0] = strings.Replace(l[0], "{", `{"note":"x",`, 1); return l }, 1, "not an audit event"},
-		{"empty line", func(l []string) []string { return append(l[:2], append([]string{""}, l[2:]...)...) }, 3, "not an audit event"},
+		{"line blanked", func(l []string) []string { l[3] = ""; return l }, 5, "prev_hash does not match the hash of line 3"},
+		{"blank line with a stray character", func(l []string) []string { return append(l[:2], append([]string{" x"}, l[2:]...)...) }, 3, "not an audit event"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			edited := tc.edit(append([]string(nil), l...))

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,4 +83,57 @@ func TestFileAppend_afterAMissingNewline(t *testing.T) {
 	if n, err := Verify(f); err != nil || n != 3 {
 		t.Errorf("Verify = %d, %v; want 3 events intact", n, err)
 	}
+}
+
+// Blank lines hold no event, at the end of a file (an editor's newline) or between events: verify passes
+// over them, the plan's check and the append find the last event behind them, and a line blanked out still
+// breaks the chain at the next event.
+func TestFile_blankLinesAreNotTampering(t *testing.T) {
+	for name, tail := range map[string]string{
+		"a blank line at the end":             "\n",
+		"blank lines at the end":              "\n\n\n",
+		"spaces, a tab and a carriage return": " \t\r\n",
+		"a blank line without its newline":    "  ",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := appendEvents(t, t.TempDir())
+			data, _ := os.ReadFile(path)
+			if err := os.WriteFile(path, append(data, tail...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := VerifyFile(path); err != nil || n != 2 {
+				t.Errorf("VerifyFile = %d, %v; want 2 events intact", n, err)
+			}
+			var out, errOut bytes.Buffer
+			if code := Main([]string{"verify", path}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "2 events, chain intact") {
+				t.Errorf("audit verify: exit %d, %q %q; want 0 and 2 events", code, out.String(), errOut.String())
+			}
+			f := NewFile(path)
+			if err := f.Check(); err != nil {
+				t.Errorf("Check = %v, want nil", err)
+			}
+			// The next event follows the blank lines, which are now between events.
+			if _, err := f.Append(Event{Time: time.Unix(9, 0), Action: Delete, ResourceType: "gdpr_key", CloudID: "k"}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := VerifyFile(path); err != nil || n != 3 {
+				t.Errorf("after an append, VerifyFile = %d, %v; want 3 events intact", n, err)
+			}
+		})
+	}
+	t.Run("a file of blank lines only", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "audit.jsonl")
+		if err := os.WriteFile(path, []byte("\n\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := VerifyFile(path); err != nil || n != 0 {
+			t.Errorf("VerifyFile = %d, %v; want no events", n, err)
+		}
+		if _, err := NewFile(path).Append(Event{Time: time.Unix(1, 0), Action: Create, ResourceType: "gdpr_key", CloudID: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := VerifyFile(path); err != nil || n != 1 {
+			t.Errorf("after an append, VerifyFile = %d, %v; want the first event, with no prev_hash", n, err)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 )
 
 // Usage describes the audit subcommands; the provider binary's --help prints it too.
@@ -18,9 +20,10 @@ const Usage = `usage: terraform-provider-gdpr audit verify FILE [--public-key PU
 
 verify   Checks the hash chain of the audit trail in FILE, as written by the audit block of the
          provider. With --public-key (an ed25519 public key in PEM, as openssl pkey -pubout writes it)
-         every event must also carry a valid signature by that key. Exit code: 0 for an intact trail
-         (an empty file is one, with no events), 1 for a broken one, 2 when FILE or the key cannot be
-         read or the command is not used as above.
+         every event must also carry a valid signature by that key; a line that does not is named
+         with the key its event names (key_fingerprint). Blank lines hold no event and are passed
+         over. Exit code: 0 for an intact trail (an empty file is one, with no events), 1 for a
+         broken one, 2 when FILE or the key cannot be read or the command is not used as above.
 keygen   Writes a new ed25519 key pair: the private key for the provider's audit.signing_key_file
          (PKCS#8 PEM, readable by its owner only) and the public key for verify. Neither file may
          exist. Exit code: 0, or 2 when the files cannot be written.
@@ -87,7 +90,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	path := files[0]
-	var pub []byte
+	var pub ed25519.PublicKey
 	if *pubPath != "" {
 		key, err := LoadPublicKey(*pubPath)
 		if err != nil {
@@ -107,6 +110,10 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &broken):
 		fmt.Fprintf(stderr, "BROKEN %s: %v\n", path, err)
+		if len(broken.Unverified) > 1 {
+			fmt.Fprintf(stderr, "The given key %s does not verify %d events; by the key each names:\n%s",
+				Fingerprint(pub), len(broken.Unverified), unverifiedByKey(broken.Unverified))
+		}
 		return 1
 	case err != nil:
 		fmt.Fprintf(stderr, "ERROR cannot read %s: %v. Check that the path names the audit file and that it "+
@@ -117,14 +124,62 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 			"some, check that the path of its audit block names this file.\n", path)
 		return 0
 	case pub != nil:
-		fmt.Fprintf(stdout, "OK %s: %d events, chain intact, every event signed by the given key\n", path, s.Events)
+		fmt.Fprintf(stdout, "OK %s: %d events, chain intact, every event signed by the given key %s\n", path,
+			s.Events, Fingerprint(pub))
 	case s.Signed > 0:
+		keys := ""
+		if len(s.Keys) > 0 {
+			keys = "; they name the key " + strings.Join(s.Keys, ", the key ")
+		}
 		fmt.Fprintf(stdout, "OK %s: %d events, chain intact; %d carry signatures, which were not checked: "+
-			"give --public-key to check them\n", path, s.Events, s.Signed)
+			"give --public-key to check them%s\n", path, s.Events, s.Signed, keys)
 	default:
 		fmt.Fprintf(stdout, "OK %s: %d events, chain intact\n", path, s.Events)
 	}
 	return 0
+}
+
+// unverifiedByKey lists the lines of the events, grouped by the key each names, one key a line, in the
+// order the keys first appear; runs of consecutive lines are written as ranges.
+func unverifiedByKey(events []Unverified) string {
+	var order []string
+	lines := map[string][]int{}
+	for _, u := range events {
+		key := u.Key
+		switch {
+		case !u.Signed:
+			key = "not signed"
+		case key == "":
+			key = "a key the event does not name"
+		}
+		if _, ok := lines[key]; !ok {
+			order = append(order, key)
+		}
+		lines[key] = append(lines[key], u.Line)
+	}
+	var b strings.Builder
+	for _, key := range order {
+		var ranges []string
+		l := lines[key]
+		for i := 0; i < len(l); {
+			j := i
+			for j+1 < len(l) && l[j+1] == l[j]+1 {
+				j++
+			}
+			if i == j {
+				ranges = append(ranges, fmt.Sprint(l[i]))
+			} else {
+				ranges = append(ranges, fmt.Sprintf("%d-%d", l[i], l[j]))
+			}
+			i = j + 1
+		}
+		word := "lines"
+		if len(l) == 1 {
+			word = "line"
+		}
+		fmt.Fprintf(&b, "  %s: %s %s\n", key, word, strings.Join(ranges, ", "))
+	}
+	return b.String()
 }
 
 func keygenCommand(args []string, stdout, stderr io.Writer) int {
@@ -143,9 +198,13 @@ func keygenCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR no key pair written: %v\n", err)
 		return 2
 	}
+	fingerprint := ""
+	if key, err := LoadPublicKey(*pub); err == nil {
+		fingerprint = " (" + Fingerprint(key) + ", the key_fingerprint of the events it signs)"
+	}
 	fmt.Fprintf(stdout, "OK private key in %s (mode 0600): give its path to the provider as "+
-		"audit.signing_key_file and keep it where only Terraform's runner reads it. Public key in %s: give it "+
-		"to whoever verifies the trail.\n", *priv, *pub)
+		"audit.signing_key_file and keep it where only Terraform's runner reads it. Public key in %s%s: give it "+
+		"to whoever verifies the trail.\n", *priv, *pub, fingerprint)
 	return 0
 }
 

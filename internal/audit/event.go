@@ -68,6 +68,10 @@ type Event struct {
 	ErasedDeleteMarkers string `json:"erased_delete_markers,omitempty"`
 	ErasedBytes         string `json:"erased_bytes,omitempty"`
 	KeysSHA256          string `json:"keys_sha256,omitempty"`
+	// KeyFingerprint names the key that signed the event (see Fingerprint), on signed events only. It is
+	// covered by Hash, so by the signature too: a verifier learns which public key it needs, and the
+	// provider refuses to continue a file with a key other than the one that signed its last event.
+	KeyFingerprint string `json:"key_fingerprint,omitempty"`
 	// PrevHash is the Hash of the line before in the file, empty on the first line.
 	PrevHash string `json:"prev_hash"`
 	// Hash is the SHA-256 of this line with Hash and Sig left out.
@@ -105,7 +109,8 @@ func (e Event) computeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// chain links the event after the one whose hash is prev and computes its own hash; it is unsigned.
+// chain links the event after the one whose hash is prev and computes its own hash; it is unsigned, and
+// keeps the KeyFingerprint it has.
 func (e Event) chain(prev string) Event {
 	e.Time = e.Time.UTC()
 	e.PrevHash = prev
@@ -114,8 +119,15 @@ func (e Event) chain(prev string) Event {
 	return e
 }
 
-// signed returns the event with the signature of its hash under key; a nil key leaves it unsigned.
-func (e Event) signed(key ed25519.PrivateKey) Event {
+// sealed links the event after the one whose hash is prev and, with a key, names the key and signs the
+// hash; a nil key leaves it unsigned and naming no key. The key is named before the hash is computed, so
+// the hash and the signature cover it.
+func (e Event) sealed(prev string, key ed25519.PrivateKey) Event {
+	e.KeyFingerprint = ""
+	if key != nil {
+		e.KeyFingerprint = Fingerprint(publicOf(key))
+	}
+	e = e.chain(prev)
 	if key != nil {
 		e.Sig = base64.StdEncoding.EncodeToString(ed25519.Sign(key, []byte(e.Hash)))
 	}

@@ -20,10 +20,13 @@ import (
 // step. Earlier lines are never rewritten.
 type File struct {
 	path string
-	mu   sync.Mutex
+	// key signs every event; nil leaves them unsigned. A file is signed by one key, or by none, from its
+	// first line to its last, so the file refuses an event signed otherwise than its last.
+	key ed25519.PrivateKey
+	mu  sync.Mutex
 }
 
-// NewFile returns a sink for the file at path, which is created on first use.
+// NewFile returns a sink for the file at path, which is created on first use; its events are unsigned.
 func NewFile(path string) *File { return &File{path: path} }
 
 // Path is the file's path.
@@ -34,7 +37,7 @@ func (f *File) Append(e Event) (Event, error) {
 	var out Event
 	err := f.locked(func(file *os.File) error {
 		var err error
-		out, err = f.appendTo(file, e, nil)
+		out, err = f.appendTo(file, e)
 		return err
 	})
 	if err != nil {
@@ -61,9 +64,9 @@ func (f *File) locked(fn func(*os.File) error) error {
 	return fn(file)
 }
 
-// appendTo chains the event after the last line of file, which the caller holds, signs it with key when
-// there is one, and writes it.
-func (f *File) appendTo(file *os.File, e Event, key ed25519.PrivateKey) (Event, error) {
+// appendTo chains the event after the last line of file, which the caller holds, signs it with the file's
+// key when there is one, and writes it. It refuses to follow an event that was signed otherwise.
+func (f *File) appendTo(file *os.File, e Event) (Event, error) {
 	last, err := lastLine(file)
 	if err != nil {
 		return e, fmt.Errorf("reading the last event of %s: %w", f.path, err)
@@ -75,13 +78,16 @@ func (f *File) appendTo(file *os.File, e Event, key ed25519.PrivateKey) (Event, 
 			return e, fmt.Errorf("the last line of %s is not an audit event, so the chain cannot be extended; "+
 				"run terraform-provider-gdpr audit verify %s", f.path, f.path)
 		}
+		if err := checkSigner(f.path, before, f.key); err != nil {
+			return e, err
+		}
 		prev = before.Hash
 	}
-	e = e.chain(prev).signed(key)
+	e = e.sealed(prev, f.key)
 	line := append(e.encode(), '\n')
-	if len(last) > 0 && !endsWithNewline(file) {
-		// The last event is complete but lost its newline (an editor, a copy): end its line first, so the
-		// new event gets a line of its own instead of being glued onto it.
+	if !endsWithNewline(file) {
+		// The last line is complete but lost its newline (an editor, a copy): end it first, so the new
+		// event gets a line of its own instead of being glued onto it.
 		line = append([]byte{'\n'}, line...)
 	}
 	if _, err := file.Write(line); err != nil {
@@ -105,7 +111,8 @@ func endsWithNewline(f *os.File) bool {
 
 // Check tells, without writing anything, why the file could not take the next event: its directory is
 // missing, the path is a directory, the file cannot be opened for appending, or its last line is not a
-// complete event (a write torn by a crash, say). Nil means Append should succeed.
+// complete event (a write torn by a crash, say), or it was signed otherwise than the file signs (a
+// *SignerError). Nil means Append should succeed.
 func (f *File) Check() error {
 	info, err := os.Stat(f.path)
 	switch {
@@ -141,10 +148,11 @@ func (f *File) Check() error {
 		return fmt.Errorf("the last line of %s is not a complete audit event (a write cut short, or an edit), so "+
 			"the chain cannot be extended", f.path)
 	}
-	return nil
+	return checkSigner(f.path, before, f.key)
 }
 
-// lastLine returns the last non-empty line of the file, without its newline; nil for an empty file.
+// lastLine returns the last line of the file that is not blank (see blank), as written but without its
+// newline; nil for a file of blank lines only, or an empty one.
 func lastLine(f *os.File) ([]byte, error) {
 	info, err := f.Stat()
 	if err != nil {
@@ -158,16 +166,26 @@ func lastLine(f *os.File) ([]byte, error) {
 		if _, err := f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
 			return nil, err
 		}
-		trimmed := bytes.TrimRight(buf, "\n")
-		if i := bytes.LastIndexByte(trimmed, '\n'); i >= 0 {
-			return trimmed[i+1:], nil
-		}
-		if start == 0 {
+		// Blank lines hold no event: the last line is the last one with anything else in it.
+		trimmed := bytes.TrimRight(buf, blankBytes+"\n")
+		i := bytes.LastIndexByte(trimmed, '\n')
+		if i >= 0 || start == 0 {
 			if len(trimmed) == 0 {
 				return nil, nil
 			}
-			return trimmed, nil
+			line := buf[i+1:]
+			if end := bytes.IndexByte(line, '\n'); end >= 0 {
+				line = line[:end]
+			}
+			return line, nil
 		}
 		chunk *= 2
 	}
 }
+
+// blankBytes are the bytes a blank line may hold: a line of nothing else carries no event, whatever an
+// editor put there.
+const blankBytes = " \t\r"
+
+// blank reports whether the line holds nothing but blankBytes.
+func blank(line []byte) bool { return len(bytes.Trim(line, blankBytes)) == 0 }

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -47,9 +49,10 @@ func guideFields(t *testing.T) []string {
 type field struct{ name, value string }
 
 // guideLine builds an event line the way the guide defines it, with code of its own rather than the
-// package's encoder: one JSON object with the fields in the guide's order, and "hash" last, the SHA-256 in
-// hex of the line without it. Every field here has a value, so none is left out.
-func guideLine(t *testing.T, fields []field) (withoutHash, line, hash string) {
+// package's encoder: one JSON object with the fields in the guide's order, then "hash", the SHA-256 in hex
+// of the line without it, and "sig", key's ed25519 signature of the hash in standard base64. Every field
+// here has a value, so none is left out.
+func guideLine(t *testing.T, fields []field, key ed25519.PrivateKey) (withoutHash, line, hash string) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteByte('{')
@@ -72,7 +75,28 @@ func guideLine(t *testing.T, fields []field) (withoutHash, line, hash string) {
 	withoutHash = b.String() + "}"
 	sum := sha256.Sum256([]byte(withoutHash))
 	hash = hex.EncodeToString(sum[:])
-	return withoutHash, b.String() + `,"hash":"` + hash + `"}`, hash
+	return withoutHash, b.String() + `,"hash":"` + hash + `","sig":"` + guideSig(key, hash) + `"}`, hash
+}
+
+// guideSig is the signature of a hash as the guide defines it.
+func guideSig(key ed25519.PrivateKey, hash string) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(key, []byte(hash)))
+}
+
+// guideFingerprint is the fingerprint of a public key as the guide defines it: "SHA256:" and the SHA-256 of
+// the key's 32 bytes in base64 without padding.
+func guideFingerprint(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return "SHA256:" + strings.TrimRight(base64.StdEncoding.EncodeToString(sum[:]), "=")
+}
+
+// seedKey is a signing key that is the same in every run, so that signatures can be written down.
+func seedKey() ed25519.PrivateKey {
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range seed {
+		seed[i] = byte(i)
+	}
+	return ed25519.NewKeyFromSeed(seed)
 }
 
 // fullEvent has a value in every field the package lets a caller set.
@@ -90,8 +114,9 @@ func fullEvent(i int) Event {
 	}
 }
 
-// guideFieldsOf lists the event's values under the guide's field names, in the guide's order.
-func guideFieldsOf(e Event, prevHash string) []field {
+// guideFieldsOf lists the event's values under the guide's field names, in the guide's order, for an event
+// signed by key.
+func guideFieldsOf(e Event, prevHash string, key ed25519.PrivateKey) []field {
 	return []field{
 		{"time", e.Time.UTC().Format(time.RFC3339)},
 		{"action", string(e.Action)},
@@ -118,6 +143,7 @@ func guideFieldsOf(e Event, prevHash string) []field {
 		{"erased_delete_markers", e.ErasedDeleteMarkers},
 		{"erased_bytes", e.ErasedBytes},
 		{"keys_sha256", e.KeysSHA256},
+		{"key_fingerprint", guideFingerprint(publicOf(key))},
 		{"prev_hash", prevHash},
 	}
 }
@@ -139,7 +165,8 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	f := NewFile(path)
+	key := seedKey()
+	f := &File{path: path, key: key}
 	events := []Event{fullEvent(0), fullEvent(1)}
 	events[1].Action = Delete
 	var written []string
@@ -148,12 +175,12 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 		if _, err := f.Append(e); err != nil {
 			t.Fatal(err)
 		}
-		fields := guideFieldsOf(e, prev)
-		// hash and sig are not fields of the hashed line; an unsigned event leaves sig out.
+		fields := guideFieldsOf(e, prev, key)
+		// hash and sig are not fields of the hashed line.
 		if got := len(fields) + 2; got != len(want) {
 			t.Fatalf("the test builds %d fields, the guide names %d", got, len(want))
 		}
-		_, line, hash := guideLine(t, fields)
+		_, line, hash := guideLine(t, fields, key)
 		written = append(written, line)
 		prev = hash
 	}
@@ -194,11 +221,15 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 		"erased_delete_markers": "4",
 		"erased_bytes":          "8192",
 		"keys_sha256":           strings.Repeat("34", 32),
+		"key_fingerprint":       guideFingerprint(make(ed25519.PublicKey, ed25519.PublicKeySize)),
 		"prev_hash":             strings.Repeat("0", 64),
 		"hash":                  strings.Repeat("f", 64),
 	}
-	withoutHash, _, _ := guideLine(t, guideFieldsOf(events[1], mustHash(t, got[0])))
-	if rebuilt := strings.TrimSuffix(withoutHash, "}") + `,"hash":"` + mustHash(t, got[1]) + `"}`; rebuilt != got[1] {
+	signed := func(withoutHash, hash string) string {
+		return strings.TrimSuffix(withoutHash, "}") + `,"hash":"` + hash + `","sig":"` + guideSig(key, mustHash(t, got[1])) + `"}`
+	}
+	withoutHash, _, _ := guideLine(t, guideFieldsOf(events[1], mustHash(t, got[0]), key), key)
+	if rebuilt := signed(withoutHash, mustHash(t, got[1])); rebuilt != got[1] {
 		t.Fatalf("line 2 rebuilt with its own hash is\n%s\nnot\n%s", rebuilt, got[1])
 	}
 	for _, name := range want {
@@ -208,7 +239,7 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			fields := guideFieldsOf(events[1], mustHash(t, got[0]))
+			fields := guideFieldsOf(events[1], mustHash(t, got[0]), key)
 			hash := mustHash(t, got[1])
 			if name == "hash" {
 				hash = other[name]
@@ -219,8 +250,8 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 				}
 				fields[i].value = other[name]
 			}
-			withoutHash, _, _ := guideLine(t, fields)
-			tampered := strings.TrimSuffix(withoutHash, "}") + `,"hash":"` + hash + `"}`
+			withoutHash, _, _ := guideLine(t, fields, key)
+			tampered := signed(withoutHash, hash)
 			_, err := Verify(strings.NewReader(got[0] + "\n" + tampered + "\n"))
 			var b *BrokenLink
 			if !errors.As(err, &b) || b.Line != 2 || !strings.Contains(b.Reason, "hash does not match the line's content") {

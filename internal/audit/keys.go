@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
@@ -118,4 +119,71 @@ func writeNew(path string, perm os.FileMode, block *pem.Block) error {
 func verifySig(pub ed25519.PublicKey, hash, sig string) bool {
 	raw, err := base64.StdEncoding.DecodeString(sig)
 	return err == nil && ed25519.Verify(pub, []byte(hash), raw)
+}
+
+// Fingerprint names an ed25519 public key: "SHA256:" followed by the SHA-256 of the key's 32 bytes in
+// standard base64 without padding. It is written the way OpenSSH writes fingerprints, but OpenSSH hashes
+// its own encoding of the key, so ssh-keygen -l prints another value for the same key; the audit guide
+// gives the openssl command that computes this one from the public key's PEM file.
+func Fingerprint(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}
+
+// SignerError is an audit file whose last event was not signed the way the provider signs now: by another
+// key, or by a key while the provider has none, or by none while the provider has one. Appending would
+// leave a file that no single public key verifies from its first line to its last.
+type SignerError struct {
+	Path string
+	// LastSigned tells whether the last event carries a signature; LastKey is the key it names, "" for an
+	// event written before events named their key.
+	LastSigned bool
+	LastKey    string
+	// Key is the fingerprint of the provider's signing key, "" without one.
+	Key string
+}
+
+func (e *SignerError) Error() string {
+	last := "is not signed"
+	switch {
+	case e.LastSigned && e.Key != "" && e.LastKey == e.Key:
+		// The event names the provider's key, yet its signature does not verify with it.
+		last = fmt.Sprintf("names the signing key %s but its signature does not verify with that key (the "+
+			"line was forged or damaged)", e.LastKey)
+	case e.LastSigned && e.LastKey != "":
+		last = "was signed by the key " + e.LastKey
+	case e.LastSigned:
+		last = "was signed by a key it does not name (it was written before events named their key), " +
+			"whose signature does not verify with the provider's key"
+	}
+	now := "the provider has no signing key now"
+	if e.Key != "" {
+		now = "the provider now signs with the key " + e.Key
+	}
+	return fmt.Sprintf("the last event of %s %s, and %s", e.Path, last, now)
+}
+
+// checkSigner tells whether an event signed with key, or unsigned when key is nil, may follow last: last
+// must be unsigned when key is nil, and carry a signature that verifies with key otherwise. The signature
+// decides, not the key it names, so a trail written before events named their key continues with the key
+// that signed it.
+func checkSigner(path string, last Event, key ed25519.PrivateKey) error {
+	if key == nil {
+		if last.Sig == "" {
+			return nil
+		}
+		return &SignerError{Path: path, LastSigned: true, LastKey: last.KeyFingerprint}
+	}
+	pub := publicOf(key)
+	if last.Sig != "" && verifySig(pub, last.Hash, last.Sig) {
+		return nil
+	}
+	return &SignerError{Path: path, LastSigned: last.Sig != "", LastKey: last.KeyFingerprint, Key: Fingerprint(pub)}
+}
+
+// publicOf is the public half of key.
+func publicOf(key ed25519.PrivateKey) ed25519.PublicKey {
+	// An ed25519.PrivateKey's Public is always an ed25519.PublicKey.
+	pub, _ := key.Public().(ed25519.PublicKey)
+	return pub
 }

@@ -40,15 +40,15 @@ func WithSigningKey(key ed25519.PrivateKey) Option { return func(t *Trail) { t.k
 // NewTrail returns a trail writing to a file at path and POSTing to webhookURL; either may be empty.
 func NewTrail(path, webhookURL, secret string, r Retry, opts ...Option) *Trail {
 	t := &Trail{cooldown: r.Cooldown}
-	if path != "" {
-		t.file = NewFile(path)
-		t.outbox = outbox{path + OutboxSuffix}
-	}
 	if webhookURL != "" {
 		t.webhook = NewWebhook(webhookURL, secret, r)
 	}
 	for _, o := range opts {
 		o(t)
+	}
+	if path != "" {
+		t.file = &File{path: path, key: t.key}
+		t.outbox = outbox{path + OutboxSuffix}
 	}
 	return t
 }
@@ -102,7 +102,7 @@ func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {
 	inFile, held := false, false
 	lockErr := t.file.locked(func(f *os.File) error {
 		held = true
-		chained, err := t.file.appendTo(f, e, t.key)
+		chained, err := t.file.appendTo(f, e)
 		if err != nil {
 			appendErr = err
 			if t.webhook != nil {
@@ -143,7 +143,7 @@ func (t *Trail) Record(ctx context.Context, e Event) (Event, []error) {
 func (t *Trail) chainInMemory(e Event) Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e = e.chain(t.last).signed(t.key)
+	e = e.sealed(t.last, t.key)
 	t.last = e.Hash
 	return e
 }

@@ -24,8 +24,9 @@ func validTrail() []byte {
 }
 
 // FuzzVerify feeds the audit trail parser arbitrary files, and mutations of a valid one. It must never
-// panic; it must accept the valid trail; and whenever it accepts a file, every line it counted must be an
-// event in the exact form the provider writes, chained to the line before, which the test checks on its own.
+// panic; it must accept the valid trail; and whenever it accepts a file, every line that is not blank must
+// be an event in the exact form the provider writes, chained to the event before, and a signature may only
+// come with the key it names, which the test checks on its own.
 func FuzzVerify(f *testing.F) {
 	valid := validTrail()
 	f.Add(valid)
@@ -34,6 +35,10 @@ func FuzzVerify(f *testing.F) {
 	f.Add(bytes.Replace(valid, []byte("gdpr_key"), []byte("gdpr_bucket"), 1))
 	f.Add(valid[:len(valid)/2])
 	f.Add([]byte(strings.Repeat("x", 70000)))
+	f.Add(append(bytes.Replace(valid, []byte("\n"), []byte("\n \r\n"), 1), "\n\n"...))
+	signed := Event{Time: time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC), Action: Create, ResourceType: "gdpr_key",
+		CloudID: "1234abcd"}.sealed("", seedKey())
+	f.Add(append(signed.encode(), '\n'))
 	if n, err := Verify(bytes.NewReader(valid)); err != nil || n != 3 {
 		f.Fatalf("the valid trail does not verify: %d events, %v", n, err)
 	}
@@ -46,22 +51,32 @@ func FuzzVerify(f *testing.F) {
 		if err != nil {
 			return
 		}
-		lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
-		if len(data) == 0 {
-			lines = nil
+		// Lines as a line reader splits them: on newlines, without a carriage return before one.
+		var lines [][]byte
+		for line := range bytes.Lines(data) {
+			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+			if len(bytes.Trim(line, " \t\r")) > 0 {
+				lines = append(lines, line)
+			}
 		}
 		if n != len(lines) {
-			t.Fatalf("accepted %d events in a file of %d lines", n, len(lines))
+			t.Fatalf("accepted %d events in a file of %d lines that are not blank", n, len(lines))
 		}
 		prev := ""
 		for i, line := range lines {
 			// An independent check: recomputing the chain over the parsed events must give back the file.
 			e, perr := parseEvent(line)
 			if perr != nil {
-				t.Fatalf("line %d was accepted but does not parse: %v", i+1, perr)
+				t.Fatalf("event %d was accepted but does not parse: %v", i+1, perr)
 			}
-			if e.PrevHash != prev || !bytes.Equal(e.chain(prev).encode(), line) {
-				t.Fatalf("line %d was accepted but is not chained to the one before", i+1)
+			sig := e.Sig
+			rehashed := e.chain(prev)
+			rehashed.Sig = sig
+			if e.PrevHash != prev || !bytes.Equal(rehashed.encode(), line) {
+				t.Fatalf("event %d was accepted but is not chained to the one before", i+1)
+			}
+			if e.KeyFingerprint != "" && e.Sig == "" {
+				t.Fatalf("event %d names a key but carries no signature, and was accepted", i+1)
 			}
 			prev = e.Hash
 		}

@@ -63,6 +63,20 @@ func (e *AssumeRoleError) Error() string {
 
 func (e *AssumeRoleError) Unwrap() error { return e.Err }
 
+// TokenFileError is a web identity token file that could not be read when the provider was configured,
+// so STS was never asked to assume the role.
+type TokenFileError struct {
+	Path    string
+	RoleARN string
+	Err     error
+}
+
+func (e *TokenFileError) Error() string {
+	return fmt.Sprintf("reading the web identity token file %s: %v", e.Path, e.Err)
+}
+
+func (e *TokenFileError) Unwrap() error { return e.Err }
+
 // Code is the error code STS answered with (AccessDenied, InvalidIdentityToken, ...), or a short reason
 // when the request never reached STS, for the summary of a diagnostic.
 func (e *AssumeRoleError) Code() string {
@@ -232,6 +246,19 @@ func (l *lateSTS) AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeR
 	return l.client.AssumeRoleWithWebIdentity(ctx, in, optFns...)
 }
 
+// tokenFile is a web identity token file, read on every call. It reads the file itself rather than
+// through stscreds.IdentityTokenFile, which flattens the read error into text: a *TokenFileError keeps
+// the file and the cause, so a missing file is not reported as STS refusing the role.
+type tokenFile string
+
+func (f tokenFile) GetIdentityToken() ([]byte, error) {
+	b, err := os.ReadFile(string(f))
+	if err != nil {
+		return nil, &TokenFileError{Path: string(f), Err: err}
+	}
+	return b, nil
+}
+
 // tokenString is a web identity token given as a value rather than a file.
 type tokenString string
 
@@ -242,9 +269,9 @@ func (t tokenString) GetIdentityToken() ([]byte, error) { return []byte(t), nil 
 func webIdentityProvider(cfg aws.Config, c Config, w *WebIdentity) aws.CredentialsProvider {
 	var token stscreds.IdentityTokenRetriever = tokenString(w.Token)
 	if w.TokenFile != "" {
-		// IdentityTokenFile reads the file on every Retrieve, that is on every refresh of the cached
-		// credentials, so a token that its writer renews is picked up.
-		token = stscreds.IdentityTokenFile(w.TokenFile)
+		// The file is read on every Retrieve, that is on every refresh of the cached credentials, so a
+		// token that its writer renews is picked up.
+		token = tokenFile(w.TokenFile)
 	}
 	session := w.SessionName
 	if session == "" {
@@ -301,6 +328,12 @@ func resolveRoles(ctx context.Context, cfg *aws.Config, c Config) error {
 	if web != nil {
 		cfg.Credentials = webIdentityProvider(*cfg, c, web)
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			// A token file that cannot be read stops the retrieval before any request to STS.
+			var file *TokenFileError
+			if errors.As(err, &file) {
+				file.RoleARN = web.RoleARN
+				return file
+			}
 			return &AssumeRoleError{RoleARN: web.RoleARN, Source: web.Source, Err: err}
 		}
 	}

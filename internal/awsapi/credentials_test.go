@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -124,6 +125,32 @@ func TestWebIdentity_tokenFileIsReadOnEveryRefresh(t *testing.T) {
 	}
 	if last := calls[len(calls)-1]; last.Action != "GetCallerIdentity" || last.Key != "ASIAFAKE2" {
 		t.Errorf("last call = %s signed with %q, want GetCallerIdentity signed with the refreshed ASIAFAKE2", last.Action, last.Key)
+	}
+}
+
+// TestWebIdentity_unreadableTokenFileIsNamedBeforeSTS proves that a token file that cannot be read fails
+// the configuration with an error naming the file and the read error, not as a role STS refused: STS is
+// never called.
+func TestWebIdentity_unreadableTokenFileIsNamedBeforeSTS(t *testing.T) {
+	isolate(t)
+	sts := newFakeSTS(t, time.Hour)
+	dir := t.TempDir()
+	for name, file := range map[string]string{"missing": filepath.Join(dir, "missing-token"), "a directory": dir} {
+		_, err := New(context.Background(), sts.config(Config{WebIdentity: &WebIdentity{RoleARN: testRole, TokenFile: file}}))
+		var tf *TokenFileError
+		var ar *AssumeRoleError
+		switch {
+		case !errors.As(err, &tf) || errors.As(err, &ar):
+			t.Errorf("%s: New = %v, want a *TokenFileError and no *AssumeRoleError", name, err)
+		case tf.Path != file || tf.RoleARN != testRole || !strings.HasPrefix(err.Error(), "reading the web identity token file "+file+": "):
+			t.Errorf("%s: New = %q (role %q), want it to name the file %s, the role, and the read error first", name, err, tf.RoleARN, file)
+		}
+	}
+	if _, err := New(context.Background(), sts.config(Config{WebIdentity: &WebIdentity{RoleARN: testRole, TokenFile: filepath.Join(dir, "missing-token")}})); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("New = %v, want the read error (fs.ErrNotExist) kept", err)
+	}
+	if calls := sts.Calls(); len(calls) != 0 {
+		t.Errorf("STS was called %d times (%v), want none: the token could not be read", len(calls), calls[0].Action)
 	}
 }
 

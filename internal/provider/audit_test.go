@@ -314,3 +314,86 @@ resource "gdpr_key" "k" {
 	}
 	w.MustTerraform("destroy", "-input=false", "-auto-approve")
 }
+
+// TestAccAudit_swappedSigningKeyStopsThePlan applies a key with one signing key, then plans a second key
+// with another: the plan fails saying how to start a new file, the audit file is unchanged and no key is
+// created. With audit.path pointing at a new file the apply goes through, and each file verifies with its
+// own public key.
+func TestAccAudit_swappedSigningKeyStopsThePlan(t *testing.T) {
+	acctest.RequireEmulator(t)
+	const region = "eu-west-3"
+	dir := t.TempDir()
+	suffix := acctest.BucketName() // a unique description suffix
+	fingerprints := map[string]string{}
+	for _, name := range []string{"first", "second"} {
+		if err := audit.GenerateKeys(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".pub.pem")); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := audit.LoadPublicKey(filepath.Join(dir, name+".pub.pem"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fingerprints[name] = audit.Fingerprint(pub)
+	}
+	config := func(trail, key string, count int) string {
+		return acctest.CLIProviderHeader() + acctest.ProviderConfig(region, fmt.Sprintf(`
+  audit = {
+    path             = %q
+    signing_key_file = %q
+  }`, trail, filepath.Join(dir, key+".pem"))) + fmt.Sprintf(`
+resource "gdpr_key" "k" {
+  count                = %d
+  description          = "${count.index} %s"
+  deletion_window_days = 7
+}`, count, suffix)
+	}
+	first, second := filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "audit-2.jsonl")
+	w := acctest.NewWorkdir(t, config(first, "first", 1))
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	written, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := acctest.KeyInventory(t, region, suffix); len(keys) != 1 {
+		t.Fatalf("keys after the first apply: %v, want one", keys)
+	}
+
+	write := func(cfg string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(config(first, "second", 2))
+	refused := regexp.MustCompile(`Audit signing key does not match the audit file.* set audit.path in the provider block to the path of a new file`)
+	for _, command := range [][]string{{"plan", "-input=false", "-no-color"}, {"apply", "-input=false", "-auto-approve", "-no-color"}} {
+		out, err := w.Terraform(command...)
+		// Terraform wraps the detail, so it is read with the line breaks taken out.
+		flat := strings.Join(strings.Fields(out), " ")
+		if err == nil || !refused.MatchString(flat) || !strings.Contains(flat, "signed by the key "+fingerprints["first"]) ||
+			!strings.Contains(flat, "now signs with the key "+fingerprints["second"]) {
+			t.Errorf("terraform %s with another signing key did not stop at plan naming both keys (err %v):\n%s", command[0], err, out)
+		}
+	}
+	if now, _ := os.ReadFile(first); string(now) != string(written) {
+		t.Errorf("the audit file changed although the plan stopped:\nbefore\n%s\nafter\n%s", written, now)
+	}
+	if keys := acctest.KeyInventory(t, region, suffix); len(keys) != 1 {
+		t.Errorf("keys after the refused plans: %v, want still one", keys)
+	}
+
+	// A new file takes the new key's events; each file verifies with its own public key.
+	write(config(second, "second", 2))
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	if keys := acctest.KeyInventory(t, region, suffix); len(keys) != 2 {
+		t.Errorf("keys after the apply to a new file: %v, want two", keys)
+	}
+	bin := filepath.Join(acctest.ProviderBinary(t), "terraform-provider-gdpr")
+	for trail, key := range map[string]string{first: "first", second: "second"} {
+		out, err := exec.Command(bin, "audit", "verify", trail, "--public-key", filepath.Join(dir, key+".pub.pem")).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "1 events, chain intact, every event signed by the given key "+fingerprints[key]) {
+			t.Errorf("audit verify %s with the %s key: %v\n%s", trail, key, err, out)
+		}
+	}
+	w.MustTerraform("destroy", "-input=false", "-auto-approve")
+}

@@ -140,6 +140,35 @@ func TestAccProvider_assumeRoleRefusedNamesTheRole(t *testing.T) {
 	})
 }
 
+// TestAccProvider_missingTokenFileIsNamedBeforeSTS proves that a web identity token file that cannot be
+// read fails the provider's configuration naming the file and the read error, on the attribute that names
+// the file, and that no request reaches STS: it is not reported as a role STS refused.
+func TestAccProvider_missingTokenFileIsNamedBeforeSTS(t *testing.T) {
+	acctest.RequireEmulator(t)
+	rec := &tokenRecorder{}
+	proxy := acctest.NewProxy(t, rec.rule())
+	file := filepath.Join(t.TempDir(), "missing-token")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: credentialsProvider(proxy.URL, `
+  assume_role_with_web_identity {
+    role_arn                = "`+deployerRole+`"
+    web_identity_token_file = "`+file+`"
+  }`) + acctest.BucketResources("  bucket_prefix   = \"gdpr-creds-\"\n  expiration_days = 30"),
+			// Terraform shows the line of the attribute the error is on.
+			ExpectError: regexp.MustCompile(`(?s)Cannot read the web identity token file.*web_identity_token_file = "` + regexp.QuoteMeta(file) + `".*` +
+				acctest.Wrapped(`could not read the web identity token file `) + regexp.QuoteMeta(file) + `.*` + acctest.Wrapped(`so it did not ask STS`) +
+				`.*Cause:.*` + acctest.Wrapped(`no such file or directory`)),
+		}},
+	})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.calls) != 0 {
+		t.Errorf("STS was asked to assume the role %d times with a token that could not be read", len(rec.calls))
+	}
+}
+
 // tokenRecorder is a proxy rule that never injects a fault but keeps the web identity token and role of
 // every AssumeRoleWithWebIdentity request.
 type tokenRecorder struct {

@@ -21,6 +21,9 @@ func credentialsPairDiag() diag.Diagnostic {
 }
 
 func awsSetupDiag(err error) diag.Diagnostic {
+	if d := tokenFileDiag(err); d != nil {
+		return d
+	}
 	if d := assumeRoleDiag(err); d != nil {
 		return d
 	}
@@ -33,6 +36,21 @@ func awsSetupDiag(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Cannot load the AWS configuration",
 		"The provider could not read the AWS configuration from the provider block, the environment and "+
 			"the shared files. Check the profile name and the files it points to.\n\nCause: "+err.Error())
+}
+
+// tokenFileDiag names the web identity token file that could not be read and why, or is nil for any other
+// error. STS was never asked, so the role and its trust policy are not in question.
+func tokenFileDiag(err error) diag.Diagnostic {
+	var tf *awsapi.TokenFileError
+	if !errors.As(err, &tf) {
+		return nil
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("assume_role_with_web_identity").AtName("web_identity_token_file"),
+		"Cannot read the web identity token file",
+		fmt.Sprintf("The provider could not read the web identity token file %s, so it did not ask STS to assume "+
+			"the role %s. Check the path, that whatever writes the token (a CI system's OpenID Connect step) "+
+			"has written it before Terraform runs, and that Terraform can read it.\n\nCause: %v",
+			tf.Path, tf.RoleARN, tf.Err))
 }
 
 // assumeRoleDiag names the role STS refused and why, or is nil for any other error. It is a provider-level

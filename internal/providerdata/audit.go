@@ -104,7 +104,10 @@ func (d *Data) CheckAudit(typeName string, diags *diag.Diagnostics) {
 	if d == nil || d.Audit == nil {
 		return
 	}
-	if err := d.Audit.Check(); err != nil {
+	var signer *audit.SignerError
+	if err := d.Audit.Check(); errors.As(err, &signer) {
+		diags.Append(auditSignerDiag("This plan creates or destroys "+typeName+", and every such change", signer))
+	} else if err != nil {
 		diags.Append(auditUnwritableDiag(typeName, err))
 	}
 }
@@ -115,7 +118,10 @@ func (d *Data) CheckAuditAction(typeName string, diags *diag.Diagnostics) {
 	if d == nil || d.Audit == nil {
 		return
 	}
-	if err := d.Audit.Check(); err != nil {
+	var signer *audit.SignerError
+	if err := d.Audit.Check(); errors.As(err, &signer) {
+		diags.Append(auditSignerDiag("The "+typeName+" action erases data, and every erasure", signer))
+	} else if err != nil {
 		diags.Append(auditUnwritableActionDiag(typeName, err))
 	}
 }

@@ -76,6 +76,19 @@ func auditUnwritableActionDiag(typeName string, err error) diag.Diagnostic {
 			"aside and start a new one.\n\nCause: %s", typeName, err))
 }
 
+// auditSignerDiag stops a plan or an erasure whose event the audit file would take signed otherwise than its
+// last event; what says what is being stopped ("This plan creates ..., and every such change").
+func auditSignerDiag(what string, err *audit.SignerError) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Audit signing key does not match the audit file",
+		fmt.Sprintf("%s is recorded in the audit trail (GDPR Art. 5(2), accountability), but the audit file %s "+
+			"was signed otherwise than the provider would sign the next event. A file is signed by one key from "+
+			"its first event to its last, or by none, so that terraform-provider-gdpr audit verify --public-key "+
+			"can check it whole; nothing was changed and nothing was written. To start a new file, set audit.path "+
+			"in the provider block to the path of a new file and keep the old one with the public key that "+
+			"verifies it; if the key changed by mistake, configure the key that signed the file again "+
+			"(audit.signing_key_file, or GDPR_AUDIT_SIGNING_KEY_FILE).\n\nCause: %s", what, err.Path, err))
+}
+
 // AuditSigningKeyDiag reports a signing key that cannot be used; from names where its path came from.
 func AuditSigningKeyDiag(from string, err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("audit").AtName("signing_key_file"), "Invalid audit signing key",
