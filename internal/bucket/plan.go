@@ -163,7 +163,16 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		case to != "":
 			resp.Diagnostics.Append(moveContinuesWarning(name, to, true, check.Versions, check.More))
 		default:
-			resp.Diagnostics.Append(r.nowhereToMove(ctx, r.data.Clients.In(m.Region.ValueString()), m, check.Versions, check.More, atPlan))
+			// A move that an apply stopped before beginning is found by the bucket created to receive it.
+			successor, candidates, err := r.awaitingSuccessor(ctx, r.data.Clients.In(m.Region.ValueString()), m)
+			switch {
+			case err != nil:
+				resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
+			case successor.Name != "":
+				resp.Diagnostics.Append(moveResumesWarning(name, successor.Name, check.Versions, check.More))
+			default:
+				resp.Diagnostics.Append(nowhereToMove(m, check.Versions, check.More, candidates, atPlan))
+			}
 		}
 	default:
 		resp.Diagnostics.Append(erasureWarning(name, check.Versions, check.More))

@@ -1,0 +1,187 @@
+package bucket_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+)
+
+// bucketOf names the bucket a path-style S3 request is about.
+func bucketOf(r *http.Request) string {
+	name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return name
+}
+
+// TestAccBucket_moveResumesAfterACrashBeforeItBegins kills the provider right after the new bucket's create
+// has returned: at the first request of the old bucket's delete, which never reaches S3. The pairing of the
+// two buckets then lived nowhere but in S3, so the next plain apply must find it there and finish the move
+// with no command typed: every object in the new bucket, the old bucket gone, an empty plan.
+func TestAccBucket_moveResumesAfterACrashBeforeItBegins(t *testing.T) {
+	acctest.RequireEmulator(t)
+	t.Parallel()
+	prefix := movePrefix()
+	var bin, old string
+	var armed, created, fired atomic.Bool
+	proxy := acctest.NewProxy(t, &acctest.Rule{
+		Match: func(r *http.Request, op string) bool {
+			if !armed.Load() {
+				return false
+			}
+			// The new bucket's create ends with its tags; the next request about the old bucket is its delete's.
+			if op == "s3:PUT?tagging" && bucketOf(r) != old {
+				created.Store(true)
+			}
+			if !created.Load() || bucketOf(r) != old || fired.Load() {
+				return false
+			}
+			fired.Store(true)
+			acctest.KillProcesses(bin)
+			return true
+		},
+		Fault: acctest.Reset,
+	})
+	w := moveWorkdir(t, proxy, prefix)
+	bin = w.OwnBinary()
+	var want map[string]storedObject
+	old, want = bucketWithObjects(t, w, prefix, 20)
+
+	armed.Store(true)
+	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
+	if !fired.Load() || err == nil {
+		t.Fatalf("the provider was not killed between the create and the delete (err %v):\n%s", err, out)
+	}
+	names := bucketNames(t, prefix)
+	if len(names) != 2 || !slices.Contains(names, old) {
+		t.Fatalf("buckets after the crash: %v, want the old %s and its successor", names, old)
+	}
+	if v, _ := acctest.Versions(t, old); v != len(want) {
+		t.Fatalf("the old bucket holds %d versions after the crash, want its %d untouched", v, len(want))
+	}
+	successor := names[slices.IndexFunc(names, func(n string) bool { return n != old })]
+	if got := bucketTag(t, successor, awsapi.MovedFromTag); got != "awaiting bucket="+old {
+		t.Fatalf("the new bucket's %s tag is %q, want it to name the bucket it replaces, %s", awsapi.MovedFromTag, got, old)
+	}
+
+	proxy.Disable()
+	out, err = w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
+	if err != nil {
+		t.Fatalf("the apply after the crash did not finish the move by itself:\n%s", out)
+	}
+	if !strings.Contains(out, "Bucket data move resumes") || !strings.Contains(out, successor) {
+		t.Errorf("the plan of the converging apply does not say the move resumes into %s:\n%s", successor, out)
+	}
+	moveFinished(t, w, prefix, old, want)
+}
+
+// bucketTag returns the value of a bucket's tag, "" when it has none.
+func bucketTag(t *testing.T, bucket, key string) string {
+	t.Helper()
+	out, err := acctest.S3(t, acctest.Region).GetBucketTagging(context.Background(), &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Fatalf("tags of %s: %v", bucket, err)
+	}
+	for _, tag := range out.TagSet {
+		if aws.ToString(tag.Key) == key {
+			return aws.ToString(tag.Value)
+		}
+	}
+	return ""
+}
+
+// TestAccBucket_moveResumesAfterAnInterruptBeforeItBegins interrupts an apply with Ctrl-C (SIGINT) while
+// Terraform creates a resource that depends on the new bucket, which it does between the new bucket's create
+// and the old bucket's delete. The interrupted apply never begins the move; the next apply, with no command
+// typed, must.
+func TestAccBucket_moveResumesAfterAnInterruptBeforeItBegins(t *testing.T) {
+	acctest.RequireEmulator(t)
+	t.Parallel()
+	prefix := movePrefix()
+	var cmd atomic.Pointer[exec.Cmd]
+	var interrupted atomic.Bool
+	// The key that names the new bucket is slow to create, and the apply is interrupted as its create begins.
+	proxy := acctest.NewProxy(t, &acctest.Rule{Fault: acctest.Delay, Pause: 3 * time.Second,
+		Match: func(_ *http.Request, op string) bool {
+			c := cmd.Load()
+			if op != "kms:CreateKey" || c == nil {
+				return false
+			}
+			if interrupted.CompareAndSwap(false, true) {
+				_ = c.Process.Signal(syscall.SIGINT)
+			}
+			return true
+		}})
+	w := moveWorkdirAnd(t, proxy, prefix, `
+variable "dependent" {
+  default = false
+}
+
+resource "gdpr_key" "dependent" {
+  count                = var.dependent ? 1 : 0
+  description          = "for the data of ${gdpr_bucket.test.bucket}"
+  deletion_window_days = 7
+}
+
+output "key_arn" {
+  value = gdpr_key.test.arn
+}
+`)
+	old, want := bucketWithObjects(t, w, prefix, 20)
+
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		bin = "terraform"
+	}
+	c := exec.Command(bin, "-chdir="+w.Dir, "apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31", "-var", "dependent=true")
+	c.Env = append(os.Environ(), w.Env...)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Store(c)
+	err := c.Wait()
+	if !interrupted.Load() || err == nil {
+		t.Fatalf("the apply was not interrupted while the dependent key was created (err %v):\n%s", err, out.String())
+	}
+	names := bucketNames(t, prefix)
+	if len(names) != 2 || !slices.Contains(names, old) {
+		t.Fatalf("buckets after the interrupt: %v, want the old %s and its successor:\n%s", names, old, out.String())
+	}
+	if v, _ := acctest.Versions(t, old); v != len(want) {
+		t.Fatalf("the old bucket holds %d versions after the interrupt, want its %d untouched:\n%s", v, len(want), out.String())
+	}
+
+	proxy.Disable()
+	again, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31", "-var", "dependent=true")
+	if err != nil {
+		t.Fatalf("the apply after the interrupt did not finish the move by itself:\n%s", again)
+	}
+	if !strings.Contains(again, "Bucket data move resumes") {
+		t.Errorf("the plan of the converging apply does not say the move resumes:\n%s", again)
+	}
+	names = bucketNames(t, prefix)
+	if len(names) != 1 || names[0] == old {
+		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
+	}
+	keyARN := func() string { return strings.TrimSpace(w.MustTerraform("output", "-raw", "key_arn")) }
+	if err := checkObjects(t, names[0], want, keyARN); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31", "-var", "dependent=true"); err != nil {
+		t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
+	}
+}
