@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
@@ -183,5 +184,70 @@ output "key_arn" {
 	}
 	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31", "-var", "dependent=true"); err != nil {
 		t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
+	}
+}
+
+// TestAccBucket_moveNeverResumesIntoABucketThatDoesNotNameIt destroys a bucket that holds data beside
+// buckets that await data but were not created to replace it: one with a name generated from the same prefix
+// that names no bucket, one that names another bucket, and one that names this bucket but whose name comes
+// from a longer prefix (another gdpr_bucket's). None may receive the data: the plan must stop, naming the
+// first two as candidates, with every object still in the bucket.
+func TestAccBucket_moveNeverResumesIntoABucketThatDoesNotNameIt(t *testing.T) {
+	acctest.RequireEmulator(t)
+	t.Parallel()
+	prefix := movePrefix()
+	w := moveWorkdir(t, acctest.NewProxy(t), prefix)
+	old, want := bucketWithObjects(t, w, prefix, 5)
+	strays := map[string]string{
+		prefix + "20260101000000stray1":    "awaiting",
+		prefix + "20260101000000stray2":    "awaiting bucket=" + prefix + "20260101000000other0",
+		prefix + "eu-20260101000000stray3": "awaiting bucket=" + old,
+	}
+	c := acctest.S3(t, acctest.Region)
+	for name, value := range strays {
+		if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name),
+			CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			acctest.EmptyBucket(t, name)
+			if _, err := c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String(name)}); err != nil {
+				t.Errorf("deleting %s: %v", name, err)
+			}
+		})
+		// Each could take the data, as far as S3 goes: versioned, encrypted under the configuration's key.
+		if _, err := c.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{Bucket: aws.String(name),
+			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PutBucketEncryption(context.Background(), &s3.PutBucketEncryptionInput{Bucket: aws.String(name),
+			ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+				ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(keyARNOf(t, w)())},
+			}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PutBucketTagging(context.Background(), &s3.PutBucketTaggingInput{Bucket: aws.String(name),
+			Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String(awsapi.MovedFromTag), Value: aws.String(value)}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	out, err := w.Terraform("destroy", "-input=false", "-auto-approve", "-no-color")
+	for name := range strays {
+		if v, m := acctest.Versions(t, name); v+m != 0 {
+			t.Errorf("bucket %s, which was not created to replace %s, received %d of its versions", name, old, v+m)
+		}
+	}
+	if v, _ := acctest.Versions(t, old); v != len(want) {
+		t.Errorf("bucket %s holds %d versions after the refused destroy, want its %d", old, v, len(want))
+	}
+	if strings.Contains(out, "Bucket data move resumes") {
+		t.Errorf("the plan paired %s with a bucket that does not name it:\n%s", old, out)
+	}
+	if err == nil || !strings.Contains(out, "Bucket data has nowhere to move") {
+		t.Fatalf("the destroy of %s did not stop for want of a bucket that names it (err %v):\n%s", old, err, out)
+	}
+	if !strings.Contains(out, prefix+"20260101000000stray1") || !strings.Contains(out, prefix+"20260101000000stray2") {
+		t.Errorf("the error does not name the buckets with the prefix that await data:\n%s", out)
 	}
 }
