@@ -821,7 +821,8 @@ func encodeTagging(tags []s3types.Tag) string {
 // Successors are the buckets this provider process created with on_replace = "move_data": the candidates to
 // receive the objects of a bucket they replace. Terraform tells a create nothing of the object it replaces,
 // so the delete of the old bucket, which Terraform runs after the create when create_before_destroy is set,
-// finds its successor here by the bucket_prefix the two share.
+// finds its successor here by the bucket_prefix the two share, without a request. A process that stops before
+// that delete loses the list; the next finds the pair on the new bucket (see AwaitingData).
 type Successors struct {
 	mu      sync.Mutex
 	waiting []Successor
