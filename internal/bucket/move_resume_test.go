@@ -3,6 +3,7 @@ package bucket_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -249,5 +250,62 @@ func TestAccBucket_moveNeverResumesIntoABucketThatDoesNotNameIt(t *testing.T) {
 	}
 	if !strings.Contains(out, prefix+"20260101000000stray1") || !strings.Contains(out, prefix+"20260101000000stray2") {
 		t.Errorf("the error does not name the buckets with the prefix that await data:\n%s", out)
+	}
+}
+
+// TestAccBucket_newBucketNamesTheBucketItReplaces asks the emulator which bucket a new bucket with a
+// generated name would name as the one it replaces: the one other bucket generated from its prefix, and
+// only when that bucket holds data. Any doubt (two such buckets, or an empty one) names none; a bucket
+// generated from a longer prefix is another gdpr_bucket's and does not count.
+func TestAccBucket_newBucketNamesTheBucketItReplaces(t *testing.T) {
+	c := acctest.EmulatorClients(t, acctest.Region)
+	t.Parallel()
+	prefix := movePrefix()
+	isGenerated := func(name string) bool {
+		rest, ok := strings.CutPrefix(name, prefix)
+		return ok && len(rest) == 20 && !strings.Contains(rest, "-")
+	}
+	s := acctest.S3(t, acctest.Region)
+	create := func(name string, objects int) {
+		if _, err := s.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name),
+			CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range objects {
+			acctest.PutObject(t, name, fmt.Sprintf("o/%d", i), "x", nil)
+		}
+		t.Cleanup(func() {
+			acctest.EmptyBucket(t, name)
+			if _, err := s.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String(name)}); err != nil {
+				t.Errorf("deleting %s: %v", name, err)
+			}
+		})
+	}
+	replaced := func(name string) string {
+		t.Helper()
+		old, err := c.ReplacedBucket(context.Background(), prefix, name, isGenerated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return old
+	}
+	old, other, nested := prefix+"20260101000000aaaaaa", prefix+"20260101000000bbbbbb", prefix+"eu-20260101000000cccccc"
+	const newName = "not-yet-created"
+
+	create(old, 0)
+	if got := replaced(newName); got != "" {
+		t.Errorf("beside an empty bucket, a new bucket names %q, want none: nothing would move", got)
+	}
+	acctest.PutObject(t, old, "customers/1.json", `{"customer":1}`, nil)
+	create(nested, 1)
+	if got := replaced(newName); got != old {
+		t.Errorf("beside %s, which holds data, and %s, a new bucket names %q, want %s", old, nested, got, old)
+	}
+	if got := replaced(old); got != "" {
+		t.Errorf("bucket %s names %q as the bucket it replaces, want none: it is the only one", old, got)
+	}
+	create(other, 1)
+	if got := replaced(newName); got != "" {
+		t.Errorf("beside %s and %s, a new bucket names %q, want none: which one it replaces is not sure", old, other, got)
 	}
 }
