@@ -187,10 +187,11 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 }
 
 // ReplacedBucket returns the bucket that a bucket created now, with on_replace = "move_data" and a name
-// generated from prefix, is taken to replace: the one other bucket whose name isGenerated from prefix, and
-// only when it holds objects; "" when there is none, or more than one. A replacement's plan refuses a move
-// when another bucket has a name generated from the prefix (see PlanMove), so when the old bucket holds data
-// it is that one bucket. A new bucket made beside another that is empty names none: nothing would move.
+// generated from prefix, is taken to replace: the one other bucket whose name isGenerated from prefix and
+// that holds objects; "" when there is none, or more than one. A replacement's plan refuses a move when
+// another bucket has a name generated from the prefix (see PlanMove), so when the old bucket holds data it is
+// that one bucket. Empty buckets do not count: nothing would move out of them, and one may be a bucket this
+// one replaces too (a tainted successor), beside the bucket whose data it receives.
 func (c *Clients) ReplacedBucket(ctx context.Context, prefix, name string, isGenerated func(string) bool) (string, error) {
 	buckets, err := c.bucketsWithPrefix(ctx, prefix)
 	if err != nil {
@@ -202,15 +203,23 @@ func (c *Clients) ReplacedBucket(ctx context.Context, prefix, name string, isGen
 			others = append(others, b)
 		}
 	}
-	if len(others) != 1 {
-		return "", nil
+	var mu sync.Mutex
+	var full []string
+	err = boundedEach(ctx, others, func(ctx context.Context, b s3types.Bucket) error {
+		n := aws.ToString(b.Name)
+		count, _, err := c.In(aws.ToString(b.BucketRegion)).BucketContents(ctx, n)
+		if IsNotFound(err) || count == 0 {
+			return nil
+		}
+		mu.Lock()
+		full = append(full, n)
+		mu.Unlock()
+		return err
+	})
+	if err != nil || len(full) != 1 {
+		return "", err
 	}
-	old := aws.ToString(others[0].Name)
-	count, _, err := c.In(aws.ToString(others[0].BucketRegion)).BucketContents(ctx, old)
-	if IsNotFound(err) || count == 0 {
-		return "", nil
-	}
-	return old, err
+	return full[0], nil
 }
 
 // Awaiting is a bucket created with on_replace = "move_data" that no object has reached yet, and the

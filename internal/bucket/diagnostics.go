@@ -293,7 +293,7 @@ func noSuccessorDiag(name string, versions int, more bool, candidates []string, 
 	if len(candidates) > 0 {
 		detail += fmt.Sprintf(" Bucket(s) made to receive data with this prefix and still without any: %s. None "+
 			"names this bucket as the one it replaces, or more than one does (a bucket created beside other buckets "+
-			"with the prefix, or while this one was empty, names none), so the provider does not choose. If an apply "+
+			"with the prefix that hold data, or while this one was empty, names none), so the provider does not choose. If an apply "+
 			"stopped after creating the bucket that replaces it and before the move began, name that bucket on this "+
 			"one and apply again; the move then finishes. For example: aws s3api put-bucket-tagging --bucket %s "+
 			"--tagging 'TagSet=[{Key=%s,Value=%s}]' (this replaces the bucket's tags; keep any you have).",

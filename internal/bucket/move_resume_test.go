@@ -31,10 +31,20 @@ func bucketOf(r *http.Request) string {
 // TestAccBucket_moveResumesAfterACrashBeforeItBegins kills the provider right after the new bucket's create
 // has returned: at the first request of the old bucket's delete, which never reaches S3. The pairing of the
 // two buckets then lived nowhere but in S3, so the next plain apply must find it there and finish the move
-// with no command typed: every object in the new bucket, the old bucket gone, an empty plan.
+// with no command typed: every object in the new bucket, the old bucket gone, an empty plan. When the new
+// bucket is tainted in between, the next apply replaces it too, and the data must end in the bucket it makes.
 func TestAccBucket_moveResumesAfterACrashBeforeItBegins(t *testing.T) {
 	acctest.RequireEmulator(t)
 	t.Parallel()
+	for _, taint := range []bool{false, true} {
+		t.Run(map[bool]string{false: "next apply", true: "new bucket tainted"}[taint], func(t *testing.T) {
+			t.Parallel()
+			moveResumesAfterACrash(t, taint)
+		})
+	}
+}
+
+func moveResumesAfterACrash(t *testing.T, taint bool) {
 	prefix := movePrefix()
 	var bin, old string
 	var armed, created, fired atomic.Bool
@@ -79,14 +89,20 @@ func TestAccBucket_moveResumesAfterACrashBeforeItBegins(t *testing.T) {
 	}
 
 	proxy.Disable()
+	if taint {
+		w.MustTerraform("taint", "gdpr_bucket.test")
+	}
 	out, err = w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
 	if err != nil {
 		t.Fatalf("the apply after the crash did not finish the move by itself:\n%s", out)
 	}
-	if !strings.Contains(out, "Bucket data move resumes") || !strings.Contains(out, successor) {
+	if !taint && (!strings.Contains(out, "Bucket data move resumes") || !strings.Contains(out, successor)) {
 		t.Errorf("the plan of the converging apply does not say the move resumes into %s:\n%s", successor, out)
 	}
 	moveFinished(t, w, prefix, old, want)
+	if taint && bucketNames(t, prefix)[0] == successor {
+		t.Errorf("the tainted bucket %s was kept", successor)
+	}
 }
 
 // bucketTag returns the value of a bucket's tag, "" when it has none.
@@ -254,9 +270,9 @@ func TestAccBucket_moveNeverResumesIntoABucketThatDoesNotNameIt(t *testing.T) {
 }
 
 // TestAccBucket_newBucketNamesTheBucketItReplaces asks the emulator which bucket a new bucket with a
-// generated name would name as the one it replaces: the one other bucket generated from its prefix, and
-// only when that bucket holds data. Any doubt (two such buckets, or an empty one) names none; a bucket
-// generated from a longer prefix is another gdpr_bucket's and does not count.
+// generated name would name as the one it replaces: the one other bucket generated from its prefix that
+// holds data. Any doubt (two such buckets) names none; an empty bucket, or one generated from a longer prefix
+// (another gdpr_bucket's), does not count.
 func TestAccBucket_newBucketNamesTheBucketItReplaces(t *testing.T) {
 	c := acctest.EmulatorClients(t, acctest.Region)
 	t.Parallel()
@@ -289,7 +305,8 @@ func TestAccBucket_newBucketNamesTheBucketItReplaces(t *testing.T) {
 		}
 		return old
 	}
-	old, other, nested := prefix+"20260101000000aaaaaa", prefix+"20260101000000bbbbbb", prefix+"eu-20260101000000cccccc"
+	old, other, empty := prefix+"20260101000000aaaaaa", prefix+"20260101000000bbbbbb", prefix+"20260101000000dddddd"
+	nested := prefix + "eu-20260101000000cccccc"
 	const newName = "not-yet-created"
 
 	create(old, 0)
@@ -303,6 +320,11 @@ func TestAccBucket_newBucketNamesTheBucketItReplaces(t *testing.T) {
 	}
 	if got := replaced(old); got != "" {
 		t.Errorf("bucket %s names %q as the bucket it replaces, want none: it is the only one", old, got)
+	}
+	// An empty bucket beside it, such as a tainted successor replaced in the same apply, does not count.
+	create(empty, 0)
+	if got := replaced(newName); got != old {
+		t.Errorf("beside %s, which holds data, and the empty %s, a new bucket names %q, want %s", old, empty, got, old)
 	}
 	create(other, 1)
 	if got := replaced(newName); got != "" {
