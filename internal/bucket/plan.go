@@ -162,14 +162,12 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		case to != "":
 			resp.Diagnostics.Append(moveContinuesWarning(name, to, true, check.Versions, check.More))
 		default:
-			// A move that an apply stopped before beginning is found by the bucket created to receive it.
+			// A move that an apply stopped before beginning is found by the bucket created to receive it. When
+			// the lookup fails the plan stops all the same: the error only lacks the candidates.
 			successor, candidates, err := r.awaitingSuccessor(ctx, r.data.Clients.In(m.Region.ValueString()), m)
-			switch {
-			case err != nil:
-				resp.Diagnostics.Append(diagnostics.DestroyCheckFailed(ResourceType, name, err))
-			case successor.Name != "":
+			if successor.Name != "" && err == nil {
 				resp.Diagnostics.Append(moveResumesWarning(name, successor.Name, check.Versions, check.More))
-			default:
+			} else {
 				resp.Diagnostics.Append(nowhereToMove(m, check.Versions, check.More, candidates, atPlan))
 			}
 		}
