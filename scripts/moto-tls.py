@@ -18,8 +18,13 @@ IAMPolicyStatement answers DENIED for any statement whose conditions are not met
 TLS-only deny would then deny the requests over TLS and allow the others. Deciding the condition first and
 handing moto only the statements that apply avoids changing that code, which moto's IAM and STS share.
 
-It changes one thing more, S3Backend.list_object_versions: a listing continues past a version marker that was
-deleted since the previous page, as at AWS, instead of ending there (see the function).
+It changes two things more. S3Backend.list_object_versions: a listing continues past a version marker that was
+deleted since the previous page, as at AWS, instead of ending there (see the function). S3Backend.put_object,
+which PutObject, CopyObject and CompleteMultipartUpload all end in: a request that asks for SSE-KMS
+(x-amz-server-side-encryption: aws:kms) without naming a key is encrypted under the AWS managed key aws/s3, as
+AWS does, where moto would take the bucket's default key; a request that asks for no encryption at all still
+gets the bucket's default encryption, key included. Without this, a copy that forgot to name the new bucket's
+key would pass every test, and at AWS leave data that deleting that key no longer erases.
 """
 
 import argparse
@@ -34,6 +39,7 @@ import threading
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.core.utils import unix_time_millis
+from moto.kms.models import kms_backends
 from moto.s3.models import FakeBucket, S3Backend
 from werkzeug.serving import make_server
 
@@ -115,6 +121,33 @@ def list_object_versions(self, bucket_name, delimiter=None, key_marker=None, max
 
 
 S3Backend.list_object_versions = list_object_versions
+
+# The encryption values that ask S3 for a KMS key; with no key named, AWS uses the AWS managed key aws/s3.
+KMS_ENCRYPTION = ("aws:kms", "aws:kms:dsse")
+AWS_MANAGED_S3_KEY = "alias/aws/s3"
+
+_put_object = S3Backend.put_object
+
+
+def put_object(self, *args, **kwargs):
+    """S3Backend.put_object with AWS's choice of key for SSE-KMS requests that name none.
+
+    AWS's PutObject, CopyObject and CreateMultipartUpload references say that a request with
+    x-amz-server-side-encryption set to aws:kms (or aws:kms:dsse) and no
+    x-amz-server-side-encryption-aws-kms-key-id is encrypted under the AWS managed key aws/s3, while a request
+    without x-amz-server-side-encryption takes the bucket's default encryption. moto gives both the bucket's
+    default key. Here the first gets the ARN of the account's aws/s3 key in the bucket's region, which moto's
+    KMS makes on first use as AWS does; moto then applies the bucket's default only to requests that name no
+    encryption, as before.
+    """
+    if kwargs.get("encryption") in KMS_ENCRYPTION and not kwargs.get("kms_key_id"):
+        bucket = self.get_bucket(kwargs["bucket_name"] if "bucket_name" in kwargs else args[0])
+        kms = kms_backends[self.account_id][bucket.region_name]
+        kwargs["kms_key_id"] = kms.keys[kms.get_key_id_from_alias(AWS_MANAGED_S3_KEY)].arn
+    return _put_object(self, *args, **kwargs)
+
+
+S3Backend.put_object = put_object
 
 
 class SchemeRecorder:

@@ -56,6 +56,13 @@ func Main(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// Unit tests may run the provider binary too (the run task's memory test), so the build goes away
+	// whether or not the acceptance tests ran.
+	defer func() {
+		if buildDir != "" {
+			os.RemoveAll(buildDir)
+		}
+	}()
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}
@@ -69,11 +76,6 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "acctest:", err)
 		return 1
 	}
-	defer func() {
-		if buildDir != "" {
-			os.RemoveAll(buildDir)
-		}
-	}()
 	return m.Run()
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,10 +40,14 @@ const (
 	// Crash forwards the request, so it takes effect, then runs the rule's Then (which kills the provider)
 	// and drops the connection without an answer: the caller never learns what its call did.
 	Crash
+	// Tamper forwards the request, so it takes effect, then passes the emulator's answer through the rule's
+	// Answer, which may change what is stored and what the answer says: a service that acknowledges a
+	// request and does something else, such as a copy that differs from its source.
+	Tamper
 )
 
 func (f Fault) String() string {
-	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay", "Crash"}[f]
+	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay", "Crash", "Tamper"}[f]
 }
 
 // Rule says which requests get a fault, and how often.
@@ -53,6 +58,9 @@ type Rule struct {
 	Pause time.Duration
 	// Then runs after a Crash fault's request reached the emulator, before the connection is dropped.
 	Then func()
+	// Answer takes a Tamper fault's request and the body of the emulator's answer to it, and returns the
+	// body the caller gets instead; the status and headers are passed on as they are.
+	Answer func(r *http.Request, body []byte) []byte
 }
 
 // FaultProxy sits between the provider and the emulator and injects faults into the requests tests choose,
@@ -116,6 +124,24 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 				rule.Then()
 			}
 			inject(w, r, op, Reset)
+			return
+		}
+		if fault == Tamper {
+			p.mu.Lock()
+			p.counts[op]++
+			p.mu.Unlock()
+			rec := &recorder{header: http.Header{}}
+			forward.ServeHTTP(rec, r)
+			body := rec.body.Bytes()
+			if rule.Answer != nil {
+				body = rule.Answer(r, body)
+			}
+			for k, v := range rec.header {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(rec.status)
+			_, _ = w.Write(body)
 			return
 		}
 		if fault == Delay {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -19,8 +20,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 // moveWorkdir is a working directory whose bucket, with on_replace = "move_data", is replaced by changing
@@ -348,4 +351,105 @@ func TestAccBucket_moveConvergesAfterAnInterrupt(t *testing.T) {
 	proxy.Disable()
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31")
 	moveFinished(t, w, prefix, old, want)
+}
+
+// TestAccBucket_moveKeepsTheSourceOfACopyThatDiffers corrupts the copy of one object: each time the move
+// copies it, the new bucket's object is overwritten with other bytes of the same size and CopyObject's answer
+// carries the checksum of those bytes, as when S3 acknowledges a copy that differs from its source. The move
+// must not erase that object from the old bucket: the apply fails naming it, and every object is still in the
+// old bucket. The next apply, without the fault, must finish the move, which finds the differing copy already
+// in the new bucket and copies it again rather than take it as moved: the old bucket gone, every object
+// identical in the new one under its key, and an empty plan.
+func TestAccBucket_moveKeepsTheSourceOfACopyThatDiffers(t *testing.T) {
+	acctest.RequireEmulator(t)
+	t.Parallel()
+	const victim = "subjects/007.json"
+	prefix := movePrefix()
+	c := acctest.S3(t, acctest.Region)
+	checksum := regexp.MustCompile(`<(Checksum[A-Z0-9]+)>[^<]*</Checksum[A-Z0-9]+>`)
+	var armed atomic.Bool
+	var corrupted atomic.Int32
+	proxy := acctest.NewProxy(t, &acctest.Rule{
+		Match: func(r *http.Request, op string) bool {
+			return armed.Load() && op == "s3:PUT/object" && r.Header.Get("X-Amz-Copy-Source") != "" && strings.HasSuffix(r.URL.Path, "/"+victim)
+		},
+		Fault: acctest.Tamper,
+		Answer: func(r *http.Request, body []byte) []byte {
+			bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+			// Bytes of the same size, so that only the content tells them from the source.
+			out, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(victim),
+				Body: strings.NewReader(`{"subject":9}`), ContentType: aws.String("application/json"),
+				ChecksumAlgorithm: s3types.ChecksumAlgorithm(strings.ToUpper(r.Header.Get("X-Amz-Checksum-Algorithm")))})
+			if err != nil {
+				t.Errorf("corrupting the copy of %s: %v", victim, err)
+				return body
+			}
+			sum := ""
+			for _, v := range []*string{out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256} {
+				if aws.ToString(v) != "" {
+					sum = aws.ToString(v)
+				}
+			}
+			if !checksum.Match(body) || sum == "" {
+				t.Errorf("CopyObject's answer %s or the corrupting PutObject's carries no checksum to replace", body)
+				return body
+			}
+			corrupted.Add(1)
+			return checksum.ReplaceAll(body, []byte("<$1>"+sum+"</$1>"))
+		},
+	})
+	w := moveWorkdir(t, proxy, prefix)
+	old, want := bucketWithObjects(t, w, prefix, 30)
+	if want[victim].size != int64(len(`{"subject":9}`)) {
+		t.Fatalf("the corrupted copy of %s must have the size of its source, %d bytes", victim, want[victim].size)
+	}
+
+	armed.Store(true)
+	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
+	armed.Store(false)
+	if corrupted.Load() == 0 {
+		t.Fatalf("no copy of %s was corrupted: the test proves nothing (err %v):\n%s", victim, err, out)
+	}
+	if err == nil {
+		t.Fatalf("the apply succeeded although every copy of %s differed from its source:\n%s", victim, out)
+	}
+	if folded := strings.Join(strings.Fields(out), " "); !strings.Contains(folded, fmt.Sprintf(`object %q: %s`, victim, awsapi.ErrNotIdentical)) {
+		t.Errorf("the failed apply does not name %s as differing from its source:\n%s", victim, out)
+	}
+	names := bucketNames(t, prefix)
+	if !slices.Contains(names, old) || len(names) != 2 {
+		t.Fatalf("buckets after the failed move: %v, want the old %s and its successor", names, old)
+	}
+	src, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(old), Key: aws.String(victim)})
+	if err != nil {
+		t.Fatalf("the source of the corrupted copy was erased from %s: %v", old, err)
+	}
+	body, err := io.ReadAll(src.Body)
+	src.Body.Close()
+	if sum := sha256.Sum256(body); err != nil || hex.EncodeToString(sum[:]) != want[victim].sha256 {
+		t.Fatalf("the source of the corrupted copy in %s holds %q (%v), want its original content", old, body, err)
+	}
+	lostNothing(t, want, old, names[1])
+
+	w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31")
+	names = bucketNames(t, prefix)
+	if len(names) != 1 || names[0] == old {
+		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
+	}
+	moved, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(names[0]), Key: aws.String(victim)})
+	if err != nil {
+		t.Fatalf("%s is not in the new bucket %s: %v", victim, names[0], err)
+	}
+	body, err = io.ReadAll(moved.Body)
+	moved.Body.Close()
+	if sum := sha256.Sum256(body); err != nil || hex.EncodeToString(sum[:]) != want[victim].sha256 {
+		t.Fatalf("the new bucket's %s holds %q (%v), not its source's content: a copy that differs was taken as moved", victim, body, err)
+	}
+	// Each corrupted copy stays in the versioned new bucket as a noncurrent version under the good one.
+	if err := checkObjectsAnd(t, names[0], want, int(2*corrupted.Load()), keyARNOf(t, w)); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31"); err != nil {
+		t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
+	}
 }

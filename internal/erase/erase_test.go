@@ -1,22 +1,29 @@
 package erase_test
 
 import (
+	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 )
 
 // TestAccEraseObjects_prefixErasesEveryVersionAndDeleteMarkerUnderIt erases customers/4711/ from a bucket
 // where that subject's objects have several versions, a delete marker and a nested key, next to a sibling
 // subject whose prefix begins the same (customers/47110/) and an object at customers/4711 itself: after the
 // invocation S3 lists nothing under the prefix, and every other version is still there, each by its id.
+// The audit event's keys_sha256 must be the digest of the erased keys sorted here, independently: S3 lists
+// versions and delete markers in two lists, so the order in which they come (a/b, deleted.txt, profile.json,
+// then deleted.txt's marker) is not the sorted order of the keys.
 func TestAccEraseObjects_prefixErasesEveryVersionAndDeleteMarkerUnderIt(t *testing.T) {
 	requireActions(t)
 	name := acctest.BucketName()
-	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, "")+
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	w := newBucket(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+bucketResources(name, "")+
 		eraseAction("subject_4711", `    prefix = "customers/4711/"`), nil)
 	seed(t, name, map[string][]string{
 		"customers/4711/profile.json":  {`{"v":1}`, `{"v":2}`, `{"v":3}`},
@@ -45,6 +52,21 @@ func TestAccEraseObjects_prefixErasesEveryVersionAndDeleteMarkerUnderIt(t *testi
 	}
 	if !slices.Equal(got, kept) {
 		t.Errorf("the versions outside the prefix changed:\n got %+v\nwant %+v", got, kept)
+	}
+	var erases []audit.Event
+	for _, e := range acctest.AuditEvents(t, trail) {
+		if e.Action == audit.Erase {
+			erases = append(erases, e)
+		}
+	}
+	if len(erases) != 1 {
+		t.Fatalf("%d erase events, want one: %+v", len(erases), erases)
+	}
+	if want := keysDigest(keysOf(erased)); erases[0].KeysSHA256 != want {
+		t.Errorf("keys_sha256 is %s, want %s: the SHA-256 of the erased keys %q, sorted, each once", erases[0].KeysSHA256, want, keysOf(erased))
+	}
+	if erases[0].ErasedVersions != "5" || erases[0].ErasedDeleteMarkers != "1" {
+		t.Errorf("the event counts %s versions and %s delete markers, want 5 and 1", erases[0].ErasedVersions, erases[0].ErasedDeleteMarkers)
 	}
 }
 

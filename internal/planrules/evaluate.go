@@ -71,36 +71,94 @@ type evaluator struct {
 	pending  []pending
 	config   *configuration
 	resource map[string]configResource
+	// where names the value being read, for a *LimitError.
+	where string
+	// pendingBytes is what pending holds, and tooMuchPending is set once it passes MaxPendingBytes.
+	pendingBytes   int64
+	tooMuchPending bool
+}
+
+// wait queues a check until the configuration is read, within MaxPendingBytes: a plan of more gdpr_*
+// resources that stay, or aws_* resources without a region, than that holds is refused rather than held.
+func (e *evaluator) wait(p pending) {
+	size := int64(len(p.address) + len(p.configKey) + len(p.typ))
+	for k, v := range p.after {
+		size += int64(len(k) + len(v))
+	}
+	for k, v := range p.unknown {
+		size += int64(len(k) + len(v))
+	}
+	if e.pendingBytes+size > e.cfg.Limits.MaxPendingBytes {
+		e.tooMuchPending = true
+		return
+	}
+	e.pendingBytes += size
+	e.pending = append(e.pending, p)
 }
 
 // ErrNotAPlan is returned for JSON that is not the JSON of a plan (an object with resource_changes).
 var ErrNotAPlan = errors.New("the document is not the JSON of a Terraform plan")
 
+// ErrUnsupportedFormat is returned for a plan whose format_version has a major version the rules do not
+// know: Terraform changes the major version when it moves or renames what the rules read, so such a plan
+// would pass unread.
+var ErrUnsupportedFormat = errors.New("the plan's JSON format is not one these rules read")
+
+// formatMajor is the major format_version of the plan JSON the rules read, as Terraform 0.12 to 1.15 write it.
+const formatMajor = "1"
+
 // Evaluate checks the JSON of a plan, as terraform show -json PLANFILE writes it and as HCP Terraform serves
 // it at a run task's plan_json_api_url, against the rules. It reads the document as a stream, one resource
-// change at a time, and skips prior_state and planned_values without holding them, so its memory grows with
-// the number of gdpr_* resources and aws_* resources without a region attribute (which need the
-// configuration that follows the changes), not with the size of the plan.
+// change at a time, and skips prior_state and planned_values without holding them. cfg.Limits bound what it
+// holds: no string longer than MaxStringBytes (a longer one is read through and stands as its length and
+// digest), no resource change or configuration larger than MaxValueBytes (a *LimitError), and at most
+// MaxFindings findings; beyond that, its memory grows only with the number of gdpr_* resources that stay and
+// of aws_* resources without a region attribute, which need the configuration that follows the changes.
 func Evaluate(r io.Reader, cfg Config) (Result, error) {
 	e := &evaluator{cfg: cfg.WithDefaults()}
-	dec := json.NewDecoder(r)
+	e.result.ByRule = map[string]int{}
+	src := &window{r: newStringBound(r, e.cfg.Limits.MaxStringBytes), max: e.cfg.Limits.MaxValueBytes}
+	dec := json.NewDecoder(src)
+	src.dec = dec
+	result, err := e.evaluate(dec)
+	if errors.Is(err, errValueTooLarge) {
+		return Result{}, &LimitError{What: e.where, Limit: e.cfg.Limits.MaxValueBytes}
+	}
+	return result, err
+}
+
+func (e *evaluator) evaluate(dec *json.Decoder) (Result, error) {
+	e.where = "the document's first value"
 	if err := expectDelim(dec, '{'); err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrNotAPlan, err)
 	}
-	sawChanges := false
+	sawChanges, sawVersion := false, false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return Result{}, err
 		}
 		key, _ := tok.(string)
+		e.where = fmt.Sprintf("the plan's %q", key)
 		switch key {
+		case "format_version":
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				return Result{}, fmt.Errorf("%w: format_version is not a string: %w", ErrNotAPlan, err)
+			}
+			if major, _, _ := strings.Cut(v, "."); major != formatMajor {
+				return Result{}, fmt.Errorf("%w: the plan has format_version %q, and these rules read format %s.x, "+
+					"which Terraform 0.12 to 1.15 write; a new major version can move or rename what the rules read, "+
+					"so the plan is not passed unread. Use a release of the gdpr run task that reads it", ErrUnsupportedFormat, v, formatMajor)
+			}
+			sawVersion = true
 		case "resource_changes":
 			sawChanges = true
 			if err := e.changes(dec); err != nil {
 				return Result{}, err
 			}
 		case "configuration":
+			e.where = "the plan's configuration"
 			var c configuration
 			if err := dec.Decode(&c); err != nil {
 				return Result{}, fmt.Errorf("reading the plan's configuration: %w", err)
@@ -114,6 +172,9 @@ func Evaluate(r io.Reader, cfg Config) (Result, error) {
 	}
 	if _, err := dec.Token(); err != nil {
 		return Result{}, err
+	}
+	if !sawVersion {
+		return Result{}, fmt.Errorf("%w: it has no format_version, which terraform show -json always writes", ErrNotAPlan)
 	}
 	if !sawChanges {
 		// A plan with nothing to do still has "resource_changes" only when something is managed; an
@@ -137,7 +198,8 @@ func (e *evaluator) changes(dec *json.Decoder) error {
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return fmt.Errorf("%w: resource_changes is not a list", ErrNotAPlan)
 	}
-	for dec.More() {
+	for i := 0; dec.More(); i++ {
+		e.where = fmt.Sprintf("resource change %d", i)
 		var c change
 		if err := dec.Decode(&c); err != nil {
 			return fmt.Errorf("reading resource_changes: %w", err)
@@ -147,6 +209,9 @@ func (e *evaluator) changes(dec *json.Decoder) error {
 		}
 		e.result.Changes++
 		e.check(&c)
+		if e.tooMuchPending {
+			return &LimitError{What: "the planned values that wait for the plan's configuration (of gdpr_* resources that stay, and of aws_* resources without a region)", Limit: e.cfg.Limits.MaxPendingBytes}
+		}
 	}
 	_, err = dec.Token()
 	return err
@@ -205,7 +270,7 @@ func (e *evaluator) check(c *change) {
 	// ignore_changes keeps a value the resource already has, so only a resource that stays (no-op or
 	// update) can show it; a created or replaced one takes its values from the configuration.
 	if gdpr && (slices.Equal(actions, []string{"no-op"}) || slices.Equal(actions, []string{"update"})) && after != nil {
-		e.pending = append(e.pending, pending{address: c.Address, configKey: configKey(c), typ: c.Type, after: after, unknown: unknown})
+		e.wait(pending{address: c.Address, configKey: configKey(c), typ: c.Type, after: after, unknown: unknown})
 	}
 	if creates && !gdpr {
 		e.residency(c, after, unknown)
@@ -295,7 +360,11 @@ func sameJSON(a, b json.RawMessage) bool {
 // add records a finding. Every rule is of high severity today: each one, broken, lets personal data be
 // changed, kept or placed against the rules without anyone deciding so.
 func (e *evaluator) add(rule, address, message string) {
-	e.result.Findings = append(e.result.Findings, Finding{Rule: rule, Address: address, Severity: severityHigh, Message: message})
+	e.result.Total++
+	e.result.ByRule[rule]++
+	if len(e.result.Findings) < e.cfg.Limits.MaxFindings {
+		e.result.Findings = append(e.result.Findings, Finding{Rule: rule, Address: address, Severity: severityHigh, Message: message})
+	}
 }
 
 // configKey is the address of the resource block a change comes from: its module path without instance

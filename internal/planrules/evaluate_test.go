@@ -188,8 +188,11 @@ func TestEvaluate_bigPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Changes != 10000 || len(r.Findings) != 2500 {
-		t.Fatalf("%d changes, %d findings; want 10000 and 2500 (the tagged azurerm updates)", r.Changes, len(r.Findings))
+	if r.Changes != 10000 || r.Total != 2500 || r.ByRule[RulePersonalDataUpdate] != 2500 {
+		t.Fatalf("%d changes, %d findings (%v); want 10000 and 2500 (the tagged azurerm updates)", r.Changes, r.Total, r.ByRule)
+	}
+	if len(r.Findings) != DefaultMaxFindings {
+		t.Fatalf("%d findings kept, want the first %d", len(r.Findings), DefaultMaxFindings)
 	}
 	if !json.Valid(plan) {
 		t.Fatal("the generated plan is not JSON")
@@ -215,4 +218,17 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestDestroyOnly_isTheDesignsList pins the destroy-only arguments to the three the design names (invariant
+// 8): each is the one in-place update of a gdpr_* resource the provider makes and the plan rules allow, so
+// an argument added to the list would silently turn its changes from a replacement into an update of the
+// state alone, in the provider and in the run task at once. Growing the list is a change of the provider's
+// promise, to be made in the README's guarantees and the design first, then here.
+func TestDestroyOnly_isTheDesignsList(t *testing.T) {
+	want := []string{"deletion_window_days", "force_destroy", "on_replace"}
+	got := slices.Sorted(slices.Values(DestroyOnly))
+	if !slices.Equal(got, want) {
+		t.Errorf("DestroyOnly = %q, want exactly %q: every other argument of a gdpr_* resource forces a replacement", got, want)
+	}
 }

@@ -42,13 +42,7 @@ func parityCases(t *testing.T) []parityCase {
 // binary it builds in GDPR_OPA; without it the test uses .cache/opa when that exists and otherwise skips.
 func TestParity_goAndRegoAgree(t *testing.T) {
 	root := filepath.Join("..", "..")
-	opa := os.Getenv("GDPR_OPA")
-	if opa == "" {
-		opa = filepath.Join(root, ".cache", "opa")
-		if _, err := os.Stat(opa); err != nil {
-			t.Skip("no OPA binary: set GDPR_OPA, or run `make opa` to build .cache/opa")
-		}
-	}
+	opa := opaBinary(t)
 	cases := parityCases(t)
 	inputs := map[string]json.RawMessage{}
 	for _, tc := range cases {
@@ -87,5 +81,47 @@ func TestParity_goAndRegoAgree(t *testing.T) {
 				t.Fatalf("want %s\n  Go:   %s\n  Rego: %s", strings.Join(tc.Want, ", "), strings.Join(fromGo, ", "), strings.Join(fromRego, ", "))
 			}
 		})
+	}
+}
+
+// opaBinary is the OPA binary the Rego pack is checked with: GDPR_OPA, which `make test` sets to the binary
+// it builds, or else .cache/opa; the test skips, saying so, when there is neither.
+func opaBinary(t *testing.T) string {
+	t.Helper()
+	if opa := os.Getenv("GDPR_OPA"); opa != "" {
+		return opa
+	}
+	opa := filepath.Join("..", "..", ".cache", "opa")
+	if _, err := os.Stat(opa); err != nil {
+		t.Skip("no OPA binary: set GDPR_OPA, or run `make opa` to build .cache/opa")
+	}
+	return opa
+}
+
+// TestParity_regoDestroyOnlyIsDestroyOnly reads the Rego pack's list of destroy-only arguments and requires
+// it to be DestroyOnly, the list the provider's schemas and the Go rules are built from: an argument added
+// to one list alone would make the pack and the run task disagree about which in-place updates are allowed.
+func TestParity_regoDestroyOnlyIsDestroyOnly(t *testing.T) {
+	opa := opaBinary(t)
+	out, err := exec.Command(opa, "eval", "--format", "json", "-d", filepath.Join("..", "..", "examples", "policy"), "data.gdpr.plan.destroy_only").Output()
+	if err != nil {
+		t.Fatalf("opa eval: %v", err)
+	}
+	var answer struct {
+		Result []struct {
+			Expressions []struct {
+				Value []string `json:"value"`
+			} `json:"expressions"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(out, &answer); err != nil || len(answer.Result) != 1 || len(answer.Result[0].Expressions) != 1 {
+		t.Fatalf("opa eval answered %s: %v", out, err)
+	}
+	rego := answer.Result[0].Expressions[0].Value
+	goList := slices.Clone(DestroyOnly)
+	slices.Sort(rego)
+	slices.Sort(goList)
+	if !slices.Equal(rego, goList) {
+		t.Errorf("examples/policy/plan.rego's destroy_only is %q, planrules.DestroyOnly is %q: they must name the same arguments", rego, goList)
 	}
 }

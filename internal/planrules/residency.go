@@ -66,7 +66,7 @@ func (e *evaluator) residency(c *change, after, unknown map[string]json.RawMessa
 	p, found := placementOf(c.Type, after, unknown)
 	if !found {
 		if p.cloud == "aws" && !isUnknown(unknown, "region") {
-			e.pending = append(e.pending, pending{address: c.Address, configKey: configKey(c), typ: c.Type})
+			e.wait(pending{address: c.Address, configKey: configKey(c), typ: c.Type})
 		}
 		return
 	}

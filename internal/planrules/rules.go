@@ -41,6 +41,8 @@ type Config struct {
 	MaxRetentionDays int64
 	// PersonalDataKey is the tag or label key that marks another provider's resource as holding personal data.
 	PersonalDataKey string
+	// Limits bound the memory one evaluation uses.
+	Limits Limits
 }
 
 // WithDefaults returns c with the provider's defaults where c leaves a field unset.
@@ -54,6 +56,7 @@ func (c Config) WithDefaults() Config {
 	if c.PersonalDataKey == "" {
 		c.PersonalDataKey = DefaultPersonalDataKey
 	}
+	c.Limits = c.Limits.withDefaults()
 	return c
 }
 
@@ -70,8 +73,12 @@ type Finding struct {
 // Result is the outcome of checking one plan.
 type Result struct {
 	// Changes is how many resource changes the plan holds, no-ops included.
-	Changes  int
+	Changes int
+	// Findings are the first Limits.MaxFindings findings, in the plan's order.
 	Findings []Finding
+	// Total counts every finding, and ByRule every finding of each rule, kept in Findings or not.
+	Total  int
+	ByRule map[string]int
 }
 
 // Passed reports whether the plan breaks no rule.

@@ -22,7 +22,7 @@ import (
 // Usage describes the run-task subcommand; the provider binary's --help prints it too.
 const Usage = `usage: terraform-provider-gdpr run-task serve [--listen ADDR] [--hmac-key-env VAR]
            [--allowed-jurisdictions LIST] [--max-retention-days N] [--personal-data-key KEY]
-           [--concurrency N] [--queue N]
+           [--concurrency N] [--queue N] [--max-plan-bytes N]
 
 serve    Serves an HCP Terraform / Terraform Enterprise run task at http://ADDR/ (default
          127.0.0.1:8080) that checks every plan, of every provider, against the gdpr rules: no
@@ -32,8 +32,11 @@ serve    Serves an HCP Terraform / Terraform Enterprise run task at http://ADDR/
          N days (default 3650), no ignore_changes on gdpr_* resources. The run task's HMAC key is
          read from the environment variable VAR (default GDPR_RUN_TASK_HMAC_KEY); the server does
          not start without one. Put it behind a TLS-terminating proxy: HCP Terraform needs https.
-         It runs until SIGINT or SIGTERM, then finishes the evaluations under way. Exit code: 0
-         after a clean stop, 1 when the server fails, 2 for a usage error.
+         It evaluates up to N plans at once (--concurrency, default 4) and queues up to N more
+         (--queue, default 64); it refuses a plan's JSON larger than N bytes (--max-plan-bytes,
+         default 268435456, 256 MiB). It runs until SIGINT or SIGTERM, then finishes the
+         evaluations under way. Exit code: 0 after a clean stop, 1 when the server fails, 2 for
+         a usage error.
 `
 
 // Main runs the run-task subcommand with the arguments after "run-task" and returns the exit code.
@@ -67,6 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	tagKey := set.String("personal-data-key", planrules.DefaultPersonalDataKey, "")
 	concurrency := set.Int("concurrency", 4, "")
 	queue := set.Int("queue", 64, "")
+	maxPlan := set.Int64("max-plan-bytes", DefaultMaxPlanBytes, "")
 	if err := set.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, Usage)
 		return 0
@@ -82,6 +86,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *concurrency < 1 || *queue < 1 {
 		problems = append(problems, "--concurrency and --queue must be at least 1")
 	}
+	if *maxPlan < 1<<20 {
+		problems = append(problems, "--max-plan-bytes must be at least 1048576 (1 MiB)")
+	}
 	if *keyEnv == "" {
 		problems = append(problems, "--hmac-key-env must name an environment variable")
 	}
@@ -95,7 +102,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := New(Options{HMACKey: []byte(key), Rules: rules, Concurrency: *concurrency, Queue: *queue, Logger: logger})
+	srv, err := New(Options{HMACKey: []byte(key), Rules: rules, Concurrency: *concurrency, Queue: *queue, MaxPlanBytes: *maxPlan, Logger: logger})
 	if err != nil {
 		fmt.Fprintf(stderr, "run-task serve: %v\n", err)
 		return 1
@@ -113,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       2 * time.Minute,
 	}
 	logger.Info("run task listening", "address", ln.Addr().String(), "allowed_jurisdictions", rules.AllowedJurisdictions,
-		"max_retention_days", rules.MaxRetentionDays, "personal_data_key", rules.PersonalDataKey)
+		"max_retention_days", rules.MaxRetentionDays, "personal_data_key", rules.PersonalDataKey, "max_plan_bytes", *maxPlan)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -28,6 +28,7 @@ func TestServe_refusesToStartWithoutTheKey(t *testing.T) {
 		{"bad jurisdiction", []string{"--allowed-jurisdictions", "EEA,ch"}, map[string]string{"GDPR_RUN_TASK_HMAC_KEY": "k"}, `"ch" is not in upper case; use upper case: CH`},
 		{"bad retention", []string{"--max-retention-days", "0"}, map[string]string{"GDPR_RUN_TASK_HMAC_KEY": "k"}, "--max-retention-days must be at least 1"},
 		{"positional argument", []string{"extra"}, map[string]string{"GDPR_RUN_TASK_HMAC_KEY": "k"}, `unexpected argument "extra"`},
+		{"tiny plan limit", []string{"--max-plan-bytes", "1000"}, map[string]string{"GDPR_RUN_TASK_HMAC_KEY": "k"}, "--max-plan-bytes must be at least 1048576"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

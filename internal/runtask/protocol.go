@@ -31,9 +31,14 @@ type Request struct {
 	VCSBranch                       string `json:"vcs_branch,omitempty"`
 	VCSPullRequestURL               string `json:"vcs_pull_request_url,omitempty"`
 	VCSCommitURL                    string `json:"vcs_commit_url,omitempty"`
-	Capabilities                    *struct {
-		Outcomes bool `json:"outcomes"`
-	} `json:"capabilities,omitempty"`
+	// Capabilities is absent from Terraform Enterprise releases older than outcomes.
+	Capabilities *Capabilities `json:"capabilities,omitempty"`
+}
+
+// Capabilities are what the caller accepts in a callback.
+type Capabilities struct {
+	// Outcomes is whether the caller accepts detailed outcomes; without it, a callback carries none.
+	Outcomes bool `json:"outcomes"`
 }
 
 // verificationToken is the access token of the request HCP Terraform sends when a run task is created or

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -38,12 +39,17 @@ type Options struct {
 	Queue int
 	// MaxRequestBytes bounds a request's body (default 1 MiB; HCP Terraform's are a few KiB).
 	MaxRequestBytes int64
-	// MaxPlanBytes bounds the plan's JSON (default 2 GiB), which is read as a stream.
+	// MaxPlanBytes bounds the plan's JSON (default DefaultMaxPlanBytes), which is read as a stream; what
+	// the server holds of it is bounded by Rules.Limits, not by this size.
 	MaxPlanBytes int64
-	// Deadline bounds one evaluation from request to callback (default 9 minutes: HCP Terraform fails a
-	// task result that has no callback within 10).
+	// Deadline bounds one request from its acceptance to the delivery of its result (default 9 minutes:
+	// HCP Terraform fails a task result that has had no update for 10 minutes, and the server sends a
+	// running update as soon as it accepts a request).
 	Deadline time.Duration
-	// RetryMax, RetryWaitMin and RetryWaitMax govern the retries of the plan download and the callback
+	// FetchTimeout bounds the plan's download and evaluation, also counted from the acceptance (default
+	// five ninths of Deadline: 5 minutes), so that the rest of Deadline is left to deliver the result.
+	FetchTimeout time.Duration
+	// RetryMax, RetryWaitMin and RetryWaitMax govern the retries of the plan download and the callbacks
 	// (defaults 5, 1s and 30s), AttemptTimeout each attempt (default 2 minutes).
 	RetryMax       int
 	RetryWaitMin   time.Duration
@@ -58,11 +64,14 @@ type Options struct {
 
 // Server is the run task's HTTP handler and the pool that evaluates the plans it accepts.
 type Server struct {
-	opts   Options
-	client *retryablehttp.Client
-	log    *slog.Logger
-	jobs   chan Request
-	wg     sync.WaitGroup
+	opts Options
+	// client fetches plans, following HCP Terraform's redirect to its archivist; callbacks follows no
+	// redirect, since one turns the PATCH into a GET that delivers nothing.
+	client    *retryablehttp.Client
+	callbacks *retryablehttp.Client
+	log       *slog.Logger
+	jobs      chan job
+	wg        sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -74,6 +83,22 @@ type Server struct {
 
 const seenCapacity = 4096
 
+// DefaultMaxPlanBytes is the default bound of a plan's JSON. terraform show -json writes about 1.9 KB
+// per created hashicorp/aws resource (a plan of 1,000 buckets, keys, instances and roles made with the
+// real CLI: 1.9 MB), about 2.9 KB per resource once prior state and before values are added, so a
+// workspace of 10,000 resources plans 20 to 30 MB; 256 MiB leaves room for ten times that, and is read in
+// 10 to 15 seconds. What the server holds of a plan is bounded by Rules.Limits, not by this size.
+const DefaultMaxPlanBytes = 256 << 20
+
+// job is one accepted request. The deadlines count from accepted, not from when a worker takes the job,
+// and the result waits for running, closed once the running update has been sent or given up, so that it
+// never overtakes that update.
+type job struct {
+	req      Request
+	accepted time.Time
+	running  chan struct{}
+}
+
 // New starts a server's workers; Close stops them.
 func New(opts Options) (*Server, error) {
 	if len(opts.HMACKey) == 0 {
@@ -82,8 +107,12 @@ func New(opts Options) (*Server, error) {
 	setDefault(&opts.Concurrency, 4)
 	setDefault(&opts.Queue, 64)
 	setDefault(&opts.MaxRequestBytes, 1<<20)
-	setDefault(&opts.MaxPlanBytes, 2<<30)
+	setDefault(&opts.MaxPlanBytes, DefaultMaxPlanBytes)
 	setDefault(&opts.Deadline, 9*time.Minute)
+	setDefault(&opts.FetchTimeout, opts.Deadline*5/9)
+	if opts.FetchTimeout >= opts.Deadline {
+		return nil, fmt.Errorf("the fetch timeout (%s) must be shorter than the deadline (%s), which must leave time to deliver the result", opts.FetchTimeout, opts.Deadline)
+	}
 	setDefault(&opts.RetryMax, 5)
 	setDefault(&opts.RetryWaitMin, time.Second)
 	setDefault(&opts.RetryWaitMax, 30*time.Second)
@@ -100,11 +129,12 @@ func New(opts Options) (*Server, error) {
 	}
 	opts.Rules = opts.Rules.WithDefaults()
 	s := &Server{
-		opts:   opts,
-		client: newClient(opts),
-		log:    opts.Logger,
-		jobs:   make(chan Request, opts.Queue),
-		seen:   map[string]time.Time{},
+		opts:      opts,
+		client:    newClient(opts),
+		callbacks: newCallbackClient(opts),
+		log:       opts.Logger,
+		jobs:      make(chan job, opts.Queue),
+		seen:      map[string]time.Time{},
 	}
 	for range opts.Concurrency {
 		s.wg.Add(1)
@@ -145,6 +175,54 @@ func newClient(opts Options) *retryablehttp.Client {
 		},
 	}
 	return c
+}
+
+// newCallbackClient is the retrying client for the callbacks. A redirect is not followed: net/http would
+// turn the PATCH into a body-less GET, which HCP Terraform answers without taking any result, so a 3xx is
+// a failed delivery, retried like a 5xx within the deadline, and reported as such when the retries end.
+func newCallbackClient(opts Options) *retryablehttp.Client {
+	c := retryablehttp.NewClient()
+	c.Logger = nil
+	c.RetryMax = opts.RetryMax
+	c.RetryWaitMin = opts.RetryWaitMin
+	c.RetryWaitMax = opts.RetryWaitMax
+	c.HTTPClient = &http.Client{
+		Transport:     opts.Transport,
+		Timeout:       opts.AttemptTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.CheckRetry = callbackRetryPolicy
+	c.ErrorHandler = callbackError
+	return c
+}
+
+// callbackRetryPolicy is retryablehttp's, retrying a redirect too, and ending with an error at any other
+// answer outside 2xx, so that callbackError names the last answer and the attempts.
+func callbackRetryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, err := retryablehttp.ErrorPropagatedRetryPolicy(ctx, resp, err)
+	switch {
+	case retry || err != nil || resp == nil:
+		return retry, err
+	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
+		return true, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return false, errors.New(resp.Status)
+	}
+	return false, nil
+}
+
+// callbackError turns the end of a failed delivery into an error naming the last answer and the attempts.
+func callbackError(resp *http.Response, err error, attempts int) (*http.Response, error) {
+	if resp == nil {
+		return nil, fmt.Errorf("HCP Terraform could not be reached after %s: %w", plural(attempts, "attempt"), err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, fmt.Errorf("HCP Terraform answered the callback with %s, a redirect, after %s; a redirected "+
+			"PATCH delivers nothing, so the result was not delivered", resp.Status, plural(attempts, "attempt"))
+	}
+	return nil, fmt.Errorf("HCP Terraform answered the callback with %s after %s", resp.Status, plural(attempts, "attempt"))
 }
 
 // Close stops accepting work and waits for the evaluations under way, or until ctx ends.
@@ -209,10 +287,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "access_token and task_result_callback_url are required", http.StatusBadRequest)
 		return
 	}
-	switch s.enqueue(req) {
+	j := job{req: req, accepted: time.Now(), running: make(chan struct{})}
+	switch s.enqueue(j) {
 	case enqueued:
 		log.Info("run task request accepted", "stage", req.Stage, "enforcement_level", req.TaskResultEnforcementLevel, "speculative", req.IsSpeculative)
 		w.WriteHeader(http.StatusOK)
+		// The running update goes out at once, not when a worker is free: it tells HCP Terraform the
+		// task has started and restarts its 10-minute wait for an update.
+		go s.sendRunning(j, log)
 	case duplicate:
 		log.Info("run task request already accepted; not evaluated again")
 		w.WriteHeader(http.StatusOK)
@@ -252,9 +334,10 @@ const (
 	closing
 )
 
-func (s *Server) enqueue(req Request) enqueueResult {
+func (s *Server) enqueue(j job) enqueueResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	req := j.req
 	if s.closed {
 		return closing
 	}
@@ -262,7 +345,9 @@ func (s *Server) enqueue(req Request) enqueueResult {
 		return duplicate
 	}
 	select {
-	case s.jobs <- req:
+	case s.jobs <- j:
+		// Counted here, under the lock that Close takes, so that Close waits for the running update too.
+		s.wg.Add(1)
 	default:
 		return full
 	}
@@ -286,63 +371,106 @@ func (s *Server) requestLogger(req Request) *slog.Logger {
 
 func (s *Server) work() {
 	defer s.wg.Done()
-	for req := range s.jobs {
-		s.process(req)
+	for j := range s.jobs {
+		s.process(j)
 	}
 }
 
-// process evaluates one plan and sends the result; whatever fails, it tries to send a failed result that
-// says why, since a task result without a callback keeps the run waiting until HCP Terraform gives up.
-func (s *Server) process(req Request) {
-	log := s.requestLogger(req)
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.Deadline)
+// runningTimeout bounds the running update, which must not hold the result's delivery for long.
+const runningTimeout = 30 * time.Second
+
+// sendRunning sends the running update of an accepted request. A failure is logged and not retried past
+// runningTimeout: the result that follows matters more, and it is delivered with retries of its own.
+func (s *Server) sendRunning(j job, log *slog.Logger) {
+	defer s.wg.Done()
+	defer close(j.running)
+	ctx, cancel := context.WithDeadline(context.Background(), j.accepted.Add(min(runningTimeout, s.opts.Deadline)))
 	defer cancel()
-	start := time.Now()
-	cb := s.evaluate(ctx, req, log)
-	if err := s.sendCallback(ctx, req, cb); err != nil {
-		log.Error("run task result could not be sent", "error", err)
+	if err := s.sendCallback(ctx, j.req, runningCallback(j.req)); err != nil {
+		log.Warn("run task running update not delivered", "error", err)
 		return
 	}
-	log.Info("run task result sent", "status", cb.Data.Attributes.Status, "outcomes", outcomeCount(cb), "duration", time.Since(start).Round(time.Millisecond))
+	log.Info("run task running update sent")
 }
 
-func (s *Server) evaluate(ctx context.Context, req Request, log *slog.Logger) Callback {
-	if req.PlanJSONAPIURL == "" {
-		return failedCallback(fmt.Sprintf("The %s stage has no plan to check: run this task at the post-plan or pre-apply stage.", req.Stage))
+// minDelivery is the least time the result is given to be delivered, even when the request waited so long
+// for a worker that its deadline has passed: a late result is still better than none.
+const minDelivery = 30 * time.Second
+
+// process evaluates one plan and sends the result; whatever fails, it sends a failed result that says
+// why, since a task result without a callback keeps the run waiting until HCP Terraform gives up.
+func (s *Server) process(j job) {
+	log := s.requestLogger(j.req)
+	evalCtx, cancelEval := context.WithDeadline(context.Background(), j.accepted.Add(s.opts.FetchTimeout))
+	cb := s.evaluate(evalCtx, j, log)
+	cancelEval()
+	// The result has a deadline of its own: the evaluation's context may have ended, and that is the
+	// very case whose result must still arrive.
+	deliverBy := j.accepted.Add(s.opts.Deadline)
+	if time.Until(deliverBy) < minDelivery {
+		deliverBy = time.Now().Add(minDelivery)
 	}
-	result, err := s.fetchAndEvaluate(ctx, req)
+	ctx, cancel := context.WithDeadline(context.Background(), deliverBy)
+	defer cancel()
+	// The buffers of the evaluation are garbage now; give them back to the system at once rather than
+	// when the runtime's scavenger gets to them, so that an idle server's size is what it uses.
+	debug.FreeOSMemory()
+	select {
+	case <-j.running:
+	case <-ctx.Done():
+	}
+	if err := s.sendCallback(ctx, j.req, cb); err != nil {
+		log.Error("run task result not delivered", "status", cb.Data.Attributes.Status, "error", err)
+		return
+	}
+	log.Info("run task result sent", "status", cb.Data.Attributes.Status, "outcomes", outcomeCount(cb), "duration", time.Since(j.accepted).Round(time.Millisecond))
+}
+
+func (s *Server) evaluate(ctx context.Context, j job, log *slog.Logger) Callback {
+	req := j.req
+	if refusal, ok := stageRefusal(req); ok {
+		return failedCallback(refusal)
+	}
+	if ctx.Err() != nil {
+		log.Error("plan not fetched: the request waited for a worker past the fetch timeout", "waited", time.Since(j.accepted).Round(time.Second))
+		return failedCallback(notFetchedInTime(time.Since(j.accepted), s.opts.FetchTimeout))
+	}
+	body, err := s.fetch(ctx, req)
+	if err != nil {
+		log.Error("plan could not be fetched", "error", err)
+		return failedCallback(notFetched(err, ctx, s.opts.FetchTimeout))
+	}
+	defer body.Close()
+	limited := &limitedReader{r: body, left: s.opts.MaxPlanBytes + 1}
+	result, err := planrules.Evaluate(limited, s.opts.Rules)
+	if limited.exceeded {
+		err = fmt.Errorf("the plan's JSON is larger than %s, the most this run task reads (--max-plan-bytes)", byteSize(s.opts.MaxPlanBytes))
+	}
 	if err != nil {
 		log.Error("plan could not be checked", "error", err)
-		return failedCallback("The plan could not be checked, so it is not passed: " + err.Error())
+		return failedCallback(notChecked(err, ctx, s.opts.FetchTimeout))
 	}
-	log.Info("plan checked", "changes", result.Changes, "findings", len(result.Findings))
-	return resultCallback(result)
+	log.Info("plan checked", "changes", result.Changes, "findings", result.Total)
+	return resultCallback(req, result)
 }
 
-func (s *Server) fetchAndEvaluate(ctx context.Context, req Request) (planrules.Result, error) {
+// fetch starts the download of the plan's JSON, whose body the caller reads as a stream and closes.
+func (s *Server) fetch(ctx context.Context, req Request) (io.ReadCloser, error) {
 	get, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, req.PlanJSONAPIURL, nil)
 	if err != nil {
-		return planrules.Result{}, fmt.Errorf("plan_json_api_url is not a URL: %w", err)
+		return nil, fmt.Errorf("plan_json_api_url is not a URL: %w", err)
 	}
 	get.Header.Set("Authorization", "Bearer "+req.AccessToken)
 	get.Header.Set("Accept", "application/json")
 	resp, err := s.client.Do(get)
 	if err != nil {
-		return planrules.Result{}, fmt.Errorf("downloading the plan's JSON: %w", redact(err, req.AccessToken))
+		return nil, redact(err, req.AccessToken)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return planrules.Result{}, fmt.Errorf("downloading the plan's JSON: HCP Terraform answered %s", resp.Status)
+		resp.Body.Close()
+		return nil, fmt.Errorf("HCP Terraform answered %s", resp.Status)
 	}
-	body := &limitedReader{r: resp.Body, left: s.opts.MaxPlanBytes + 1}
-	result, err := planrules.Evaluate(body, s.opts.Rules)
-	if body.exceeded {
-		return planrules.Result{}, fmt.Errorf("the plan's JSON is larger than %d bytes", s.opts.MaxPlanBytes)
-	}
-	if err != nil {
-		return planrules.Result{}, fmt.Errorf("reading the plan's JSON: %w", err)
-	}
-	return result, nil
+	return resp.Body, nil
 }
 
 func (s *Server) sendCallback(ctx context.Context, req Request, cb Callback) error {
@@ -356,7 +484,9 @@ func (s *Server) sendCallback(ctx context.Context, req Request, cb Callback) err
 	}
 	patch.Header.Set("Content-Type", jsonAPIMediaType)
 	patch.Header.Set("Authorization", "Bearer "+req.AccessToken)
-	resp, err := s.client.Do(patch)
+	// callbackRetryPolicy ends every answer outside 2xx in callbackError; the status check below only
+	// keeps a change there from turning a failure into a silent success.
+	resp, err := s.callbacks.Do(patch)
 	if err != nil {
 		return redact(err, req.AccessToken)
 	}

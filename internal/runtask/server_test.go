@@ -120,7 +120,7 @@ func TestServer_passedPlanHasNoOutcomes(t *testing.T) {
 // TestServer_signatures: only a body signed with the run task's key is taken; a missing, malformed or
 // wrong signature, or a body replayed with another body's signature, is refused before anything is fetched.
 func TestServer_signatures(t *testing.T) {
-	hcp := newFakeHCP(t, []byte(`{"resource_changes":[]}`))
+	hcp := newFakeHCP(t, []byte(`{"format_version":"1.2","resource_changes":[]}`))
 	ts, _ := startServer(t, nil)
 	body := mustJSON(t, hcp.request())
 	other := hcp.request()
@@ -213,7 +213,7 @@ func TestServer_redirectDoesNotForwardTheToken(t *testing.T) {
 // with logging at debug level, and searches the logs and the callback for the token and the password.
 func TestServer_logsNeitherTheTokenNorSensitiveValues(t *testing.T) {
 	const password = "hunter2-sensitive-db-password"
-	plan := []byte(`{"resource_changes":[{"address":"aws_db_instance.customers","mode":"managed","type":"aws_db_instance",` +
+	plan := []byte(`{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.customers","mode":"managed","type":"aws_db_instance",` +
 		`"name":"customers","change":{"actions":["update"],"before":{"region":"eu-west-1","password":"old-` + password + `",` +
 		`"tags":{"gdpr-personal-data":"customers"}},"after":{"region":"eu-west-1","password":"` + password + `",` +
 		`"tags":{"gdpr-personal-data":"customers"}},"after_unknown":{},"after_sensitive":{"password":true}}}]}`)
@@ -284,7 +284,7 @@ func TestServer_planWithoutAPlanStageFails(t *testing.T) {
 	body := mustJSON(t, req)
 	post(t, ts.URL, body, sign(testKey, body))
 	cb := decodeCallback(t, hcp.waitCallback().body)
-	if cb.Data.Attributes.Status != StatusFailed || !strings.Contains(cb.Data.Attributes.Message, "post-plan") {
+	if cb.Data.Attributes.Status != StatusFailed || !strings.Contains(cb.Data.Attributes.Message, "attach this run task at post_plan or pre_apply") {
 		t.Fatalf("callback %+v", cb.Data.Attributes)
 	}
 }
@@ -299,7 +299,7 @@ func TestServer_refusesToStartWithoutAKey(t *testing.T) {
 // TestServer_boundsTheWorkWaiting: with one evaluation at a time and room for one more, a third request
 // is answered 503 so that HCP Terraform sends it again later, and the two accepted ones are reported.
 func TestServer_boundsTheWorkWaiting(t *testing.T) {
-	hcp := newFakeHCP(t, []byte(`{"resource_changes":[]}`))
+	hcp := newFakeHCP(t, []byte(`{"format_version":"1.2","resource_changes":[]}`))
 	hcp.release = make(chan struct{})
 	var releaseOnce sync.Once
 	release := func() { releaseOnce.Do(func() { close(hcp.release) }) }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,15 +34,26 @@ type fakeHCP struct {
 	api       *httptest.Server
 	archivist *httptest.Server
 	plan      []byte
+	// planReader, when set, serves the plan instead of plan, as a stream the test need not hold.
+	planReader func() io.Reader
 	// release, when set, holds every plan download until it is closed.
 	release chan struct{}
 
-	planRequests      atomic.Int64
-	archivistAuth     chan string
+	planRequests  atomic.Int64
+	archivistAuth chan string
+	// failCallbacks and redirectCallbacks make the next results (not running updates) answer 503, or
+	// 302 to another address, which answers 200 to anything.
 	failCallbacks     atomic.Int64
+	redirectCallbacks atomic.Int64
 	callbackAttempts  atomic.Int64
+	redirected        atomic.Int64
 	callbacks         chan recordedCallback
+	runningUpdates    chan recordedCallback
 	apiAuthorizations chan string
+
+	mu sync.Mutex
+	// statuses are the statuses of the callbacks taken, in the order they arrived.
+	statuses []string
 }
 
 type recordedCallback struct {
@@ -51,13 +63,18 @@ type recordedCallback struct {
 
 func newFakeHCP(t *testing.T, plan []byte) *fakeHCP {
 	t.Helper()
-	f := &fakeHCP{t: t, plan: plan, archivistAuth: make(chan string, 16), callbacks: make(chan recordedCallback, 16), apiAuthorizations: make(chan string, 16)}
+	f := &fakeHCP{t: t, plan: plan, archivistAuth: make(chan string, 16), callbacks: make(chan recordedCallback, 16),
+		runningUpdates: make(chan recordedCallback, 16), apiAuthorizations: make(chan string, 16)}
 	f.archivist = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.archivistAuth <- r.Header.Get("Authorization")
 		if f.release != nil {
 			<-f.release
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if f.planReader != nil {
+			_, _ = io.Copy(w, f.planReader())
+			return
+		}
 		_, _ = w.Write(f.plan)
 	}))
 	t.Cleanup(f.archivist.Close)
@@ -72,14 +89,38 @@ func newFakeHCP(t *testing.T, plan []byte) *fakeHCP {
 			}
 			http.Redirect(w, r, f.archivist.URL+"/v1/object/plan-json", http.StatusTemporaryRedirect)
 		case r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/callback"):
-			f.callbackAttempts.Add(1)
 			body, _ := io.ReadAll(r.Body)
+			var status struct {
+				Data struct {
+					Attributes struct {
+						Status string `json:"status"`
+					} `json:"attributes"`
+				} `json:"data"`
+			}
+			_ = json.Unmarshal(body, &status)
+			got := recordedCallback{method: r.Method, contentType: r.Header.Get("Content-Type"), authorization: r.Header.Get("Authorization"), body: body}
+			if status.Data.Attributes.Status == StatusRunning {
+				f.record(StatusRunning)
+				f.runningUpdates <- got
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			f.callbackAttempts.Add(1)
 			if f.failCallbacks.Load() > 0 {
 				f.failCallbacks.Add(-1)
 				http.Error(w, "unavailable", http.StatusServiceUnavailable)
 				return
 			}
-			f.callbacks <- recordedCallback{method: r.Method, contentType: r.Header.Get("Content-Type"), authorization: r.Header.Get("Authorization"), body: body}
+			if f.redirectCallbacks.Load() > 0 {
+				f.redirectCallbacks.Add(-1)
+				http.Redirect(w, r, f.api.URL+"/elsewhere", http.StatusFound)
+				return
+			}
+			f.record(status.Data.Attributes.Status)
+			f.callbacks <- got
+			w.WriteHeader(http.StatusOK)
+		case strings.HasSuffix(r.URL.Path, "/elsewhere"):
+			f.redirected.Add(1)
 			w.WriteHeader(http.StatusOK)
 		default:
 			http.NotFound(w, r)
@@ -87,6 +128,19 @@ func newFakeHCP(t *testing.T, plan []byte) *fakeHCP {
 	}))
 	t.Cleanup(f.api.Close)
 	return f
+}
+
+func (f *fakeHCP) record(status string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.statuses = append(f.statuses, status)
+}
+
+// order returns the statuses of the callbacks taken so far, in the order they arrived.
+func (f *fakeHCP) order() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.statuses)
 }
 
 // request is a run task request as HCP Terraform sends it at the post_plan stage.
@@ -108,6 +162,7 @@ func (f *fakeHCP) request() Request {
 		WorkspaceAppURL:            "https://app.terraform.io/app/org/ws",
 		OrganizationName:           "org",
 		PlanJSONAPIURL:             f.api.URL + "/api/v2/plans/plan-1/json-output",
+		Capabilities:               &Capabilities{Outcomes: true},
 	}
 }
 
