@@ -208,13 +208,18 @@ func (c *Clients) ReplacedBucket(ctx context.Context, prefix, name string, isGen
 	err = boundedEach(ctx, others, func(ctx context.Context, b s3types.Bucket) error {
 		n := aws.ToString(b.Name)
 		count, _, err := c.In(aws.ToString(b.BucketRegion)).BucketContents(ctx, n)
-		if IsNotFound(err) || count == 0 {
+		switch {
+		case IsNotFound(err):
 			return nil
+		case err != nil:
+			// A bucket that cannot be read may hold data: which bucket this one replaces is then not sure.
+			return err
+		case count > 0:
+			mu.Lock()
+			full = append(full, n)
+			mu.Unlock()
 		}
-		mu.Lock()
-		full = append(full, n)
-		mu.Unlock()
-		return err
+		return nil
 	})
 	if err != nil || len(full) != 1 {
 		return "", err

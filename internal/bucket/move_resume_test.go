@@ -272,7 +272,7 @@ func TestAccBucket_moveNeverResumesIntoABucketThatDoesNotNameIt(t *testing.T) {
 // TestAccBucket_newBucketNamesTheBucketItReplaces asks the emulator which bucket a new bucket with a
 // generated name would name as the one it replaces: the one other bucket generated from its prefix that
 // holds data. Any doubt (two such buckets) names none; an empty bucket, or one generated from a longer prefix
-// (another gdpr_bucket's), does not count.
+// (another gdpr_bucket's), does not count; a bucket whose contents cannot be read fails the lookup.
 func TestAccBucket_newBucketNamesTheBucketItReplaces(t *testing.T) {
 	c := acctest.EmulatorClients(t, acctest.Region)
 	t.Parallel()
@@ -325,6 +325,16 @@ func TestAccBucket_newBucketNamesTheBucketItReplaces(t *testing.T) {
 	create(empty, 0)
 	if got := replaced(newName); got != old {
 		t.Errorf("beside %s, which holds data, and the empty %s, a new bucket names %q, want %s", old, empty, got, old)
+	}
+	// A bucket whose contents cannot be read may hold data: the lookup fails rather than guess.
+	proxy := acctest.NewFaultProxy(t, func(r *http.Request) bool { return r.URL.Query().Has("versions") && bucketOf(r) == empty })
+	denied, err := awsapi.New(context.Background(), awsapi.Config{Region: acctest.Region, AccessKey: "testing", SecretKey: "testing",
+		MaxRetries: 1, S3UsePathStyle: true, Endpoints: awsapi.Endpoints{S3: proxy.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := denied.ReplacedBucket(context.Background(), prefix, newName, isGenerated); err == nil {
+		t.Errorf("with the contents of %s unreadable, a new bucket names %q and no error, want the error", empty, got)
 	}
 	create(other, 1)
 	if got := replaced(newName); got != "" {
