@@ -24,6 +24,9 @@ type BucketInput struct {
 	// AwaitsData marks the bucket as made to receive the objects of the bucket it replaces (see
 	// MovedFromTag), so that a move whose start was lost can be found again.
 	AwaitsData bool
+	// Replaces names, on a bucket that AwaitsData, the bucket whose objects it receives, as ReplacedBucket
+	// found it; "" when the create could not tell.
+	Replaces string
 }
 
 // Bucket is a bucket as the provider sees it: its arguments and every setting the provider enforces.

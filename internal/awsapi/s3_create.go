@@ -101,7 +101,7 @@ func (c *Clients) bucketSetup(in BucketInput, gs []*bucketGuarantee) []BucketSte
 		if tags == nil {
 			tags = map[string]string{}
 		}
-		tags[MovedFromTag] = awaitingData
+		tags[MovedFromTag] = awaitingValue(in.Replaces)
 	}
 	if len(tags) > 0 {
 		steps = append(steps, BucketStep{"s3:PutBucketTagging", func(ctx context.Context) error {

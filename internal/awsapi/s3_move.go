@@ -39,8 +39,29 @@ const (
 )
 
 // awaitingData is MovedFromTag's value on a bucket created with on_replace = "move_data" before any object
-// has arrived: it lets a user find the successor of a bucket whose move never began (see AwaitingData).
+// has arrived. Followed by " bucket=" and a name, it names the bucket whose objects it was created to
+// receive (see ReplacedBucket): the create writes it with the bucket's tags, so the pairing of the two
+// buckets is in S3 from the moment the create returns, and a move that never began (an apply killed or
+// interrupted between the create and the old bucket's delete) is found by the next one (see AwaitingData).
 const awaitingData = "awaiting"
+
+// awaitingValue writes MovedFromTag's value for a bucket awaiting the objects of bucket replaces, which is
+// "" when the create could not tell which bucket that is.
+func awaitingValue(replaces string) string {
+	if replaces == "" {
+		return awaitingData
+	}
+	return awaitingData + " bucket=" + replaces
+}
+
+// parseAwaiting reads a value awaitingValue wrote; ok is false for any other.
+func parseAwaiting(v string) (replaces string, ok bool) {
+	if v == awaitingData {
+		return "", true
+	}
+	replaces, ok = strings.CutPrefix(v, awaitingData+" bucket=")
+	return replaces, ok && replaces != "" && !strings.ContainsAny(replaces, " =")
+}
 
 // Moved is what a move has brought into a bucket: from which bucket, how many current objects and bytes,
 // each verified by checksum, and the manifest's digest (see MoveObjects).
@@ -80,7 +101,7 @@ func (b *Bucket) systemTags() {
 		if m, ok := parseMoved(v); ok {
 			b.MovedFrom = &m
 		}
-		b.AwaitsData = v == awaitingData
+		_, b.AwaitsData = parseAwaiting(v)
 		delete(b.Tags, MovedFromTag)
 	}
 	if v, ok := b.Tags[MovingToTag]; ok {
@@ -165,33 +186,85 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 	return src, err
 }
 
-// AwaitingData lists the buckets whose names begin with prefix, other than name, that were created to
-// receive the objects of a bucket they replace and have received none: the candidates to name when the
-// delete of an old bucket cannot tell where its objects go.
-func (c *Clients) AwaitingData(ctx context.Context, prefix, name string) ([]string, error) {
+// ReplacedBucket returns the bucket that a bucket created now, with on_replace = "move_data" and a name
+// generated from prefix, is taken to replace: the one other bucket whose name isGenerated from prefix and
+// that holds objects; "" when there is none, or more than one. A replacement's plan refuses a move when
+// another bucket has a name generated from the prefix (see PlanMove), so when the old bucket holds data it is
+// that one bucket. Empty buckets do not count: nothing would move out of them, and one may be a bucket this
+// one replaces too (a tainted successor), beside the bucket whose data it receives.
+func (c *Clients) ReplacedBucket(ctx context.Context, prefix, name string, isGenerated func(string) bool) (string, error) {
+	buckets, err := c.bucketsWithPrefix(ctx, prefix)
+	if err != nil {
+		return "", err
+	}
+	var others []s3types.Bucket
+	for _, b := range buckets {
+		if n := aws.ToString(b.Name); n != name && isGenerated(n) {
+			others = append(others, b)
+		}
+	}
+	var mu sync.Mutex
+	var full []string
+	err = boundedEach(ctx, others, func(ctx context.Context, b s3types.Bucket) error {
+		n := aws.ToString(b.Name)
+		count, _, err := c.In(aws.ToString(b.BucketRegion)).BucketContents(ctx, n)
+		switch {
+		case IsNotFound(err):
+			return nil
+		case err != nil:
+			// A bucket that cannot be read may hold data: which bucket this one replaces is then not sure.
+			return err
+		case count > 0:
+			mu.Lock()
+			full = append(full, n)
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil || len(full) != 1 {
+		return "", err
+	}
+	return full[0], nil
+}
+
+// Awaiting is a bucket created with on_replace = "move_data" that no object has reached yet, and the
+// bucket its create named as the one it replaces ("" when it named none).
+type Awaiting struct {
+	Name, Replaces string
+}
+
+// AwaitingData lists the buckets other than name whose names isGenerated from prefix, that were created to
+// receive the objects of a bucket they replace and have received none, sorted by name: where the delete of
+// an old bucket that no move was begun for finds its successor.
+func (c *Clients) AwaitingData(ctx context.Context, prefix, name string, isGenerated func(string) bool) ([]Awaiting, error) {
 	buckets, err := c.bucketsWithPrefix(ctx, prefix)
 	if err != nil {
 		return nil, err
 	}
-	var candidates []string
+	var candidates []s3types.Bucket
 	for _, b := range buckets {
-		if n := aws.ToString(b.Name); n != name {
-			candidates = append(candidates, n)
+		if n := aws.ToString(b.Name); n != name && isGenerated(n) {
+			candidates = append(candidates, b)
 		}
 	}
 	var mu sync.Mutex
-	var found []string
-	err = boundedEach(ctx, candidates, func(ctx context.Context, b string) error {
-		tags, err := c.bucketTags(ctx, b)
-		if err != nil || tags[MovedFromTag] != awaitingData {
+	var found []Awaiting
+	err = boundedEach(ctx, candidates, func(ctx context.Context, b s3types.Bucket) error {
+		n := aws.ToString(b.Name)
+		tags, err := c.In(aws.ToString(b.BucketRegion)).bucketTags(ctx, n)
+		if err != nil {
 			return nil //nolint:nilerr // a bucket whose tags cannot be read is not named
 		}
+		replaces, ok := parseAwaiting(tags[MovedFromTag])
+		if !ok {
+			return nil
+		}
 		mu.Lock()
-		found = append(found, b)
+		found = append(found, Awaiting{Name: n, Replaces: replaces})
 		mu.Unlock()
 		return nil
 	})
-	slices.Sort(found)
+	slices.SortFunc(found, func(a, b Awaiting) int { return strings.Compare(a.Name, b.Name) })
 	return found, err
 }
 
@@ -762,7 +835,8 @@ func encodeTagging(tags []s3types.Tag) string {
 // Successors are the buckets this provider process created with on_replace = "move_data": the candidates to
 // receive the objects of a bucket they replace. Terraform tells a create nothing of the object it replaces,
 // so the delete of the old bucket, which Terraform runs after the create when create_before_destroy is set,
-// finds its successor here by the bucket_prefix the two share.
+// finds its successor here by the bucket_prefix the two share, without a request. A process that stops before
+// that delete loses the list; the next finds the pair on the new bucket (see AwaitingData).
 type Successors struct {
 	mu      sync.Mutex
 	waiting []Successor

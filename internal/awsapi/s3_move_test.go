@@ -38,6 +38,33 @@ func TestSystemTags_areNotTheUsers(t *testing.T) {
 	}
 }
 
+func TestAwaitingValue_namesTheBucketItReplaces(t *testing.T) {
+	old := "records-20261201120000abcdef"
+	for _, replaces := range []string{"", old, strings.Repeat("a", 63)} {
+		v := awaitingValue(replaces)
+		if len(v) > 256 {
+			t.Fatalf("tag value is %d characters, S3 allows 256: %s", len(v), v)
+		}
+		got, ok := parseAwaiting(v)
+		if !ok || got != replaces {
+			t.Errorf("parseAwaiting(%q) = %q, %v; want %q", v, got, ok, replaces)
+		}
+		if _, ok := parseMoved(v); ok {
+			t.Errorf("parseMoved(%q) took a bucket awaiting data for one that received some", v)
+		}
+		b := &Bucket{Tags: map[string]string{MovedFromTag: v}}
+		b.systemTags()
+		if !b.AwaitsData || b.MovedFrom != nil || len(b.Tags) != 0 {
+			t.Errorf("a bucket tagged %q: AwaitsData %v, MovedFrom %+v, tags %v", v, b.AwaitsData, b.MovedFrom, b.Tags)
+		}
+	}
+	for _, bad := range []string{"", "awaiting bucket=", "awaiting bucket=a b", "awaitingbucket=x", Moved{From: old}.tagValue()} {
+		if _, ok := parseAwaiting(bad); ok {
+			t.Errorf("parseAwaiting(%q) accepted a value awaitingValue does not write", bad)
+		}
+	}
+}
+
 func TestSuccessors_waitingUntilTaken(t *testing.T) {
 	var s Successors
 	if got := s.Waiting("records-", "records-1"); got != nil {

@@ -243,6 +243,26 @@ func moveContinuesWarning(name, to string, began bool, versions int, more bool) 
 			name, to, name, to, versionCount(versions, more), name))
 }
 
+// moveResumesWarning tells that destroying a bucket moves its objects into the bucket an apply created to
+// replace it (to), which stopped before the move began; versions and more count the bucket's versions.
+func moveResumesWarning(name, to string, versions int, more bool) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Bucket data move resumes",
+		fmt.Sprintf("An earlier apply created bucket %q to replace bucket %q and stopped before moving the objects. "+
+			"Destroying %q moves them first: each current object is copied and verified in %q, and only then are "+
+			"the %s object versions of %q deleted.",
+			to, name, name, to, versionCount(versions, more), name))
+}
+
+// pairingNotRecordedDiag warns that a new bucket awaiting data could not be told which bucket it replaces.
+func pairingNotRecordedDiag(name string, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Bucket does not name the bucket it replaces",
+		fmt.Sprintf("Bucket %q is made to receive the objects of the bucket it replaces, but the provider could not "+
+			"list the buckets with its prefix to name that bucket on it. The move goes on in this apply as planned; "+
+			"should the apply stop before the move begins, the next plan names the buckets to pair and how. Grant "+
+			"s3:ListAllMyBuckets, and s3:ListBucketVersions on the bucket it replaces, to let the provider name it.\n\nCause: %s",
+			name, err))
+}
+
 // byteCount writes a number of bytes for people: exact, with a rounded unit where it helps.
 func byteCount(n int64) string {
 	const unit = 1024
@@ -271,9 +291,11 @@ func noSuccessorDiag(name string, versions int, more bool, candidates []string, 
 		"state alone), then destroy.",
 		name, versionCount(versions, more), stopped)
 	if len(candidates) > 0 {
-		detail += fmt.Sprintf(" If an apply stopped after creating the bucket that replaces it and before the move "+
-			"began, name that bucket on this one and apply again; the move then finishes. Bucket(s) made to receive "+
-			"data with this prefix and still without any: %s. For example: aws s3api put-bucket-tagging --bucket %s "+
+		detail += fmt.Sprintf(" Bucket(s) made to receive data with this prefix and still without any: %s. None "+
+			"names this bucket as the one it replaces, or more than one does (a bucket created beside other buckets "+
+			"with the prefix that hold data, or while this one was empty, names none), so the provider does not choose. If an apply "+
+			"stopped after creating the bucket that replaces it and before the move began, name that bucket on this "+
+			"one and apply again; the move then finishes. For example: aws s3api put-bucket-tagging --bucket %s "+
 			"--tagging 'TagSet=[{Key=%s,Value=%s}]' (this replaces the bucket's tags; keep any you have).",
 			strings.Join(candidates, ", "), name, awsapi.MovingToTag, candidates[0])
 	}

@@ -140,8 +140,7 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 	name := m.ID.ValueString()
 	// Terraform plans the delete of a replaced bucket once more in the apply, right after creating its
 	// successor. That plan asks AWS nothing: the delete checks retention itself before it erases anything,
-	// and a failed read here would leave the move's pairing, held in this process until the delete writes
-	// it on the bucket, to be restored by hand.
+	// and a failed read here would only stop the apply before the move began.
 	if waiting := r.data.Successors.Waiting(m.BucketPrefix.ValueString(), name); len(waiting) == 1 && !m.BucketPrefix.IsNull() && !m.ForceDestroy.ValueBool() {
 		resp.Diagnostics.Append(moveContinuesWarning(name, waiting[0].Name, false, -1, false))
 		return
@@ -163,7 +162,14 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 		case to != "":
 			resp.Diagnostics.Append(moveContinuesWarning(name, to, true, check.Versions, check.More))
 		default:
-			resp.Diagnostics.Append(r.nowhereToMove(ctx, r.data.Clients.In(m.Region.ValueString()), m, check.Versions, check.More, atPlan))
+			// A move that an apply stopped before beginning is found by the bucket created to receive it. When
+			// the lookup fails the plan stops all the same: the error only lacks the candidates.
+			successor, candidates, err := r.awaitingSuccessor(ctx, r.data.Clients.In(m.Region.ValueString()), m)
+			if successor.Name != "" && err == nil {
+				resp.Diagnostics.Append(moveResumesWarning(name, successor.Name, check.Versions, check.More))
+			} else {
+				resp.Diagnostics.Append(nowhereToMove(m, check.Versions, check.More, candidates, atPlan))
+			}
 		}
 	default:
 		resp.Diagnostics.Append(erasureWarning(name, check.Versions, check.More))

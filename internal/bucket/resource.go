@@ -97,6 +97,14 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	in.Name = name
+	if in.AwaitsData {
+		// The bucket this one replaces is named on it with its tags, before the create returns, so that an apply
+		// that stops before the old bucket's delete leaves the pair where the next apply finds it.
+		var err error
+		if in.Replaces, err = c.ReplacedBucket(ctx, plan.BucketPrefix.ValueString(), name, generatedFrom(plan.BucketPrefix.ValueString())); err != nil {
+			resp.Diagnostics.Append(pairingNotRecordedDiag(name, err))
+		}
+	}
 	marked := true
 	if !adopted {
 		var err error
@@ -305,24 +313,15 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	} else {
 		var moving bool
 		to, moving = r.successor(ctx, c, state, &resp.Diagnostics)
+		if !moving && !resp.Diagnostics.HasError() {
+			to, moving = r.unpaired(ctx, c, state, &resp.Diagnostics)
+		}
 		if resp.Diagnostics.HasError() {
 			return
 		}
 		if moving {
 			var emptied bool
 			if to, emptied = r.move(ctx, c, state, &req.State, to, &resp.Diagnostics); !emptied {
-				return
-			}
-		} else {
-			count, more, err := c.BucketContents(ctx, name)
-			switch {
-			case awsapi.IsNotFound(err):
-				return
-			case err != nil:
-				resp.Diagnostics.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
-				return
-			case count > 0:
-				resp.Diagnostics.Append(r.nowhereToMove(ctx, c, state, count, more, atApply))
 				return
 			}
 		}
@@ -337,9 +336,8 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // successor finds the bucket that receives the objects of the bucket being deleted: the bucket this apply
 // created with the same bucket_prefix and on_replace = "move_data", which Terraform creates before deleting
 // this one when the resource has create_before_destroy, or else the one a move that began earlier named on
-// this bucket (MovingToTag). The first needs no request, so that the pairing, which lives in this process
-// until move writes it on the bucket, depends on as few requests as possible. moving is false when there is
-// none; a delete then goes on as without a move.
+// this bucket (MovingToTag). The first needs no request. moving is false when there is none; unpaired then
+// decides.
 func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state bucketModel, diags *diag.Diagnostics) (to awsapi.Successor, moving bool) {
 	name, prefix := state.ID.ValueString(), state.BucketPrefix.ValueString()
 	if prefix != "" {
@@ -377,19 +375,72 @@ func (r *bucketResource) successor(ctx context.Context, c *awsapi.Clients, state
 	return awsapi.Successor{Name: began, Region: region}, err == nil
 }
 
+// unpaired decides the delete of a bucket that no move is known for. An empty bucket, or one already gone,
+// is deleted as any is. One that holds data moves into the bucket an apply created to replace it and stopped
+// before the move began (see awaitingSuccessor); without one it is kept, with the error that says why.
+func (r *bucketResource) unpaired(ctx context.Context, c *awsapi.Clients, state bucketModel, diags *diag.Diagnostics) (to awsapi.Successor, moving bool) {
+	name := state.ID.ValueString()
+	count, more, err := c.BucketContents(ctx, name)
+	switch {
+	case awsapi.IsNotFound(err):
+		return to, false
+	case err != nil:
+		diags.Append(diagnostics.APIError("Cannot destroy bucket "+name, "s3:ListBucketVersions", err))
+		return to, false
+	case count == 0:
+		return to, false
+	}
+	to, candidates, err := r.awaitingSuccessor(ctx, c, state)
+	switch {
+	case err != nil:
+		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:ListAllMyBuckets, s3:GetBucketTagging and s3:GetBucketLocation", err))
+	case to.Name == "":
+		diags.Append(nowhereToMove(state, count, more, candidates, atApply))
+	default:
+		tflog.Info(ctx, "resuming a move an interrupted apply did not begin", map[string]any{"from": name, "to": to.Name})
+	}
+	return to, to.Name != "" && err == nil
+}
+
+// awaitingSuccessor finds, for the bucket in state, the bucket that an apply created to replace it and
+// stopped before the move began: the one bucket with a name generated from the same bucket_prefix that
+// still awaits data and whose create named this bucket as the one it replaces (see awsapi.ReplacedBucket).
+// That create saw this bucket alone with the prefix, so the name on it is as sure as the pairing the apply
+// held in its process. candidates are every bucket with the prefix that awaits data, for the error when
+// none names this bucket.
+func (r *bucketResource) awaitingSuccessor(ctx context.Context, c *awsapi.Clients, state bucketModel) (to awsapi.Successor, candidates []string, err error) {
+	name, prefix := state.ID.ValueString(), state.BucketPrefix.ValueString()
+	if prefix == "" {
+		return to, nil, nil
+	}
+	awaiting, err := c.AwaitingData(ctx, prefix, name, generatedFrom(prefix))
+	if err != nil {
+		return to, nil, err
+	}
+	var named []string
+	for _, a := range awaiting {
+		candidates = append(candidates, a.Name)
+		if a.Replaces == name {
+			named = append(named, a.Name)
+		}
+	}
+	if len(named) != 1 {
+		return to, candidates, nil
+	}
+	region, err := c.BucketRegion(ctx, named[0])
+	if err != nil {
+		return to, candidates, err
+	}
+	return awsapi.Successor{Prefix: prefix, Name: named[0], Region: region}, candidates, nil
+}
+
 // nowhereToMove is the error for a bucket that holds data and has no successor to move it to. For a bucket
-// with on_replace = "move_data" it names the buckets that may be its successor: made to receive data and
-// still empty, which is what an apply leaves when it stopped between creating the successor and starting
-// the move, and says how to name one.
-func (r *bucketResource) nowhereToMove(ctx context.Context, c *awsapi.Clients, state bucketModel, versions int, more bool, when stage) diag.Diagnostic {
+// with on_replace = "move_data" it names the candidates: the buckets with its prefix made to receive data
+// and still empty, none of which names this bucket, and says how to name one.
+func nowhereToMove(state bucketModel, versions int, more bool, candidates []string, when stage) diag.Diagnostic {
 	name := state.ID.ValueString()
 	if state.OnReplace.ValueString() != OnReplaceMoveData {
 		return notEmptyDiag(name, versions, more, when)
-	}
-	var candidates []string
-	if prefix := state.BucketPrefix.ValueString(); prefix != "" {
-		// Without the list the message still says what to do, so a failed lookup only shortens it.
-		candidates, _ = c.AwaitingData(ctx, prefix, name)
 	}
 	return noSuccessorDiag(name, versions, more, candidates, when)
 }

@@ -194,6 +194,10 @@ func TestAccBucket_requests(t *testing.T) {
 		{"object_lock_and_tags", `expiration_days = 30
   object_lock     = { mode = "GOVERNANCE", days = 1 }
   tags            = { purpose = "requests" }`, append(slices.Clone(floor), "s3:PUT?object-lock", "s3:PUT?tagging")},
+		// A bucket made to receive data lists the prefix once more, to name the bucket it replaces (there is
+		// none here), and is tagged as awaiting data.
+		{"move_data", `expiration_days = 30
+  on_replace      = "move_data"`, append(slices.Clone(floor), "s3:GET?prefix", "s3:PUT?tagging")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
