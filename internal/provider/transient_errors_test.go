@@ -17,6 +17,7 @@ import (
 // long after the endpoint was back.
 func TestAccScale_planRidesOutTransientErrors(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	const region = "eu-north-1"
 	prefix := sdkacctest.RandomWithPrefix("gdpr-transient") + "-"
 	proxy := acctest.NewProxy(t)
@@ -57,10 +58,11 @@ func TestAccScale_planRidesOutTransientErrors(t *testing.T) {
 		}
 	})
 
-	checkInventory(t, "after the plans", bucketInventory(t, region, prefix), acctest.StateIDs(t, w, "gdpr_bucket"))
-	if n := len(acctest.StateIDs(t, w, "gdpr_bucket")); n != 100 {
-		t.Errorf("the state holds %d buckets, want 100", n)
+	buckets := acctest.StateIDs(t, w, "gdpr_bucket")
+	if len(buckets) != 100 {
+		t.Errorf("the state holds %d buckets, want 100", len(buckets))
 	}
+	checkInventory(t, "after the plans", bucketInventory(t, region, prefix), buckets)
 	w.MustTerraform("destroy", "-input=false", "-auto-approve", "-parallelism=30")
 	checkInventory(t, "after destroy", bucketInventory(t, region, prefix), nil)
 }
