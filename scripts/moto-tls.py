@@ -25,6 +25,10 @@ which PutObject, CopyObject and CompleteMultipartUpload all end in: a request th
 AWS does, where moto would take the bucket's default key; a request that asks for no encryption at all still
 gets the bucket's default encryption, key included. Without this, a copy that forgot to name the new bucket's
 key would pass every test, and at AWS leave data that deleting that key no longer erases.
+
+It serves TLS so that a busy machine slows the emulator down without making it fail (see serve_tls): each
+connection's TLS handshake runs on that connection's own thread, and the listen queue holds a whole burst of
+new connections.
 """
 
 import argparse
@@ -41,7 +45,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.core.utils import unix_time_millis
 from moto.kms.models import kms_backends
 from moto.s3.models import FakeBucket, S3Backend
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, load_ssl_context, make_server
 
 # Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
 # global because werkzeug serves each connection on its own thread, over TLS on one port and plain on the other.
@@ -164,6 +168,35 @@ class SchemeRecorder:
             _secure_transport.reset(token)
 
 
+# How many connections the kernel queues for each port before the server accepts them. Werkzeug listens with
+# 128; a plan at -parallelism=30 opens some 240 connections at once (eight concurrent reads a bucket), and the
+# kernel drops the connections past the queue, which their clients send again only a second or more later.
+LISTEN_BACKLOG = 1024
+
+
+def serve_tls(host, port, app, cert, key):
+    """A threaded server of app over TLS whose accept loop only accepts.
+
+    Werkzeug wraps the listening socket, so each TLS handshake runs in the one thread that accepts connections:
+    a client whose handshake is slow, or whose first packet the kernel dropped, stalled every connection
+    behind it, and one that sent nothing stalled them all; the front gave up on a handshake after 10 s and
+    answered the provider with 502 Bad Gateway. Here the accepted socket is wrapped without a handshake, which
+    the connection's own thread makes when it first reads the request.
+    """
+    context = load_ssl_context(cert, key)
+    server = make_server(host, port, app, threaded=True)
+    # Werkzeug tells the application the request arrived over https when its server has an ssl_context.
+    server.ssl_context = context
+    accept = server.get_request
+
+    def get_request():
+        conn, addr = accept()
+        return context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), addr
+
+    server.get_request = get_request
+    return server
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -177,8 +210,9 @@ def main(argv=None):
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True
     app = SchemeRecorder(app)
+    BaseWSGIServer.request_queue_size = LISTEN_BACKLOG
     servers = [
-        make_server(args.host, args.tls_port, app, threaded=True, ssl_context=(args.ssl_cert, args.ssl_key)),
+        serve_tls(args.host, args.tls_port, app, args.ssl_cert, args.ssl_key),
         make_server(args.host, args.plain_port, app, threaded=True),
     ]
     threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]

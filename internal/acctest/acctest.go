@@ -36,12 +36,14 @@ import (
 const Region = "eu-central-1"
 
 // The emulator, set by Main: endpoint serves it over TLS, plainEndpoint over plain HTTP (see emulator.go);
-// caPEM is the certificate of the throw-away CA both TLS hops use, and transport trusts it.
+// caPEM is the certificate of the throw-away CA both TLS hops use, and transport trusts it. motoTLS is the
+// TLS port of moto-tls.py itself, behind the front.
 var (
 	endpoint      string
 	plainEndpoint string
 	caPEM         []byte
 	transport     *http.Transport
+	motoTLS       string
 )
 
 // ProtoV6ProviderFactories serve the provider in-process to the Terraform CLI.
@@ -131,6 +133,16 @@ func startEmulator() (func(), error) {
 	os.Setenv("AWS_CA_BUNDLE", ca.CA)
 	transport = http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // net/http's documented type
 	transport.TLSClientConfig = &tls.Config{RootCAs: ca.Pool, MinVersion: tls.VersionTLS12}
+	// The fault proxies forward to the front as many requests at once as the provider sends (a plan at
+	// -parallelism=30 reads some 240 at once): with net/http's default of two idle connections a host, all but
+	// two were closed after each burst and made again, a TLS handshake each, on a machine the tests already keep
+	// busy. The emulator closes its own connection after every answer (werkzeug does not keep them alive), so
+	// each request the front forwards is a handshake that moto makes in Python: on a busy machine it is slow,
+	// not wrong, and waits up to a minute instead of net/http's 10 s, after which the front answered 502 Bad
+	// Gateway and the provider's retries were spent on the harness (see also scripts/moto-tls.py's serve_tls).
+	transport.MaxIdleConns = 0
+	transport.MaxIdleConnsPerHost = 256
+	transport.TLSHandshakeTimeout = time.Minute
 
 	tlsPort, err := FreePort()
 	if err != nil {
@@ -169,7 +181,7 @@ func startEmulator() (func(), error) {
 		logFile.Close()
 		cleanup()
 	}
-	motoTLS := fmt.Sprintf("https://127.0.0.1:%d", tlsPort)
+	motoTLS = fmt.Sprintf("https://127.0.0.1:%d", tlsPort)
 	motoPlain := fmt.Sprintf("http://127.0.0.1:%d", plainPort)
 	client := &http.Client{Transport: transport, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)

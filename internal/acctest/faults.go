@@ -44,10 +44,14 @@ const (
 	// Answer, which may change what is stored and what the answer says: a service that acknowledges a
 	// request and does something else, such as a copy that differs from its source.
 	Tamper
+	// BadGateway is a 502 with no body, as a proxy between the provider and AWS answers when it cannot
+	// reach AWS.
+	BadGateway
 )
 
 func (f Fault) String() string {
-	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay", "Crash", "Tamper"}[f]
+	return [...]string{"AccessDenied", "ServerError", "Unavailable", "Throttle", "Reset", "Delay", "Crash", "Tamper",
+		"BadGateway"}[f]
 }
 
 // Rule says which requests get a fault, and how often.
@@ -207,6 +211,13 @@ func (p *FaultProxy) Disable() {
 	p.mu.Unlock()
 }
 
+// SetRules replaces the proxy's rules for every later request; none lets every request through.
+func (p *FaultProxy) SetRules(rules ...*Rule) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rules = rules
+}
+
 // Reset forgets the requests seen so far.
 func (p *FaultProxy) Reset() {
 	p.mu.Lock()
@@ -350,6 +361,8 @@ func inject(w http.ResponseWriter, r *http.Request, op string, fault Fault) {
 		writeError(w, service, http.StatusInternalServerError, "InternalError", "fault injected by the test")
 	case Unavailable:
 		writeError(w, service, http.StatusServiceUnavailable, "ServiceUnavailable", "fault injected by the test")
+	case BadGateway:
+		w.WriteHeader(http.StatusBadGateway)
 	case Throttle:
 		switch service {
 		case "kms":

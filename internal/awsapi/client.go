@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -196,14 +197,30 @@ func loadConfig(ctx context.Context, c Config) (aws.Config, error) {
 	return cfg, nil
 }
 
-// newRetryer is the SDK's standard retryer with maxRetries retries, except that a refused connection is not
-// retried. A refused connection means nothing listens at the endpoint (a wrong endpoints URL, an emulator
-// that is not running): retrying it 25 times with backoff kept users waiting about two and a half minutes for
-// an answer the first attempt already had. Dropped connections, timeouts and DNS failures are still retried,
-// since those do happen to a healthy endpoint.
+// newRetryer is the SDK's standard retryer with maxRetries retries for every request, except that a refused
+// connection is not retried.
+//
+// Every request gets its own maxRetries, however many other requests fail at the same time: the SDK's default
+// retry quota (a token bucket of 500 shared by every request of a client, 14 tokens a retry) is turned off
+// with ratelimit.None. A plan refreshes many resources at once over one client, each with several requests in
+// flight, so a burst of transient errors (a 502 from a proxy, a few seconds of 503) drained that quota in some
+// 35 retries, and every later retry of every resource then failed at once with "retry quota exceeded",
+// whatever max_retries said, long after the endpoint had recovered. hashicorp/aws made the same choice for
+// the same reason (terraform-provider-aws#36094, #34669, fixed by #36467), as the SDK's guide suggests for
+// clients that were retrying freely before. What keeps retries from piling onto a struggling endpoint is
+// each request's own backoff, and max_retries, which still ends every request. The SDK's backoff is kept as
+// it is, with full jitter: it starts at 50 ms (1 s after a throttling error) and doubles up to a 20 s
+// ceiling, so a request rides out an outage of 3.5 s within about eight retries (twelve at worst in 200,000
+// simulated runs), and at the default of 25 retries an outage of minutes.
+//
+// A refused connection means nothing listens at the endpoint (a wrong endpoints URL, an emulator that is not
+// running): retrying it 25 times with backoff kept users waiting about two and a half minutes for an answer
+// the first attempt already had. Dropped connections, timeouts and DNS failures are still retried, since
+// those do happen to a healthy endpoint.
 func newRetryer(maxRetries int) aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = maxRetries + 1
+		o.RateLimiter = ratelimit.None
 		o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(notRefused)}, o.Retryables...)
 	})
 }

@@ -2,6 +2,8 @@ package awsapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 )
 
 // TestNew_keepsConnectionsForConcurrentCalls makes as many calls at once as a refresh does (ten resources,
@@ -33,9 +37,7 @@ func TestNew_keepsConnectionsForConcurrentCalls(t *testing.T) {
 		case <-round:
 		case <-time.After(10 * time.Second):
 		}
-		w.Header().Set("Content-Type", "text/xml")
-		_, _ = w.Write([]byte(`<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>` +
-			`<Arn>arn:aws:iam::123456789012:user/test</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`))
+		answerCallerIdentity(w)
 	}))
 	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
@@ -66,6 +68,92 @@ func TestNew_keepsConnectionsForConcurrentCalls(t *testing.T) {
 	if again := opened.Load() - first; again != 0 {
 		t.Errorf("the second round of %d concurrent calls opened %d new connections (the first opened %d), want 0",
 			inFlight, again, first)
+	}
+}
+
+// answerCallerIdentity writes STS's answer to GetCallerIdentity.
+func answerCallerIdentity(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/xml")
+	_, _ = w.Write([]byte(`<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>` +
+		`<Arn>arn:aws:iam::123456789012:user/test</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`))
+}
+
+// TestNew_retriesEveryCallThroughABurstOfErrors makes as many calls at once as a refresh does and answers the
+// first three attempts of each with 502 Bad Gateway, as a proxy in front of a busy endpoint does. Each call
+// must be retried as max_retries says, however many others fail at the same time: the SDK's default retry
+// quota, shared by every call of a client, ran dry after some 35 retries, and every later retry failed at
+// once with "retry quota exceeded". With one retry fewer than the burst needs, every call must fail after
+// exactly max_retries retries, so the retries stay bounded.
+func TestNew_retriesEveryCallThroughABurstOfErrors(t *testing.T) {
+	const calls, failures = 80, 3
+	for _, tc := range []struct {
+		maxRetries int
+		succeed    bool
+	}{
+		{maxRetries: failures, succeed: true},
+		{maxRetries: failures - 1, succeed: false},
+	} {
+		t.Run(fmt.Sprintf("max_retries=%d", tc.maxRetries), func(t *testing.T) {
+			isolate(t)
+			var mu sync.Mutex
+			attempts := map[string]int{} // by the SDK's id of each call, which its retries keep
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				attempts[r.Header.Get("Amz-Sdk-Invocation-Id")]++
+				n := attempts[r.Header.Get("Amz-Sdk-Invocation-Id")]
+				mu.Unlock()
+				if n <= failures {
+					w.WriteHeader(http.StatusBadGateway)
+					return
+				}
+				answerCallerIdentity(w)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := New(context.Background(), Config{Region: "eu-central-1", AccessKey: "a", SecretKey: "b",
+				MaxRetries: tc.maxRetries, Endpoints: Endpoints{STS: srv.URL}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := make([]error, calls)
+			var done sync.WaitGroup
+			for i := range calls {
+				done.Go(func() { _, errs[i] = c.CallerIdentity(context.Background()) })
+			}
+			done.Wait()
+
+			var failed []error
+			for _, err := range errs {
+				if err != nil {
+					failed = append(failed, err)
+				}
+			}
+			if tc.succeed && len(failed) > 0 {
+				t.Errorf("%d of %d calls failed, each answered 502 %d times with max_retries = %d; want none to fail. The first: %v",
+					len(failed), calls, failures, tc.maxRetries, failed[0])
+			}
+			if !tc.succeed && len(failed) != calls {
+				t.Errorf("%d of %d calls failed, each answered 502 %d times with max_retries = %d; want every call to fail",
+					len(failed), calls, failures, tc.maxRetries)
+			}
+			for _, err := range failed {
+				if errors.As(err, new(ratelimit.QuotaExceededError)) {
+					t.Errorf("a call failed on the client's shared retry quota, not on its own max_retries: %v", err)
+					break
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(attempts) != calls {
+				t.Errorf("the server saw %d calls, want %d", len(attempts), calls)
+			}
+			want := min(failures, tc.maxRetries) + 1
+			for id, n := range attempts {
+				if n != want {
+					t.Errorf("call %s was attempted %d times, want %d (max_retries = %d)", id, n, want, tc.maxRetries)
+					break
+				}
+			}
+		})
 	}
 }
 

@@ -157,8 +157,9 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times a failed AWS request that can be retried (throttling, " +
-					"server errors, dropped connections) is retried, with the SDK's exponential backoff. " +
-					"Defaults to `25`.",
+					"server errors, dropped connections) is retried, with the SDK's exponential backoff. Every " +
+					"request has its own retries: many requests failing at once, as when a plan of many " +
+					"resources meets a brief outage, do not use up those of the others. Defaults to `25`.",
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"allowed_jurisdictions": schema.ListAttribute{
