@@ -18,8 +18,12 @@ IAMPolicyStatement answers DENIED for any statement whose conditions are not met
 TLS-only deny would then deny the requests over TLS and allow the others. Deciding the condition first and
 handing moto only the statements that apply avoids changing that code, which moto's IAM and STS share.
 
-It changes one thing more, S3Backend.list_object_versions: a listing continues past a version marker that was
-deleted since the previous page, as at AWS, instead of ending there (see the function).
+It changes two things more in the version listing (ListObjectVersions), where moto differs from AWS:
+  - S3Backend.list_object_versions: a listing continues past a version marker that was deleted since the
+    previous page, as at AWS, instead of ending there (see the function).
+  - S3Response.list_object_versions honours encoding-type=url, as AWS does and moto's other listings do: the
+    keys, prefixes, delimiter and markers of the answer are URL-encoded, so a key with a character XML 1.0
+    cannot carry (U+0001, say) reaches the client intact instead of breaking the XML answer.
 """
 
 import argparse
@@ -30,11 +34,13 @@ import json
 import signal
 import sys
 import threading
+import urllib.parse
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.core.utils import unix_time_millis
 from moto.s3.models import FakeBucket, S3Backend
+from moto.s3.responses import S3Response
 from werkzeug.serving import make_server
 
 # Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
@@ -115,6 +121,46 @@ def list_object_versions(self, bucket_name, delimiter=None, key_marker=None, max
 
 
 S3Backend.list_object_versions = list_object_versions
+
+_list_object_versions_response = S3Response.list_object_versions
+
+
+def _url_encoded(value):
+    """A string as S3 writes it in a listing asked with encoding-type=url: form-encoded, '/' kept."""
+    return urllib.parse.quote_plus(value, safe="/") if value else value
+
+
+def list_object_versions_response(self):
+    """S3Response.list_object_versions with encoding-type=url honoured, as AWS honours it.
+
+    AWS then URL-encodes Key, Prefix, Delimiter, KeyMarker and NextKeyMarker (and each common prefix) in the
+    answer, and says so with EncodingType. moto lists as asked and encodes nothing: here the answer moto built
+    is encoded on its way to the serializer.
+    """
+    if self.querystring.get("encoding-type", [None])[0] != "url":
+        return _list_object_versions_response(self)
+    serialized = self.serialized
+
+    def encode_then_serialize(action_result):
+        result = action_result.result
+        for field in ("Prefix", "Delimiter", "KeyMarker", "NextKeyMarker"):
+            if result.get(field):
+                result[field] = _url_encoded(result[field])
+        for entry in itertools.chain(result.get("Versions") or [], result.get("DeleteMarkers") or []):
+            entry["Key"] = _url_encoded(entry["Key"])
+        for common in result.get("CommonPrefixes") or []:
+            common["Prefix"] = _url_encoded(common["Prefix"])
+        result["EncodingType"] = "url"
+        return serialized(action_result)
+
+    self.serialized = encode_then_serialize
+    try:
+        return _list_object_versions_response(self)
+    finally:
+        del self.serialized
+
+
+S3Response.list_object_versions = list_object_versions_response
 
 
 class SchemeRecorder:
