@@ -23,7 +23,9 @@ It changes two things more in the version listing (ListObjectVersions), where mo
     previous page, as at AWS, instead of ending there (see the function).
   - S3Response.list_object_versions honours encoding-type=url, as AWS does and moto's other listings do: the
     keys, prefixes, delimiter and markers of the answer are URL-encoded, so a key with a character XML 1.0
-    cannot carry (U+0001, say) reaches the client intact instead of breaking the XML answer.
+    cannot carry (U+0001, say) reaches the client intact instead of breaking the XML answer. It also honours
+    x-amz-optional-object-attributes: RestoreStatus, as AWS does, giving the restore of each archived version
+    that has one, so a caller can tell an archived object S3 can copy (restored) from one it cannot.
 """
 
 import argparse
@@ -41,6 +43,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.core.utils import unix_time_millis
 from moto.s3.models import FakeBucket, S3Backend
 from moto.s3.responses import S3Response
+from moto.s3.utils import ARCHIVE_STORAGE_CLASSES
 from werkzeug.serving import make_server
 
 # Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
@@ -130,30 +133,50 @@ def _url_encoded(value):
     return urllib.parse.quote_plus(value, safe="/") if value else value
 
 
-def list_object_versions_response(self):
-    """S3Response.list_object_versions with encoding-type=url honoured, as AWS honours it.
+def _restore_status(key):
+    """An archived version's RestoreStatus as AWS lists it; None for a version never restored."""
+    if key is None or key.storage_class not in ARCHIVE_STORAGE_CLASSES or key.expiry_date is None:
+        return None
+    if key.status == "IN_PROGRESS":
+        return {"IsRestoreInProgress": True}
+    return {"IsRestoreInProgress": False, "RestoreExpiryDate": key._expiry}
 
-    AWS then URL-encodes Key, Prefix, Delimiter, KeyMarker and NextKeyMarker (and each common prefix) in the
-    answer, and says so with EncodingType. moto lists as asked and encodes nothing: here the answer moto built
-    is encoded on its way to the serializer.
+
+def list_object_versions_response(self):
+    """S3Response.list_object_versions with encoding-type=url and RestoreStatus honoured, as AWS honours them.
+
+    With encoding-type=url, AWS URL-encodes Key, Prefix, Delimiter, KeyMarker and NextKeyMarker (and each
+    common prefix) in the answer, and says so with EncodingType. Asked for the optional attribute RestoreStatus,
+    it gives each version restored or being restored from an archive its restore. moto lists as asked and does
+    neither: here the answer moto built is completed on its way to the serializer.
     """
-    if self.querystring.get("encoding-type", [None])[0] != "url":
+    encode = self.querystring.get("encoding-type", [None])[0] == "url"
+    optional = self.headers.get("x-amz-optional-object-attributes") or ""
+    restores = "RestoreStatus" in optional.split(",")
+    if not encode and not restores:
         return _list_object_versions_response(self)
     serialized = self.serialized
 
-    def encode_then_serialize(action_result):
+    def complete_then_serialize(action_result):
         result = action_result.result
-        for field in ("Prefix", "Delimiter", "KeyMarker", "NextKeyMarker"):
-            if result.get(field):
-                result[field] = _url_encoded(result[field])
-        for entry in itertools.chain(result.get("Versions") or [], result.get("DeleteMarkers") or []):
-            entry["Key"] = _url_encoded(entry["Key"])
-        for common in result.get("CommonPrefixes") or []:
-            common["Prefix"] = _url_encoded(common["Prefix"])
-        result["EncodingType"] = "url"
+        if restores:
+            for entry in result.get("Versions") or []:
+                key = self.backend.get_object(self.bucket_name, entry["Key"], version_id=entry["VersionId"])
+                status = _restore_status(key)
+                if status is not None:
+                    entry["RestoreStatus"] = status
+        if encode:
+            for field in ("Prefix", "Delimiter", "KeyMarker", "NextKeyMarker"):
+                if result.get(field):
+                    result[field] = _url_encoded(result[field])
+            for entry in itertools.chain(result.get("Versions") or [], result.get("DeleteMarkers") or []):
+                entry["Key"] = _url_encoded(entry["Key"])
+            for common in result.get("CommonPrefixes") or []:
+                common["Prefix"] = _url_encoded(common["Prefix"])
+            result["EncodingType"] = "url"
         return serialized(action_result)
 
-    self.serialized = encode_then_serialize
+    self.serialized = complete_then_serialize
     try:
         return _list_object_versions_response(self)
     finally:

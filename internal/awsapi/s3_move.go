@@ -109,6 +109,8 @@ type MoveSource struct {
 	// Retained is set when some version is under retention S3 will not lift, which stops a move as it stops a
 	// destroy; it is decided on the first versions alone, as CheckDestroy does.
 	Retained *RetainedError
+	// Archived is set when some current object is archived and not restored, which S3 cannot copy.
+	Archived *ArchivedError
 	// Siblings are the other buckets whose names a bucket_prefix generates from the same prefix: a move
 	// finds the successor by its prefix, so there must be none.
 	Siblings []string
@@ -119,15 +121,21 @@ type MoveSource struct {
 // does not grow with the bucket), its retention and the other buckets with the same prefix.
 func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
 	var src MoveSource
+	var archived ArchivedError
 	err := concurrently(ctx,
 		func(ctx context.Context) error {
-			pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+			pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{
+				Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus,
+			})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {
 					return err
 				}
 				for _, v := range page.Versions {
+					if archivedInListing(v) {
+						archived.add(aws.ToString(v.Key), string(v.StorageClass))
+					}
 					if aws.ToBool(v.IsLatest) {
 						src.Current++
 						src.Bytes += aws.ToInt64(v.Size)
@@ -137,6 +145,7 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 				}
 				src.DeleteMarkers += int64(len(page.DeleteMarkers))
 			}
+			src.Archived = archived.orNil()
 			return nil
 		},
 		func(ctx context.Context) error {
@@ -358,12 +367,13 @@ func (m *mover) prepare(ctx context.Context) error {
 	)
 }
 
-// copy copies one version of an object into the new bucket, in parts when it is too large for one request.
-// It returns what S3 says of the copy: its checksum (of algorithm algo) and the key it is encrypted under;
-// after a copy in parts, only that the copy exists.
-func (m *mover) copy(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) (object, error) {
-	if size > MultipartCopy.Above {
-		return object{}, m.copyInParts(ctx, key, version, size, algo)
+// copy copies one version of an object into the new bucket, in parts when it is too large for one request;
+// src is its HEAD. It returns what S3 says of the copy: its checksum (of algorithm algo) and the key it is
+// encrypted under; after a copy in parts, only that the copy exists. The copy keeps the object's storage
+// class and website redirect, which S3 would otherwise set to STANDARD and drop.
+func (m *mover) copy(ctx context.Context, key, version string, src object, algo s3types.ChecksumAlgorithm) (object, error) {
+	if src.sum.size > MultipartCopy.Above {
+		return object{}, m.copyInParts(ctx, key, version, src.sum.size, algo)
 	}
 	out, err := m.dst.s3.copyObject(ctx, &s3.CopyObjectInput{
 		Bucket:               aws.String(m.to),
@@ -375,6 +385,9 @@ func (m *mover) copy(ctx context.Context, key, version string, size int64, algo 
 		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
 		SSEKMSKeyId:          aws.String(m.key),
 		BucketKeyEnabled:     aws.Bool(true),
+
+		StorageClass:            src.storageClass,
+		WebsiteRedirectLocation: src.redirect,
 	})
 	if err != nil {
 		return object{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: err}
@@ -424,6 +437,10 @@ func (m *mover) copyInParts(ctx context.Context, key, version string, size int64
 		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
 		SSEKMSKeyId:          aws.String(m.key),
 		BucketKeyEnabled:     aws.Bool(true),
+
+		Expires:                 head.Expires, //nolint:staticcheck // the field the upload takes, as the HEAD parsed it
+		StorageClass:            head.StorageClass,
+		WebsiteRedirectLocation: head.WebsiteRedirectLocation,
 	})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:PutObject (CreateMultipartUpload)", Err: err}
@@ -473,6 +490,13 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		if err := m.src.checkRetention(ctx, m.from, m.lockDefault, time.Now()); err != nil {
 			return err
 		}
+	}
+	// So do objects S3 cannot copy, archived since the plan looked: one listing of the bucket.
+	switch archived, err := m.src.findArchived(ctx, m.from); {
+	case err != nil:
+		return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
+	case archived != nil:
+		return archived
 	}
 	// Each round lists the first page of what is left, since the round before erased its own page: a listing
 	// continued from a marker that was just deleted is not something every S3 implementation gets right.
@@ -577,6 +601,11 @@ type object struct {
 	contentType string
 	metadata    map[string]string
 	kmsKey      string
+	// storageClass is empty for STANDARD, which a HEAD does not name.
+	storageClass s3types.StorageClass
+	redirect     *string
+	// archived says S3 cannot copy the object before it is restored.
+	archived bool
 }
 
 // head reads an object version with its checksum; found is false when the object does not exist.
@@ -601,6 +630,7 @@ func (c *Clients) head(ctx context.Context, bucket, key, version string) (o obje
 	o.contentType = aws.ToString(out.ContentType)
 	o.metadata = out.Metadata
 	o.kmsKey = aws.ToString(out.SSEKMSKeyId)
+	o.storageClass, o.redirect, o.archived = out.StorageClass, out.WebsiteRedirectLocation, archivedInHead(out)
 	return o, true, nil
 }
 
@@ -629,6 +659,12 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 		}
 		return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
 	}
+	if src.archived {
+		// Archived since the listing, or in an Intelligent-Tiering archive tier, which no listing shows.
+		archived := &ArchivedError{}
+		archived.add(key, string(src.storageClass))
+		return objectSum{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: archived}
+	}
 	if !m.fresh {
 		if ok, sum, err := m.present(ctx, key, version, src); err != nil || ok {
 			return sum, err
@@ -639,7 +675,7 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 		algo = src.sum.algo
 	}
 	for attempt := 0; ; attempt++ {
-		dst, err := m.copy(ctx, key, version, src.sum.size, algo)
+		dst, err := m.copy(ctx, key, version, src, algo)
 		if err != nil {
 			return objectSum{}, err
 		}
@@ -690,7 +726,8 @@ func (m *mover) present(ctx context.Context, key, version string, src object) (b
 // encrypted under the new bucket's key.
 func (m *mover) sameHeaders(src, dst object) bool {
 	return src.sum.size == dst.sum.size && src.contentType == dst.contentType &&
-		maps.Equal(src.metadata, dst.metadata) && sameKey(dst.kmsKey, m.key)
+		maps.Equal(src.metadata, dst.metadata) && sameKey(dst.kmsKey, m.key) &&
+		src.storageClass == dst.storageClass && aws.ToString(src.redirect) == aws.ToString(dst.redirect)
 }
 
 // sameKey compares a key as S3 reports it on an object (an ARN) with one as the bucket's configuration

@@ -326,3 +326,23 @@ func accountUnknownDiag(name string, err error) diag.Diagnostic {
 			"The bucket itself is made as configured; import blocks and terraform query still name it by its "+
 			"name and region.\n\nCause: %s", name, err))
 }
+
+// archivedDiag stops a move that would meet objects S3 cannot copy before they are restored: at plan, and at
+// apply when one was archived after the plan (moved counts the objects already verified in the new bucket).
+func archivedDiag(name string, archived *awsapi.ArchivedError, moved int64, when stage) diag.Diagnostic {
+	outcome := "The move would stop at the first of them, so the plan stops here; nothing was copied or erased."
+	if when == atApply {
+		outcome = fmt.Sprintf("The move stopped before copying them; %d object(s) were verified in the new bucket "+
+			"and erased from %q, and every other object is still there.", moved, name)
+	}
+	return diag.NewErrorDiagnostic("Bucket holds archived objects that cannot move",
+		fmt.Sprintf("In bucket %q, %s. S3 copies an archived object (storage class GLACIER or DEEP_ARCHIVE, or an "+
+			"archive tier of INTELLIGENT_TIERING) only once a restore has made it readable. %s Restore each of them, "+
+			"for example:\n\n  aws s3api restore-object --bucket %s --key <key> --restore-request "+
+			"'{\"Days\":7,\"GlacierJobParameters\":{\"Tier\":\"Standard\"}}'\n\n(for INTELLIGENT_TIERING, "+
+			"--restore-request '{}'; for many objects, an S3 Batch Operations restore job), wait until "+
+			"aws s3api head-object --bucket %s --key <key> shows Restore: ongoing-request=\"false\" (hours for "+
+			"GLACIER, up to 12 hours for DEEP_ARCHIVE), and apply again while the restored copies last. Each copy "+
+			"keeps its storage class, so the objects stay archived in the new bucket.",
+			name, archived, outcome, name, name))
+}

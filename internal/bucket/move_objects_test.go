@@ -4,13 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
@@ -87,6 +93,202 @@ func TestAccBucket_moveCarriesKeysWithControlCharacters(t *testing.T) {
 						if bodies[k] != "body of "+k {
 							return fmt.Errorf("object %q holds %q, want %q", k, bodies[k], "body of "+k)
 						}
+					}
+					return nil
+				}),
+			},
+			forceDestroyStep(moveConfig("", prefix, "move tests", 31, true)),
+		},
+	})
+}
+
+// putArchived writes an object in storage class class; restored, it also restores it, as a user would
+// before a move (the emulator restores at once).
+func putArchived(t *testing.T, bucket, key string, class s3types.StorageClass, restored bool) {
+	t.Helper()
+	acctest.PutObject(t, bucket, key, "archived "+key, func(in *s3.PutObjectInput) { in.StorageClass = class })
+	if !restored {
+		return
+	}
+	if _, err := acctest.S3(t, acctest.Region).RestoreObject(context.Background(), &s3.RestoreObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), RestoreRequest: &s3types.RestoreRequest{Days: aws.Int32(1)},
+	}); err != nil {
+		t.Fatalf("restoring %s: %v", key, err)
+	}
+}
+
+// TestAccBucket_moveKeepsStorageClassAndRedirect: a copy made without saying so lands in STANDARD and
+// loses its website redirect; the move must keep both, for objects copied whole and in parts, and must carry
+// a restored GLACIER object, which S3 can copy, into GLACIER.
+func TestAccBucket_moveKeepsStorageClassAndRedirect(t *testing.T) {
+	prefix := movePrefix()
+	var names []string
+	classes := map[string]s3types.StorageClass{
+		"ia.txt":          s3types.StorageClassStandardIa,
+		"onezone.txt":     s3types.StorageClassOnezoneIa,
+		"glacier-ir.txt":  s3types.StorageClassGlacierIr,
+		"tiering.txt":     s3types.StorageClassIntelligentTiering,
+		"restored.txt":    s3types.StorageClassGlacier,
+		"standard.txt":    "",
+		"redirect.html":   "",
+		"big/ia-part.bin": s3types.StorageClassStandardIa,
+	}
+	expires := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					for k, class := range classes {
+						switch k {
+						case "restored.txt":
+							putArchived(t, names[0], k, class, true)
+						case "redirect.html":
+							acctest.PutObject(t, names[0], k, "<p>moved</p>", func(in *s3.PutObjectInput) { in.WebsiteRedirectLocation = aws.String("/elsewhere.html") })
+						case "big/ia-part.bin":
+							// Above the multipart threshold TestMain sets, so it is copied in parts.
+							acctest.PutObject(t, names[0], k, strings.Repeat("p", 7<<20), func(in *s3.PutObjectInput) {
+								in.StorageClass, in.WebsiteRedirectLocation, in.Expires = class, aws.String("/big.html"), &expires //nolint:staticcheck // the field PutObject takes
+							})
+						default:
+							acctest.PutObject(t, names[0], k, "body of "+k, func(in *s3.PutObjectInput) { in.StorageClass = class })
+						}
+					}
+				},
+				Config: moveConfig("", prefix, "move tests", 31, true),
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					for k, class := range classes {
+						out, err := acctest.S3(t, acctest.Region).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(names[1]), Key: aws.String(k)})
+						if err != nil {
+							return fmt.Errorf("object %s in %s: %w", k, names[1], err)
+						}
+						if out.StorageClass != class {
+							return fmt.Errorf("object %s arrived in storage class %q, want %q, the class it had", k, out.StorageClass, class)
+						}
+						want := map[string]string{"redirect.html": "/elsewhere.html", "big/ia-part.bin": "/big.html"}[k]
+						if got := aws.ToString(out.WebsiteRedirectLocation); got != want {
+							return fmt.Errorf("object %s arrived with website redirect %q, want %q", k, got, want)
+						}
+						if k == "big/ia-part.bin" && (out.Expires == nil || !out.Expires.Equal(expires)) { //nolint:staticcheck // the field HeadObject parses
+							return fmt.Errorf("object %s copied in parts arrived with Expires %v, want %v", k, out.Expires, expires) //nolint:staticcheck // as above
+						}
+					}
+					return nil
+				}),
+			},
+			forceDestroyStep(moveConfig("", prefix, "move tests", 31, true)),
+		},
+	})
+}
+
+// TestAccBucket_moveOfArchivedObjectsFailsAtPlan: objects in GLACIER or DEEP_ARCHIVE that are not restored
+// cannot be copied, so the plan must refuse the move, naming the first ten and counting the rest, and say
+// how to restore them; a restored one and a GLACIER_IR one, which S3 copies, are not named. Nothing is touched.
+func TestAccBucket_moveOfArchivedObjectsFailsAtPlan(t *testing.T) {
+	prefix := movePrefix()
+	var names []string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					for i := range 11 {
+						putArchived(t, names[0], fmt.Sprintf("cold/%02d.csv", i), s3types.StorageClassGlacier, false)
+					}
+					putArchived(t, names[0], "cold/deep.csv", s3types.StorageClassDeepArchive, false)
+					putArchived(t, names[0], "a-restored.csv", s3types.StorageClassGlacier, true)
+					putArchived(t, names[0], "a-instant.csv", s3types.StorageClassGlacierIr, false)
+					acctest.PutObject(t, names[0], "a-standard.csv", "warm", nil)
+				},
+				Config:   moveConfig("", prefix, "move tests", 31, true),
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Bucket holds archived objects that cannot move.*12 object\(s\) are archived.*` +
+					`"cold/00.csv" \(GLACIER\).*"cold/09.csv" \(GLACIER\) and 2 more.*restore-object.*ongoing-request="false"`),
+			},
+			{
+				PreConfig: func() {
+					if v, _ := acctest.Versions(t, names[0]); v != 15 {
+						t.Fatalf("bucket %s holds %d versions after the refused plan, want its 15", names[0], v)
+					}
+					if got := bucketNames(t, prefix); len(got) != 1 {
+						t.Fatalf("buckets with the prefix after the refused plan: %v, want the old one alone", got)
+					}
+					acctest.EmptyBucket(t, names[0])
+				},
+				Config: moveConfig("", prefix, "move tests", 30, true),
+			},
+		},
+	})
+}
+
+// TestAccBucket_moveRefusesObjectsArchivedAfterThePlan: an object archived after the plan, listed after a
+// full page of others, must stop the apply before anything is copied or erased, naming it; once it is gone,
+// the next apply moves the rest.
+func TestAccBucket_moveRefusesObjectsArchivedAfterThePlan(t *testing.T) {
+	const n = 1000 // one full listing page before the archived object, so a move would erase that page first
+	prefix := movePrefix()
+	var names []string
+	archive := writeBetweenPlanAndApply(func() {
+		putArchived(t, names[0], "z/archived-after-the-plan.csv", s3types.StorageClassDeepArchive, false)
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					g, ctx := errgroup.WithContext(context.Background())
+					g.SetLimit(32)
+					c := acctest.S3(t, acctest.Region)
+					for i := range n {
+						g.Go(func() error {
+							_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(names[0]), Key: aws.String(fmt.Sprintf("o/%05d", i)), Body: strings.NewReader("x")})
+							return err
+						})
+					}
+					if err := g.Wait(); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           moveConfig("", prefix, "move tests", 31, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{archive}},
+				ExpectError:      regexp.MustCompile(`(?s)Bucket holds archived objects that cannot move.*"z/archived-after-the-plan.csv"\s+\(DEEP_ARCHIVE\).*0 object\(s\) were\s+verified`),
+			},
+			{
+				PreConfig: func() {
+					if v, _ := acctest.Versions(t, names[0]); v != 1000 {
+						t.Fatalf("bucket %s lists %d versions on its first page after the refused move, want a full page (nothing erased)", names[0], v)
+					}
+					versions, _ := acctest.AllVersions(t, names[0])
+					if len(versions) != n+1 {
+						t.Fatalf("bucket %s holds %d versions after the refused move, want its %d", names[0], len(versions), n+1)
+					}
+					buckets := bucketNames(t, prefix)
+					if len(buckets) != 2 {
+						t.Fatalf("buckets with the prefix: %v, want the old one and the new one", buckets)
+					}
+					if v, _ := acctest.Versions(t, buckets[1]); v != 0 {
+						t.Fatalf("the new bucket %s holds %d versions, want none: nothing is copied before the check", buckets[1], v)
+					}
+					if _, err := acctest.S3(t, acctest.Region).DeleteObject(context.Background(), &s3.DeleteObjectInput{
+						Bucket: aws.String(names[0]), Key: aws.String("z/archived-after-the-plan.csv"), VersionId: versions[n].VersionId,
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: moveConfig("", prefix, "move tests", 31, true),
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					versions, _ := acctest.AllVersions(t, names[len(names)-1])
+					if len(versions) != n {
+						return fmt.Errorf("bucket %s holds %d versions, want the %d moved", names[len(names)-1], len(versions), n)
 					}
 					return nil
 				}),
