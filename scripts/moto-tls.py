@@ -26,6 +26,12 @@ It changes two things more in the version listing (ListObjectVersions), where mo
     cannot carry (U+0001, say) reaches the client intact instead of breaking the XML answer. It also honours
     x-amz-optional-object-attributes: RestoreStatus, as AWS does, giving the restore of each archived version
     that has one, so a caller can tell an archived object S3 can copy (restored) from one it cannot.
+
+And it keeps objects written with a customer-provided key (SSE-C) as AWS keeps them: moto ignores the key and
+serves such an object to anyone. Here (CustomerKeys) a GET or HEAD of it without the key's headers, and a copy
+(CopyObject, UploadPartCopy) of it without the copy-source key's headers, are refused with AWS's 400
+InvalidRequest; with them, the answer names the algorithm and the key's MD5 as AWS's does. The key itself is
+not checked against the one written (only its presence), and an SSE-C multipart upload is not modelled.
 """
 
 import argparse
@@ -186,17 +192,107 @@ def list_object_versions_response(self):
 S3Response.list_object_versions = list_object_versions_response
 
 
+# The request being served's headers, lower-case; None outside a request.
+_request_headers = contextvars.ContextVar("request_headers", default=None)
+
+SSE_C_ALGORITHM = "x-amz-server-side-encryption-customer-algorithm"
+SSE_C_KEY_MD5 = "x-amz-server-side-encryption-customer-key-md5"
+COPY_SSE_C_ALGORITHM = "x-amz-copy-source-server-side-encryption-customer-algorithm"
+
+# The backend of each bucket that holds an object written with a customer-provided key, by bucket name (a
+# bucket's name is global): where CustomerKeys looks such an object up.
+_sse_c_buckets = {}
+
+_put_object = S3Backend.put_object
+
+
+def put_object(self, bucket_name, key_name, *args, **kwargs):
+    """S3Backend.put_object that remembers, on the version it writes, a customer-provided key's algorithm and MD5.
+
+    CopyObject writes through here too, and its SSE-C headers are the copy's own, as at AWS.
+    """
+    key = _put_object(self, bucket_name, key_name, *args, **kwargs)
+    headers = _request_headers.get() or {}
+    if headers.get(SSE_C_ALGORITHM):
+        key.sse_customer = (headers[SSE_C_ALGORITHM], headers.get(SSE_C_KEY_MD5, ""))
+        _sse_c_buckets[bucket_name] = self
+    return key
+
+
+S3Backend.put_object = put_object
+
+INVALID_REQUEST = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>The object was '
+                   b'stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve '
+                   b'the object.</Message></Error>')
+
+
+def _sse_customer(bucket, key, version_id):
+    """The (algorithm, key MD5) a version was written with, or None when it was not written with SSE-C."""
+    backend = _sse_c_buckets.get(bucket)
+    if backend is None or not key:
+        return None
+    try:
+        found = backend.get_object(bucket, key, version_id=version_id)
+    except Exception:  # a missing bucket, key or version: moto answers that itself
+        return None
+    return getattr(found, "sse_customer", None)
+
+
+def _path(environ):
+    """The request's bucket and key, path-style, decoded as werkzeug decodes them for moto."""
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    bucket, _, key = path.lstrip("/").partition("/")
+    return bucket, key
+
+
+class CustomerKeys:
+    """WSGI middleware that serves objects written with a customer-provided key as AWS does (see the top)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        headers = _request_headers.get() or {}
+        method = environ.get("REQUEST_METHOD")
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        sse = None
+        if method in ("GET", "HEAD") and not set(query) - {"versionId", "partNumber"}:
+            bucket, key = _path(environ)
+            sse = _sse_customer(bucket, key, query.get("versionId", [None])[0])
+            if sse is not None and not headers.get(SSE_C_ALGORITHM):
+                start_response("400 Bad Request", [("Content-Type", "application/xml")])
+                return [] if method == "HEAD" else [INVALID_REQUEST]
+        elif method == "PUT" and headers.get("x-amz-copy-source"):
+            source = urllib.parse.urlparse(headers["x-amz-copy-source"])
+            bucket, _, key = urllib.parse.unquote(source.path).lstrip("/").partition("/")
+            version_id = urllib.parse.parse_qs(source.query).get("versionId", [None])[0]
+            if _sse_customer(bucket, key, version_id) is not None and not headers.get(COPY_SSE_C_ALGORITHM):
+                start_response("400 Bad Request", [("Content-Type", "application/xml")])
+                return [INVALID_REQUEST]
+        if sse is None:
+            return self.app(environ, start_response)
+
+        def with_sse(status, response_headers, *exc_info):
+            response_headers = list(response_headers) + [(SSE_C_ALGORITHM, sse[0]), (SSE_C_KEY_MD5, sse[1])]
+            return start_response(status, response_headers, *exc_info)
+
+        return self.app(environ, with_sse)
+
+
 class SchemeRecorder:
-    """WSGI middleware that records, for the request it passes on, whether it arrived over TLS."""
+    """WSGI middleware that records, for the request it passes on, whether it arrived over TLS, and its headers."""
 
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
         token = _secure_transport.set(environ.get("wsgi.url_scheme") == "https")
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        headers_token = _request_headers.set(headers)
         try:
             return self.app(environ, start_response)
         finally:
+            _request_headers.reset(headers_token)
             _secure_transport.reset(token)
 
 
@@ -212,7 +308,7 @@ def main(argv=None):
     # As moto_server sets it up, so moto answers with the same URLs and behaviour.
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True
-    app = SchemeRecorder(app)
+    app = SchemeRecorder(CustomerKeys(app))
     servers = [
         make_server(args.host, args.tls_port, app, threaded=True, ssl_context=(args.ssl_cert, args.ssl_key)),
         make_server(args.host, args.plain_port, app, threaded=True),

@@ -111,6 +111,9 @@ type MoveSource struct {
 	Retained *RetainedError
 	// Archived is set when some current object is archived and not restored, which S3 cannot copy.
 	Archived *ArchivedError
+	// CustomerKey is set when some current object is encrypted with a customer-provided key (SSE-C), which
+	// S3 copies only for a request that carries the key.
+	CustomerKey *CustomerKeyError
 	// Siblings are the other buckets whose names a bucket_prefix generates from the same prefix: a move
 	// finds the successor by its prefix, so there must be none.
 	Siblings []string
@@ -118,10 +121,14 @@ type MoveSource struct {
 
 // PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix (empty for
 // a fixed name, which has no siblings): the figures (one listing of every version, page by page, so memory
-// does not grow with the bucket), its retention and the other buckets with the same prefix.
+// does not grow with the bucket), what the move could not copy, its retention and the other buckets with the
+// same prefix. Only a HEAD tells whether an object needs a customer-provided key, so the plan makes one per
+// current object, moveConcurrency at a time: as many as the move itself makes, and only in the plan of a
+// replacement that moves a bucket's data.
 func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
 	var src MoveSource
 	var archived ArchivedError
+	var encrypted CustomerKeyError
 	err := concurrently(ctx,
 		func(ctx context.Context) error {
 			pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{
@@ -144,8 +151,11 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 					}
 				}
 				src.DeleteMarkers += int64(len(page.DeleteMarkers))
+				if err := c.headCurrent(ctx, name, page.Versions, &encrypted, &archived); err != nil {
+					return err
+				}
 			}
-			src.Archived = archived.orNil()
+			src.Archived, src.CustomerKey = archived.orNil(), encrypted.orNil()
 			return nil
 		},
 		func(ctx context.Context) error {
@@ -653,6 +663,12 @@ func checksumOf(values map[s3types.ChecksumAlgorithm]*string, typ s3types.Checks
 // move that resumes first asks whether the object is already there, identical.
 func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, error) {
 	src, found, err := m.src.head(ctx, m.from, key, version)
+	if needsCustomerKey(err) {
+		// Written with a customer-provided key since the plan looked.
+		encrypted := &CustomerKeyError{}
+		encrypted.add(key)
+		return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: encrypted}
+	}
 	if err != nil || !found {
 		if err == nil {
 			err = errors.New("the object version is gone")

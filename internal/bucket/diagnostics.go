@@ -346,3 +346,21 @@ func archivedDiag(name string, archived *awsapi.ArchivedError, moved int64, when
 			"keeps its storage class, so the objects stay archived in the new bucket.",
 			name, archived, outcome, name, name))
 }
+
+// customerKeyDiag stops a move that would meet objects encrypted with a customer-provided key (SSE-C): at
+// plan, and at apply when one was written after the plan (moved counts the objects already verified in the
+// new bucket).
+func customerKeyDiag(name string, encrypted *awsapi.CustomerKeyError, moved int64, when stage) diag.Diagnostic {
+	outcome := "The move would stop at the first of them, so the plan stops here; nothing was copied or erased."
+	if when == atApply {
+		outcome = fmt.Sprintf("The move stopped before copying them; %d object(s) were verified in the new bucket "+
+			"and erased from %q, and every other object is still there.", moved, name)
+	}
+	return diag.NewErrorDiagnostic("Bucket holds objects encrypted with a customer-provided key",
+		fmt.Sprintf("In bucket %q, %s. S3 copies such an object only for a request that carries its key, which "+
+			"the provider does not have, and the moved data must be encrypted under the new bucket's KMS key "+
+			"(crypto-shredding erases it with the key). %s Re-encrypt each of them under the bucket's KMS key, "+
+			"with your key, for example:\n\n  aws s3 cp s3://%s/<key> s3://%s/<key> --sse-c-copy-source AES256 "+
+			"--sse-c-copy-source-key fileb://<customer key file> --sse aws:kms --sse-kms-key-id <kms_key_arn of the "+
+			"bucket>\n\nor delete them, then plan again.", name, encrypted, outcome, name, name))
+}

@@ -1,7 +1,10 @@
 package bucket_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"regexp"
@@ -291,6 +294,97 @@ func TestAccBucket_moveRefusesObjectsArchivedAfterThePlan(t *testing.T) {
 						return fmt.Errorf("bucket %s holds %d versions, want the %d moved", names[len(names)-1], len(versions), n)
 					}
 					return nil
+				}),
+			},
+			forceDestroyStep(moveConfig("", prefix, "move tests", 31, true)),
+		},
+	})
+}
+
+// putWithCustomerKey writes an object encrypted with a customer-provided key (SSE-C).
+func putWithCustomerKey(t *testing.T, bucket, key string) {
+	t.Helper()
+	secret := bytes.Repeat([]byte{7}, 32)
+	sum := md5.Sum(secret) //nolint:gosec // S3 names a customer key by its MD5
+	acctest.PutObject(t, bucket, key, "sealed "+key, func(in *s3.PutObjectInput) {
+		in.SSECustomerAlgorithm = aws.String("AES256")
+		in.SSECustomerKey = aws.String(base64.StdEncoding.EncodeToString(secret))
+		in.SSECustomerKeyMD5 = aws.String(base64.StdEncoding.EncodeToString(sum[:]))
+	})
+}
+
+// TestAccBucket_moveOfCustomerKeyObjectsFailsAtPlan: S3 copies an object encrypted with a customer-provided
+// key only for a request carrying that key, which the provider does not have, so the plan must refuse the
+// move, naming those objects and only those, and touch nothing.
+func TestAccBucket_moveOfCustomerKeyObjectsFailsAtPlan(t *testing.T) {
+	prefix := movePrefix()
+	var names []string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					acctest.PutObject(t, names[0], "a-plain.json", "{}", nil)
+					putWithCustomerKey(t, names[0], "sealed/1.json")
+					putWithCustomerKey(t, names[0], "sealed/2.json")
+					acctest.PutObject(t, names[0], "z-plain.json", "{}", nil)
+				},
+				Config:   moveConfig("", prefix, "move tests", 31, true),
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Bucket holds objects encrypted with a customer-provided key.*2 object\(s\) are\s+encrypted.*` +
+					`"sealed/1.json",\s+"sealed/2.json"\..*--sse-c-copy-source`),
+			},
+			{
+				PreConfig: func() {
+					if v, _ := acctest.Versions(t, names[0]); v != 4 {
+						t.Fatalf("bucket %s holds %d versions after the refused plan, want its 4", names[0], v)
+					}
+					acctest.EmptyBucket(t, names[0])
+				},
+				Config: moveConfig("", prefix, "move tests", 30, true),
+			},
+		},
+	})
+}
+
+// TestAccBucket_moveRefusesCustomerKeyObjectsWrittenAfterThePlan: an object written with a customer-provided
+// key after the plan must stop the apply before the round it is in erases anything, naming it; once it is
+// gone, the next apply finishes the move.
+func TestAccBucket_moveRefusesCustomerKeyObjectsWrittenAfterThePlan(t *testing.T) {
+	prefix := movePrefix()
+	var names []string
+	var want map[string]storedObject
+	seal := writeBetweenPlanAndApply(func() { putWithCustomerKey(t, names[0], "sealed-after-the-plan.json") })
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
+			{
+				PreConfig:        func() { want = seedSmall(t, names[0], 5) },
+				Config:           moveConfig("", prefix, "move tests", 31, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{seal}},
+				ExpectError:      regexp.MustCompile(`(?s)Bucket holds objects encrypted with a customer-provided key.*"sealed-after-the-plan.json"`),
+			},
+			{
+				PreConfig: func() {
+					if v, _ := acctest.Versions(t, names[0]); v != 6 {
+						t.Fatalf("bucket %s holds %d versions after the refused move, want its 6", names[0], v)
+					}
+					if _, err := acctest.S3(t, acctest.Region).DeleteObject(context.Background(), &s3.DeleteObjectInput{
+						Bucket: aws.String(names[0]), Key: aws.String("sealed-after-the-plan.json"),
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: moveConfig("", prefix, "move tests", 31, true),
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					return checkObjects(t, names[len(names)-1], want, func() string {
+						return s.RootModule().Resources["gdpr_key.test"].Primary.Attributes["arn"]
+					})
 				}),
 			},
 			forceDestroyStep(moveConfig("", prefix, "move tests", 31, true)),

@@ -437,12 +437,16 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 	})
 	var retained *awsapi.RetainedError
 	var archived *awsapi.ArchivedError
+	var encrypted *awsapi.CustomerKeyError
 	switch {
 	case errors.As(err, &retained):
 		diags.Append(retainedDiag(name, retained, atApply))
 		return to, false
 	case errors.As(err, &archived):
 		diags.Append(archivedDiag(name, archived, moved.Objects, atApply))
+		return to, false
+	case errors.As(err, &encrypted):
+		diags.Append(customerKeyDiag(name, encrypted, moved.Objects, atApply))
 		return to, false
 	case err != nil:
 		diags.Append(moveFailedDiag(name, to.Name, moved, err))

@@ -1,11 +1,16 @@
 package awsapi
 
 import (
+	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Only current versions in an archive class without a completed restore stop a move; the classes S3 reads
@@ -72,5 +77,22 @@ func TestArchivedError_namesTheFirstAndCountsTheRest(t *testing.T) {
 	}
 	if (&ArchivedError{}).orNil() != nil {
 		t.Error("an empty ArchivedError is returned as an error")
+	}
+}
+
+// A HEAD of an SSE-C object without its key is answered 400, with no body to say more.
+func TestNeedsCustomerKey(t *testing.T) {
+	answer := func(status int) error {
+		return &smithy.OperationError{ServiceID: "S3", OperationName: "HeadObject", Err: &awshttp.ResponseError{
+			ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: errors.New("BadRequest")},
+		}}
+	}
+	if !needsCustomerKey(answer(http.StatusBadRequest)) {
+		t.Error("a 400 answer to a HEAD is not taken for an object that needs its customer key")
+	}
+	for _, err := range []error{nil, answer(http.StatusForbidden), answer(http.StatusNotFound), errors.New("connection reset")} {
+		if needsCustomerKey(err) {
+			t.Errorf("%v is taken for an object that needs its customer key", err)
+		}
 	}
 }

@@ -2,12 +2,15 @@ package awsapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // An object in an archive storage class (GLACIER, DEEP_ARCHIVE) cannot be copied until a restore has made a
@@ -109,4 +112,96 @@ func (c *Clients) findArchived(ctx context.Context, name string) (*ArchivedError
 		}
 	}
 	return archived.orNil(), nil
+}
+
+// An object written with a customer-provided key (SSE-C) can be read, or copied, only by a request that
+// carries that key, which the provider does not have: S3 answers such a HEAD, GET or copy with 400. No listing
+// shows how an object is encrypted, so a plan that moves a bucket's objects asks S3 for each current one with
+// a HEAD (see PlanMove).
+
+// CustomerKeyError says current objects are encrypted with a customer-provided key (SSE-C), so S3 will not
+// copy them for the provider. Keys names the first MaxNamedArchived in the listing's order; Total counts them
+// all.
+type CustomerKeyError struct {
+	Keys  []string
+	Total int64
+}
+
+func (e *CustomerKeyError) Error() string {
+	keys := make([]string, len(e.Keys))
+	for i, k := range e.Keys {
+		keys[i] = fmt.Sprintf("%q", k)
+	}
+	more := ""
+	if int64(len(e.Keys)) < e.Total {
+		more = fmt.Sprintf(" and %d more", e.Total-int64(len(e.Keys)))
+	}
+	return fmt.Sprintf("%d object(s) are encrypted with a customer-provided key (SSE-C), so S3 reads or copies them only with that key: %s%s",
+		e.Total, strings.Join(keys, ", "), more)
+}
+
+// add counts an object, naming it while fewer than MaxNamedArchived are named.
+func (e *CustomerKeyError) add(key string) {
+	e.Total++
+	if len(e.Keys) < MaxNamedArchived {
+		e.Keys = append(e.Keys, key)
+	}
+}
+
+// orNil returns e when it counts an object, so a caller can return it as an error.
+func (e *CustomerKeyError) orNil() *CustomerKeyError {
+	if e.Total == 0 {
+		return nil
+	}
+	return e
+}
+
+// needsCustomerKey reports whether err is S3's answer to a HEAD or GET of an object encrypted with a
+// customer-provided key, made without it: 400 Bad Request (a HEAD's answer has no body to say more; a GET's
+// says InvalidRequest).
+func needsCustomerKey(err error) bool {
+	var status interface{ HTTPStatusCode() int }
+	return errors.As(err, &status) && status.HTTPStatusCode() == http.StatusBadRequest
+}
+
+// headCurrent asks S3 about each current version of a listing page, moveConcurrency at a time, and adds to
+// encrypted the objects that need a customer-provided key and to archived those in an Intelligent-Tiering
+// archive tier (the listing shows GLACIER and DEEP_ARCHIVE itself). A version deleted since the listing is
+// passed over.
+func (c *Clients) headCurrent(ctx context.Context, bucket string, versions []s3types.ObjectVersion, encrypted *CustomerKeyError, archived *ArchivedError) error {
+	found := make([]struct{ customerKey, archived bool }, len(versions))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(moveConcurrency)
+	for i, v := range versions {
+		if !aws.ToBool(v.IsLatest) {
+			continue
+		}
+		g.Go(func() error {
+			out, err := c.s3.headObject(gctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: v.Key, VersionId: v.VersionId})
+			switch {
+			case needsCustomerKey(err):
+				found[i].customerKey = true
+			case IsNotFound(err) || code(err) == "NoSuchKey" || code(err) == "NoSuchVersion":
+			case err != nil:
+				return fmt.Errorf("s3:GetObject (HeadObject) of %q: %w", aws.ToString(v.Key), err)
+			default:
+				found[i].customerKey = aws.ToString(out.SSECustomerAlgorithm) != ""
+				found[i].archived = s3types.StorageClass(v.StorageClass) == s3types.StorageClassIntelligentTiering && archivedInHead(out)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// Added in the listing's order, so the objects named are the first.
+	for i, f := range found {
+		if f.customerKey {
+			encrypted.add(aws.ToString(versions[i].Key))
+		}
+		if f.archived {
+			archived.add(aws.ToString(versions[i].Key), string(versions[i].StorageClass))
+		}
+	}
+	return nil
 }
