@@ -32,6 +32,9 @@ serves such an object to anyone. Here (CustomerKeys) a GET or HEAD of it without
 (CopyObject, UploadPartCopy) of it without the copy-source key's headers, are refused with AWS's 400
 InvalidRequest; with them, the answer names the algorithm and the key's MD5 as AWS's does. The key itself is
 not checked against the one written (only its presence), and an SSE-C multipart upload is not modelled.
+
+Last, a CopyObject into a bucket with a default Object Lock retention: moto asks it for Content-MD5 or a
+checksum, as it asks a PutObject, although a copy has no body to check, and AWS does not ask (CopyBodyless).
 """
 
 import argparse
@@ -279,6 +282,26 @@ class CustomerKeys:
         return self.app(environ, with_sse)
 
 
+class CopyBodyless:
+    """WSGI middleware that lets a CopyObject into a bucket with default Object Lock retention through, as AWS does.
+
+    AWS asks for Content-MD5 (or an SDK checksum) on a request that uploads a body under Object Lock. moto asks
+    every PUT of an object into such a bucket before it tells a copy from an upload, so a CopyObject, which has
+    no body, is refused there. The copy is marked here as checksummed, which moto reads nowhere else for a copy.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        # A CopyObject is a PUT with a copy source and no subresource (the SDKs add x-id=CopyObject).
+        if (environ.get("REQUEST_METHOD") == "PUT" and environ.get("HTTP_X_AMZ_COPY_SOURCE")
+                and not set(query) - {"x-id"} and "HTTP_CONTENT_MD5" not in environ):
+            environ.setdefault("HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM", "CRC32")
+        return self.app(environ, start_response)
+
+
 class SchemeRecorder:
     """WSGI middleware that records, for the request it passes on, whether it arrived over TLS, and its headers."""
 
@@ -308,7 +331,7 @@ def main(argv=None):
     # As moto_server sets it up, so moto answers with the same URLs and behaviour.
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True
-    app = SchemeRecorder(CustomerKeys(app))
+    app = SchemeRecorder(CustomerKeys(CopyBodyless(app)))
     servers = [
         make_server(args.host, args.tls_port, app, threaded=True, ssl_context=(args.ssl_cert, args.ssl_key)),
         make_server(args.host, args.plain_port, app, threaded=True),

@@ -320,6 +320,8 @@ type mover struct {
 	lock bool
 	// lockDefault is the old bucket's default retention, which versions without their own carry.
 	lockDefault ObjectLock
+	// dstLockDefault is the new bucket's default retention, which S3 gives every copy that asks for none.
+	dstLockDefault ObjectLock
 	// fresh says the new bucket held nothing when the move began: every object is copied without first
 	// asking whether it is there. A move that resumes asks, and copies only what is missing or different.
 	fresh bool
@@ -356,6 +358,16 @@ func (m *mover) prepare(ctx context.Context) error {
 			return nil
 		},
 		func(ctx context.Context) error {
+			_, def, err := m.dst.objectLock(ctx, m.to)
+			if def != nil {
+				m.dstLockDefault = *def
+			}
+			if err != nil {
+				return &MoveError{Action: "s3:GetBucketObjectLockConfiguration of " + m.to, Err: err}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
 			tags, err := m.dst.bucketTags(ctx, m.to)
 			if err != nil {
 				return &MoveError{Action: "s3:GetBucketTagging of " + m.to, Err: err}
@@ -383,7 +395,7 @@ func (m *mover) prepare(ctx context.Context) error {
 // class and website redirect, which S3 would otherwise set to STANDARD and drop.
 func (m *mover) copy(ctx context.Context, key, version string, src object, algo s3types.ChecksumAlgorithm) (object, error) {
 	if src.sum.size > MultipartCopy.Above {
-		return object{}, m.copyInParts(ctx, key, version, src.sum.size, algo)
+		return object{}, m.copyInParts(ctx, key, version, src, algo)
 	}
 	out, err := m.dst.s3.copyObject(ctx, &s3.CopyObjectInput{
 		Bucket:               aws.String(m.to),
@@ -396,8 +408,10 @@ func (m *mover) copy(ctx context.Context, key, version string, src object, algo 
 		SSEKMSKeyId:          aws.String(m.key),
 		BucketKeyEnabled:     aws.Bool(true),
 
-		StorageClass:            src.storageClass,
-		WebsiteRedirectLocation: src.redirect,
+		StorageClass:              src.storageClass,
+		WebsiteRedirectLocation:   src.redirect,
+		ObjectLockMode:            src.lockMode,
+		ObjectLockRetainUntilDate: src.lockUntil,
 	})
 	if err != nil {
 		return object{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: err}
@@ -416,7 +430,8 @@ func (m *mover) copy(ctx context.Context, key, version string, src object, algo 
 // copyInParts copies an object above MultipartCopy.Above with UploadPartCopy. A multipart upload does not
 // copy the source's headers and tags by itself, so they are read and given to it; an upload that fails is
 // aborted, so no parts are left to pay for.
-func (m *mover) copyInParts(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) (err error) {
+func (m *mover) copyInParts(ctx context.Context, key, version string, src object, algo s3types.ChecksumAlgorithm) (err error) {
+	size := src.sum.size
 	head, err := m.src.s3.headObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: aws.String(version)})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
@@ -448,9 +463,11 @@ func (m *mover) copyInParts(ctx context.Context, key, version string, size int64
 		SSEKMSKeyId:          aws.String(m.key),
 		BucketKeyEnabled:     aws.Bool(true),
 
-		Expires:                 head.Expires, //nolint:staticcheck // the field the upload takes, as the HEAD parsed it
-		StorageClass:            head.StorageClass,
-		WebsiteRedirectLocation: head.WebsiteRedirectLocation,
+		Expires:                   head.Expires, //nolint:staticcheck // the field the upload takes, as the HEAD parsed it
+		StorageClass:              head.StorageClass,
+		WebsiteRedirectLocation:   head.WebsiteRedirectLocation,
+		ObjectLockMode:            src.lockMode,
+		ObjectLockRetainUntilDate: src.lockUntil,
 	})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:PutObject (CreateMultipartUpload)", Err: err}
@@ -616,6 +633,10 @@ type object struct {
 	redirect     *string
 	// archived says S3 cannot copy the object before it is restored.
 	archived bool
+	// lockMode and lockUntil are the version's Object Lock retention (HeadObject gives it to a caller
+	// allowed s3:GetObjectRetention); see carriedRetention.
+	lockMode  s3types.ObjectLockMode
+	lockUntil *time.Time
 }
 
 // head reads an object version with its checksum; found is false when the object does not exist.
@@ -641,6 +662,7 @@ func (c *Clients) head(ctx context.Context, bucket, key, version string) (o obje
 	o.metadata = out.Metadata
 	o.kmsKey = aws.ToString(out.SSEKMSKeyId)
 	o.storageClass, o.redirect, o.archived = out.StorageClass, out.WebsiteRedirectLocation, archivedInHead(out)
+	o.lockMode, o.lockUntil = out.ObjectLockMode, out.ObjectLockRetainUntilDate
 	return o, true, nil
 }
 
@@ -681,6 +703,7 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 		archived.add(key, string(src.storageClass))
 		return objectSum{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: archived}
 	}
+	m.carriedRetention(&src, time.Now())
 	if !m.fresh {
 		if ok, sum, err := m.present(ctx, key, version, src); err != nil || ok {
 			return sum, err
@@ -721,6 +744,21 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 		if attempt > 0 {
 			return objectSum{}, &MoveError{Key: key, Action: "verifying the copy in " + m.to, Err: ErrNotIdentical}
 		}
+	}
+}
+
+// carriedRetention keeps, of an old bucket's version's Object Lock retention (as its HEAD gave it), what a
+// copy must be given: the retention, when it ends later than the new bucket's default would end for the
+// copy, which S3 gives a copy that asks for no retention of its own; nothing otherwise. The move must not
+// end a retention early. (A legal hold or COMPLIANCE retention stops the move before the first copy, see
+// moveRounds, so GOVERNANCE is all that is carried.)
+func (m *mover) carriedRetention(o *object, now time.Time) {
+	byDefault := now
+	if d := m.dstLockDefault; d.Mode != "" {
+		byDefault = now.Add(time.Duration(d.Days) * 24 * time.Hour)
+	}
+	if o.lockUntil == nil || !o.lockUntil.After(byDefault) {
+		o.lockMode, o.lockUntil = "", nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -93,6 +94,35 @@ func TestNeedsCustomerKey(t *testing.T) {
 	for _, err := range []error{nil, answer(http.StatusForbidden), answer(http.StatusNotFound), errors.New("connection reset")} {
 		if needsCustomerKey(err) {
 			t.Errorf("%v is taken for an object that needs its customer key", err)
+		}
+	}
+}
+
+// A copy carries a version's own retention only when it outlasts what the new bucket's default would give.
+func TestCarriedRetention(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	cases := []struct {
+		def   ObjectLock
+		until time.Duration // from now; 0 for none
+		kept  bool
+	}{
+		{ObjectLock{Mode: "GOVERNANCE", Days: 1}, 10 * day, true},
+		{ObjectLock{Mode: "GOVERNANCE", Days: 30}, 10 * day, false},
+		{ObjectLock{Mode: "GOVERNANCE", Days: 10}, 10 * day, false},
+		{ObjectLock{}, day, true},
+		{ObjectLock{}, -day, false},
+		{ObjectLock{Mode: "GOVERNANCE", Days: 1}, 0, false},
+	}
+	for _, c := range cases {
+		m := &mover{dstLockDefault: c.def}
+		o := object{}
+		if c.until != 0 {
+			o.lockMode, o.lockUntil = s3types.ObjectLockModeGovernance, aws.Time(now.Add(c.until))
+		}
+		m.carriedRetention(&o, now)
+		if kept := o.lockUntil != nil && o.lockMode != ""; kept != c.kept {
+			t.Errorf("default %+v, own retention ending in %s: carried %v, want %v", c.def, c.until, kept, c.kept)
 		}
 	}
 }

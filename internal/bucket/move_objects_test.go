@@ -391,3 +391,70 @@ func TestAccBucket_moveRefusesCustomerKeyObjectsWrittenAfterThePlan(t *testing.T
 		},
 	})
 }
+
+// TestAccBucket_moveKeepsAnObjectsOwnLongerRetention: S3 gives a copy the new bucket's default retention,
+// which would end an object's own, longer GOVERNANCE retention early; the move must carry it to the copy, and
+// leave an object whose retention the default outlasts to the default.
+func TestAccBucket_moveKeepsAnObjectsOwnLongerRetention(t *testing.T) {
+	prefix := movePrefix()
+	config := func(days int, force bool) string {
+		return acctest.BucketConfig(fmt.Sprintf(`
+  bucket_prefix   = %q
+  expiration_days = %d
+  object_lock     = { mode = "GOVERNANCE", days = 1 }
+  on_replace      = "move_data"
+  force_destroy   = %t
+  lifecycle {
+    create_before_destroy = true
+  }`, prefix, days, force))
+	}
+	var names []string
+	held := time.Now().Add(10 * 24 * time.Hour).UTC().Truncate(time.Second)
+	// The emulator answers GetObjectRetention with the object itself; a HEAD gives the retention, as at AWS.
+	retention := func(bucket, key string) (*s3types.ObjectLockRetention, error) {
+		out, err := acctest.S3(t, acctest.Region).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			return nil, fmt.Errorf("retention of %s in %s: %w", key, bucket, err)
+		}
+		if out.ObjectLockRetainUntilDate == nil {
+			return nil, nil
+		}
+		return &s3types.ObjectLockRetention{Mode: s3types.ObjectLockRetentionMode(out.ObjectLockMode), RetainUntilDate: out.ObjectLockRetainUntilDate}, nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(30, false), Check: captureBucket(&names)},
+			{
+				PreConfig: func() {
+					acctest.PutObject(t, names[0], "held.txt", "held for ten days", func(in *s3.PutObjectInput) {
+						in.ObjectLockMode, in.ObjectLockRetainUntilDate = s3types.ObjectLockModeGovernance, &held
+					})
+					acctest.PutObject(t, names[0], "default.txt", "held by the default", nil)
+				},
+				Config: config(31, false),
+				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
+					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
+						return err
+					}
+					got, err := retention(names[1], "held.txt")
+					if err != nil {
+						return err
+					}
+					if got == nil || got.Mode != s3types.ObjectLockRetentionModeGovernance || got.RetainUntilDate == nil || !got.RetainUntilDate.Equal(held) {
+						return fmt.Errorf("held.txt arrived with retention %+v, want GOVERNANCE until %s, its own", got, held)
+					}
+					got, err = retention(names[1], "default.txt")
+					if err != nil {
+						return err
+					}
+					if got == nil || got.RetainUntilDate == nil || got.RetainUntilDate.After(time.Now().Add(25*time.Hour)) {
+						return fmt.Errorf("default.txt arrived with retention %+v, want the new bucket's default of a day", got)
+					}
+					return nil
+				}),
+			},
+			{Config: config(31, true)},
+		},
+	})
+}
