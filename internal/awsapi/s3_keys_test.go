@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -115,5 +116,44 @@ func TestXMLSafeDeletes_sendUnsafeKeysByURL(t *testing.T) {
 	}
 	if len(out.Errors) != 1 || aws.ToString(out.Errors[0].Key) != "bad\x02" {
 		t.Errorf("errors %+v, want the one refused delete", out.Errors)
+	}
+}
+
+// A version that S3 says it deleted and lists again stops the move with an error naming it, where another
+// round would copy it and "delete" it again for ever (as happened to keys the SDK could not write in XML).
+func TestMoveRounds_stopWhenADeletedVersionIsListedAgain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	lists := 0
+	sum := aws.String("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+	c := &Clients{s3: s3Operations{
+		listObjectVersions: func(ctx context.Context, _ *s3.ListObjectVersionsInput, _ ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
+			lists++
+			return &s3.ListObjectVersionsOutput{Versions: []s3types.ObjectVersion{
+				{Key: aws.String("a\x01b"), VersionId: aws.String("v1"), IsLatest: aws.Bool(true), Size: aws.Int64(3)},
+			}}, ctx.Err()
+		},
+		headObject: func(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+			return &s3.HeadObjectOutput{ChecksumSHA256: sum, ChecksumType: s3types.ChecksumTypeFullObject, ContentLength: aws.Int64(3)}, nil
+		},
+		copyObject: func(context.Context, *s3.CopyObjectInput, ...func(*s3.Options)) (*s3.CopyObjectOutput, error) {
+			return &s3.CopyObjectOutput{SSEKMSKeyId: aws.String("key"), CopyObjectResult: &s3types.CopyObjectResult{ChecksumSHA256: sum, ChecksumType: s3types.ChecksumTypeFullObject}}, nil
+		},
+		deleteObjects: func(context.Context, *s3.DeleteObjectsInput, ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
+			return &s3.DeleteObjectsOutput{}, nil
+		},
+		putBucketTagging: func(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
+			return &s3.PutBucketTaggingOutput{}, nil
+		},
+	}}
+	m := &mover{src: c, dst: c, from: "old", to: "new", key: "key", fresh: true, dstTags: map[string]string{}}
+	err := m.moveRounds(ctx, nil)
+	var moveErr *MoveError
+	if !errors.As(err, &moveErr) || !errors.Is(err, ErrStillListed) || moveErr.Key != "a\x01b" {
+		t.Fatalf("moveRounds after %d listings: %v, want ErrStillListed naming the key", lists, err)
+	}
+	// One listing for archived objects, one per round: the second round stops.
+	if lists != 3 {
+		t.Errorf("the move listed the bucket %d times, want 3", lists)
 	}
 }

@@ -285,6 +285,31 @@ func (e *MoveError) Error() string {
 
 func (e *MoveError) Unwrap() error { return e.Err }
 
+// ErrStillListed is a version that S3 said it deleted and lists again.
+var ErrStillListed = errors.New("S3 acknowledged the deletion of this object version but still lists it")
+
+// versionIDs are a listing page's versions and delete markers, by key and version id.
+func versionIDs(page *s3.ListObjectVersionsOutput) map[[2]string]bool {
+	ids := map[[2]string]bool{}
+	for _, v := range page.Versions {
+		ids[[2]string{aws.ToString(v.Key), aws.ToString(v.VersionId)}] = true
+	}
+	for _, d := range page.DeleteMarkers {
+		ids[[2]string{aws.ToString(d.Key), aws.ToString(d.VersionId)}] = true
+	}
+	return ids
+}
+
+// listedAgain returns the key of an entry of page that ids holds, if any.
+func listedAgain(page *s3.ListObjectVersionsOutput, ids map[[2]string]bool) (string, bool) {
+	for id := range versionIDs(page) {
+		if ids[id] {
+			return id[0], true
+		}
+	}
+	return "", false
+}
+
 // ErrNotIdentical is a copy that S3 acknowledged but that differs from its source when checked.
 var ErrNotIdentical = errors.New("the copy differs from its source")
 
@@ -527,6 +552,9 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 	}
 	// Each round lists the first page of what is left, since the round before erased its own page: a listing
 	// continued from a marker that was just deleted is not something every S3 implementation gets right.
+	// erased are the versions the round before deleted: one listed again was not deleted, whatever S3
+	// answered, and another round would copy and delete it again, for ever.
+	var erased map[[2]string]bool
 	for {
 		page, err := m.src.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
 		if err != nil {
@@ -534,6 +562,9 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		}
 		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
 			return nil
+		}
+		if key, ok := listedAgain(page, erased); ok {
+			return &MoveError{Key: key, Action: "s3:DeleteObjectVersion in " + m.from, Err: ErrStillListed}
 		}
 		var current []s3types.ObjectVersion
 		for _, v := range page.Versions {
@@ -556,6 +587,7 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		if err := m.erase(ctx, page); err != nil {
 			return err
 		}
+		erased = versionIDs(page)
 		h := sha256.New()
 		h.Write([]byte(m.moved.Manifest))
 		for i, v := range current {
