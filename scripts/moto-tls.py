@@ -33,8 +33,10 @@ serves such an object to anyone. Here (CustomerKeys) a GET or HEAD of it without
 InvalidRequest; with them, the answer names the algorithm and the key's MD5 as AWS's does. The key itself is
 not checked against the one written (only its presence), and an SSE-C multipart upload is not modelled.
 
-Last, a CopyObject into a bucket with a default Object Lock retention: moto asks it for Content-MD5 or a
+Last, CopyObject. Into a bucket with a default Object Lock retention, moto asks it for Content-MD5 or a
 checksum, as it asks a PutObject, although a copy has no body to check, and AWS does not ask (CopyBodyless).
+And moto copies an object's website redirect with its metadata, where AWS never copies it: a copy has one
+only when the request gives it (S3Backend.copy_object).
 """
 
 import argparse
@@ -223,6 +225,24 @@ def put_object(self, bucket_name, key_name, *args, **kwargs):
 
 
 S3Backend.put_object = put_object
+
+_copy_object = S3Backend.copy_object
+
+WEBSITE_REDIRECT = "x-amz-website-redirect-location"
+
+
+def copy_object(self, src_key, dest_bucket_name, dest_key_name, *args, **kwargs):
+    """S3Backend.copy_object that, as AWS, gives the copy no website redirect unless the request gives one."""
+    _copy_object(self, src_key, dest_bucket_name, dest_key_name, *args, **kwargs)
+    if kwargs.get("website_redirect_location"):
+        return
+    copied = self.get_object(dest_bucket_name, dest_key_name)
+    if copied is not None:
+        copied.website_redirect_location = None
+        copied._metadata.pop(WEBSITE_REDIRECT, None)
+
+
+S3Backend.copy_object = copy_object
 
 INVALID_REQUEST = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>The object was '
                    b'stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve '

@@ -122,7 +122,8 @@ func putArchived(t *testing.T, bucket, key string, class s3types.StorageClass, r
 
 // TestAccBucket_moveKeepsStorageClassAndRedirect: a copy made without saying so lands in STANDARD and
 // loses its website redirect; the move must keep both, for objects copied whole and in parts, and must carry
-// a restored GLACIER object, which S3 can copy, into GLACIER.
+// a restored GLACIER object, which S3 can copy, into GLACIER. The other headers a copy in parts must be given
+// (Cache-Control, Content-Disposition, Expires) arrive too.
 func TestAccBucket_moveKeepsStorageClassAndRedirect(t *testing.T) {
 	prefix := movePrefix()
 	var names []string
@@ -148,11 +149,14 @@ func TestAccBucket_moveKeepsStorageClassAndRedirect(t *testing.T) {
 						case "restored.txt":
 							putArchived(t, names[0], k, class, true)
 						case "redirect.html":
-							acctest.PutObject(t, names[0], k, "<p>moved</p>", func(in *s3.PutObjectInput) { in.WebsiteRedirectLocation = aws.String("/elsewhere.html") })
+							acctest.PutObject(t, names[0], k, "<p>moved</p>", func(in *s3.PutObjectInput) {
+								in.WebsiteRedirectLocation, in.CacheControl, in.ContentDisposition = aws.String("/elsewhere.html"), aws.String("max-age=60"), aws.String("inline")
+							})
 						case "big/ia-part.bin":
 							// Above the multipart threshold TestMain sets, so it is copied in parts.
 							acctest.PutObject(t, names[0], k, strings.Repeat("p", 7<<20), func(in *s3.PutObjectInput) {
 								in.StorageClass, in.WebsiteRedirectLocation, in.Expires = class, aws.String("/big.html"), &expires //nolint:staticcheck // the field PutObject takes
+								in.CacheControl, in.ContentDisposition = aws.String("max-age=60"), aws.String("inline")
 							})
 						default:
 							acctest.PutObject(t, names[0], k, "body of "+k, func(in *s3.PutObjectInput) { in.StorageClass = class })
@@ -175,6 +179,10 @@ func TestAccBucket_moveKeepsStorageClassAndRedirect(t *testing.T) {
 						want := map[string]string{"redirect.html": "/elsewhere.html", "big/ia-part.bin": "/big.html"}[k]
 						if got := aws.ToString(out.WebsiteRedirectLocation); got != want {
 							return fmt.Errorf("object %s arrived with website redirect %q, want %q", k, got, want)
+						}
+						if want != "" && (aws.ToString(out.CacheControl) != "max-age=60" || aws.ToString(out.ContentDisposition) != "inline") {
+							return fmt.Errorf("object %s arrived with Cache-Control %q and Content-Disposition %q, want max-age=60 and inline",
+								k, aws.ToString(out.CacheControl), aws.ToString(out.ContentDisposition))
 						}
 						if k == "big/ia-part.bin" && (out.Expires == nil || !out.Expires.Equal(expires)) { //nolint:staticcheck // the field HeadObject parses
 							return fmt.Errorf("object %s copied in parts arrived with Expires %v, want %v", k, out.Expires, expires) //nolint:staticcheck // as above
