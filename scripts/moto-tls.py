@@ -18,13 +18,31 @@ IAMPolicyStatement answers DENIED for any statement whose conditions are not met
 TLS-only deny would then deny the requests over TLS and allow the others. Deciding the condition first and
 handing moto only the statements that apply avoids changing that code, which moto's IAM and STS share.
 
-It changes two things more. S3Backend.list_object_versions: a listing continues past a version marker that was
-deleted since the previous page, as at AWS, instead of ending there (see the function). S3Backend.put_object,
-which PutObject, CopyObject and CompleteMultipartUpload all end in: a request that asks for SSE-KMS
-(x-amz-server-side-encryption: aws:kms) without naming a key is encrypted under the AWS managed key aws/s3, as
-AWS does, where moto would take the bucket's default key; a request that asks for no encryption at all still
-gets the bucket's default encryption, key included. Without this, a copy that forgot to name the new bucket's
-key would pass every test, and at AWS leave data that deleting that key no longer erases.
+It changes the version listing (ListObjectVersions) where moto differs from AWS:
+  - S3Backend.list_object_versions: a listing continues past a version marker that was deleted since the
+    previous page, as at AWS, instead of ending there (see the function).
+  - S3Response.list_object_versions honours encoding-type=url, as AWS does and moto's other listings do: the
+    keys, prefixes, delimiter and markers of the answer are URL-encoded, so a key with a character XML 1.0
+    cannot carry (U+0001, say) reaches the client intact instead of breaking the XML answer. It also honours
+    x-amz-optional-object-attributes: RestoreStatus, as AWS does, giving the restore of each archived version
+    that has one, so a caller can tell an archived object S3 can copy (restored) from one it cannot.
+
+S3Backend.put_object, which PutObject, CopyObject and CompleteMultipartUpload all end in: a request that asks
+for SSE-KMS (x-amz-server-side-encryption: aws:kms) without naming a key is encrypted under the AWS managed key
+aws/s3, as AWS does, where moto would take the bucket's default key; a request that asks for no encryption at
+all still gets the bucket's default encryption, key included. Without this, a copy that forgot to name the new
+bucket's key would pass every test, and at AWS leave data that deleting that key no longer erases.
+
+And it keeps objects written with a customer-provided key (SSE-C) as AWS keeps them: moto ignores the key and
+serves such an object to anyone. Here (CustomerKeys) a GET or HEAD of it without the key's headers, and a copy
+(CopyObject, UploadPartCopy) of it without the copy-source key's headers, are refused with AWS's 400
+InvalidRequest; with them, the answer names the algorithm and the key's MD5 as AWS's does. The key itself is
+not checked against the one written (only its presence), and an SSE-C multipart upload is not modelled.
+
+Last, CopyObject. Into a bucket with a default Object Lock retention, moto asks it for Content-MD5 or a
+checksum, as it asks a PutObject, although a copy has no body to check, and AWS does not ask (CopyBodyless).
+And moto copies an object's website redirect with its metadata, where AWS never copies it: a copy has one
+only when the request gives it (S3Backend.copy_object).
 
 It serves TLS so that a busy machine slows the emulator down without making it fail (see serve_tls): each
 connection's TLS handshake runs on that connection's own thread, and the listen queue holds a whole burst of
@@ -39,12 +57,15 @@ import json
 import signal
 import sys
 import threading
+import urllib.parse
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.core.utils import unix_time_millis
 from moto.kms.models import kms_backends
 from moto.s3.models import FakeBucket, S3Backend
+from moto.s3.responses import S3Response
+from moto.s3.utils import ARCHIVE_STORAGE_CLASSES
 from werkzeug.serving import BaseWSGIServer, load_ssl_context, make_server
 
 # Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
@@ -129,12 +150,84 @@ S3Backend.list_object_versions = list_object_versions
 # The encryption values that ask S3 for a KMS key; with no key named, AWS uses the AWS managed key aws/s3.
 KMS_ENCRYPTION = ("aws:kms", "aws:kms:dsse")
 AWS_MANAGED_S3_KEY = "alias/aws/s3"
+_list_object_versions_response = S3Response.list_object_versions
+
+
+def _url_encoded(value):
+    """A string as S3 writes it in a listing asked with encoding-type=url: form-encoded, '/' kept."""
+    return urllib.parse.quote_plus(value, safe="/") if value else value
+
+
+def _restore_status(key):
+    """An archived version's RestoreStatus as AWS lists it; None for a version never restored."""
+    if key is None or key.storage_class not in ARCHIVE_STORAGE_CLASSES or key.expiry_date is None:
+        return None
+    if key.status == "IN_PROGRESS":
+        return {"IsRestoreInProgress": True}
+    return {"IsRestoreInProgress": False, "RestoreExpiryDate": key._expiry}
+
+
+def list_object_versions_response(self):
+    """S3Response.list_object_versions with encoding-type=url and RestoreStatus honoured, as AWS honours them.
+
+    With encoding-type=url, AWS URL-encodes Key, Prefix, Delimiter, KeyMarker and NextKeyMarker (and each
+    common prefix) in the answer, and says so with EncodingType. Asked for the optional attribute RestoreStatus,
+    it gives each version restored or being restored from an archive its restore. moto lists as asked and does
+    neither: here the answer moto built is completed on its way to the serializer.
+    """
+    encode = self.querystring.get("encoding-type", [None])[0] == "url"
+    optional = self.headers.get("x-amz-optional-object-attributes") or ""
+    restores = "RestoreStatus" in optional.split(",")
+    if not encode and not restores:
+        return _list_object_versions_response(self)
+    serialized = self.serialized
+
+    def complete_then_serialize(action_result):
+        result = action_result.result
+        if restores:
+            for entry in result.get("Versions") or []:
+                key = self.backend.get_object(self.bucket_name, entry["Key"], version_id=entry["VersionId"])
+                status = _restore_status(key)
+                if status is not None:
+                    entry["RestoreStatus"] = status
+        if encode:
+            for field in ("Prefix", "Delimiter", "KeyMarker", "NextKeyMarker"):
+                if result.get(field):
+                    result[field] = _url_encoded(result[field])
+            for entry in itertools.chain(result.get("Versions") or [], result.get("DeleteMarkers") or []):
+                entry["Key"] = _url_encoded(entry["Key"])
+            for common in result.get("CommonPrefixes") or []:
+                common["Prefix"] = _url_encoded(common["Prefix"])
+            result["EncodingType"] = "url"
+        return serialized(action_result)
+
+    self.serialized = complete_then_serialize
+    try:
+        return _list_object_versions_response(self)
+    finally:
+        del self.serialized
+
+
+S3Response.list_object_versions = list_object_versions_response
+
+
+# The request being served's headers, lower-case; None outside a request.
+_request_headers = contextvars.ContextVar("request_headers", default=None)
+
+SSE_C_ALGORITHM = "x-amz-server-side-encryption-customer-algorithm"
+SSE_C_KEY_MD5 = "x-amz-server-side-encryption-customer-key-md5"
+COPY_SSE_C_ALGORITHM = "x-amz-copy-source-server-side-encryption-customer-algorithm"
+
+# The backend of each bucket that holds an object written with a customer-provided key, by bucket name (a
+# bucket's name is global): where CustomerKeys looks such an object up.
+_sse_c_buckets = {}
 
 _put_object = S3Backend.put_object
 
 
-def put_object(self, *args, **kwargs):
-    """S3Backend.put_object with AWS's choice of key for SSE-KMS requests that name none.
+def put_object(self, bucket_name, key_name, *args, **kwargs):
+    """S3Backend.put_object with AWS's choice of key for SSE-KMS requests that name none, and that remembers, on
+    the version it writes, a customer-provided key's algorithm and MD5.
 
     AWS's PutObject, CopyObject and CreateMultipartUpload references say that a request with
     x-amz-server-side-encryption set to aws:kms (or aws:kms:dsse) and no
@@ -143,28 +236,133 @@ def put_object(self, *args, **kwargs):
     default key. Here the first gets the ARN of the account's aws/s3 key in the bucket's region, which moto's
     KMS makes on first use as AWS does; moto then applies the bucket's default only to requests that name no
     encryption, as before.
+
+    CopyObject writes through here too, and its SSE-C headers are the copy's own, as at AWS.
     """
     if kwargs.get("encryption") in KMS_ENCRYPTION and not kwargs.get("kms_key_id"):
-        bucket = self.get_bucket(kwargs["bucket_name"] if "bucket_name" in kwargs else args[0])
+        bucket = self.get_bucket(bucket_name)
         kms = kms_backends[self.account_id][bucket.region_name]
         kwargs["kms_key_id"] = kms.keys[kms.get_key_id_from_alias(AWS_MANAGED_S3_KEY)].arn
-    return _put_object(self, *args, **kwargs)
+    key = _put_object(self, bucket_name, key_name, *args, **kwargs)
+    headers = _request_headers.get() or {}
+    if headers.get(SSE_C_ALGORITHM):
+        key.sse_customer = (headers[SSE_C_ALGORITHM], headers.get(SSE_C_KEY_MD5, ""))
+        _sse_c_buckets[bucket_name] = self
+    return key
 
 
 S3Backend.put_object = put_object
 
+_copy_object = S3Backend.copy_object
+
+WEBSITE_REDIRECT = "x-amz-website-redirect-location"
+
+
+def copy_object(self, src_key, dest_bucket_name, dest_key_name, *args, **kwargs):
+    """S3Backend.copy_object that, as AWS, gives the copy no website redirect unless the request gives one."""
+    _copy_object(self, src_key, dest_bucket_name, dest_key_name, *args, **kwargs)
+    if kwargs.get("website_redirect_location"):
+        return
+    copied = self.get_object(dest_bucket_name, dest_key_name)
+    if copied is not None:
+        copied.website_redirect_location = None
+        copied._metadata.pop(WEBSITE_REDIRECT, None)
+
+
+S3Backend.copy_object = copy_object
+
+INVALID_REQUEST = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>The object was '
+                   b'stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve '
+                   b'the object.</Message></Error>')
+
+
+def _sse_customer(bucket, key, version_id):
+    """The (algorithm, key MD5) a version was written with, or None when it was not written with SSE-C."""
+    backend = _sse_c_buckets.get(bucket)
+    if backend is None or not key:
+        return None
+    try:
+        found = backend.get_object(bucket, key, version_id=version_id)
+    except Exception:  # a missing bucket, key or version: moto answers that itself
+        return None
+    return getattr(found, "sse_customer", None)
+
+
+def _path(environ):
+    """The request's bucket and key, path-style, decoded as werkzeug decodes them for moto."""
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    bucket, _, key = path.lstrip("/").partition("/")
+    return bucket, key
+
+
+class CustomerKeys:
+    """WSGI middleware that serves objects written with a customer-provided key as AWS does (see the top)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        headers = _request_headers.get() or {}
+        method = environ.get("REQUEST_METHOD")
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        sse = None
+        if method in ("GET", "HEAD") and not set(query) - {"versionId", "partNumber"}:
+            bucket, key = _path(environ)
+            sse = _sse_customer(bucket, key, query.get("versionId", [None])[0])
+            if sse is not None and not headers.get(SSE_C_ALGORITHM):
+                start_response("400 Bad Request", [("Content-Type", "application/xml")])
+                return [] if method == "HEAD" else [INVALID_REQUEST]
+        elif method == "PUT" and headers.get("x-amz-copy-source"):
+            source = urllib.parse.urlparse(headers["x-amz-copy-source"])
+            bucket, _, key = urllib.parse.unquote(source.path).lstrip("/").partition("/")
+            version_id = urllib.parse.parse_qs(source.query).get("versionId", [None])[0]
+            if _sse_customer(bucket, key, version_id) is not None and not headers.get(COPY_SSE_C_ALGORITHM):
+                start_response("400 Bad Request", [("Content-Type", "application/xml")])
+                return [INVALID_REQUEST]
+        if sse is None:
+            return self.app(environ, start_response)
+
+        def with_sse(status, response_headers, *exc_info):
+            response_headers = list(response_headers) + [(SSE_C_ALGORITHM, sse[0]), (SSE_C_KEY_MD5, sse[1])]
+            return start_response(status, response_headers, *exc_info)
+
+        return self.app(environ, with_sse)
+
+
+class CopyBodyless:
+    """WSGI middleware that lets a CopyObject into a bucket with default Object Lock retention through, as AWS does.
+
+    AWS asks for Content-MD5 (or an SDK checksum) on a request that uploads a body under Object Lock. moto asks
+    every PUT of an object into such a bucket before it tells a copy from an upload, so a CopyObject, which has
+    no body, is refused there. The copy is marked here as checksummed, which moto reads nowhere else for a copy.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        # A CopyObject is a PUT with a copy source and no subresource (the SDKs add x-id=CopyObject).
+        if (environ.get("REQUEST_METHOD") == "PUT" and environ.get("HTTP_X_AMZ_COPY_SOURCE")
+                and not set(query) - {"x-id"} and "HTTP_CONTENT_MD5" not in environ):
+            environ.setdefault("HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM", "CRC32")
+        return self.app(environ, start_response)
+
 
 class SchemeRecorder:
-    """WSGI middleware that records, for the request it passes on, whether it arrived over TLS."""
+    """WSGI middleware that records, for the request it passes on, whether it arrived over TLS, and its headers."""
 
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
         token = _secure_transport.set(environ.get("wsgi.url_scheme") == "https")
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        headers_token = _request_headers.set(headers)
         try:
             return self.app(environ, start_response)
         finally:
+            _request_headers.reset(headers_token)
             _secure_transport.reset(token)
 
 
@@ -209,7 +407,7 @@ def main(argv=None):
     # As moto_server sets it up, so moto answers with the same URLs and behaviour.
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True
-    app = SchemeRecorder(app)
+    app = SchemeRecorder(CustomerKeys(CopyBodyless(app)))
     BaseWSGIServer.request_queue_size = LISTEN_BACKLOG
     servers = [
         serve_tls(args.host, args.tls_port, app, args.ssl_cert, args.ssl_key),

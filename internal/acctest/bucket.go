@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -98,5 +100,42 @@ func EmptyBucket(t *testing.T, name string) {
 		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// AllVersions lists every object version and delete marker in the bucket, page by page, asking S3 for
+// URL-encoded keys and decoding them, so keys with characters XML cannot carry (U+0001, a carriage return)
+// come back as they are.
+func AllVersions(t *testing.T, bucket string) (versions []s3types.ObjectVersion, markers []s3types.DeleteMarkerEntry) {
+	t.Helper()
+	unescape := func(s *string) *string {
+		v, err := url.QueryUnescape(*s)
+		if err != nil {
+			t.Fatalf("listing %s: key %q: %v", bucket, *s, err)
+		}
+		return &v
+	}
+	in := &s3.ListObjectVersionsInput{Bucket: &bucket, EncodingType: s3types.EncodingTypeUrl}
+	for {
+		p, err := S3(t, Region).ListObjectVersions(context.Background(), in)
+		if err != nil {
+			t.Fatalf("listing %s: %v", bucket, err)
+		}
+		if p.EncodingType != s3types.EncodingTypeUrl {
+			t.Fatalf("listing %s: the emulator did not URL-encode the keys (EncodingType %q)", bucket, p.EncodingType)
+		}
+		for _, v := range p.Versions {
+			v.Key = unescape(v.Key)
+			versions = append(versions, v)
+		}
+		for _, m := range p.DeleteMarkers {
+			m.Key = unescape(m.Key)
+			markers = append(markers, m)
+		}
+		if !aws.ToBool(p.IsTruncated) {
+			return versions, markers
+		}
+		// The marker comes encoded; S3 takes it back decoded, as any key.
+		in.KeyMarker, in.VersionIdMarker = unescape(p.NextKeyMarker), p.NextVersionIdMarker
 	}
 }

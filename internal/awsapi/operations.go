@@ -88,7 +88,7 @@ type s3Operations struct {
 	createBucket                    operation[s3.CreateBucketInput, s3.CreateBucketOutput, s3.Options]
 	deleteBucket                    operation[s3.DeleteBucketInput, s3.DeleteBucketOutput, s3.Options]
 	deleteBucketTagging             operation[s3.DeleteBucketTaggingInput, s3.DeleteBucketTaggingOutput, s3.Options]
-	deleteObjects                   operation[s3.DeleteObjectsInput, s3.DeleteObjectsOutput, s3.Options]
+	deleteObjects                   deleteObjectsFunc
 	getBucketEncryption             operation[s3.GetBucketEncryptionInput, s3.GetBucketEncryptionOutput, s3.Options]
 	getBucketLocation               operation[s3.GetBucketLocationInput, s3.GetBucketLocationOutput, s3.Options]
 	getBucketLifecycleConfiguration operation[s3.GetBucketLifecycleConfigurationInput, s3.GetBucketLifecycleConfigurationOutput, s3.Options]
@@ -124,7 +124,7 @@ func s3OperationsOf(c *s3.Client) s3Operations {
 		createBucket:                    c.CreateBucket,
 		deleteBucket:                    c.DeleteBucket,
 		deleteBucketTagging:             c.DeleteBucketTagging,
-		deleteObjects:                   c.DeleteObjects,
+		deleteObjects:                   xmlSafeDeletes(c.DeleteObjects, c.DeleteObject),
 		getBucketEncryption:             c.GetBucketEncryption,
 		getBucketLocation:               c.GetBucketLocation,
 		getBucketLifecycleConfiguration: c.GetBucketLifecycleConfiguration,
@@ -145,7 +145,7 @@ func s3OperationsOf(c *s3.Client) s3Operations {
 		getObjectRetention:              c.GetObjectRetention,
 		getPublicAccessBlock:            c.GetPublicAccessBlock,
 		listBuckets:                     c.ListBuckets,
-		listObjectVersions:              c.ListObjectVersions,
+		listObjectVersions:              urlEncodedKeys(c.ListObjectVersions),
 		putBucketEncryption:             c.PutBucketEncryption,
 		putBucketLifecycleConfiguration: c.PutBucketLifecycleConfiguration,
 		putBucketPolicy:                 c.PutBucketPolicy,

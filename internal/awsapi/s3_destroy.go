@@ -61,6 +61,8 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 	// Each round lists the first page of what is left, since the round before deleted its own page: a
 	// listing continued from a marker that was just deleted is not something every S3 implementation gets
 	// right (the emulator skips a page). It ends when the bucket is empty.
+	// A version the round before deleted and S3 lists again was not deleted: stop, rather than loop.
+	var erased map[[2]string]bool
 	for {
 		page, err := c.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket})
 		if err != nil {
@@ -69,6 +71,10 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
 			return deleted, nil
 		}
+		if key, ok := listedAgain(page, erased); ok {
+			return deleted, fmt.Errorf("s3:DeleteObjectVersion: %q: %w", key, ErrStillListed)
+		}
+		erased = versionIDs(page)
 		var ids []s3types.ObjectIdentifier
 		for _, v := range page.Versions {
 			ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})

@@ -264,10 +264,15 @@ func (e *eraser) eraseRounds(ctx context.Context, progress func()) error {
 		prefixes = e.sortedKeys()
 	}
 	for _, prefix := range prefixes {
+		// A version the round before deleted and S3 lists again was not deleted: stop, rather than loop.
+		var erased map[[2]string]bool
 		for {
 			out, err := e.c.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(e.bucket), Prefix: aws.String(prefix)})
 			if err != nil {
 				return &EraseError{Action: "s3:ListBucketVersions", Err: err}
+			}
+			if key, ok := listedAgain(out, erased); ok {
+				return &EraseError{Action: "s3:DeleteObjectVersion", Err: fmt.Errorf("%q: %w", key, ErrStillListed)}
 			}
 			p := page{out.Versions, out.DeleteMarkers}
 			if len(e.scope.Keys) > 0 {
@@ -276,6 +281,7 @@ func (e *eraser) eraseRounds(ctx context.Context, progress func()) error {
 			if len(p.versions) == 0 && len(p.markers) == 0 {
 				break
 			}
+			erased = versionIDs(&s3.ListObjectVersionsOutput{Versions: p.versions, DeleteMarkers: p.markers})
 			if err := e.erasePage(ctx, p, progress); err != nil {
 				return err
 			}

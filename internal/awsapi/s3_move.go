@@ -130,6 +130,11 @@ type MoveSource struct {
 	// Retained is set when some version is under retention S3 will not lift, which stops a move as it stops a
 	// destroy; it is decided on the first versions alone, as CheckDestroy does.
 	Retained *RetainedError
+	// Archived is set when some current object is archived and not restored, which S3 cannot copy.
+	Archived *ArchivedError
+	// CustomerKey is set when some current object is encrypted with a customer-provided key (SSE-C), which
+	// S3 copies only for a request that carries the key.
+	CustomerKey *CustomerKeyError
 	// Siblings are the other buckets whose names a bucket_prefix generates from the same prefix: a move
 	// finds the successor by its prefix, so there must be none.
 	Siblings []string
@@ -137,18 +142,28 @@ type MoveSource struct {
 
 // PlanMove reads what a plan says about moving the objects of bucket name, generated from prefix (empty for
 // a fixed name, which has no siblings): the figures (one listing of every version, page by page, so memory
-// does not grow with the bucket), its retention and the other buckets with the same prefix.
+// does not grow with the bucket), what the move could not copy, its retention and the other buckets with the
+// same prefix. Only a HEAD tells whether an object needs a customer-provided key, so the plan makes one per
+// current object, moveConcurrency at a time: as many as the move itself makes, and only in the plan of a
+// replacement that moves a bucket's data.
 func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated func(string) bool, now time.Time) (MoveSource, error) {
 	var src MoveSource
+	var archived ArchivedError
+	var encrypted CustomerKeyError
 	err := concurrently(ctx,
 		func(ctx context.Context) error {
-			pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+			pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{
+				Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus,
+			})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {
 					return err
 				}
 				for _, v := range page.Versions {
+					if archivedInListing(v) {
+						archived.add(aws.ToString(v.Key), string(v.StorageClass))
+					}
 					if aws.ToBool(v.IsLatest) {
 						src.Current++
 						src.Bytes += aws.ToInt64(v.Size)
@@ -157,7 +172,11 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 					}
 				}
 				src.DeleteMarkers += int64(len(page.DeleteMarkers))
+				if err := c.headCurrent(ctx, name, page.Versions, &encrypted, &archived); err != nil {
+					return err
+				}
 			}
+			src.Archived, src.CustomerKey = archived.orNil(), encrypted.orNil()
 			return nil
 		},
 		func(ctx context.Context) error {
@@ -339,6 +358,31 @@ func (e *MoveError) Error() string {
 
 func (e *MoveError) Unwrap() error { return e.Err }
 
+// ErrStillListed is a version that S3 said it deleted and lists again.
+var ErrStillListed = errors.New("S3 acknowledged the deletion of this object version but still lists it")
+
+// versionIDs are a listing page's versions and delete markers, by key and version id.
+func versionIDs(page *s3.ListObjectVersionsOutput) map[[2]string]bool {
+	ids := map[[2]string]bool{}
+	for _, v := range page.Versions {
+		ids[[2]string{aws.ToString(v.Key), aws.ToString(v.VersionId)}] = true
+	}
+	for _, d := range page.DeleteMarkers {
+		ids[[2]string{aws.ToString(d.Key), aws.ToString(d.VersionId)}] = true
+	}
+	return ids
+}
+
+// listedAgain returns the key of an entry of page that ids holds, if any.
+func listedAgain(page *s3.ListObjectVersionsOutput, ids map[[2]string]bool) (string, bool) {
+	for id := range versionIDs(page) {
+		if ids[id] {
+			return id[0], true
+		}
+	}
+	return "", false
+}
+
 // ErrNotIdentical is a copy that S3 acknowledged but that differs from its source when checked.
 var ErrNotIdentical = errors.New("the copy differs from its source")
 
@@ -374,6 +418,8 @@ type mover struct {
 	lock bool
 	// lockDefault is the old bucket's default retention, which versions without their own carry.
 	lockDefault ObjectLock
+	// dstLockDefault is the new bucket's default retention, which S3 gives every copy that asks for none.
+	dstLockDefault ObjectLock
 	// fresh says the new bucket held nothing when the move began: every object is copied without first
 	// asking whether it is there. A move that resumes asks, and copies only what is missing or different.
 	fresh bool
@@ -410,6 +456,16 @@ func (m *mover) prepare(ctx context.Context) error {
 			return nil
 		},
 		func(ctx context.Context) error {
+			_, def, err := m.dst.objectLock(ctx, m.to)
+			if def != nil {
+				m.dstLockDefault = *def
+			}
+			if err != nil {
+				return &MoveError{Action: "s3:GetBucketObjectLockConfiguration of " + m.to, Err: err}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
 			tags, err := m.dst.bucketTags(ctx, m.to)
 			if err != nil {
 				return &MoveError{Action: "s3:GetBucketTagging of " + m.to, Err: err}
@@ -431,12 +487,13 @@ func (m *mover) prepare(ctx context.Context) error {
 	)
 }
 
-// copy copies one version of an object into the new bucket, in parts when it is too large for one request.
-// It returns what S3 says of the copy: its checksum (of algorithm algo) and the key it is encrypted under;
-// after a copy in parts, only that the copy exists.
-func (m *mover) copy(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) (object, error) {
-	if size > MultipartCopy.Above {
-		return object{}, m.copyInParts(ctx, key, version, size, algo)
+// copy copies one version of an object into the new bucket, in parts when it is too large for one request;
+// src is its HEAD. It returns what S3 says of the copy: its checksum (of algorithm algo) and the key it is
+// encrypted under; after a copy in parts, only that the copy exists. The copy keeps the object's storage
+// class and website redirect, which S3 would otherwise set to STANDARD and drop.
+func (m *mover) copy(ctx context.Context, key, version string, src object, algo s3types.ChecksumAlgorithm) (object, error) {
+	if src.sum.size > MultipartCopy.Above {
+		return object{}, m.copyInParts(ctx, key, version, src, algo)
 	}
 	out, err := m.dst.s3.copyObject(ctx, &s3.CopyObjectInput{
 		Bucket:               aws.String(m.to),
@@ -448,6 +505,11 @@ func (m *mover) copy(ctx context.Context, key, version string, size int64, algo 
 		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
 		SSEKMSKeyId:          aws.String(m.key),
 		BucketKeyEnabled:     aws.Bool(true),
+
+		StorageClass:              src.storageClass,
+		WebsiteRedirectLocation:   src.redirect,
+		ObjectLockMode:            src.lockMode,
+		ObjectLockRetainUntilDate: src.lockUntil,
 	})
 	if err != nil {
 		return object{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: err}
@@ -466,7 +528,8 @@ func (m *mover) copy(ctx context.Context, key, version string, size int64, algo 
 // copyInParts copies an object above MultipartCopy.Above with UploadPartCopy. A multipart upload does not
 // copy the source's headers and tags by itself, so they are read and given to it; an upload that fails is
 // aborted, so no parts are left to pay for.
-func (m *mover) copyInParts(ctx context.Context, key, version string, size int64, algo s3types.ChecksumAlgorithm) (err error) {
+func (m *mover) copyInParts(ctx context.Context, key, version string, src object, algo s3types.ChecksumAlgorithm) (err error) {
+	size := src.sum.size
 	head, err := m.src.s3.headObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: aws.String(version)})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
@@ -497,6 +560,12 @@ func (m *mover) copyInParts(ctx context.Context, key, version string, size int64
 		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
 		SSEKMSKeyId:          aws.String(m.key),
 		BucketKeyEnabled:     aws.Bool(true),
+
+		Expires:                   head.Expires, //nolint:staticcheck // the field the upload takes, as the HEAD parsed it
+		StorageClass:              head.StorageClass,
+		WebsiteRedirectLocation:   head.WebsiteRedirectLocation,
+		ObjectLockMode:            src.lockMode,
+		ObjectLockRetainUntilDate: src.lockUntil,
 	})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:PutObject (CreateMultipartUpload)", Err: err}
@@ -547,8 +616,18 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 			return err
 		}
 	}
+	// So do objects S3 cannot copy, archived since the plan looked: one listing of the bucket.
+	switch archived, err := m.src.findArchived(ctx, m.from); {
+	case err != nil:
+		return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
+	case archived != nil:
+		return archived
+	}
 	// Each round lists the first page of what is left, since the round before erased its own page: a listing
 	// continued from a marker that was just deleted is not something every S3 implementation gets right.
+	// erased are the versions the round before deleted: one listed again was not deleted, whatever S3
+	// answered, and another round would copy and delete it again, for ever.
+	var erased map[[2]string]bool
 	for {
 		page, err := m.src.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
 		if err != nil {
@@ -556,6 +635,9 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		}
 		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
 			return nil
+		}
+		if key, ok := listedAgain(page, erased); ok {
+			return &MoveError{Key: key, Action: "s3:DeleteObjectVersion in " + m.from, Err: ErrStillListed}
 		}
 		var current []s3types.ObjectVersion
 		for _, v := range page.Versions {
@@ -578,6 +660,7 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		if err := m.erase(ctx, page); err != nil {
 			return err
 		}
+		erased = versionIDs(page)
 		h := sha256.New()
 		h.Write([]byte(m.moved.Manifest))
 		for i, v := range current {
@@ -650,6 +733,15 @@ type object struct {
 	contentType string
 	metadata    map[string]string
 	kmsKey      string
+	// storageClass is empty for STANDARD, which a HEAD does not name.
+	storageClass s3types.StorageClass
+	redirect     *string
+	// archived says S3 cannot copy the object before it is restored.
+	archived bool
+	// lockMode and lockUntil are the version's Object Lock retention (HeadObject gives it to a caller
+	// allowed s3:GetObjectRetention); see carriedRetention.
+	lockMode  s3types.ObjectLockMode
+	lockUntil *time.Time
 }
 
 // head reads an object version with its checksum; found is false when the object does not exist.
@@ -674,6 +766,8 @@ func (c *Clients) head(ctx context.Context, bucket, key, version string) (o obje
 	o.contentType = aws.ToString(out.ContentType)
 	o.metadata = out.Metadata
 	o.kmsKey = aws.ToString(out.SSEKMSKeyId)
+	o.storageClass, o.redirect, o.archived = out.StorageClass, out.WebsiteRedirectLocation, archivedInHead(out)
+	o.lockMode, o.lockUntil = out.ObjectLockMode, out.ObjectLockRetainUntilDate
 	return o, true, nil
 }
 
@@ -696,12 +790,25 @@ func checksumOf(values map[s3types.ChecksumAlgorithm]*string, typ s3types.Checks
 // move that resumes first asks whether the object is already there, identical.
 func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, error) {
 	src, found, err := m.src.head(ctx, m.from, key, version)
+	if needsCustomerKey(err) {
+		// Written with a customer-provided key since the plan looked.
+		encrypted := &CustomerKeyError{}
+		encrypted.add(key)
+		return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: encrypted}
+	}
 	if err != nil || !found {
 		if err == nil {
 			err = errors.New("the object version is gone")
 		}
 		return objectSum{}, &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
 	}
+	if src.archived {
+		// Archived since the listing, or in an Intelligent-Tiering archive tier, which no listing shows.
+		archived := &ArchivedError{}
+		archived.add(key, string(src.storageClass))
+		return objectSum{}, &MoveError{Key: key, Action: "s3:PutObject (CopyObject)", Err: archived}
+	}
+	m.carriedRetention(&src, time.Now())
 	if !m.fresh {
 		if ok, sum, err := m.present(ctx, key, version, src); err != nil || ok {
 			return sum, err
@@ -712,7 +819,7 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 		algo = src.sum.algo
 	}
 	for attempt := 0; ; attempt++ {
-		dst, err := m.copy(ctx, key, version, src.sum.size, algo)
+		dst, err := m.copy(ctx, key, version, src, algo)
 		if err != nil {
 			return objectSum{}, err
 		}
@@ -745,6 +852,21 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 	}
 }
 
+// carriedRetention keeps, of an old bucket's version's Object Lock retention (as its HEAD gave it), what a
+// copy must be given: the retention, when it ends later than the new bucket's default would end for the
+// copy, which S3 gives a copy that asks for no retention of its own; nothing otherwise. The move must not
+// end a retention early. (A legal hold or COMPLIANCE retention stops the move before the first copy, see
+// moveRounds, so GOVERNANCE is all that is carried.)
+func (m *mover) carriedRetention(o *object, now time.Time) {
+	byDefault := now
+	if d := m.dstLockDefault; d.Mode != "" {
+		byDefault = now.Add(time.Duration(d.Days) * 24 * time.Hour)
+	}
+	if o.lockUntil == nil || !o.lockUntil.After(byDefault) {
+		o.lockMode, o.lockUntil = "", nil
+	}
+}
+
 // present reports whether the new bucket holds key identical to the old bucket's version (src is its HEAD),
 // with the checksum the manifest records.
 func (m *mover) present(ctx context.Context, key, version string, src object) (bool, objectSum, error) {
@@ -763,7 +885,8 @@ func (m *mover) present(ctx context.Context, key, version string, src object) (b
 // encrypted under the new bucket's key.
 func (m *mover) sameHeaders(src, dst object) bool {
 	return src.sum.size == dst.sum.size && src.contentType == dst.contentType &&
-		maps.Equal(src.metadata, dst.metadata) && sameKey(dst.kmsKey, m.key)
+		maps.Equal(src.metadata, dst.metadata) && sameKey(dst.kmsKey, m.key) &&
+		src.storageClass == dst.storageClass && aws.ToString(src.redirect) == aws.ToString(dst.redirect)
 }
 
 // sameKey compares a key as S3 reports it on an object (an ARN) with one as the bucket's configuration

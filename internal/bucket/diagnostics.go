@@ -221,7 +221,10 @@ func moveWarning(name string, src awsapi.MoveSource, oldKey, key types.String) d
 			"deleted. Not carried over, and erased with the old bucket: %d noncurrent version(s) and %d delete "+
 			"marker(s). Objects written to the old bucket until its deletion are moved too (one rewritten during "+
 			"the move leaves its earlier copy in the new bucket as a noncurrent version, which the lifecycle "+
-			"rule deletes a day later). An apply that stops "+
+			"rule deletes a day later). Each copy keeps its content, metadata, tags, storage class, website redirect "+
+			"and any Object Lock retention of its own that outlasts the new bucket's default; but to S3 it is a new "+
+			"object, so its age, from which expiration_days and the default retention count, starts again at the "+
+			"move: an object may be kept up to expiration_days longer than in the old bucket. An apply that stops "+
 			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s",
 			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers, newKey))
 }
@@ -347,4 +350,42 @@ func accountUnknownDiag(name string, err error) diag.Diagnostic {
 			"and S3 does not say which account owns a bucket, so the identity of bucket %q records no account. "+
 			"The bucket itself is made as configured; import blocks and terraform query still name it by its "+
 			"name and region.\n\nCause: %s", name, err))
+}
+
+// archivedDiag stops a move that would meet objects S3 cannot copy before they are restored: at plan, and at
+// apply when one was archived after the plan (moved counts the objects already verified in the new bucket).
+func archivedDiag(name string, archived *awsapi.ArchivedError, moved int64, when stage) diag.Diagnostic {
+	outcome := "The move would stop at the first of them, so the plan stops here; nothing was copied or erased."
+	if when == atApply {
+		outcome = fmt.Sprintf("The move stopped before copying them; %d object(s) were verified in the new bucket "+
+			"and erased from %q, and every other object is still there.", moved, name)
+	}
+	return diag.NewErrorDiagnostic("Bucket holds archived objects that cannot move",
+		fmt.Sprintf("In bucket %q, %s. S3 copies an archived object (storage class GLACIER or DEEP_ARCHIVE, or an "+
+			"archive tier of INTELLIGENT_TIERING) only once a restore has made it readable. %s Restore each of them, "+
+			"for example:\n\n  aws s3api restore-object --bucket %s --key <key> --restore-request "+
+			"'{\"Days\":7,\"GlacierJobParameters\":{\"Tier\":\"Standard\"}}'\n\n(for INTELLIGENT_TIERING, "+
+			"--restore-request '{}'; for many objects, an S3 Batch Operations restore job), wait until "+
+			"aws s3api head-object --bucket %s --key <key> shows Restore: ongoing-request=\"false\" (hours for "+
+			"GLACIER, up to 12 hours for DEEP_ARCHIVE), and apply again while the restored copies last. Each copy "+
+			"keeps its storage class, so the objects stay archived in the new bucket.",
+			name, archived, outcome, name, name))
+}
+
+// customerKeyDiag stops a move that would meet objects encrypted with a customer-provided key (SSE-C): at
+// plan, and at apply when one was written after the plan (moved counts the objects already verified in the
+// new bucket).
+func customerKeyDiag(name string, encrypted *awsapi.CustomerKeyError, moved int64, when stage) diag.Diagnostic {
+	outcome := "The move would stop at the first of them, so the plan stops here; nothing was copied or erased."
+	if when == atApply {
+		outcome = fmt.Sprintf("The move stopped before copying them; %d object(s) were verified in the new bucket "+
+			"and erased from %q, and every other object is still there.", moved, name)
+	}
+	return diag.NewErrorDiagnostic("Bucket holds objects encrypted with a customer-provided key",
+		fmt.Sprintf("In bucket %q, %s. S3 copies such an object only for a request that carries its key, which "+
+			"the provider does not have, and the moved data must be encrypted under the new bucket's KMS key "+
+			"(crypto-shredding erases it with the key). %s Re-encrypt each of them under the bucket's KMS key, "+
+			"with your key, for example:\n\n  aws s3 cp s3://%s/<key> s3://%s/<key> --sse-c-copy-source AES256 "+
+			"--sse-c-copy-source-key fileb://<customer key file> --sse aws:kms --sse-kms-key-id <kms_key_arn of the "+
+			"bucket>\n\nor delete them, then plan again.", name, encrypted, outcome, name, name))
 }

@@ -223,6 +223,12 @@ func (r *bucketResource) checkMove(ctx context.Context, req resource.ModifyPlanR
 	if src.Retained != nil {
 		resp.Diagnostics.Append(retainedDiag(name, src.Retained, atPlan))
 	}
+	if src.Archived != nil {
+		resp.Diagnostics.Append(archivedDiag(name, src.Archived, 0, atPlan))
+	}
+	if src.CustomerKey != nil {
+		resp.Diagnostics.Append(customerKeyDiag(name, src.CustomerKey, 0, atPlan))
+	}
 	var from, to *policy.Lock
 	if l := src.Retention.ObjectLock; l != nil {
 		from = &policy.Lock{Mode: l.Mode, Days: int64(l.Days)}

@@ -139,7 +139,8 @@ func TestMoveWarning_saysWhatMovesAndWhatIsErased(t *testing.T) {
 	oldKey := types.StringValue("arn:aws:kms:eu-central-1:123456789012:key/old")
 	d := moveWarning("records-1", src, oldKey, oldKey)
 	for _, want := range []string{`"records-1"`, "1200 current object(s)", "18096 bytes (17.7 KiB)", "under KMS key arn:aws:kms:eu-central-1:123456789012:key/old",
-		"3 noncurrent version(s) and 2 delete marker(s)"} {
+		"3 noncurrent version(s) and 2 delete marker(s)", "storage class, website redirect",
+		"its age, from which expiration_days and the default retention count, starts again at the move"} {
 		if !strings.Contains(d.Detail(), want) {
 			t.Errorf("the warning does not say %q:\n%s", want, d.Detail())
 		}

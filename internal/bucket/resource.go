@@ -487,9 +487,17 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 		tflog.Info(ctx, "objects moved and verified so far", map[string]any{"from": name, "to": to.Name, "objects": m.Objects, "bytes": m.Bytes})
 	})
 	var retained *awsapi.RetainedError
+	var archived *awsapi.ArchivedError
+	var encrypted *awsapi.CustomerKeyError
 	switch {
 	case errors.As(err, &retained):
 		diags.Append(retainedDiag(name, retained, atApply))
+		return to, false
+	case errors.As(err, &archived):
+		diags.Append(archivedDiag(name, archived, moved.Objects, atApply))
+		return to, false
+	case errors.As(err, &encrypted):
+		diags.Append(customerKeyDiag(name, encrypted, moved.Objects, atApply))
 		return to, false
 	case err != nil:
 		diags.Append(moveFailedDiag(name, to.Name, moved, err))

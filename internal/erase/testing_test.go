@@ -105,22 +105,17 @@ type version struct {
 	marker  bool
 }
 
-// listVersions lists every version and delete marker in the bucket, sorted by key and id.
+// listVersions lists every version and delete marker in the bucket, sorted by key and id; keys come back as
+// they are, whatever characters they hold.
 func listVersions(t *testing.T, bucket string) []version {
 	t.Helper()
 	var out []version
-	pages := s3.NewListObjectVersionsPaginator(acctest.S3(t, acctest.Region), &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
-	for pages.HasMorePages() {
-		p, err := pages.NextPage(context.Background())
-		if err != nil {
-			t.Fatalf("listing %s: %v", bucket, err)
-		}
-		for _, v := range p.Versions {
-			out = append(out, version{aws.ToString(v.Key), aws.ToString(v.VersionId), aws.ToInt64(v.Size), false})
-		}
-		for _, m := range p.DeleteMarkers {
-			out = append(out, version{aws.ToString(m.Key), aws.ToString(m.VersionId), 0, true})
-		}
+	versions, markers := acctest.AllVersions(t, bucket)
+	for _, v := range versions {
+		out = append(out, version{aws.ToString(v.Key), aws.ToString(v.VersionId), aws.ToInt64(v.Size), false})
+	}
+	for _, m := range markers {
+		out = append(out, version{aws.ToString(m.Key), aws.ToString(m.VersionId), 0, true})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key+"\x00"+out[i].id < out[j].key+"\x00"+out[j].id })
 	return out
