@@ -138,7 +138,12 @@ func TestAccEmulatorCommand_takesAWriteOverTLS(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		// An interrupted command exits with a status of its own (130); anything else is a failure to wait.
+		var exitErr *exec.ExitError
+		if err != nil && !errors.As(err, &exitErr) {
+			t.Fatalf("waiting for the emulator command: %v", err)
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the emulator command did not exit within 30 seconds of an interrupt")
 	}
