@@ -2,10 +2,11 @@
 # demo.sh: show what the gdpr provider guarantees, against a local AWS emulator.
 #
 # Run by `make demo` after `make build` has put ./terraform-provider-gdpr in the
-# repository root. It starts moto_server's moto through scripts/moto-tls.py on
-# free loopback ports, as the acceptance tests do: over TLS, with a throw-away
-# CA made for this run (AWS_CA_BUNDLE points the provider at it), and with the
-# TLS-only policy of every gdpr_bucket enforced by each request's scheme. It
+# repository root. It starts the emulator of `make emulator` (scripts/emulator.sh):
+# moto_server's moto through scripts/moto-tls.py on free loopback ports, over
+# TLS with a throw-away CA made for this run (AWS_CA_BUNDLE points the provider
+# at it), and with the TLS-only policy of every gdpr_bucket enforced by each
+# request's scheme, as the acceptance tests run it. It
 # points Terraform at the local build through a dev_overrides CLI
 # configuration, and then, on a copy of examples/quickstart:
 #   1. applies it (a KMS key, a bucket, a server whose disk the key encrypts,
@@ -47,68 +48,26 @@ echo "terraform:   ${TF} ($("${TF}" version | head -n 1))"
 echo "moto_server: ${MOTO}"
 
 mkdir -p "${demo_dir}"
-moto_pid=""
+# The same emulator `make emulator` runs, started in the background here.
+# shellcheck source=scripts/emulator.sh
+. "${script_dir}/emulator.sh"
 stop_emulator() {
-	if [ -n "${moto_pid}" ] && kill -0 "${moto_pid}" 2>/dev/null; then
+	if [ -n "${EMULATOR_PID:-}" ]; then
 		echo
-		echo "==> Stopping the emulator (pid ${moto_pid})"
-		kill "${moto_pid}" 2>/dev/null || true
-		wait "${moto_pid}" 2>/dev/null || true
+		echo "==> Stopping the emulator (pid ${EMULATOR_PID})"
+		emulator_stop
 	fi
-	moto_pid=""
 }
 trap stop_emulator EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 heading "Starting the emulator over TLS on a free loopback port"
-# moto-tls.py must run under the Python that runs moto_server, so it imports the
-# same moto: the interpreter on the script's first line, or, for a pyenv shim,
-# that of the script pyenv runs.
-moto_python() {
-	local script="$1" interp
-	for _ in 1 2 3; do
-		interp="$(head -n 1 "${script}" | sed -n 's/^#! *//p')"
-		case "${interp}" in
-		*/env\ *) interp="$(command -v "${interp#*/env }" || true)" ;;
-		esac
-		case "${interp##*/}" in
-		python*) printf '%s\n' "${interp%% *}" && return 0 ;;
-		esac
-		script="$(pyenv which "${script##*/}" 2>/dev/null)" || return 1
-	done
-	return 1
-}
-python="$(moto_python "${MOTO}")" || fail "cannot tell which Python runs ${MOTO}; set it to moto_server's own script"
-tls_dir="${demo_dir}/tls"
-rm -rf "${tls_dir}"
-mkdir -p "${tls_dir}"
-(cd "${repo_root}" && go run ./internal/acctest/testca/cmd/testca "${tls_dir}") || fail "could not make the throw-away CA"
-# The provider trusts the emulator's certificate through the AWS SDK's CA bundle setting; Terraform itself
-# does not talk to AWS.
-export AWS_CA_BUNDLE="${tls_dir}/ca.pem"
-free_port() { "${python}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-port="$(free_port)"
-plain_port="$(free_port)"
-"${python}" "${script_dir}/moto-tls.py" -H 127.0.0.1 --tls-port "${port}" --plain-port "${plain_port}" \
-	--ssl-cert "${tls_dir}/cert.pem" --ssl-key "${tls_dir}/key.pem" >"${demo_dir}/moto.log" 2>&1 &
-moto_pid=$!
-endpoint="https://127.0.0.1:${port}"
-plain_endpoint="http://127.0.0.1:${plain_port}"
-ready=""
-for _ in $(seq 1 100); do
-	if ! kill -0 "${moto_pid}" 2>/dev/null; then
-		cat "${demo_dir}/moto.log" >&2
-		fail "the emulator exited at start-up (log above)"
-	fi
-	if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/${plain_port}") 2>/dev/null; then
-		ready=1
-		break
-	fi
-	sleep 0.2
-done
-[ -n "${ready}" ] || fail "the emulator did not listen on ports ${port} and ${plain_port} within 20 seconds; see ${demo_dir}/moto.log"
-echo "emulator listening at ${endpoint}, and without TLS at ${plain_endpoint} (pid ${moto_pid}, log ${demo_dir}/moto.log)"
+MOTO_SERVER="${MOTO}" emulator_start "${demo_dir}" || fail "the emulator did not start (above)"
+python="${EMULATOR_PYTHON}"
+endpoint="${EMULATOR_ENDPOINT}"
+plain_endpoint="${EMULATOR_PLAIN_ENDPOINT}"
+echo "emulator listening at ${endpoint}, and without TLS at ${plain_endpoint} (pid ${EMULATOR_PID}, log ${EMULATOR_LOG})"
 
 # With dev_overrides, Terraform loads the provider from the repository root and
 # needs no `terraform init`, which would try to reach the registry.
