@@ -260,14 +260,21 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	Identity.Check(ctx, req, resp, name, r.identityOf(ctx, where, name))
 	drifted := append(changed, violations...)
+	adopted, changed := replaceonly.SplitAdopted(ctx, req, resp, drifted)
 	switch {
 	case b.Unfinished != "":
 		tflog.Warn(ctx, "S3 bucket left half-made by an interrupted apply", map[string]any{"bucket": name, "missing": violations})
 		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, name, violations))
 		replaceonly.RecordDrift(ctx, req, resp, append(drifted, replaceonly.UnfinishedCreate))
 	case len(drifted) > 0:
-		tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": drifted})
-		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, drifted))
+		if len(adopted) > 0 {
+			tflog.Warn(ctx, "imported S3 bucket breaks the guarantees", map[string]any{"bucket": name, "broken": adopted})
+			resp.Diagnostics.Append(replaceonly.AdoptedWarning(ResourceType, name, adopted))
+		}
+		if len(changed) > 0 {
+			tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": changed})
+			resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, changed))
+		}
 		replaceonly.RecordDrift(ctx, req, resp, drifted)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
@@ -514,7 +521,8 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 }
 
 // ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports
-// any guarantee the bucket breaks as drift, so the next plan replaces it.
+// any guarantee the bucket breaks as adopted (not as a change behind Terraform's back), so the next plan
+// replaces it.
 func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	requested, diags := Identity.Requested(ctx, req)
 	resp.Diagnostics.Append(diags...)
@@ -548,6 +556,7 @@ func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, region, name)...)
+	resp.Diagnostics.Append(replaceonly.MarkImported(ctx, resp)...)
 }
 
 // identityOf is the identity of the bucket name in region, managed with the provider's credentials.
