@@ -402,7 +402,7 @@ func (r *bucketResource) unpaired(ctx context.Context, c *awsapi.Clients, state 
 	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:ListAllMyBuckets, s3:GetBucketTagging and s3:GetBucketLocation", err))
 	case to.Name == "":
-		diags.Append(nowhereToMove(state, count, more, candidates, atApply))
+		diags.Append(nowhereToMove(state, count, more, candidates, atApply, false))
 	default:
 		tflog.Info(ctx, "resuming a move an interrupted apply did not begin", map[string]any{"from": name, "to": to.Name})
 	}
@@ -443,11 +443,16 @@ func (r *bucketResource) awaitingSuccessor(ctx context.Context, c *awsapi.Client
 
 // nowhereToMove is the error for a bucket that holds data and has no successor to move it to. For a bucket
 // with on_replace = "move_data" it names the candidates: the buckets with its prefix made to receive data
-// and still empty, none of which names this bucket, and says how to name one.
-func nowhereToMove(state bucketModel, versions int, more bool, candidates []string, when stage) diag.Diagnostic {
+// and still empty, none of which names this bucket, and says how to name one. Without candidates, the plan
+// of a destroy (destroying) says that a destroy moves nothing. (Terraform plans the delete of an old bucket
+// that an interrupted replacement left deposed as a destroy too; its successor is then a candidate.)
+func nowhereToMove(state bucketModel, versions int, more bool, candidates []string, when stage, destroying bool) diag.Diagnostic {
 	name := state.ID.ValueString()
-	if state.OnReplace.ValueString() != OnReplaceMoveData {
+	switch {
+	case state.OnReplace.ValueString() != OnReplaceMoveData:
 		return notEmptyDiag(name, versions, more, when)
+	case destroying && len(candidates) == 0:
+		return destroyMovesNothingDiag(name, versions, more)
 	}
 	return noSuccessorDiag(name, versions, more, candidates, when)
 }
