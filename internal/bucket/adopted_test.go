@@ -62,4 +62,9 @@ func TestAccBucket_importedNonCompliantIsAdoptedNotChanged(t *testing.T) {
 	if err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
 		t.Errorf("after the apply bucket %s: versioning %v, %v; want Enabled", name, v, err)
 	}
+	// The replacement was made by Terraform: it is not adopted, and nothing is left to replace.
+	plan, err = acctest.Plan(t, w)
+	if err != nil || !strings.Contains(plan, "No changes.") || strings.Contains(plan, "Adopted") {
+		t.Errorf("the plan after the replacement is not empty, or still calls the bucket adopted (err %v):\n%s", err, plan)
+	}
 }
