@@ -225,7 +225,16 @@ func moveWarning(name string, src awsapi.MoveSource, oldKey, key types.String) d
 			"and any Object Lock retention of its own that outlasts the new bucket's default; but to S3 it is a new "+
 			"object, so its age, from which expiration_days and the default retention count, starts again at the "+
 			"move: an object may be kept up to expiration_days longer than in the old bucket. An apply that stops "+
-			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s",
+			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s\n\n"+
+			"The move needs lifecycle { create_before_destroy = true } on this resource, which Terraform does not "+
+			"show providers: without it, Terraform deletes the old bucket before creating the new one, and the "+
+			"apply stops at that delete (\"Bucket data has nowhere to move\"), having erased nothing. The policy "+
+			"pack in examples/policy and the run task (terraform-provider-gdpr run-task serve) see the lifecycle "+
+			"and deny such a plan (rule gdpr-move-needs-create-before-destroy) before it is applied.\n\n"+
+			"The move runs in the old bucket's delete, after the new bucket's state is saved, so moved_from, "+
+			"moved_objects and moved_bytes appear in the state at the next refresh, which Terraform may list under "+
+			"\"Objects have changed outside of Terraform\": that is the provider recording the move, not "+
+			"someone's change.",
 			name, src.Current, byteCount(src.Bytes), under, src.Noncurrent, src.DeleteMarkers, newKey))
 }
 
@@ -280,6 +289,21 @@ func byteCount(n int64) string {
 	return fmt.Sprintf("%d bytes (%.1f %ciB)", n, float64(n)/float64(div), "KMGTPE"[exp])
 }
 
+// destroyMovesNothingDiag stops, at plan, the destroy of a bucket with on_replace = "move_data" that holds
+// data: only a replacement moves data, into the bucket that replaces it.
+func destroyMovesNothingDiag(name string, versions int, more bool) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Destroying the bucket would erase personal data",
+		fmt.Sprintf("Bucket %q holds %s object versions and force_destroy is false, so the plan stops before "+
+			"erasing them (GDPR Art. 17, erasure, must be deliberate). A destroy does not move data: on_replace = "+
+			"\"move_data\" moves the objects only when a new bucket replaces this one, and a destroy leaves none to "+
+			"receive them. Ways forward: to keep the data, copy it to another bucket first (a gdpr_bucket keeps "+
+			"it compliant), then empty this one and destroy it; let the lifecycle rule expire the data; or, to "+
+			"erase it, set force_destroy = true and apply that change on its own first (it updates the state "+
+			"alone, touching nothing in AWS), then destroy: every object version and delete marker is deleted, "+
+			"then the bucket, none can be recovered, and the audit trail records the destroy.",
+			name, versionCount(versions, more)))
+}
+
 // noSuccessorDiag stops the delete of a bucket with on_replace = "move_data" that holds data and has no
 // bucket to move it to. candidates are buckets made to receive data that none has reached.
 func noSuccessorDiag(name string, versions int, more bool, candidates []string, when stage) diag.Diagnostic {
@@ -289,9 +313,9 @@ func noSuccessorDiag(name string, versions int, more bool, candidates []string, 
 	}
 	detail := fmt.Sprintf("Bucket %q holds %s object versions and on_replace = \"move_data\", but no bucket is known "+
 		"to receive them, so %s. When the bucket is being replaced, Terraform creates the new bucket first only "+
-		"with lifecycle { create_before_destroy = true }: add it and apply again. To destroy the bucket and "+
-		"erase its data, set force_destroy = true and apply that change on its own first (it updates the "+
-		"state alone), then destroy.",
+		"with lifecycle { create_before_destroy = true }: add it and apply again. A destroy does not move data: to "+
+		"destroy the bucket and erase its data, set force_destroy = true and apply that change on its own first "+
+		"(it updates the state alone), then destroy; to keep the data, copy it to another bucket first.",
 		name, versionCount(versions, more), stopped)
 	if len(candidates) > 0 {
 		detail += fmt.Sprintf(" Bucket(s) made to receive data with this prefix and still without any: %s. None "+

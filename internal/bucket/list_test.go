@@ -208,7 +208,7 @@ func deleteWhenDone(t *testing.T, region, name string) {
 // TestAccBucketList_generatedConfigImports runs `terraform query -generate-config-out` as users do, over a
 // compliant bucket and one whose versioning was suspended, both made outside Terraform: the generated
 // configuration validates, and its plan imports both, leaving the compliant bucket as it is and replacing
-// the other one with a warning that names the broken guarantee.
+// the other one with a warning that names the broken guarantee and says it was adopted that way.
 func TestAccBucketList_generatedConfigImports(t *testing.T) {
 	acctest.RequireEmulator(t)
 	acctest.RequireTerraform(t, "1.14.0", "terraform query")
@@ -240,7 +240,7 @@ list "gdpr_bucket" "found" {
 	}
 	for _, want := range []string{
 		"Plan: 2 to import, 1 to add, 0 to change, 1 to destroy.",
-		`The versioning of gdpr_bucket "` + prefix + `-unversioned" changed outside Terraform`,
+		`gdpr_bucket "` + prefix + `-unversioned" was imported already breaking the provider's guarantees (versioning)`,
 		"# gdpr_bucket.found_1 must be replaced",
 	} {
 		if !regexp.MustCompile(acctest.Wrapped(regexp.QuoteMeta(want))).MatchString(plan) {

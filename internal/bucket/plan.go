@@ -50,7 +50,7 @@ func (r *bucketResource) ValidateConfig(ctx context.Context, req resource.Valida
 func (r *bucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if replaceonly.IsDestroy(req) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
-		r.checkDestroy(ctx, req.State, resp)
+		r.checkDestroy(ctx, req.State, true, resp)
 		return
 	}
 	r.planReplaceOnly(ctx, req, resp)
@@ -75,7 +75,7 @@ func (r *bucketResource) planReplaceOnly(ctx context.Context, req resource.Modif
 		if movesData(ctx, req.Plan) {
 			r.checkMove(ctx, req, resp)
 		} else {
-			r.checkDestroy(ctx, req.State, resp)
+			r.checkDestroy(ctx, req.State, false, resp)
 		}
 		r.reportLeftBehind(ctx, req, resp)
 	}
@@ -126,9 +126,10 @@ func checkRetention(in policy.RetentionInput, diags *diag.Diagnostics) {
 }
 
 // checkDestroy fails a plan whose destroy would erase data without force_destroy or would be refused by
-// S3 half-way, and otherwise says what will be erased. It costs one or two reads, more only for the first
-// versions of a bucket with Object Lock, and is skipped while the provider is not configured.
-func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+// S3 half-way, and otherwise says what will be erased; destroying says the plan is of a destroy, not of a
+// replacement. It costs one or two reads, more only for the first versions of a bucket with Object Lock,
+// and is skipped while the provider is not configured.
+func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, destroying bool, resp *resource.ModifyPlanResponse) {
 	if state.Raw.IsNull() || r.data == nil || r.data.Clients == nil {
 		return
 	}
@@ -168,7 +169,7 @@ func (r *bucketResource) checkDestroy(ctx context.Context, state tfsdk.State, re
 			if successor.Name != "" && err == nil {
 				resp.Diagnostics.Append(moveResumesWarning(name, successor.Name, check.Versions, check.More))
 			} else {
-				resp.Diagnostics.Append(nowhereToMove(m, check.Versions, check.More, candidates, atPlan))
+				resp.Diagnostics.Append(nowhereToMove(m, check.Versions, check.More, candidates, atPlan, destroying))
 			}
 		}
 	default:

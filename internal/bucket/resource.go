@@ -260,14 +260,21 @@ func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	Identity.Check(ctx, req, resp, name, r.identityOf(ctx, where, name))
 	drifted := append(changed, violations...)
+	adopted, changed := replaceonly.SplitAdopted(ctx, req, resp, drifted)
 	switch {
 	case b.Unfinished != "":
 		tflog.Warn(ctx, "S3 bucket left half-made by an interrupted apply", map[string]any{"bucket": name, "missing": violations})
 		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, name, violations))
 		replaceonly.RecordDrift(ctx, req, resp, append(drifted, replaceonly.UnfinishedCreate))
 	case len(drifted) > 0:
-		tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": drifted})
-		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, drifted))
+		if len(adopted) > 0 {
+			tflog.Warn(ctx, "imported S3 bucket breaks the guarantees", map[string]any{"bucket": name, "broken": adopted})
+			resp.Diagnostics.Append(replaceonly.AdoptedWarning(ResourceType, name, adopted))
+		}
+		if len(changed) > 0 {
+			tflog.Warn(ctx, "S3 bucket changed outside Terraform", map[string]any{"bucket": name, "changed": changed})
+			resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, name, changed))
+		}
 		replaceonly.RecordDrift(ctx, req, resp, drifted)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
@@ -395,7 +402,7 @@ func (r *bucketResource) unpaired(ctx context.Context, c *awsapi.Clients, state 
 	case err != nil:
 		diags.Append(diagnostics.APIError("Cannot move the data of bucket "+name, "s3:ListAllMyBuckets, s3:GetBucketTagging and s3:GetBucketLocation", err))
 	case to.Name == "":
-		diags.Append(nowhereToMove(state, count, more, candidates, atApply))
+		diags.Append(nowhereToMove(state, count, more, candidates, atApply, false))
 	default:
 		tflog.Info(ctx, "resuming a move an interrupted apply did not begin", map[string]any{"from": name, "to": to.Name})
 	}
@@ -436,11 +443,16 @@ func (r *bucketResource) awaitingSuccessor(ctx context.Context, c *awsapi.Client
 
 // nowhereToMove is the error for a bucket that holds data and has no successor to move it to. For a bucket
 // with on_replace = "move_data" it names the candidates: the buckets with its prefix made to receive data
-// and still empty, none of which names this bucket, and says how to name one.
-func nowhereToMove(state bucketModel, versions int, more bool, candidates []string, when stage) diag.Diagnostic {
+// and still empty, none of which names this bucket, and says how to name one. Without candidates, the plan
+// of a destroy (destroying) says that a destroy moves nothing. (Terraform plans the delete of an old bucket
+// that an interrupted replacement left deposed as a destroy too; its successor is then a candidate.)
+func nowhereToMove(state bucketModel, versions int, more bool, candidates []string, when stage, destroying bool) diag.Diagnostic {
 	name := state.ID.ValueString()
-	if state.OnReplace.ValueString() != OnReplaceMoveData {
+	switch {
+	case state.OnReplace.ValueString() != OnReplaceMoveData:
 		return notEmptyDiag(name, versions, more, when)
+	case destroying && len(candidates) == 0:
+		return destroyMovesNothingDiag(name, versions, more)
 	}
 	return noSuccessorDiag(name, versions, more, candidates, when)
 }
@@ -514,7 +526,8 @@ func (r *bucketResource) move(ctx context.Context, c *awsapi.Clients, state buck
 }
 
 // ImportState adopts a bucket by name. Its settings are read by the refresh that follows, which reports
-// any guarantee the bucket breaks as drift, so the next plan replaces it.
+// any guarantee the bucket breaks as adopted (not as a change behind Terraform's back), so the next plan
+// replaces it.
 func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	requested, diags := Identity.Requested(ctx, req)
 	resp.Diagnostics.Append(diags...)
@@ -548,6 +561,7 @@ func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, region, name)...)
+	resp.Diagnostics.Append(replaceonly.MarkImported(ctx, resp)...)
 }
 
 // identityOf is the identity of the bucket name in region, managed with the provider's credentials.

@@ -46,3 +46,14 @@ func DriftWarning(typeName, id string, changed []string) diag.Diagnostic {
 			"replaces the resource. Find out who made the change before applying.",
 			strings.Join(changed, ", "), typeName, id))
 }
+
+// AdoptedWarning tells the user that a resource was imported already breaking the named guarantees or
+// differing in the named attributes: nothing changed since, and the next apply replaces it.
+func AdoptedWarning(typeName, id string, broken []string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Adopted without the provider's guarantees",
+		fmt.Sprintf("%s %q was imported already breaking the provider's guarantees (%s): it was made outside "+
+			"Terraform that way, and nothing has changed since it was adopted. The next apply replaces it with "+
+			"one that keeps every guarantee; where that would erase data, the plan stops first and says how "+
+			"to keep it.",
+			typeName, id, strings.Join(broken, ", ")))
+}

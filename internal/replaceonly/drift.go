@@ -88,3 +88,50 @@ func ReplaceDrifted(ctx context.Context, req resource.ModifyPlanRequest, resp *r
 		resp.RequiresReplace = append(resp.RequiresReplace, p)
 	}
 }
+
+// A resource adopted by an import was not made by Terraform, so what it breaks when first read is not a
+// change behind Terraform's back but how it was found. ImportState marks the import in private state
+// (MarkImported); the first Read records there what the resource broke then, and every later Read reports
+// those as adopted and anything else as drift (SplitAdopted). The record goes with the resource: its
+// replacement is created with a private state of its own.
+const adoptedKey = "adopted"
+
+type adoptedRecord struct {
+	// Pending is set by the import, until the first Read records Broken.
+	Pending bool     `json:"pending,omitempty"`
+	Broken  []string `json:"broken,omitempty"`
+}
+
+// MarkImported records in the private state of an import that the resource was adopted.
+func MarkImported(ctx context.Context, resp *resource.ImportStateResponse) diag.Diagnostics {
+	if resp.Private == nil {
+		return nil
+	}
+	raw, _ := json.Marshal(adoptedRecord{Pending: true})
+	return resp.Private.SetKey(ctx, adoptedKey, raw)
+}
+
+// SplitAdopted divides the attributes or enforced settings a Read found drifted into those the resource
+// already broke when it was imported (adopted) and those changed since (changed). Every Read calls it, a
+// Read that finds nothing drifted included, since the first Read after an import records what it found.
+func SplitAdopted(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, drifted []string) (adopted, changed []string) {
+	raw, diags := req.Private.GetKey(ctx, adoptedKey)
+	var rec adoptedRecord
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &rec) != nil {
+		return nil, drifted
+	}
+	if rec.Pending {
+		rec = adoptedRecord{Broken: slices.Clone(drifted)}
+		if raw, err := json.Marshal(rec); err == nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, adoptedKey, raw)...)
+		}
+	}
+	for _, d := range drifted {
+		if slices.Contains(rec.Broken, d) {
+			adopted = append(adopted, d)
+		} else {
+			changed = append(changed, d)
+		}
+	}
+	return adopted, changed
+}

@@ -1,7 +1,9 @@
 // Package replaceonly is what makes every gdpr_* resource replace-only: the schema walker that makes every
 // configurable attribute force a replacement, and the plan steps each resource's ModifyPlan calls, in its
 // own order, by name: Place (residency and placement), then PlanChange (ReplaceMoved, ReplaceDrifted,
-// GuardInPlaceUpdate and Replaces); Read records drift with RecordDrift and DriftWarning, and Update refuses with RefuseUpdate.
+// GuardInPlaceUpdate and Replaces); Read records drift with RecordDrift and DriftWarning, telling what an
+// import adopted from what changed since with MarkImported, SplitAdopted and AdoptedWarning, and Update
+// refuses with RefuseUpdate.
 package replaceonly
 
 import (

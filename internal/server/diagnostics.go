@@ -59,7 +59,8 @@ func guaranteesDiag(id string, problems []string) diag.Diagnostic {
 
 func importedWarning(id string, problems []string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Imported server breaks the provider's guarantees",
-		fmt.Sprintf("EC2 instance %q was imported, but %s. The next apply replaces it with a server that keeps "+
+		fmt.Sprintf("EC2 instance %q was imported, but %s. It was made outside Terraform that way, and nothing "+
+			"has changed since it was adopted. The next apply replaces it with a server that keeps "+
 			"the guarantees of gdpr_server; move any data you need off the instance first.",
 			id, strings.Join(problems, "; and ")))
 }

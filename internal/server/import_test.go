@@ -137,3 +137,35 @@ import {`, 1),
 		})
 	}
 }
+
+// TestAccServer_importedStaysAdoptedOnEveryPlan imports, with terraform import, an instance launched with
+// IMDSv1 and a public IP address. Every plan after the import says it was adopted that way, not that it
+// changed outside Terraform, which would send an auditor after a change nobody made.
+func TestAccServer_importedStaysAdoptedOnEveryPlan(t *testing.T) {
+	acctest.RequireEmulator(t)
+	keyARN := createKeyARN(t, "adopted server disk")
+	id := runInstance(t, &ec2.RunInstancesInput{
+		ImageId:      aws.String(acctest.LinuxImage),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+		BlockDeviceMappings: []ec2types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &ec2types.EbsBlockDevice{
+			Encrypted: aws.Bool(true), KmsKeyId: &keyARN, DeleteOnTermination: aws.Bool(true), VolumeSize: aws.Int32(8), VolumeType: ec2types.VolumeTypeGp3}}},
+		MetadataOptions: &ec2types.InstanceMetadataOptionsRequest{HttpTokens: ec2types.HttpTokensStateOptional},
+	})
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+serverConfig(fmt.Sprintf("  image_id = %q\n  instance_type = \"t3.micro\"\n  kms_key_arn = %q\n", acctest.LinuxImage, keyARN)))
+	w.MustTerraform("import", "-input=false", serverAddr, id)
+	for i := range 2 {
+		plan, err := acctest.Plan(t, w)
+		if err != nil {
+			t.Fatalf("plan %d: %v\n%s", i+1, err, plan)
+		}
+		for _, want := range []string{`EC2 instance "` + id + `" was imported, but`, "it has a public IP address",
+			"nothing has changed since it was adopted", "# " + serverAddr + " must be replaced"} {
+			if !strings.Contains(plan, want) {
+				t.Errorf("plan %d does not say %q:\n%s", i+1, want, plan)
+			}
+		}
+		if strings.Contains(plan, "changed outside Terraform") {
+			t.Errorf("plan %d reports the adopted server as changed outside Terraform, though nothing changed:\n%s", i+1, plan)
+		}
+	}
+}

@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -238,16 +239,31 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if srv.Unfinished != "" {
 		drifted = append(drifted, replaceonly.UnfinishedCreate)
 	}
+	adopted, since := replaceonly.SplitAdopted(ctx, req, resp, drifted)
+	if imported {
+		// The first read after an import has nothing to compare with: what it finds is how the server was
+		// adopted, whether or not the import marked it.
+		adopted, since = drifted, nil
+	}
+	var broken []awsapi.Problem
+	for _, p := range problems {
+		if slices.Contains(adopted, p.Name) {
+			broken = append(broken, p)
+		}
+	}
 	switch {
 	case srv.Unfinished != "":
 		tflog.Warn(ctx, "EC2 instance left half-made by an interrupted apply", map[string]any{"instance_id": id, "missing": problemNames(problems)})
 		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, id, problemReasons(problems)))
-	case imported && len(problems) > 0:
-		tflog.Warn(ctx, "imported EC2 instance breaks the guarantees", map[string]any{"instance_id": id, "problems": problemNames(problems)})
-		resp.Diagnostics.Append(importedWarning(id, problemReasons(problems)))
-	case len(drifted) > 0:
-		tflog.Warn(ctx, "EC2 instance changed outside Terraform", map[string]any{"instance_id": id, "changed": drifted})
-		resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, drifted))
+	default:
+		if len(broken) > 0 {
+			tflog.Warn(ctx, "imported EC2 instance breaks the guarantees", map[string]any{"instance_id": id, "problems": problemNames(broken)})
+			resp.Diagnostics.Append(importedWarning(id, problemReasons(broken)))
+		}
+		if len(since) > 0 {
+			tflog.Warn(ctx, "EC2 instance changed outside Terraform", map[string]any{"instance_id": id, "changed": since})
+			resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, since))
+		}
 	}
 	if len(drifted) > 0 {
 		replaceonly.RecordDrift(ctx, req, resp, drifted)
@@ -307,4 +323,5 @@ func (r *serverResource) ImportState(ctx context.Context, req resource.ImportSta
 	// one that keeps them; the read that follows the import warns and records why.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), srv.ID)...)
 	resp.Diagnostics.Append(Identity.SetFromARN(ctx, resp.Identity, srv.ARN, srv.ID)...)
+	resp.Diagnostics.Append(replaceonly.MarkImported(ctx, resp)...)
 }
