@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
@@ -252,20 +251,7 @@ func TestAccBucket_moveRefusesObjectsArchivedAfterThePlan(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
 			{
-				PreConfig: func() {
-					g, ctx := errgroup.WithContext(context.Background())
-					g.SetLimit(32)
-					c := acctest.S3(t, acctest.Region)
-					for i := range n {
-						g.Go(func() error {
-							_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(names[0]), Key: aws.String(fmt.Sprintf("o/%05d", i)), Body: strings.NewReader("x")})
-							return err
-						})
-					}
-					if err := g.Wait(); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig:        func() { putNumbered(t, names[0], n, func(int) string { return "x" }) },
 				Config:           moveConfig("", prefix, "move tests", 31, true),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{archive}},
 				ExpectError:      regexp.MustCompile(`(?s)Bucket holds archived objects that cannot move.*"z/archived-after-the-plan.csv"\s+\(DEEP_ARCHIVE\).*0 object\(s\) were\s+verified`),

@@ -568,22 +568,8 @@ func TestAccBucket_moveOfMoreThanOnePage(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: moveConfig("", prefix, "move tests", 30, true), Check: captureBucket(&names)},
 			{
-				PreConfig: func() {
-					g, ctx := errgroup.WithContext(context.Background())
-					g.SetLimit(32)
-					c := acctest.S3(t, acctest.Region)
-					for i := range n {
-						g.Go(func() error {
-							_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(names[0]), Key: aws.String(fmt.Sprintf("o/%05d", i)),
-								Body: strings.NewReader(strconv.Itoa(i))})
-							return err
-						})
-					}
-					if err := g.Wait(); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: moveConfig("", prefix, "move tests", 31, true),
+				PreConfig: func() { putNumbered(t, names[0], n, strconv.Itoa) },
+				Config:    moveConfig("", prefix, "move tests", 31, true),
 				Check: resource.ComposeTestCheckFunc(captureBucket(&names), func(s *terraform.State) error {
 					if err := acctest.CheckBucketGone(t, names[0])(s); err != nil {
 						return err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
@@ -147,6 +149,25 @@ func sameJSON(a, b string) bool {
 var bucketRefreshRequests = []string{
 	"s3:GET?location", "s3:GET?versioning", "s3:GET?encryption", "s3:GET?lifecycle", "s3:GET?object-lock",
 	"s3:GET?publicAccessBlock", "s3:GET?ownershipControls", "s3:GET?policy", "s3:GET?tagging", "sts:GetCallerIdentity",
+}
+
+// putNumbered writes n small objects, o/00000 onwards, each holding body(i), into bucket, 32 at a time: a bucket
+// that needs more than one page of S3's listing.
+func putNumbered(t *testing.T, bucket string, n int, body func(i int) string) {
+	t.Helper()
+	g, ctx := errgroup.WithContext(context.Background())
+	g.SetLimit(32)
+	c := acctest.S3(t, acctest.Region)
+	for i := range n {
+		g.Go(func() error {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(fmt.Sprintf("o/%05d", i)),
+				Body: strings.NewReader(body(i))})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // sameBucket compares two buckets field by field, the policy by meaning.
