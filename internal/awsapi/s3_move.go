@@ -212,15 +212,9 @@ func (c *Clients) PlanMove(ctx context.Context, name, prefix string, isGenerated
 // that one bucket. Empty buckets do not count: nothing would move out of them, and one may be a bucket this
 // one replaces too (a tainted successor), beside the bucket whose data it receives.
 func (c *Clients) ReplacedBucket(ctx context.Context, prefix, name string, isGenerated func(string) bool) (string, error) {
-	buckets, err := c.bucketsWithPrefix(ctx, prefix)
+	others, err := c.generatedSiblings(ctx, prefix, name, isGenerated)
 	if err != nil {
 		return "", err
-	}
-	var others []s3types.Bucket
-	for _, b := range buckets {
-		if n := aws.ToString(b.Name); n != name && isGenerated(n) {
-			others = append(others, b)
-		}
 	}
 	var mu sync.Mutex
 	var full []string
@@ -256,15 +250,9 @@ type Awaiting struct {
 // receive the objects of a bucket they replace and have received none, sorted by name: where the delete of
 // an old bucket that no move was begun for finds its successor.
 func (c *Clients) AwaitingData(ctx context.Context, prefix, name string, isGenerated func(string) bool) ([]Awaiting, error) {
-	buckets, err := c.bucketsWithPrefix(ctx, prefix)
+	candidates, err := c.generatedSiblings(ctx, prefix, name, isGenerated)
 	if err != nil {
 		return nil, err
-	}
-	var candidates []s3types.Bucket
-	for _, b := range buckets {
-		if n := aws.ToString(b.Name); n != name && isGenerated(n) {
-			candidates = append(candidates, b)
-		}
 	}
 	var mu sync.Mutex
 	var found []Awaiting
@@ -285,6 +273,22 @@ func (c *Clients) AwaitingData(ctx context.Context, prefix, name string, isGener
 	})
 	slices.SortFunc(found, func(a, b Awaiting) int { return strings.Compare(a.Name, b.Name) })
 	return found, err
+}
+
+// generatedSiblings lists the buckets other than name whose names isGenerated from prefix: a name that merely
+// begins with prefix may come from a longer prefix, and so belong to another bucket resource.
+func (c *Clients) generatedSiblings(ctx context.Context, prefix, name string, isGenerated func(string) bool) ([]s3types.Bucket, error) {
+	buckets, err := c.bucketsWithPrefix(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var siblings []s3types.Bucket
+	for _, b := range buckets {
+		if n := aws.ToString(b.Name); n != name && isGenerated(n) {
+			siblings = append(siblings, b)
+		}
+	}
+	return siblings, nil
 }
 
 // MovingTo returns the bucket a move of bucket name's objects goes to, "" when no move has begun.
