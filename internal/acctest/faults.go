@@ -63,8 +63,10 @@ type Rule struct {
 	// Then runs after a Crash fault's request reached the emulator, before the connection is dropped.
 	Then func()
 	// Answer takes a Tamper fault's request and the body of the emulator's answer to it, and returns the
-	// body the caller gets instead; the status and headers are passed on as they are.
+	// body the caller gets instead; the status is passed on as it is, and the headers unless Header changes them.
 	Answer func(r *http.Request, body []byte) []byte
+	// Header, when set, may change the headers of a Tamper fault's answer before the caller gets them.
+	Header func(r *http.Request, h http.Header)
 }
 
 // FaultProxy sits between the provider and the emulator and injects faults into the requests tests choose,
@@ -142,6 +144,9 @@ func NewProxy(t *testing.T, rules ...*Rule) *FaultProxy {
 			}
 			for k, v := range rec.header {
 				w.Header()[k] = v
+			}
+			if rule.Header != nil {
+				rule.Header(r, w.Header())
 			}
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.WriteHeader(rec.status)

@@ -390,6 +390,19 @@ func listedAgain(page *s3.ListObjectVersionsOutput, ids map[[2]string]bool) (str
 // ErrNotIdentical is a copy that S3 acknowledged but that differs from its source when checked.
 var ErrNotIdentical = errors.New("the copy differs from its source")
 
+// WrongKeyError is a copy that S3 encrypted under another KMS key than the new bucket's: its content may be
+// the source's, but deleting the new bucket's key would not erase it. It is a copy that differs
+// (errors.Is ErrNotIdentical).
+type WrongKeyError struct {
+	Key, Want string
+}
+
+func (e *WrongKeyError) Error() string {
+	return fmt.Sprintf("%s: it is encrypted under the KMS key %q, not the new bucket's key %q", ErrNotIdentical, e.Key, e.Want)
+}
+
+func (e *WrongKeyError) Is(target error) bool { return target == ErrNotIdentical }
+
 // MoveObjects moves every current object of bucket from (in c's region) into bucket to (in dst's region).
 // It empties the old bucket in rounds: each lists the first page of versions left, copies each current
 // object server-side, encrypted under to's default KMS key, checks the copy (same content by checksum, and
@@ -828,6 +841,7 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 			return objectSum{}, err
 		}
 		var same bool
+		differs := ErrNotIdentical
 		switch {
 		case dst.sum.value == "":
 			// A copy in parts: S3's answer carries no checksum of the whole, so the copy is read back.
@@ -835,7 +849,7 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 			same, sum, err = m.present(ctx, key, version, src)
 			dst.sum = sum
 		case !sameKey(dst.kmsKey, m.key):
-			same = false
+			same, differs = false, &WrongKeyError{Key: dst.kmsKey, Want: m.key}
 		case src.sum.full && dst.sum.algo == src.sum.algo:
 			same = dst.sum.value == src.sum.value
 		default:
@@ -851,7 +865,7 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 			return dst.sum, nil
 		}
 		if attempt > 0 {
-			return objectSum{}, &MoveError{Key: key, Action: "verifying the copy in " + m.to, Err: ErrNotIdentical}
+			return objectSum{}, &MoveError{Key: key, Action: "verifying the copy in " + m.to, Err: differs}
 		}
 	}
 }

@@ -454,3 +454,64 @@ func TestAccBucket_moveKeepsTheSourceOfACopyThatDiffers(t *testing.T) {
 		t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
 	}
 }
+
+// TestAccBucket_moveRefusesACopyUnderAnotherKey: a copy that S3 says it encrypted under another KMS key than
+// the new bucket's is not taken as moved, whatever its checksum: deleting the new bucket's key would not erase
+// it. The apply fails naming the object and both keys, the source stays, and the next apply converges.
+func TestAccBucket_moveRefusesACopyUnderAnotherKey(t *testing.T) {
+	acctest.RequireEmulator(t)
+	t.Parallel()
+	const victim = "subjects/011.json"
+	const otherKey = "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-4000-8000-00000000a053"
+	prefix := movePrefix()
+	var armed atomic.Bool
+	var tampered atomic.Int32
+	proxy := acctest.NewProxy(t, &acctest.Rule{
+		Match: func(r *http.Request, op string) bool {
+			return armed.Load() && op == "s3:PUT/object" && r.Header.Get("X-Amz-Copy-Source") != "" && strings.HasSuffix(r.URL.Path, "/"+victim)
+		},
+		Fault: acctest.Tamper,
+		Header: func(_ *http.Request, h http.Header) {
+			tampered.Add(1)
+			h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", otherKey)
+		},
+	})
+	w := moveWorkdir(t, proxy, prefix)
+	old, want := bucketWithObjects(t, w, prefix, 30)
+
+	armed.Store(true)
+	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-var", "days=31")
+	armed.Store(false)
+	if tampered.Load() == 0 {
+		t.Fatalf("no copy of %s was answered with another key: the test proves nothing (err %v):\n%s", victim, err, out)
+	}
+	if err == nil {
+		t.Fatalf("the apply succeeded although every copy of %s was said to be encrypted under %s:\n%s", victim, otherKey, out)
+	}
+	folded := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(folded, fmt.Sprintf(`object %q: %s: it is encrypted under the KMS key %q, not the new bucket's key`, victim, awsapi.ErrNotIdentical, otherKey)) {
+		t.Errorf("the failed apply does not name %s and the key its copy is under:\n%s", victim, out)
+	}
+	names := bucketNames(t, prefix)
+	if !slices.Contains(names, old) || len(names) != 2 {
+		t.Fatalf("buckets after the failed move: %v, want the old %s and its successor", names, old)
+	}
+	if _, err := acctest.S3(t, acctest.Region).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(old), Key: aws.String(victim)}); err != nil {
+		t.Fatalf("the source of the copy under another key was erased from %s: %v", old, err)
+	}
+	lostNothing(t, want, old, names[1])
+
+	w.MustTerraform("apply", "-input=false", "-auto-approve", "-var", "days=31")
+	names = bucketNames(t, prefix)
+	if len(names) != 1 || names[0] == old {
+		t.Fatalf("buckets with the prefix after the converging apply: %v, want the new one alone", names)
+	}
+	// Each refused copy was written (under the right key, whatever the answer said): the first stays as a
+	// noncurrent version under the last.
+	if err := checkObjectsAnd(t, names[0], want, int(tampered.Load())-1, keyARNOf(t, w)); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.Terraform("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "days=31"); err != nil {
+		t.Errorf("the plan after the converging apply is not empty (%v):\n%s", err, out)
+	}
+}
