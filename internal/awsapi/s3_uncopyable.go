@@ -93,13 +93,16 @@ func archivedInHead(out *s3.HeadObjectOutput) bool {
 	return archived && !strings.Contains(aws.ToString(out.Restore), `ongoing-request="false"`)
 }
 
-// findArchived lists every version of bucket name and returns the current ones S3 cannot copy, nil when
-// there are none. One listing of the bucket, page by page, so memory does not grow with it.
-func (c *Clients) findArchived(ctx context.Context, name string) (*ArchivedError, error) {
+// findArchived lists every version of bucket name whose key begins with prefix (all of them for "") and
+// returns the current ones S3 cannot copy, nil when there are none. One listing of the bucket, page by page,
+// so memory does not grow with it.
+func (c *Clients) findArchived(ctx context.Context, name, prefix string) (*ArchivedError, error) {
 	var archived ArchivedError
-	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{
-		Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus,
-	})
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
