@@ -208,3 +208,33 @@ func (c *Clients) headCurrent(ctx context.Context, bucket string, versions []s3t
 	}
 	return nil
 }
+
+// Uncopyable finds the current objects of bucket name whose keys begin with prefix (all of them for "") that
+// S3 would not copy for the provider: archived and not restored, or encrypted with a customer-provided key.
+// Like the plan of a bucket replacement that moves its data (see PlanMove), it lists the bucket page by page
+// and asks S3 about each current object with a HEAD, moveConcurrency at a time, so that a move refuses them
+// before its first copy rather than half-way. Both results are nil when there are none.
+func (c *Clients) Uncopyable(ctx context.Context, name, prefix string) (*ArchivedError, *CustomerKeyError, error) {
+	var archived ArchivedError
+	var encrypted CustomerKeyError
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, v := range page.Versions {
+			if archivedInListing(v) {
+				archived.add(aws.ToString(v.Key), string(v.StorageClass))
+			}
+		}
+		if err := c.headCurrent(ctx, name, page.Versions, &encrypted, &archived); err != nil {
+			return nil, nil, err
+		}
+	}
+	return archived.orNil(), encrypted.orNil(), nil
+}

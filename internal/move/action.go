@@ -138,8 +138,8 @@ func (a *moveAction) locate(ctx context.Context, p path.Path, name string, diags
 }
 
 // check refuses, before anything is copied, a target that is not a gdpr_bucket, a target that would keep
-// the objects for less time than the source's Object Lock, and a source with versions under COMPLIANCE
-// retention or a legal hold, which could not be erased once moved.
+// the objects for less time than the source's Object Lock, a source with versions under COMPLIANCE
+// retention or a legal hold, which could not be erased once moved, and objects S3 would not copy.
 func (a *moveAction) check(ctx context.Context, from, to side, prefix string, diags *diag.Diagnostics) bool {
 	target, err := to.c.ReadBucket(ctx, to.name)
 	if err != nil {
@@ -166,6 +166,15 @@ func (a *moveAction) check(ctx context.Context, from, to side, prefix string, di
 	}
 	if held != nil {
 		diags.Append(heldDiag(from.name, held))
+		return false
+	}
+	archived, encrypted, err := from.c.Uncopyable(ctx, from.name, prefix)
+	if err != nil {
+		diags.Append(readFailedDiag(path.Root("from"), from.name, "s3:GetObject (HeadObject)", err))
+		return false
+	}
+	if archived != nil || encrypted != nil {
+		diags.Append(uncopyableDiag(from.name, archived, encrypted))
 		return false
 	}
 	return true

@@ -103,6 +103,23 @@ func heldBy(h awsapi.HeldObject) string {
 	return strings.Join(why, " and ")
 }
 
+// uncopyableDiag refuses a source holding objects S3 would not copy for the provider, naming them.
+func uncopyableDiag(from string, archived *awsapi.ArchivedError, encrypted *awsapi.CustomerKeyError) diag.Diagnostic {
+	var found, todo []string
+	if archived != nil {
+		found = append(found, archived.Error())
+		todo = append(todo, "restore the archived objects (s3:RestoreObject)")
+	}
+	if encrypted != nil {
+		found = append(found, encrypted.Error())
+		todo = append(todo, "copy the SSE-C objects yourself with their key (aws s3 cp --sse-c-copy-source) and delete them")
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("from"), "Objects S3 cannot copy: nothing moved",
+		fmt.Sprintf("Nothing was copied from bucket %q: %s. Moving the others would leave the data in two places. "+
+			"First %s, or narrow prefix to leave them out, then invoke the action again.",
+			from, strings.Join(found, "; "), strings.Join(todo, ", and ")))
+}
+
 // moveFailedDiag reports a move that stopped; nothing unverified was erased, and what moved is audited.
 func moveFailedDiag(from, to string, moved awsapi.Moved, erase bool, err error) diag.Diagnostic {
 	var archived *awsapi.ArchivedError

@@ -111,22 +111,37 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 	}
 }
 
-// TestAccMoveObjects_refusesBeforeCopying invokes two moves that must not begin: one from a bucket holding
-// objects under COMPLIANCE retention and a legal hold, which the refusal names with their dates, and one
-// into a bucket made with the SDK that lacks the provider's guarantees. Neither copies anything.
+// TestAccMoveObjects_refusesBeforeCopying invokes three moves that must not begin: one from a bucket holding
+// objects under COMPLIANCE retention and a legal hold, which the refusal names with their dates, one into a
+// bucket made with the SDK that lacks the provider's guarantees, and one into a gdpr_bucket without Object
+// Lock, which would end the source's COMPLIANCE retention early. None copies anything.
 func TestAccMoveObjects_refusesBeforeCopying(t *testing.T) {
 	requireActions(t)
 	locked := legacyBucket(t, &s3types.ObjectLockRule{DefaultRetention: &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionModeCompliance, Days: aws.Int32(1)}})
-	plain, to := legacyBucket(t, nil), acctest.BucketName()
+	plain, to, unlocked := legacyBucket(t, nil), acctest.BucketName(), acctest.BucketName()
 	// The target keeps objects as long as the source's lock, so only the retained versions stop the move.
 	w := newWorkdir(t, acctest.ProviderConfig(acctest.Region, "")+target(to, `{ mode = "COMPLIANCE", days = 1 }`)+moveAction("locked", locked, "")+fmt.Sprintf(`
 action "gdpr_move_objects" "not_compliant" {
   config {
-    from = %q
-    to   = %q
+    from = %[1]q
+    to   = %[2]q
   }
 }
-`, locked, plain))
+
+resource "gdpr_bucket" "unlocked" {
+  bucket          = %[3]q
+  kms_key_arn     = gdpr_key.test.arn
+  expiration_days = 30
+  force_destroy   = true
+}
+
+action "gdpr_move_objects" "shorter" {
+  config {
+    from = %[1]q
+    to   = gdpr_bucket.unlocked.bucket
+  }
+}
+`, locked, plain, unlocked))
 	// The emulator does not report a retention set on one object, so the bucket's default stands for it.
 	acctest.PutObject(t, locked, "customers/1/contract.pdf", "signed", nil)
 	until := lastModified(t, locked, "customers/1/contract.pdf").Add(24 * time.Hour).UTC()
@@ -152,5 +167,13 @@ action "gdpr_move_objects" "not_compliant" {
 	}
 	if v, _ := versionCount(t, plain); v != 0 {
 		t.Errorf("the refused move copied %d versions into the bucket that is not a gdpr_bucket", v)
+	}
+
+	out, err = invoke(w, "shorter")
+	if err == nil || !regexp.MustCompile(`Target would shorten the retention.*keeps every object version for 1 days under COMPLIANCE Object Lock, and the new bucket has no Object Lock`).MatchString(out) {
+		t.Errorf("the move into a gdpr_bucket without Object Lock was not refused: %v\n%s", err, out)
+	}
+	if v, _ := versionCount(t, unlocked); v != 0 {
+		t.Errorf("the refused move copied %d versions into the gdpr_bucket without Object Lock", v)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,11 +32,20 @@ func requireActions(t *testing.T) {
 // the default retention lock when lock is set, and removes it with everything in it at the end of the test.
 func legacyBucket(t *testing.T, lock *s3types.ObjectLockRule) string {
 	t.Helper()
+	return legacyBucketIn(t, acctest.Region, lock)
+}
+
+// legacyBucketIn is legacyBucket in region.
+func legacyBucketIn(t *testing.T, region string, lock *s3types.ObjectLockRule) string {
+	t.Helper()
 	ctx := context.Background()
-	c := acctest.S3(t, acctest.Region)
+	c := acctest.S3(t, region)
 	name := acctest.BucketName()
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(lock != nil),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
+	in := &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(lock != nil)}
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+	}
+	if _, err := c.CreateBucket(ctx, in); err != nil {
 		t.Fatalf("creating the legacy bucket: %v", err)
 	}
 	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
@@ -209,4 +220,12 @@ func lastModified(t *testing.T, bucket, key string) time.Time {
 		t.Fatalf("listing %s: %v", key, err)
 	}
 	return aws.ToTime(out.Versions[0].LastModified)
+}
+
+// rewrite replaces the working directory's configuration.
+func rewrite(t *testing.T, w *acctest.Workdir, config string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(acctest.CLIProviderHeader()+config), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
