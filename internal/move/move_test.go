@@ -1,6 +1,7 @@
 package move_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -11,8 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 // seedLegacy writes what a bucket made by hand holds: an object with a content type, metadata and tags and
@@ -98,6 +101,18 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 		t.Errorf("after the move the source holds %d versions and %d delete markers, want none", v, m)
 	}
 
+	// The gdpr_bucket's moved_from records a replacement's move; the action's is in the audit trail alone.
+	tags, err := acctest.S3(t, acctest.Region).GetBucketTagging(t.Context(), &s3.GetBucketTaggingInput{Bucket: aws.String(to)})
+	var apiErr smithy.APIError
+	if err != nil && !(errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchTagSet") {
+		t.Fatalf("tags of the target: %v", err)
+	}
+	for _, tag := range tagSet(tags) {
+		if aws.ToString(tag.Key) == awsapi.MovedFromTag {
+			t.Errorf("the action tagged the target %s = %q, which its next refresh would report as moved_from", awsapi.MovedFromTag, aws.ToString(tag.Value))
+		}
+	}
+
 	moves := moveEvents(t, trail)
 	if len(moves) != 2 {
 		t.Fatalf("%d move events, want one per invocation: %+v", len(moves), moves)
@@ -176,4 +191,12 @@ action "gdpr_move_objects" "shorter" {
 	if v, _ := versionCount(t, unlocked); v != 0 {
 		t.Errorf("the refused move copied %d versions into the gdpr_bucket without Object Lock", v)
 	}
+}
+
+// tagSet is a GetBucketTagging answer's tags, none when there was no answer (a bucket without tags).
+func tagSet(out *s3.GetBucketTaggingOutput) []s3types.Tag {
+	if out == nil {
+		return nil
+	}
+	return out.TagSet
 }
