@@ -104,7 +104,7 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 	// The gdpr_bucket's moved_from records a replacement's move; the action's is in the audit trail alone.
 	tags, err := acctest.S3(t, acctest.Region).GetBucketTagging(t.Context(), &s3.GetBucketTaggingInput{Bucket: aws.String(to)})
 	var apiErr smithy.APIError
-	if err != nil && !(errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchTagSet") {
+	if err != nil && (!errors.As(err, &apiErr) || apiErr.ErrorCode() != "NoSuchTagSet") {
 		t.Fatalf("tags of the target: %v", err)
 	}
 	for _, tag := range tagSet(tags) {
