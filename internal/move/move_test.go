@@ -19,7 +19,8 @@ import (
 )
 
 // seedLegacy writes what a bucket made by hand holds: an object with a content type, metadata and tags and
-// a noncurrent version, a plain object, an object outside customers/, and a deleted object (a noncurrent
+// a noncurrent version, a plain object, one whose key needs URL-encoding, an object outside customers/, and
+// a deleted object (a noncurrent
 // version under a delete marker). It returns the current objects as the move must keep them.
 func seedLegacy(t *testing.T, bucket string) map[string]object {
 	t.Helper()
@@ -29,15 +30,17 @@ func seedLegacy(t *testing.T, bucket string) map[string]object {
 	acctest.PutObject(t, bucket, "customers/1/profile.json", `{"v":1}`, withHeaders)
 	acctest.PutObject(t, bucket, "customers/1/profile.json", `{"v":2}`, withHeaders)
 	acctest.PutObject(t, bucket, "customers/2/notes.txt", "notes", func(in *s3.PutObjectInput) { in.ContentType = aws.String("text/plain") })
+	acctest.PutObject(t, bucket, "customers/2/naïve name+1 %.txt", "odd", func(in *s3.PutObjectInput) { in.ContentType = aws.String("text/plain") })
 	acctest.PutObject(t, bucket, "other/keep.txt", "kept", func(in *s3.PutObjectInput) { in.ContentType = aws.String("text/plain") })
 	acctest.PutObject(t, bucket, "customers/3/gone.txt", "deleted", nil)
 	if _, err := acctest.S3(t, acctest.Region).DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("customers/3/gone.txt")}); err != nil {
 		t.Fatal(err)
 	}
 	return map[string]object{
-		"customers/1/profile.json": {body: `{"v":2}`, contentType: "application/json", metadata: map[string]string{"owner": "crm"}, tags: map[string]string{"class": "personal"}},
-		"customers/2/notes.txt":    {body: "notes", contentType: "text/plain", metadata: map[string]string{}, tags: map[string]string{}},
-		"other/keep.txt":           {body: "kept", contentType: "text/plain", metadata: map[string]string{}, tags: map[string]string{}},
+		"customers/1/profile.json":       {body: `{"v":2}`, contentType: "application/json", metadata: map[string]string{"owner": "crm"}, tags: map[string]string{"class": "personal"}},
+		"customers/2/notes.txt":          {body: "notes", contentType: "text/plain", metadata: map[string]string{}, tags: map[string]string{}},
+		"customers/2/naïve name+1 %.txt": {body: "odd", contentType: "text/plain", metadata: map[string]string{}, tags: map[string]string{}},
+		"other/keep.txt":                 {body: "kept", contentType: "text/plain", metadata: map[string]string{}, tags: map[string]string{}},
 	}
 }
 
@@ -82,7 +85,7 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 	if err != nil {
 		t.Fatalf("invoking the copy: %v\n%s", err, out)
 	}
-	if !regexp.MustCompile(`copied 2 objects \(\d+ bytes\) under the prefix "customers/" from bucket ` + from).MatchString(out) {
+	if !regexp.MustCompile(`copied 3 objects \(\d+ bytes\) under the prefix "customers/" from bucket ` + from).MatchString(out) {
 		t.Errorf("the copy showed no progress with its count:\n%s", out)
 	}
 	copied := maps.Clone(want)
@@ -117,7 +120,7 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 	if len(moves) != 2 {
 		t.Fatalf("%d move events, want one per invocation: %+v", len(moves), moves)
 	}
-	for i, wantObjects := range []string{"2", "3"} {
+	for i, wantObjects := range []string{"3", "4"} {
 		e := moves[i]
 		if e.ResourceType != "gdpr_move_objects" || e.CloudID != from || e.MovedTo != to || e.MovedObjects != wantObjects ||
 			e.MovedBytes == "0" || len(e.ManifestSHA256) != 64 || e.Region != acctest.Region || e.Jurisdiction != "EU" || len(e.ArgumentsSHA256) != 64 {
