@@ -54,7 +54,7 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 		if r.ObjectLock != nil {
 			def = *r.ObjectLock
 		}
-		if err := c.checkRetention(ctx, name, def, now); err != nil {
+		if err := c.checkRetention(ctx, name, "", def, now); err != nil {
 			return 0, err
 		}
 	}
@@ -102,10 +102,15 @@ func (c *Clients) EmptyBucket(ctx context.Context, name string, now time.Time) (
 	}
 }
 
-// checkRetention finds, among all the bucket's versions, those S3 will not delete.
-func (c *Clients) checkRetention(ctx context.Context, name string, def ObjectLock, now time.Time) error {
+// checkRetention finds, among the bucket's versions whose keys begin with prefix (all of them for ""), those
+// S3 will not delete.
+func (c *Clients) checkRetention(ctx context.Context, name, prefix string, def ObjectLock, now time.Time) error {
 	var retained RetainedError
-	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(name)}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

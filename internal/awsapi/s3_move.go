@@ -416,7 +416,27 @@ func (e *WrongKeyError) Is(target error) bool { return target == ErrNotIdentical
 // The manifest is a chained SHA-256: for each round, in the listing's key order, the hex SHA-256 of the
 // previous value followed by one line per moved object (key, size, checksum algorithm and value).
 func (c *Clients) MoveObjects(ctx context.Context, from string, dst *Clients, to string, progress func(Moved)) (Moved, error) {
-	m := &mover{src: c, dst: dst, from: from, to: to}
+	return c.MoveObjectsWith(ctx, from, dst, to, MoveOptions{}, progress)
+}
+
+// MoveOptions narrow a move to what the gdpr_move_objects action asks of it. Their zero value is a bucket
+// replacement's move: every object, the old bucket emptied, the running totals in the new bucket's
+// MovedFromTag.
+type MoveOptions struct {
+	// Prefix limits the move to the keys that begin with it; only their versions are checked and erased.
+	Prefix string
+	// KeepSource copies and verifies, and erases nothing from the old bucket.
+	KeepSource bool
+	// Untracked leaves the new bucket's tags alone: the action's move is a gdpr_bucket's own business, which
+	// records it in its audit event alone, so a refresh of that bucket sees no moved_from it did not make.
+	// Each call then counts only what it moved itself.
+	Untracked bool
+}
+
+// MoveObjectsWith is MoveObjects narrowed by opts. With KeepSource nothing is erased, so the listing goes on
+// page by page instead of starting again from the first page left.
+func (c *Clients) MoveObjectsWith(ctx context.Context, from string, dst *Clients, to string, opts MoveOptions, progress func(Moved)) (Moved, error) {
+	m := &mover{src: c, dst: dst, from: from, to: to, opts: opts}
 	if err := m.prepare(ctx); err != nil {
 		return m.moved, err
 	}
@@ -428,6 +448,7 @@ func (c *Clients) MoveObjects(ctx context.Context, from string, dst *Clients, to
 type mover struct {
 	src, dst *Clients
 	from, to string
+	opts     MoveOptions
 	// key is the new bucket's default KMS key, under which every copy is encrypted.
 	key string
 	// lock says the old bucket has Object Lock, so its GOVERNANCE retention is bypassed when erasing
@@ -488,7 +509,7 @@ func (m *mover) prepare(ctx context.Context) error {
 				return &MoveError{Action: "s3:GetBucketTagging of " + m.to, Err: err}
 			}
 			m.dstTags = tags
-			if prev, ok := parseMoved(tags[MovedFromTag]); ok && prev.From == m.from {
+			if prev, ok := parseMoved(tags[MovedFromTag]); ok && prev.From == m.from && !m.opts.Untracked {
 				m.moved = prev
 			}
 			return nil
@@ -629,12 +650,12 @@ func (m *mover) copyInParts(ctx context.Context, key, version string, src object
 func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 	if m.lock {
 		// Versions S3 will not delete stop the move before the first copy, as they stop a destroy.
-		if err := m.src.checkRetention(ctx, m.from, m.lockDefault, time.Now()); err != nil {
+		if err := m.src.checkRetention(ctx, m.from, m.opts.Prefix, m.lockDefault, time.Now()); err != nil {
 			return err
 		}
 	}
 	// So do objects S3 cannot copy, archived since the plan looked: one listing of the bucket.
-	switch archived, err := m.src.findArchived(ctx, m.from); {
+	switch archived, err := m.src.findArchived(ctx, m.from, m.opts.Prefix); {
 	case err != nil:
 		return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
 	case archived != nil:
@@ -644,13 +665,30 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 	// continued from a marker that was just deleted is not something every S3 implementation gets right.
 	// erased are the versions the round before deleted: one listed again was not deleted, whatever S3
 	// answered, and another round would copy and delete it again, for ever.
+	// A move that keeps its source lists on from S3's markers instead, which no delete disturbs.
 	var erased map[[2]string]bool
+	list := &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)}
+	if m.opts.Prefix != "" {
+		list.Prefix = aws.String(m.opts.Prefix)
+	}
+	var pages *s3.ListObjectVersionsPaginator
+	if m.opts.KeepSource {
+		pages = s3.NewListObjectVersionsPaginator(m.src.s3.listObjectVersions, list)
+	}
 	for {
-		page, err := m.src.s3.listObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(m.from)})
+		var page *s3.ListObjectVersionsOutput
+		var err error
+		if pages == nil {
+			page, err = m.src.s3.listObjectVersions(ctx, list)
+		} else if pages.HasMorePages() {
+			page, err = pages.NextPage(ctx)
+		} else {
+			return nil
+		}
 		if err != nil {
 			return &MoveError{Action: "s3:ListBucketVersions of " + m.from, Err: err}
 		}
-		if len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
+		if pages == nil && len(page.Versions) == 0 && len(page.DeleteMarkers) == 0 {
 			return nil
 		}
 		if key, ok := listedAgain(page, erased); ok {
@@ -674,10 +712,12 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		if err := m.erase(ctx, page); err != nil {
-			return err
+		if !m.opts.KeepSource {
+			if err := m.erase(ctx, page); err != nil {
+				return err
+			}
+			erased = versionIDs(page)
 		}
-		erased = versionIDs(page)
 		h := sha256.New()
 		h.Write([]byte(m.moved.Manifest))
 		for i, v := range current {
@@ -697,8 +737,11 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 	}
 }
 
-// record writes the running totals to the new bucket's MovedFromTag.
+// record writes the running totals to the new bucket's MovedFromTag, unless the move is Untracked.
 func (m *mover) record(ctx context.Context) error {
+	if m.opts.Untracked {
+		return nil
+	}
 	tags := maps.Clone(m.dstTags)
 	tags[MovedFromTag] = m.moved.tagValue()
 	if err := m.dst.putBucketTags(ctx, m.to, tags); err != nil {
@@ -1013,4 +1056,26 @@ func (s *Successors) Take(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.waiting = slices.DeleteFunc(s.waiting, func(w Successor) bool { return w.Name == name })
+}
+
+// HeldObjects names the versions of bucket name whose keys begin with prefix (all of them for "") that S3
+// deletes for nobody: those under COMPLIANCE retention or a legal hold, each with its retain-until date. A
+// move would have to leave them behind, so it refuses them before the first copy. GOVERNANCE retention is
+// not among them, since a move carries it to the copy (see carriedRetention). It is nil for a bucket
+// without Object Lock, or with none such.
+func (c *Clients) HeldObjects(ctx context.Context, name, prefix string, now time.Time) (*ErasureBlockedError, error) {
+	lock, def, err := c.objectLock(ctx, name)
+	if err != nil || !lock {
+		return nil, err
+	}
+	e := &eraser{c: c, bucket: name, scope: EraseScope{Prefix: prefix}, keys: sha256.New()}
+	if def != nil {
+		e.def = *def
+	}
+	_, err = e.survey(ctx, true, true, now)
+	var blocked *ErasureBlockedError
+	if errors.As(err, &blocked) {
+		return blocked, nil
+	}
+	return nil, err
 }

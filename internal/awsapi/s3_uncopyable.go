@@ -93,13 +93,16 @@ func archivedInHead(out *s3.HeadObjectOutput) bool {
 	return archived && !strings.Contains(aws.ToString(out.Restore), `ongoing-request="false"`)
 }
 
-// findArchived lists every version of bucket name and returns the current ones S3 cannot copy, nil when
-// there are none. One listing of the bucket, page by page, so memory does not grow with it.
-func (c *Clients) findArchived(ctx context.Context, name string) (*ArchivedError, error) {
+// findArchived lists every version of bucket name whose key begins with prefix (all of them for "") and
+// returns the current ones S3 cannot copy, nil when there are none. One listing of the bucket, page by page,
+// so memory does not grow with it.
+func (c *Clients) findArchived(ctx context.Context, name, prefix string) (*ArchivedError, error) {
 	var archived ArchivedError
-	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, &s3.ListObjectVersionsInput{
-		Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus,
-	})
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -204,4 +207,34 @@ func (c *Clients) headCurrent(ctx context.Context, bucket string, versions []s3t
 		}
 	}
 	return nil
+}
+
+// Uncopyable finds the current objects of bucket name whose keys begin with prefix (all of them for "") that
+// S3 would not copy for the provider: archived and not restored, or encrypted with a customer-provided key.
+// Like the plan of a bucket replacement that moves its data (see PlanMove), it lists the bucket page by page
+// and asks S3 about each current object with a HEAD, moveConcurrency at a time, so that a move refuses them
+// before its first copy rather than half-way. Both results are nil when there are none.
+func (c *Clients) Uncopyable(ctx context.Context, name, prefix string) (*ArchivedError, *CustomerKeyError, error) {
+	var archived ArchivedError
+	var encrypted CustomerKeyError
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(name), OptionalObjectAttributes: withRestoreStatus}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	pages := s3.NewListObjectVersionsPaginator(c.s3.listObjectVersions, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, v := range page.Versions {
+			if archivedInListing(v) {
+				archived.add(aws.ToString(v.Key), string(v.StorageClass))
+			}
+		}
+		if err := c.headCurrent(ctx, name, page.Versions, &encrypted, &archived); err != nil {
+			return nil, nil, err
+		}
+	}
+	return archived.orNil(), encrypted.orNil(), nil
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/move"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
@@ -337,5 +338,6 @@ var _ provider.ProviderWithActions = (*gdprProvider)(nil)
 func (p *gdprProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		erase.NewAction,
+		move.NewAction,
 	}
 }
