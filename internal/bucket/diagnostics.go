@@ -184,8 +184,10 @@ func movePrefixDetail(name, from, to string) string {
 	return fmt.Sprintf("Bucket %q has %s, and the new bucket would have bucket_prefix %q. The provider finds the "+
 		"bucket that receives the objects by the prefix the two share (Terraform tells a create nothing of the "+
 		"bucket it replaces), so a move keeps the prefix: change the other arguments with the prefix as it is. "+
-		"Moving the data of a bucket to another prefix or from a fixed name is not supported yet; copy it yourself "+
-		"to a new gdpr_bucket, then destroy this one with force_destroy = true.", name, was, to)
+		"To move the data of a bucket to another prefix, or from a fixed name, keep this bucket as it was, declare "+
+		"a new gdpr_bucket beside it, and move the objects into it with the gdpr_move_objects action "+
+		"(from = %q), triggered after_create or invoked with terraform apply -invoke; once it is empty, removing "+
+		"this bucket from the configuration destroys it without erasing anything.", name, was, to, name)
 }
 
 func moveForceDestroyDetail(name string) string {
