@@ -298,16 +298,17 @@ list "gdpr_bucket" "bad" {
 }
 
 // TestAccBucketList_remediatesBucketHoldingData follows the list resource's documentation over what a team
-// finds: a bare bucket holding data and an empty bare bucket. terraform query shows both as non-compliant
-// and generates an import for each; the import of the bucket holding data cannot apply, and its plan says
-// to move the objects with gdpr_move_objects instead. With that bucket's blocks replaced by a new
-// gdpr_bucket (bucket_prefix) and the action from the found bucket, one apply rebuilds the empty bucket
-// compliant and moves every object into the new bucket, leaving the found one empty.
+// finds: a compliant bucket, a bare bucket holding data and an empty bare bucket. terraform query shows the
+// bare ones as non-compliant and generates an import for each; the import of the bucket holding data cannot
+// apply, and its plan says to move the objects with gdpr_move_objects instead. With that bucket's blocks
+// replaced by a new gdpr_bucket (bucket_prefix) and the action from the found bucket, one apply adopts the
+// compliant bucket, rebuilds the empty one compliant and moves every object into the new bucket, leaving
+// the found one empty; the next plan has nothing left to do.
 func TestAccBucketList_remediatesBucketHoldingData(t *testing.T) {
 	acctest.RequireEmulator(t)
 	acctest.RequireTerraform(t, "1.14.0", "terraform query and actions")
 	prefix := acctest.BucketName()
-	holding, empty := prefix+"-holding", prefix+"-empty"
+	holding, empty, compliant := prefix+"-holding", prefix+"-empty", prefix+"-ok"
 	makeBareBucket(t, acctest.Region, holding)
 	makeBareBucket(t, acctest.Region, empty)
 	keys := []string{"customers/1.json", "customers/2.json", "invoices/2019/3.pdf"}
@@ -315,6 +316,7 @@ func TestAccBucketList_remediatesBucketHoldingData(t *testing.T) {
 		acctest.PutObject(t, holding, k, "body of "+k, nil)
 	}
 	arn := keyARNInEmulator(t)
+	makeCompliantBucket(t, acctest.Region, compliant, arn, nil, true)
 
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, ""))
 	if err := os.WriteFile(filepath.Join(w.Dir, "found.tfquery.hcl"), []byte(fmt.Sprintf(`
@@ -329,8 +331,12 @@ list "gdpr_bucket" "found" {
 		t.Fatal(err)
 	}
 	out := w.MustTerraform("query", "-no-color", "-generate-config-out=generated.tf")
-	for _, b := range []string{holding, empty} {
-		if want := b + " (EU, eu-central-1): breaks: versioning, encryption, lifecycle"; !strings.Contains(out, want) {
+	for _, want := range []string{
+		holding + " (EU, eu-central-1): breaks: versioning, encryption, lifecycle",
+		empty + " (EU, eu-central-1): breaks: versioning, encryption, lifecycle",
+		compliant + " (EU, eu-central-1): compliant",
+	} {
+		if !strings.Contains(out, want) {
 			t.Errorf("terraform query does not show %q:\n%s", want, out)
 		}
 	}
@@ -426,8 +432,11 @@ action "gdpr_move_objects" "records" {
 	if v, m := acctest.Versions(t, holding); v != 0 || m != 0 {
 		t.Errorf("after the apply the found bucket %s holds %d versions and %d delete markers, want none", holding, v, m)
 	}
-	// Every bucket the query found, and the new one, is now compliant as S3 reports it, or empty.
-	for _, name := range []string{moved, empty} {
+	if out, err := w.Terraform("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		t.Errorf("the plan after the apply is not empty: %v\n%s", err, out)
+	}
+	// Every bucket the query found is now compliant as S3 reports it, or emptied into the new compliant one.
+	for _, name := range []string{moved, empty, compliant} {
 		v, err := acctest.S3(t, acctest.Region).GetBucketVersioning(context.Background(), &s3.GetBucketVersioningInput{Bucket: aws.String(name)})
 		if err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
 			t.Errorf("after the apply bucket %s: versioning %v, %v; want Enabled", name, v, err)
