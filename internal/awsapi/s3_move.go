@@ -568,11 +568,11 @@ func (m *mover) copy(ctx context.Context, key, version string, src object, algo 
 // aborted, so no parts are left to pay for.
 func (m *mover) copyInParts(ctx context.Context, key, version string, src object, algo s3types.ChecksumAlgorithm) (err error) {
 	size := src.sum.size
-	head, err := m.src.s3.headObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: aws.String(version)})
+	head, err := m.src.s3.headObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: versionParam(version)})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:GetObject (HeadObject)", Err: err}
 	}
-	tagging, err := m.src.s3.getObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: aws.String(version)})
+	tagging, err := m.src.s3.getObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(m.from), Key: aws.String(key), VersionId: versionParam(version)})
 	if err != nil {
 		return &MoveError{Key: key, Action: "s3:GetObjectVersionTagging", Err: err}
 	}
@@ -705,7 +705,7 @@ func (m *mover) moveRounds(ctx context.Context, progress func(Moved)) error {
 		g.SetLimit(moveConcurrency)
 		for i, v := range current {
 			g.Go(func() (err error) {
-				sums[i], err = m.moveOne(gctx, aws.ToString(v.Key), aws.ToString(v.VersionId))
+				sums[i], err = m.moveOne(gctx, aws.ToString(v.Key), currentVersion(v.VersionId))
 				return err
 			})
 		}
@@ -996,6 +996,26 @@ func (c *Clients) readSum(ctx context.Context, bucket, key, version string) (str
 		return "", err
 	}
 	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// currentVersion is how a request names the current version of an object: by its version ID, or by none
+// when S3 lists it as "null", the ID of an object written while the bucket was unversioned (a bucket made
+// with the AWS CLI or the console). S3 keeps at most one null version, so naming none reaches the same
+// object, and S3-compatible stores that refuse versionId=null on an unversioned bucket (moto answers a HEAD
+// with 400 Bad Request, which would read as an object needing a customer-provided key) can move it too.
+func currentVersion(id *string) string {
+	if v := aws.ToString(id); v != "null" {
+		return v
+	}
+	return ""
+}
+
+// versionParam is a version ID as a request takes it: none for "".
+func versionParam(version string) *string {
+	if version == "" {
+		return nil
+	}
+	return aws.String(version)
 }
 
 // copySource names an object version as CopyObject and UploadPartCopy take it: the key URL-encoded.

@@ -180,7 +180,7 @@ func (c *Clients) headCurrent(ctx context.Context, bucket string, versions []s3t
 			continue
 		}
 		g.Go(func() error {
-			out, err := c.s3.headObject(gctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: v.Key, VersionId: v.VersionId})
+			out, err := c.s3.headObject(gctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: v.Key, VersionId: versionParam(currentVersion(v.VersionId))})
 			switch {
 			case needsCustomerKey(err):
 				found[i].customerKey = true

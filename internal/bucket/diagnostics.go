@@ -78,8 +78,12 @@ func notEmptyDiag(name string, versions int, more bool, when stage) diag.Diagnos
 			"objects to the new bucket (see the guide \"Changing a bucket that holds personal data\"); let the "+
 			"lifecycle rule expire the data before destroying the bucket; or, to erase the data with the bucket, "+
 			"set force_destroy = true and apply that change on its own first (it updates the state alone, "+
-			"touching nothing in AWS), then destroy.",
-			name, versionCount(versions, more), stops))
+			"touching nothing in AWS), then destroy. For a bucket made outside Terraform, imported or found by "+
+			"terraform query, whose name cannot change: remove its import and resource blocks, declare a new "+
+			"gdpr_bucket with bucket_prefix, and move the objects into it with the gdpr_move_objects action "+
+			"(from = %q), triggered after_create (see the gdpr_bucket list resource's documentation); the bucket "+
+			"is left empty, for its owner to delete.",
+			name, versionCount(versions, more), stops, name))
 }
 
 // retainedDiag stops the destroy of a bucket holding object versions that S3 will not delete: under
@@ -180,8 +184,10 @@ func movePrefixDetail(name, from, to string) string {
 	return fmt.Sprintf("Bucket %q has %s, and the new bucket would have bucket_prefix %q. The provider finds the "+
 		"bucket that receives the objects by the prefix the two share (Terraform tells a create nothing of the "+
 		"bucket it replaces), so a move keeps the prefix: change the other arguments with the prefix as it is. "+
-		"Moving the data of a bucket to another prefix or from a fixed name is not supported yet; copy it yourself "+
-		"to a new gdpr_bucket, then destroy this one with force_destroy = true.", name, was, to)
+		"To move the data of a bucket to another prefix, or from a fixed name, keep this bucket as it was, declare "+
+		"a new gdpr_bucket beside it, and move the objects into it with the gdpr_move_objects action "+
+		"(from = %q), triggered after_create or invoked with terraform apply -invoke; once it is empty, removing "+
+		"this bucket from the configuration destroys it without erasing anything.", name, was, to, name)
 }
 
 func moveForceDestroyDetail(name string) string {

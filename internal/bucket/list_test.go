@@ -3,6 +3,8 @@ package bucket_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -292,5 +294,164 @@ list "gdpr_bucket" "bad" {
 				},
 			})
 		})
+	}
+}
+
+// TestAccBucketList_remediatesBucketHoldingData follows the list resource's documentation over what a team
+// finds: a compliant bucket, a bare bucket holding data and an empty bare bucket. terraform query shows the
+// bare ones as non-compliant and generates an import for each; the import of the bucket holding data cannot
+// apply, and its plan says to move the objects with gdpr_move_objects instead. With that bucket's blocks
+// replaced by a new gdpr_bucket (bucket_prefix) and the action from the found bucket, one apply adopts the
+// compliant bucket, rebuilds the empty one compliant and moves every object into the new bucket, leaving
+// the found one empty; the next plan has nothing left to do.
+func TestAccBucketList_remediatesBucketHoldingData(t *testing.T) {
+	acctest.RequireEmulator(t)
+	acctest.RequireTerraform(t, "1.14.0", "terraform query and actions")
+	prefix := acctest.BucketName()
+	holding, empty, compliant := prefix+"-holding", prefix+"-empty", prefix+"-ok"
+	makeBareBucket(t, acctest.Region, holding)
+	makeBareBucket(t, acctest.Region, empty)
+	keys := []string{"customers/1.json", "customers/2.json", "invoices/2019/3.pdf"}
+	for _, k := range keys {
+		acctest.PutObject(t, holding, k, "body of "+k, nil)
+	}
+	arn := keyARNInEmulator(t)
+	makeCompliantBucket(t, acctest.Region, compliant, arn, nil, true)
+
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, ""))
+	if err := os.WriteFile(filepath.Join(w.Dir, "found.tfquery.hcl"), []byte(fmt.Sprintf(`
+list "gdpr_bucket" "found" {
+  provider         = gdpr
+  include_resource = true
+  config {
+    name_prefix = %q
+  }
+}
+`, prefix+"-")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := w.MustTerraform("query", "-no-color", "-generate-config-out=generated.tf")
+	for _, want := range []string{
+		holding + " (EU, eu-central-1): breaks: versioning, encryption, lifecycle",
+		empty + " (EU, eu-central-1): breaks: versioning, encryption, lifecycle",
+		compliant + " (EU, eu-central-1): compliant",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terraform query does not show %q:\n%s", want, out)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(w.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The generated blocks leave the key and the retention null, for the user to choose.
+	generated := regexp.MustCompile(`(?m)^(\s*kms_key_arn\s*=\s*)null.*$`).ReplaceAllString(string(raw), fmt.Sprintf("${1}%q", arn))
+	generated = regexp.MustCompile(`(?m)^(\s*expiration_days\s*=\s*)null.*$`).ReplaceAllString(generated, "${1}30")
+	writeFile(t, w, "generated.tf", generated)
+
+	plan, err := acctest.Plan(t, w)
+	want := `(?s)Destroying the bucket would erase personal data.*Bucket "` + regexp.QuoteMeta(holding) + `" holds 3 object versions.*` +
+		`For a bucket made outside Terraform, imported or found by terraform query, whose name cannot change: remove its ` +
+		`import and resource blocks, declare a new gdpr_bucket with bucket_prefix, and move the objects into it with the ` +
+		`gdpr_move_objects action \(from = "` + regexp.QuoteMeta(holding) + `"\), triggered after_create`
+	if err == nil || !regexp.MustCompile(acctest.Wrapped(want)).MatchString(plan) {
+		t.Fatalf("the plan importing the bucket holding data does not stop pointing to gdpr_move_objects: %v\n%s", err, plan)
+	}
+
+	// As the documentation says: drop the generated blocks of the bucket holding data, and declare the new
+	// bucket with the action that fills it.
+	block := regexp.MustCompile(`(?s)resource "gdpr_bucket" "(found_\d+)" \{[^}]*bucket\s*=\s*"` + regexp.QuoteMeta(holding) + `"`).FindStringSubmatch(generated)
+	if block == nil {
+		t.Fatalf("no generated resource block names %s:\n%s", holding, generated)
+	}
+	generated = regexp.MustCompile(`(?s)resource "gdpr_bucket" "`+block[1]+`" \{.*?\n\}\n`).ReplaceAllString(generated, "")
+	generated = regexp.MustCompile(`(?s)import \{\s*to\s*=\s*gdpr_bucket\.`+block[1]+`\n.*?\n\}\n`).ReplaceAllString(generated, "")
+	if strings.Contains(generated, holding) {
+		t.Fatalf("the blocks of %s are still in the generated configuration:\n%s", holding, generated)
+	}
+	writeFile(t, w, "generated.tf", generated)
+	writeFile(t, w, "remediation.tf", fmt.Sprintf(`
+resource "gdpr_key" "records" {
+  description          = "records moved out of a bucket found by terraform query"
+  deletion_window_days = 7
+}
+
+resource "gdpr_bucket" "records" {
+  bucket_prefix   = %q
+  kms_key_arn     = gdpr_key.records.arn
+  expiration_days = 30
+  force_destroy   = true
+}
+
+resource "terraform_data" "fill_records" {
+  input = gdpr_bucket.records.bucket
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.gdpr_move_objects.records]
+    }
+  }
+}
+
+action "gdpr_move_objects" "records" {
+  config {
+    from = %q
+    to   = gdpr_bucket.records.bucket
+  }
+}
+`, prefix+"-records-", holding))
+	out, err = w.Terraform("apply", "-input=false", "-auto-approve", "-no-color")
+	t.Cleanup(func() {
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	if err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+
+	var moved string
+	for _, id := range acctest.StateIDs(t, w, "gdpr_bucket") {
+		if strings.HasPrefix(id, prefix+"-records-") {
+			moved = id
+		}
+	}
+	if moved == "" {
+		t.Fatalf("no new bucket in the state after the apply:\n%s", out)
+	}
+	bodies, err := objectBodies(t, moved, keys)
+	if err != nil {
+		t.Errorf("after the apply the new bucket does not hold every object: %v", err)
+	}
+	for _, k := range keys {
+		if bodies[k] != "body of "+k {
+			t.Errorf("object %q in %s holds %q, want %q", k, moved, bodies[k], "body of "+k)
+		}
+	}
+	if v, m := acctest.Versions(t, holding); v != 0 || m != 0 {
+		t.Errorf("after the apply the found bucket %s holds %d versions and %d delete markers, want none", holding, v, m)
+	}
+	if out, err := w.Terraform("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		t.Errorf("the plan after the apply is not empty: %v\n%s", err, out)
+	}
+	// Every bucket the query found is now compliant as S3 reports it, or emptied into the new compliant one.
+	for _, name := range []string{moved, empty, compliant} {
+		v, err := acctest.S3(t, acctest.Region).GetBucketVersioning(context.Background(), &s3.GetBucketVersioningInput{Bucket: aws.String(name)})
+		if err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
+			t.Errorf("after the apply bucket %s: versioning %v, %v; want Enabled", name, v, err)
+		}
+		enc, err := acctest.S3(t, acctest.Region).GetBucketEncryption(context.Background(), &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
+		if err != nil || len(enc.ServerSideEncryptionConfiguration.Rules) == 0 ||
+			enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAwsKms {
+			t.Errorf("after the apply bucket %s is not encrypted with SSE-KMS: %v", name, err)
+		}
+	}
+}
+
+func writeFile(t *testing.T, w *acctest.Workdir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

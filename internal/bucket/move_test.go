@@ -378,6 +378,13 @@ func TestAccBucket_moveThatCannotSucceedFailsAtPlan(t *testing.T) {
 			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30", after: `bucket_prefix = "%[1]sx-"` + "\n  expiration_days = 30",
 			want: `(?s)Bucket cannot move its data to a bucket with another prefix.*keeps\s+the\s+prefix`,
 		},
+		// The way an imported bucket, found by terraform query, would be given a prefix.
+		"fixed name to a prefix": {
+			before: `bucket = %[1]q` + "\n  expiration_days = 30", after: `bucket_prefix = "%[1]s-"` + "\n  expiration_days = 30",
+			fixedName: true,
+			want: `(?s)Bucket cannot move its data to a bucket with another prefix.*a\s+fixed\s+name.*move\s+the\s+objects\s+into\s+it\s+with\s+the\s+` +
+				`gdpr_move_objects\s+action\s+\(from\s+=\s+"gdpr-test-`,
+		},
 		"force_destroy in the state": {
 			before: `bucket_prefix = %[1]q` + "\n  expiration_days = 30\n  force_destroy = true", after: `bucket_prefix = %[1]q` + "\n  expiration_days = 31\n  force_destroy = true",
 			want: `(?s)Bucket would be erased, not moved.*force_destroy\s+=\s+false`,
