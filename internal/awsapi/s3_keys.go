@@ -88,14 +88,15 @@ type deleteObjectsFunc = operation[s3.DeleteObjectsInput, s3.DeleteObjectsOutput
 // place of the character, so DeleteObjects would delete another key, or nothing, and say it succeeded.)
 func xmlSafeDeletes(batch deleteObjectsFunc, one operation[s3.DeleteObjectInput, s3.DeleteObjectOutput, s3.Options]) deleteObjectsFunc {
 	return func(ctx context.Context, in *s3.DeleteObjectsInput, opts ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
+		if in.Delete == nil {
+			return batch(ctx, in, opts...)
+		}
 		var safe, unsafe []s3types.ObjectIdentifier
-		if in.Delete != nil {
-			for _, id := range in.Delete.Objects {
-				if xmlSafe(aws.ToString(id.Key)) {
-					safe = append(safe, id)
-				} else {
-					unsafe = append(unsafe, id)
-				}
+		for _, id := range in.Delete.Objects {
+			if xmlSafe(aws.ToString(id.Key)) {
+				safe = append(safe, id)
+			} else {
+				unsafe = append(unsafe, id)
 			}
 		}
 		out := &s3.DeleteObjectsOutput{}

@@ -119,6 +119,23 @@ func TestXMLSafeDeletes_sendUnsafeKeysByURL(t *testing.T) {
 	}
 }
 
+// A request without a Delete element is passed on for S3 to refuse, never dereferenced.
+func TestXMLSafeDeletes_requestWithoutObjectsIsPassedOn(t *testing.T) {
+	passed := false
+	del := xmlSafeDeletes(
+		func(_ context.Context, in *s3.DeleteObjectsInput, _ ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
+			passed = in.Delete == nil
+			return nil, errors.New("MalformedXML")
+		},
+		func(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+			t.Error("DeleteObject called for a request that names no object")
+			return nil, nil
+		})
+	if _, err := del(context.Background(), &s3.DeleteObjectsInput{Bucket: aws.String("b")}); err == nil || !passed {
+		t.Errorf("a DeleteObjects without Delete: passed on %v, error %v; want it passed on as it is and S3's error", passed, err)
+	}
+}
+
 // A version that S3 says it deleted and lists again stops the move with an error naming it, where another
 // round would copy it and "delete" it again for ever (as happened to keys the SDK could not write in XML).
 func TestMoveRounds_stopWhenADeletedVersionIsListedAgain(t *testing.T) {
