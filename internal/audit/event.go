@@ -61,6 +61,10 @@ type Event struct {
 	MovedObjects   string `json:"moved_objects,omitempty"`
 	MovedBytes     string `json:"moved_bytes,omitempty"`
 	ManifestSHA256 string `json:"manifest_sha256,omitempty"`
+	// On the move event of a database: the snapshots that carried its data from the old DB instance to the
+	// new one (the final snapshot, and its copy under the new key when the key changed), comma-separated.
+	// The create deletes them right after the event.
+	Snapshots string `json:"snapshots,omitempty"`
 	// On erase events: how many object versions (delete markers not included), delete markers and bytes of
 	// versions the erasure deleted, in decimal, and the SHA-256 of the distinct keys it deleted, sorted and
 	// joined with newlines. Keys can name people, so the event carries their digest, never the keys.

@@ -110,6 +110,7 @@ func fullEvent(i int) Event {
 		TFCGitBranch: "release", TFCGitTag: "v2.0.0",
 		ArgumentsSHA256: strings.Repeat("ab", 32),
 		MovedTo:         "records-new", MovedObjects: "200", MovedBytes: "123456", ManifestSHA256: strings.Repeat("ef", 32),
+		Snapshots:      "gdpr-move-records-db-x,gdpr-move-records-db-x-0123abcd",
 		ErasedVersions: "12", ErasedDeleteMarkers: "3", ErasedBytes: "4096", KeysSHA256: strings.Repeat("9a", 32),
 	}
 }
@@ -139,6 +140,7 @@ func guideFieldsOf(e Event, prevHash string, key ed25519.PrivateKey) []field {
 		{"moved_objects", e.MovedObjects},
 		{"moved_bytes", e.MovedBytes},
 		{"manifest_sha256", e.ManifestSHA256},
+		{"snapshots", e.Snapshots},
 		{"erased_versions", e.ErasedVersions},
 		{"erased_delete_markers", e.ErasedDeleteMarkers},
 		{"erased_bytes", e.ErasedBytes},
@@ -217,6 +219,7 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 		"moved_objects":         "201",
 		"moved_bytes":           "654321",
 		"manifest_sha256":       strings.Repeat("12", 32),
+		"snapshots":             "gdpr-move-customers-db-abc,gdpr-move-customers-db-abc-1234abcd",
 		"erased_versions":       "13",
 		"erased_delete_markers": "4",
 		"erased_bytes":          "8192",

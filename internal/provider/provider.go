@@ -25,6 +25,7 @@ import (
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/bucket"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/database"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/erase"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
@@ -298,6 +299,7 @@ func (p *gdprProvider) Resources(_ context.Context) []func() resource.Resource {
 		key.NewResource,
 		bucket.NewResource,
 		server.NewResource,
+		database.NewResource,
 		guard.NewResource,
 	}
 }
