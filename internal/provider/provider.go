@@ -320,6 +320,7 @@ func (p *gdprProvider) ListResources(_ context.Context) []func() list.ListResour
 		key.NewListResource,
 		bucket.NewListResource,
 		server.NewListResource,
+		database.NewListResource,
 	}
 }
 

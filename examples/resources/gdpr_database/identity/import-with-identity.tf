@@ -1,0 +1,6 @@
+import {
+  to = gdpr_database.example
+  identity = {
+    id = "customers"
+  }
+}

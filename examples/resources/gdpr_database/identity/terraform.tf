@@ -1,0 +1,11 @@
+# Names the provider's source so that `terraform validate` finds the local build
+# through dev_overrides, and the Terraform that import blocks by identity need.
+# The documentation shows only the other files.
+terraform {
+  required_version = ">= 1.12"
+  required_providers {
+    gdpr = {
+      source = "gdpr-immutable/gdpr"
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import {
+  to = gdpr_database.example
+  id = "customers"
+}
