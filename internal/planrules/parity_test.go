@@ -3,6 +3,7 @@ package planrules
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,5 +124,30 @@ func TestParity_regoDestroyOnlyIsDestroyOnly(t *testing.T) {
 	slices.Sort(goList)
 	if !slices.Equal(rego, goList) {
 		t.Errorf("examples/policy/plan.rego's destroy_only is %q, planrules.DestroyOnly is %q: they must name the same arguments", rego, goList)
+	}
+}
+
+// TestParity_regoReplacementsAreUnmanagedTypes reads the Rego pack's map of raw hashicorp/aws resources to
+// the gdpr resource to use instead and requires it to be unmanagedTypes: a type added to one map alone
+// would let the pack pass a tagged resource the run task stops, or the other way round, and the two would
+// name different resources in the same message.
+func TestParity_regoReplacementsAreUnmanagedTypes(t *testing.T) {
+	opa := opaBinary(t)
+	out, err := exec.Command(opa, "eval", "--format", "json", "-d", filepath.Join("..", "..", "examples", "policy"), "data.gdpr.plan.replacements").Output()
+	if err != nil {
+		t.Fatalf("opa eval: %v", err)
+	}
+	var answer struct {
+		Result []struct {
+			Expressions []struct {
+				Value map[string]string `json:"value"`
+			} `json:"expressions"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(out, &answer); err != nil || len(answer.Result) != 1 || len(answer.Result[0].Expressions) != 1 {
+		t.Fatalf("opa eval answered %s: %v", out, err)
+	}
+	if rego := answer.Result[0].Expressions[0].Value; !maps.Equal(rego, unmanagedTypes) {
+		t.Errorf("examples/policy/plan.rego's replacements are %v, planrules' unmanagedTypes are %v: they must map the same raw types to the same gdpr resources", rego, unmanagedTypes)
 	}
 }

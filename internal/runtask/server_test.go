@@ -57,6 +57,7 @@ func TestServer_checksPlansEndToEnd(t *testing.T) {
 			want: []string{
 				"forget-personal-data:azurerm_storage_account.forgotten",
 				"personal-data-in-place-update:aws_db_instance.customers",
+				"personal-data-outside-gdpr:aws_db_instance.customers",
 				"residency-unknown-region:google_storage_bucket.multi_region",
 				"residency:aws_s3_bucket.virginia",
 				"residency:azurerm_storage_account.east_us",
