@@ -82,6 +82,12 @@ func TestEvaluate_rules(t *testing.T) {
 			`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":365}]}]}`)), Config{MaxRetentionDays: 365}, nil},
 		{"raw database outside the allowed jurisdictions", planOf("", changeOf("aws_db_instance.d", `["create"]`, `null`, `{"region":"us-east-1","tags":{"gdpr-personal-data":"x"}}`)),
 			Config{}, []string{"personal-data-outside-gdpr:aws_db_instance.d", "residency:aws_db_instance.d"}},
+		{"database backups kept too long", planOf("", changeOf("aws_db_instance.d", `["create"]`, `null`, `{"region":"eu-west-1","backup_retention_period":35}`)),
+			Config{MaxRetentionDays: 30}, []string{"retention:aws_db_instance.d"}},
+		{"database backups kept within the maximum", planOf("", changeOf("aws_db_instance.d", `["create"]`, `null`, `{"region":"eu-west-1","backup_retention_period":30}`)),
+			Config{MaxRetentionDays: 30}, nil},
+		{"database without automated backups", planOf("", changeOf("aws_db_instance.d", `["create"]`, `null`, `{"region":"eu-west-1","backup_retention_period":0}`)),
+			Config{MaxRetentionDays: 30}, nil},
 		{"data sources are not changes", planOf("", `{"address":"data.aws_region.r","mode":"data","type":"aws_region","name":"r","change":{"actions":["read"],"before":null,"after":{"region":"us-east-1"}}}`), Config{}, nil},
 	}
 	for _, tc := range cases {
