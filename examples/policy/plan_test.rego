@@ -18,6 +18,15 @@ test_raw_personal_data_resources_are_denied if {
 	contains(c, "use gdpr_server")
 }
 
+# The plan of testdata/raw_database/main.tf.txt, made by the real hashicorp/aws provider: the tagged database
+# keeps every setting gdpr_database guarantees and is denied all the same; the untagged one is allowed.
+test_raw_database_of_a_real_plan_is_denied if {
+	plan.violations == {{
+		"rule": "personal-data-outside-gdpr", "address": "aws_db_instance.customers",
+		"message": "aws_db_instance.customers is tagged \"gdpr-personal-data\" as holding personal data: use gdpr_database from the gdpr provider, which is replace-only and enforces residency, encryption and retention, instead of aws_db_instance",
+	}} with input as data.testdata.raw_database
+}
+
 test_untagged_and_gdpr_resources_are_allowed if {
 	denied := plan.deny with input as data.testdata.raw_resources
 	every msg in denied {
