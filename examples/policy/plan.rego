@@ -22,6 +22,7 @@ replacements := {
 	"aws_s3_bucket": "gdpr_bucket",
 	"aws_kms_key": "gdpr_key",
 	"aws_instance": "gdpr_server",
+	"aws_db_instance": "gdpr_database",
 }
 
 deny contains v.message if some v in violations

@@ -18,6 +18,15 @@ test_raw_personal_data_resources_are_denied if {
 	contains(c, "use gdpr_server")
 }
 
+# The plan of testdata/raw_database/main.tf.txt, made by the real hashicorp/aws provider: the tagged database
+# keeps every setting gdpr_database guarantees and is denied all the same; the untagged one is allowed.
+test_raw_database_of_a_real_plan_is_denied if {
+	plan.violations == {{
+		"rule": "personal-data-outside-gdpr", "address": "aws_db_instance.customers",
+		"message": "aws_db_instance.customers is tagged \"gdpr-personal-data\" as holding personal data: use gdpr_database from the gdpr provider, which is replace-only and enforces residency, encryption and retention, instead of aws_db_instance",
+	}} with input as data.testdata.raw_database
+}
+
 test_untagged_and_gdpr_resources_are_allowed if {
 	denied := plan.deny with input as data.testdata.raw_resources
 	every msg in denied {
@@ -87,4 +96,61 @@ test_in_place_update_of_tagged_resource_is_denied if {
 		"change": {"actions": ["update"], "before": {"sku_name": "S0", "tags": {"gdpr-personal-data": ""}}, "after": {"sku_name": "S1", "tags": {"gdpr-personal-data": ""}}},
 	}]}
 	{v.rule | some v in plan.violations} == {"personal-data-in-place-update"} with input as update
+}
+
+# An aws_db_instance holds personal data like a bucket: tagged, it is denied whatever its settings, and
+# the message names gdpr_database, which keeps every guarantee (encryption under the configured key, no
+# public access, deletion protection, no automatic minor upgrades, a password RDS manages, IAM
+# authentication, tags on snapshots, bounded backups) and carries the data through a replacement.
+database(actions, before, after) := {"resource_changes": [{
+	"address": "aws_db_instance.customers", "mode": "managed", "type": "aws_db_instance",
+	"change": {"actions": actions, "before": before, "after": after},
+}]}
+
+compliant_database(tags) := {
+	"identifier": "customers", "engine": "postgres", "engine_version": "17.4", "region": "eu-central-1",
+	"storage_encrypted": true, "kms_key_id": "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+	"publicly_accessible": false, "deletion_protection": true, "auto_minor_version_upgrade": false,
+	"manage_master_user_password": true, "password": null, "iam_database_authentication_enabled": true,
+	"copy_tags_to_snapshot": true, "backup_retention_period": 14, "tags": tags, "tags_all": tags,
+}
+
+test_tagged_raw_database_is_denied if {
+	denied := plan.violations with input as database(["create"], null, compliant_database({"gdpr-personal-data": "customers"}))
+	denied == {{
+		"rule": "personal-data-outside-gdpr", "address": "aws_db_instance.customers",
+		"message": "aws_db_instance.customers is tagged \"gdpr-personal-data\" as holding personal data: use gdpr_database from the gdpr provider, which is replace-only and enforces residency, encryption and retention, instead of aws_db_instance",
+	}}
+}
+
+test_raw_database_tagged_through_default_tags_is_denied if {
+	after := object.union(compliant_database(null), {"tags_all": {"gdpr-personal-data": ""}})
+	{v.rule | some v in plan.violations} == {"personal-data-outside-gdpr"} with input as database(["create"], null, after)
+}
+
+test_untagged_raw_database_is_allowed if {
+	count(plan.violations) == 0 with input as database(["create"], null, compliant_database({"team": "crm"}))
+}
+
+test_tagged_raw_database_updated_in_place_is_denied if {
+	tags := {"gdpr-personal-data": "customers"}
+	before := compliant_database(tags)
+	after := object.union(before, {"engine_version": "17.5"})
+	{v.rule | some v in plan.violations} == {"personal-data-in-place-update", "personal-data-outside-gdpr"} with input as database(["update"], before, after)
+}
+
+test_tagged_raw_database_replaced_is_denied if {
+	tags := {"gdpr-personal-data": "customers"}
+	before := compliant_database(tags)
+	after := object.union(before, {"engine": "mysql"})
+	{v.rule | some v in plan.violations} == {"personal-data-outside-gdpr"} with input as database(["delete", "create"], before, after)
+}
+
+test_destroying_a_tagged_raw_database_is_allowed if {
+	count(plan.violations) == 0 with input as database(["delete"], compliant_database({"gdpr-personal-data": "customers"}), null)
+}
+
+test_forgetting_a_tagged_raw_database_is_denied if {
+	forget := database(["forget"], compliant_database({"gdpr-personal-data": "customers"}), null)
+	{v.rule | some v in plan.violations} == {"forget-personal-data"} with input as forget
 }

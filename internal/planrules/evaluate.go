@@ -281,9 +281,10 @@ func (e *evaluator) check(c *change) {
 // unmanagedTypes are the hashicorp/aws resources that the gdpr provider replaces, as the policy pack's
 // plan.rego names them: tagged as holding personal data, they route personal data around the provider.
 var unmanagedTypes = map[string]string{
-	"aws_s3_bucket": "gdpr_bucket",
-	"aws_kms_key":   "gdpr_key",
-	"aws_instance":  "gdpr_server",
+	"aws_s3_bucket":   "gdpr_bucket",
+	"aws_kms_key":     "gdpr_key",
+	"aws_instance":    "gdpr_server",
+	"aws_db_instance": "gdpr_database",
 }
 
 // tagKeys are the attributes in which the big three clouds' providers keep tags and labels: tags_all and

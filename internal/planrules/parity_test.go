@@ -3,6 +3,7 @@ package planrules
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,5 +124,88 @@ func TestParity_regoDestroyOnlyIsDestroyOnly(t *testing.T) {
 	slices.Sort(goList)
 	if !slices.Equal(rego, goList) {
 		t.Errorf("examples/policy/plan.rego's destroy_only is %q, planrules.DestroyOnly is %q: they must name the same arguments", rego, goList)
+	}
+}
+
+// TestParity_regoReplacementsAreUnmanagedTypes reads the Rego pack's map of raw hashicorp/aws resources to
+// the gdpr resource to use instead and requires it to be unmanagedTypes: a type added to one map alone
+// would let the pack pass a tagged resource the run task stops, or the other way round, and the two would
+// name different resources in the same message.
+func TestParity_regoReplacementsAreUnmanagedTypes(t *testing.T) {
+	opa := opaBinary(t)
+	out, err := exec.Command(opa, "eval", "--format", "json", "-d", filepath.Join("..", "..", "examples", "policy"), "data.gdpr.plan.replacements").Output()
+	if err != nil {
+		t.Fatalf("opa eval: %v", err)
+	}
+	var answer struct {
+		Result []struct {
+			Expressions []struct {
+				Value map[string]string `json:"value"`
+			} `json:"expressions"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(out, &answer); err != nil || len(answer.Result) != 1 || len(answer.Result[0].Expressions) != 1 {
+		t.Fatalf("opa eval answered %s: %v", out, err)
+	}
+	if rego := answer.Result[0].Expressions[0].Value; !maps.Equal(rego, unmanagedTypes) {
+		t.Errorf("examples/policy/plan.rego's replacements are %v, planrules' unmanagedTypes are %v: they must map the same raw types to the same gdpr resources", rego, unmanagedTypes)
+	}
+}
+
+// sameWords are the rules whose message the Rego pack and the run task word alike (the run task ends it
+// with a full stop). The others say more in the run task, where a reader has no pack's source to read.
+var sameWords = []string{RuleUnmanaged, RuleMoveOrder}
+
+// TestParity_sameWords checks, on every plan of the parity table, that the rules of sameWords give the same
+// message in the pack and in the run task, so that the gdpr resource a message names, or its reason, cannot
+// change in one alone.
+func TestParity_sameWords(t *testing.T) {
+	opa := opaBinary(t)
+	inputs := map[string]json.RawMessage{}
+	for _, tc := range parityCases(t) {
+		inputs[tc.Name] = tc.Plan
+	}
+	input, err := json.Marshal(map[string]any{"cases": inputs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := `result := {name: msgs | some name, plan in input.cases; msgs := {id: v.message | some v in data.gdpr.plan.violations with input as plan; id := concat(":", [v.rule, v.address])}}`
+	cmd := exec.Command(opa, "eval", "--format", "json", "--stdin-input", "-d", filepath.Join("..", "..", "examples", "policy"), query)
+	cmd.Stdin = bytes.NewReader(input)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("opa eval: %v", err)
+	}
+	var answer struct {
+		Result []struct {
+			Bindings struct {
+				Result map[string]map[string]string `json:"result"`
+			} `json:"bindings"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(out, &answer); err != nil || len(answer.Result) != 1 {
+		t.Fatalf("opa eval answered %s: %v", out, err)
+	}
+	compared := map[string]int{}
+	for _, tc := range parityCases(t) {
+		r, err := Evaluate(bytes.NewReader(tc.Plan), Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range r.Findings {
+			if !slices.Contains(sameWords, f.Rule) {
+				continue
+			}
+			compared[f.Rule]++
+			rego := answer.Result[0].Bindings.Result[tc.Name][f.Rule+":"+f.Address]
+			if f.Message != rego+"." {
+				t.Errorf("%s: rule %s words %s differently:\n  run task: %s\n  pack:     %s", tc.Name, f.Rule, f.Address, f.Message, rego)
+			}
+		}
+	}
+	for _, rule := range sameWords {
+		if compared[rule] == 0 {
+			t.Errorf("no plan of the parity table breaks rule %s, so its words were not compared", rule)
+		}
 	}
 }

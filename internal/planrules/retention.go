@@ -43,6 +43,11 @@ var retentionReaders = map[string]func(after map[string]any) []period{
 		}
 		return out
 	},
+	// RDS keeps automated backups for backup_retention_period days (0 turns them off, which keeps none); the
+	// backups hold the database's personal data as long as the database itself.
+	"aws_db_instance": func(after map[string]any) []period {
+		return appendDays(nil, after["backup_retention_period"], 1, "backup_retention_period")
+	},
 	"google_storage_bucket": func(after map[string]any) []period {
 		var out []period
 		for _, rule := range list(after["lifecycle_rule"]) {

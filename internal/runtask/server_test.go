@@ -53,10 +53,15 @@ func TestServer_checksPlansEndToEnd(t *testing.T) {
 			},
 		},
 		{
+			name: "hashicorp/aws 5 databases, real CLI", fixture: "../../examples/policy/testdata/raw_database/data.json",
+			want: []string{"personal-data-outside-gdpr:aws_db_instance.customers"},
+		},
+		{
 			name: "aws, azurerm and google shapes, hand-written", fixture: "testdata/clouds.json",
 			want: []string{
 				"forget-personal-data:azurerm_storage_account.forgotten",
 				"personal-data-in-place-update:aws_db_instance.customers",
+				"personal-data-outside-gdpr:aws_db_instance.customers",
 				"residency-unknown-region:google_storage_bucket.multi_region",
 				"residency:aws_s3_bucket.virginia",
 				"residency:azurerm_storage_account.east_us",
