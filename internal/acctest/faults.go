@@ -313,6 +313,7 @@ func (p *FaultProxy) Forwarded() []string {
 func (p *FaultProxy) Failed() int64 { return p.injected.Load() }
 
 // Operation names a request the way the services do: kms:CreateKey, ec2:RunInstances, sts:GetCallerIdentity,
+// rds:DeleteDBInstance,
 // and for S3 the method with its subresources, such as s3:PUT?lifecycle or s3:DELETE/object.
 func Operation(r *http.Request) string {
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
@@ -328,6 +329,9 @@ func Operation(r *http.Request) string {
 		// AssumeRoleWithWebIdentity is not signed, so its scope cannot name the service.
 		if strings.Contains(r.Header.Get("Authorization"), "/sts/") || strings.HasPrefix(action, "AssumeRole") {
 			service = "sts"
+		}
+		if strings.Contains(r.Header.Get("Authorization"), "/rds/") {
+			service = "rds"
 		}
 		return service + ":" + action
 	}
@@ -374,6 +378,8 @@ func inject(w http.ResponseWriter, r *http.Request, op string, fault Fault) {
 			writeError(w, service, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 		case "s3":
 			writeError(w, service, http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+		case "rds":
+			writeError(w, service, http.StatusBadRequest, "Throttling", "Rate exceeded")
 		default:
 			writeError(w, service, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
 		}
@@ -392,7 +398,8 @@ func writeError(w http.ResponseWriter, service string, status int, code, msg str
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>fault</RequestID></Response>`, code, msg)
-	case "sts":
+	case "sts", "rds":
+		// STS and RDS speak the same Query protocol, with the same error document.
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fault</RequestId></ErrorResponse>`, code, msg)
