@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
@@ -193,4 +194,167 @@ func moveIDs(s []awsapi.Snapshot) []string {
 		ids = append(ids, x.Identifier)
 	}
 	return ids
+}
+
+// TestEmulator_RDSShowsTheStatesAWSShows asks the emulator directly, describe by describe: a created instance
+// is creating, then backing-up, then available; an engine upgrade shows upgrading; a deleted instance is
+// deleting before it is gone; its final snapshot and a copy of it are creating before they are available.
+// moto alone answers available, or gone, at once, which would leave the provider's waiters untested.
+func TestEmulator_RDSShowsTheStatesAWSShows(t *testing.T) {
+	RequireEmulator(t)
+	ctx := context.Background()
+	c := RDS(t, Region)
+	const id = "states-db"
+	t.Cleanup(func() { RemoveDatabase(t, Region, id) })
+	key := keyARN(t)
+	instanceStates := func(n int) []string {
+		var got []string
+		for range n {
+			i, ok := DescribeDatabase(t, Region, id)
+			if !ok {
+				got = append(got, "gone")
+				continue
+			}
+			got = append(got, aws.ToString(i.DBInstanceStatus))
+		}
+		return got
+	}
+	snapshotStates := func(snapshot string, n int) []string {
+		var got []string
+		for range n {
+			out, err := c.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(snapshot)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, aws.ToString(out.DBSnapshots[0].Status))
+		}
+		return got
+	}
+	expect := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the emulator described %v, want %v", what, got, want)
+		}
+	}
+
+	_, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), EngineVersion: aws.String("17.4"),
+		DBInstanceClass: aws.String("db.t4g.micro"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin"),
+		ManageMasterUserPassword: aws.Bool(true), StorageEncrypted: aws.Bool(true), KmsKeyId: aws.String(key),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect("a new instance", instanceStates(3), []string{"creating", "backing-up", "available"})
+
+	if _, err := c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), EngineVersion: aws.String("17.5"), ApplyImmediately: aws.Bool(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	expect("an engine upgrade", instanceStates(2), []string{"upgrading", "available"})
+
+	final := "states-final"
+	if _, err := c.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), FinalDBSnapshotIdentifier: aws.String(final),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	expect("a deleted instance", instanceStates(2), []string{"deleting", "gone"})
+	expect("a final snapshot", snapshotStates(final, 2), []string{"creating", "available"})
+
+	copied := "states-copy"
+	if _, err := c.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{
+		SourceDBSnapshotIdentifier: aws.String(final), TargetDBSnapshotIdentifier: aws.String(copied), KmsKeyId: aws.String(key),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	expect("a copied snapshot", snapshotStates(copied, 2), []string{"creating", "available"})
+	for _, s := range []string{final, copied} {
+		if _, err := c.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(s)}); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestDatabase_aDeleteResumes resumes deletes an interrupted apply began, asking the emulator for the outcome:
+// an instance already deleting with its final snapshot still being made is waited for, and the snapshot, made
+// from an instance that was never tagged for the move, is tagged when it is seen; an instance gone whose final
+// snapshot exists is no error either.
+func TestDatabase_aDeleteResumes(t *testing.T) {
+	RequireEmulator(t)
+	ctx := context.Background()
+	c := EmulatorClients(t, Region)
+	const id = "resumed-db"
+	final := awsapi.MoveSnapshotPrefix + id + "-db-resumed"
+	t.Cleanup(func() { RemoveDatabase(t, Region, id) })
+	if _, err := c.CreateDatabase(ctx, databaseInput(id, keyARN(t)), "fp"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitDatabaseAvailable(ctx, id, "", databaseWait); err != nil {
+		t.Fatal(err)
+	}
+	// The delete an interrupted apply sent before it tagged the instance for the move.
+	r := RDS(t, Region)
+	if _, err := r.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), DeletionProtection: aws.Bool(false), ApplyImmediately: aws.Bool(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), FinalDBSnapshotIdentifier: aws.String(final),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := c.DeleteDatabase(ctx, id, final, databaseWait); err != nil {
+			t.Fatalf("resuming the delete: %v", err)
+		}
+	}
+	if _, ok := DescribeDatabase(t, Region, id); ok {
+		t.Error("the instance is still there")
+	}
+	snaps := DatabaseSnapshots(t, Region, id)
+	if len(snaps) != 1 || aws.ToString(snaps[0].Status) != "available" || SnapshotTags(snaps[0])[awsapi.MoveForTag] != id {
+		t.Errorf("after the resumed delete, the snapshots are %v; want %s, available, tagged %s=%s", snapshotIDs(snaps), final, awsapi.MoveForTag, id)
+	}
+}
+
+// TestEmulator_RDSRestoreHonoursItsSettings restores, with AutoMinorVersionUpgrade and PubliclyAccessible
+// false, a snapshot of an instance that had both true: as at AWS, the restored instance has both false.
+// moto alone takes only the parameters that are true, and keeps the snapshot's instance's settings.
+func TestEmulator_RDSRestoreHonoursItsSettings(t *testing.T) {
+	RequireEmulator(t)
+	ctx := context.Background()
+	c := RDS(t, Region)
+	const id, restored, snapshot = "restore-source-db", "restored-db", "restore-source-snapshot"
+	t.Cleanup(func() {
+		RemoveDatabase(t, Region, id)
+		RemoveDatabase(t, Region, restored)
+		_, _ = c.DeleteDBSnapshot(context.Background(), &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(snapshot)})
+	})
+	if _, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t4g.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin"), MasterUserPassword: aws.String("not-a-secret-1"),
+		AutoMinorVersionUpgrade: aws.Bool(true), PubliclyAccessible: aws.Bool(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
+		DBInstanceIdentifier: aws.String(id), DBSnapshotIdentifier: aws.String(snapshot),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
+		DBInstanceIdentifier: aws.String(restored), DBSnapshotIdentifier: aws.String(snapshot),
+		AutoMinorVersionUpgrade: aws.Bool(false), PubliclyAccessible: aws.Bool(false),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := out.DBInstance
+	if aws.ToBool(i.AutoMinorVersionUpgrade) || i.PubliclyAccessible == nil || *i.PubliclyAccessible {
+		t.Errorf("restored with both false, the instance has AutoMinorVersionUpgrade %v, PubliclyAccessible %v",
+			aws.ToBool(i.AutoMinorVersionUpgrade), i.PubliclyAccessible)
+	}
 }
