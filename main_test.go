@@ -42,6 +42,7 @@ func TestBinaryKeepsOnlyCalledOperations(t *testing.T) {
 	limits := map[string]int{
 		"github.com/aws/aws-sdk-go-v2/service/ec2.(*Client).": 20,
 		"github.com/aws/aws-sdk-go-v2/service/kms.(*Client).": 20,
+		"github.com/aws/aws-sdk-go-v2/service/rds.(*Client).": 20,
 	}
 	for prefix, limit := range limits {
 		var ops []string

@@ -183,6 +183,7 @@ provider "gdpr" {
     s3  = "${e}"
     ec2 = "${e}"
     sts = "${e}"
+    rds = "${e}"
   }
 }
 

@@ -368,6 +368,7 @@ provider "gdpr" {
     s3  = %[3]q
     ec2 = %[2]q
     sts = %[2]q
+    rds = %[2]q
   }
   s3_use_path_style = true
 %[4]s

@@ -313,7 +313,7 @@ func (p *FaultProxy) Forwarded() []string {
 func (p *FaultProxy) Failed() int64 { return p.injected.Load() }
 
 // Operation names a request the way the services do: kms:CreateKey, ec2:RunInstances, sts:GetCallerIdentity,
-// rds:CreateDBInstance,
+// rds:DeleteDBInstance,
 // and for S3 the method with its subresources, such as s3:PUT?lifecycle or s3:DELETE/object.
 func Operation(r *http.Request) string {
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
@@ -399,6 +399,7 @@ func writeError(w http.ResponseWriter, service string, status int, code, msg str
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>fault</RequestID></Response>`, code, msg)
 	case "sts", "rds":
+		// STS and RDS speak the same Query protocol, with the same error document.
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fault</RequestId></ErrorResponse>`, code, msg)

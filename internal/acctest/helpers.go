@@ -133,7 +133,7 @@ func EmulatorClients(t *testing.T, region string) *awsapi.Clients {
 	RequireEmulator(t)
 	c, err := awsapi.New(context.Background(), awsapi.Config{
 		Region: region, AccessKey: "testing", SecretKey: "testing", MaxRetries: -1, S3UsePathStyle: true,
-		Endpoints: awsapi.Endpoints{KMS: Endpoint(), S3: Endpoint(), EC2: Endpoint(), STS: Endpoint()},
+		Endpoints: awsapi.Endpoints{KMS: Endpoint(), S3: Endpoint(), EC2: Endpoint(), STS: Endpoint(), RDS: Endpoint()},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ provider "gdpr" {
   skip_credentials_validation = true
   max_retries                 = %s
   s3_use_path_style           = true
-  endpoints = { kms = %[3]q, s3 = %[3]q, ec2 = %[3]q, sts = %[3]q }
+  endpoints = { kms = %[3]q, s3 = %[3]q, ec2 = %[3]q, sts = %[3]q, rds = %[3]q }
 }
 %[4]s`, region, maxRetries, proxy, resources)
 }

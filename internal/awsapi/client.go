@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -33,6 +34,7 @@ type Endpoints struct {
 	S3  string
 	EC2 string
 	STS string
+	RDS string
 }
 
 // Config is what the provider block says about reaching AWS. Empty strings mean "not set".
@@ -64,6 +66,7 @@ type Clients struct {
 	kms    kmsOperations
 	s3     s3Operations
 	ec2    ec2Operations
+	rds    rdsOperations
 	sts    stsOperations
 
 	// cfg and conf are what these clients were built from; In builds the clients of another region from
@@ -143,6 +146,7 @@ func build(cfg aws.Config, c Config) *Clients {
 		kms:    kmsOperationsOf(newKMS(cfg, c)),
 		s3:     s3OperationsOf(newS3(cfg, c)),
 		ec2:    ec2OperationsOf(newEC2(cfg, c)),
+		rds:    rdsOperationsOf(newRDS(cfg, c)),
 		sts:    stsOperationsOf(newSTS(cfg, c)),
 		cfg:    cfg,
 		conf:   c,
@@ -280,6 +284,12 @@ func newS3(cfg aws.Config, c Config) *s3.Client {
 func newEC2(cfg aws.Config, c Config) *ec2.Client {
 	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		o.BaseEndpoint = endpoint(c.Endpoints.EC2)
+	})
+}
+
+func newRDS(cfg aws.Config, c Config) *rds.Client {
+	return rds.NewFromConfig(cfg, func(o *rds.Options) {
+		o.BaseEndpoint = endpoint(c.Endpoints.RDS)
 	})
 }
 

@@ -14,6 +14,10 @@ var (
 		"NoSuchBucket":               true, // S3
 		"NotFound":                   true, // S3 HEAD requests
 		"InvalidInstanceID.NotFound": true, // EC2
+		"DBInstanceNotFound":         true, // RDS, as the Query protocol names DBInstanceNotFoundFault
+		"DBInstanceNotFoundFault":    true,
+		"DBSnapshotNotFound":         true,
+		"DBSnapshotNotFoundFault":    true,
 	}
 	accessDeniedCodes = map[string]bool{
 		"AccessDenied":                true,
@@ -49,6 +53,15 @@ func IsNotEmpty(err error) bool { return code(err) == "BucketNotEmpty" }
 
 // IsOwnedAlready reports whether err says the bucket to create already exists and belongs to the caller.
 func IsOwnedAlready(err error) bool { return code(err) == "BucketAlreadyOwnedByYou" }
+
+// IsAlreadyExists reports whether err says the DB instance or snapshot to create already exists.
+func IsAlreadyExists(err error) bool {
+	switch code(err) {
+	case "DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault", "DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault":
+		return true
+	}
+	return false
+}
 
 // IsAccessDenied reports whether err says the credentials are not allowed, or not valid.
 func IsAccessDenied(err error) bool { return accessDeniedCodes[code(err)] }

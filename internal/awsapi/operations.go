@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -80,6 +81,37 @@ func kmsOperationsOf(c *kms.Client) kmsOperations {
 		listResourceTags:     c.ListResourceTags,
 		scheduleKeyDeletion:  c.ScheduleKeyDeletion,
 		untagResource:        c.UntagResource,
+	}
+}
+
+// rdsOperations are the RDS operations the provider calls.
+type rdsOperations struct {
+	addTagsToResource               operation[rds.AddTagsToResourceInput, rds.AddTagsToResourceOutput, rds.Options]
+	copyDBSnapshot                  operation[rds.CopyDBSnapshotInput, rds.CopyDBSnapshotOutput, rds.Options]
+	createDBInstance                operation[rds.CreateDBInstanceInput, rds.CreateDBInstanceOutput, rds.Options]
+	deleteDBInstance                operation[rds.DeleteDBInstanceInput, rds.DeleteDBInstanceOutput, rds.Options]
+	deleteDBSnapshot                operation[rds.DeleteDBSnapshotInput, rds.DeleteDBSnapshotOutput, rds.Options]
+	describeDBInstances             describeDBInstancesFunc
+	describeDBSnapshots             describeDBSnapshotsFunc
+	modifyDBInstance                operation[rds.ModifyDBInstanceInput, rds.ModifyDBInstanceOutput, rds.Options]
+	removeTagsFromResource          operation[rds.RemoveTagsFromResourceInput, rds.RemoveTagsFromResourceOutput, rds.Options]
+	restoreDBInstanceFromDBSnapshot operation[rds.RestoreDBInstanceFromDBSnapshotInput, rds.RestoreDBInstanceFromDBSnapshotOutput, rds.Options]
+}
+
+// rdsOperationsOf takes the operations of c, but CopyDBSnapshot, which queryCopyDBSnapshot sends with c's
+// options instead (see rds_copy.go).
+func rdsOperationsOf(c *rds.Client) rdsOperations {
+	return rdsOperations{
+		addTagsToResource:               c.AddTagsToResource,
+		copyDBSnapshot:                  queryCopyDBSnapshot(c.Options()),
+		createDBInstance:                c.CreateDBInstance,
+		deleteDBInstance:                c.DeleteDBInstance,
+		deleteDBSnapshot:                c.DeleteDBSnapshot,
+		describeDBInstances:             c.DescribeDBInstances,
+		describeDBSnapshots:             c.DescribeDBSnapshots,
+		modifyDBInstance:                c.ModifyDBInstance,
+		removeTagsFromResource:          c.RemoveTagsFromResource,
+		restoreDBInstanceFromDBSnapshot: c.RestoreDBInstanceFromDBSnapshot,
 	}
 }
 
@@ -197,5 +229,19 @@ func (f listKeysFunc) ListKeys(ctx context.Context, in *kms.ListKeysInput, opts 
 type listBucketsFunc func(context.Context, *s3.ListBucketsInput, ...func(*s3.Options)) (*s3.ListBucketsOutput, error)
 
 func (f listBucketsFunc) ListBuckets(ctx context.Context, in *s3.ListBucketsInput, opts ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// describeDBInstancesFunc is DescribeDBInstances as the RDS waiters and paginator take it.
+type describeDBInstancesFunc func(context.Context, *rds.DescribeDBInstancesInput, ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
+
+func (f describeDBInstancesFunc) DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, opts ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// describeDBSnapshotsFunc is DescribeDBSnapshots as the RDS waiter and paginator take it.
+type describeDBSnapshotsFunc func(context.Context, *rds.DescribeDBSnapshotsInput, ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error)
+
+func (f describeDBSnapshotsFunc) DescribeDBSnapshots(ctx context.Context, in *rds.DescribeDBSnapshotsInput, opts ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error) {
 	return f(ctx, in, opts...)
 }

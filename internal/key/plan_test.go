@@ -37,7 +37,7 @@ func testData(region string, allowed ...string) *providerdata.Data {
 	d.Allowed = allowed
 	const closed = "http://127.0.0.1:1"
 	c, err := awsapi.New(context.Background(), awsapi.Config{Region: region, AccessKey: "testing", SecretKey: "testing",
-		Endpoints: awsapi.Endpoints{KMS: closed, S3: closed, EC2: closed, STS: closed}})
+		Endpoints: awsapi.Endpoints{KMS: closed, S3: closed, EC2: closed, STS: closed, RDS: closed}})
 	if err != nil {
 		panic(err)
 	}

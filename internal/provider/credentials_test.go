@@ -35,7 +35,7 @@ provider "gdpr" {
   region            = %q
   max_retries       = 0
   s3_use_path_style = true
-  endpoints = { kms = %[2]q, s3 = %[2]q, ec2 = %[2]q, sts = %[2]q }
+  endpoints = { kms = %[2]q, s3 = %[2]q, ec2 = %[2]q, sts = %[2]q, rds = %[2]q }
 %[3]s
 }
 `, acctest.Region, proxy, extra)

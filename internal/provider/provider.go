@@ -79,6 +79,7 @@ type endpointsModel struct {
 	S3  types.String `tfsdk:"s3"`
 	EC2 types.String `tfsdk:"ec2"`
 	STS types.String `tfsdk:"sts"`
+	RDS types.String `tfsdk:"rds"`
 }
 
 func (p *gdprProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -144,6 +145,7 @@ func (p *gdprProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"s3":  endpoint("S3"),
 					"ec2": endpoint("EC2"),
 					"sts": endpoint("STS"),
+					"rds": endpoint("RDS"),
 				},
 			},
 			"s3_use_path_style": schema.BoolAttribute{
@@ -262,6 +264,7 @@ func (p *gdprProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if e := cfg.Endpoints; e != nil {
 		apiCfg.Endpoints = awsapi.Endpoints{
 			KMS: e.KMS.ValueString(), S3: e.S3.ValueString(), EC2: e.EC2.ValueString(), STS: e.STS.ValueString(),
+			RDS: e.RDS.ValueString(),
 		}
 	}
 	resp.Diagnostics.Append(credentialsConfig(ctx, cfg, &apiCfg)...)

@@ -48,7 +48,7 @@ terraform {
 provider "gdpr" {
   region     = "eu-central-1"
   %s
-  endpoints  = { kms = %[2]q, s3 = %[2]q, ec2 = %[2]q, sts = %[2]q }
+  endpoints  = { kms = %[2]q, s3 = %[2]q, ec2 = %[2]q, sts = %[2]q, rds = %[2]q }
   s3_use_path_style = true
 }
 
