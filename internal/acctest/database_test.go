@@ -358,3 +358,35 @@ func TestEmulator_RDSRestoreHonoursItsSettings(t *testing.T) {
 			aws.ToBool(i.AutoMinorVersionUpgrade), i.PubliclyAccessible)
 	}
 }
+
+// TestDatabase_listing lists the emulator's DB instances by tag and identifier prefix: only the instance that
+// has both is yielded, read as ReadDatabase reads it.
+func TestDatabase_listing(t *testing.T) {
+	RequireEmulator(t)
+	ctx := context.Background()
+	c := EmulatorClients(t, Region)
+	key := keyARN(t)
+	for _, id := range []string{"listed-db", "listed-untagged-db", "unlisted-db"} {
+		t.Cleanup(func() { RemoveDatabase(t, Region, id) })
+		in := databaseInput(id, key)
+		if id == "listed-untagged-db" {
+			in.Tags = nil
+		}
+		if _, err := c.CreateDatabase(ctx, in, "fp-"+id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for d, err := range c.ListDatabases(ctx, map[string]string{"team": "crm"}, "listed-") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, d.Identifier)
+		if d.Unfinished != "fp-"+d.Identifier || d.KMSKeyID != key || len(d.Problems()) > 0 {
+			t.Errorf("listed %s with marker %q, key %q, problems %v", d.Identifier, d.Unfinished, d.KMSKeyID, d.Problems())
+		}
+	}
+	if !slices.Equal(got, []string{"listed-db"}) {
+		t.Errorf("ListDatabases(team=crm, listed-) = %v, want [listed-db]", got)
+	}
+}
