@@ -75,7 +75,7 @@ func TestAccEmulatorCommand_takesAWriteOverTLS(t *testing.T) {
 	if !strings.HasPrefix(env["AWS_ENDPOINT_URL"], "https://") {
 		t.Fatalf("the emulator command prints AWS_ENDPOINT_URL=%s, want an https:// endpoint", env["AWS_ENDPOINT_URL"])
 	}
-	for _, service := range []string{"kms", "s3", "ec2", "sts"} {
+	for _, service := range []string{"kms", "s3", "ec2", "sts", "rds"} {
 		line := fmt.Sprintf("%s = %q", service, env["AWS_ENDPOINT_URL"])
 		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(service) + `\s+= "` + regexp.QuoteMeta(env["AWS_ENDPOINT_URL"]) + `"$`).MatchString(printed) {
 			t.Errorf("the provider block the emulator command prints lacks `%s`; it printed:\n%s", line, printed)

@@ -50,8 +50,9 @@ gone at once (DBInstanceNotFound), a snapshot is available as soon as it is made
 soon as ModifyDBInstance returns. AWS takes minutes, and reports the way: an instance goes creating, then
 backing-up, then available; a deleted one is deleting until it is gone; a snapshot (a final one, a copy) is
 creating before it is available; an upgrade shows upgrading. Here each of these states is shown to the first
-DescribeDBInstances or DescribeDBSnapshots (the describes moto's other operations make internally do not count),
-so the waiters are exercised with few polls: created and restored instances are creating, then backing-up;
+DescribeDBInstances or DescribeDBSnapshots that names the instance or snapshot (listings, and the describes
+moto's other operations make internally, show the state without moving it on), so the waiters are exercised
+with few polls: created and restored instances are creating, then backing-up;
 deleted instances are deleting once; new snapshots and upgrades show their state once. And moto's
 RestoreDBInstanceFromDBSnapshot takes only the parameters that are true, so AutoMinorVersionUpgrade=false and
 PubliclyAccessible=false are ignored; AWS honours both, and so does the restore here.
@@ -480,9 +481,10 @@ _rds_describe_db_instances = RDSBackend.describe_db_instances
 
 
 def rds_describe_db_instances(self, db_instance_identifier=None, filters=None):
-    """RDSBackend.describe_db_instances that, answering DescribeDBInstances, moves each instance on by one state,
-    and still reports a deleted instance, deleting, to the describes that name it."""
-    if not _rds_describing.get():
+    """RDSBackend.describe_db_instances that, answering a DescribeDBInstances of one instance, moves it on by one
+    state, and still reports a deleted instance, deleting, to the describes that name it. A listing shows each
+    instance as it is, so that tests listing at the same time do not move other tests' instances on."""
+    if not _rds_describing.get() or not db_instance_identifier:
         return _rds_describe_db_instances(self, db_instance_identifier, filters)
     try:
         found = _rds_describe_db_instances(self, db_instance_identifier, filters)
@@ -501,10 +503,12 @@ def rds_describe_db_instances(self, db_instance_identifier=None, filters=None):
 _rds_describe_db_snapshots = RDSBackend.describe_db_snapshots
 
 
-def rds_describe_db_snapshots(self, *args, **kwargs):
-    """RDSBackend.describe_db_snapshots that, answering DescribeDBSnapshots, moves each snapshot on by one state."""
-    found = _rds_describe_db_snapshots(self, *args, **kwargs)
-    if _rds_describing.get():
+def rds_describe_db_snapshots(self, db_instance_identifier, db_snapshot_identifier=None, snapshot_type=None,
+                              filters=None):
+    """RDSBackend.describe_db_snapshots that, answering a DescribeDBSnapshots of one snapshot, moves it on by one
+    state; a listing shows each snapshot as it is."""
+    found = _rds_describe_db_snapshots(self, db_instance_identifier, db_snapshot_identifier, snapshot_type, filters)
+    if _rds_describing.get() and db_snapshot_identifier:
         for snapshot in found:
             _rds_show("snapshot", self, snapshot, snapshot.db_snapshot_identifier, "available")
     return found

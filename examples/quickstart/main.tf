@@ -21,6 +21,7 @@ provider "gdpr" {
     s3  = var.endpoint
     ec2 = var.endpoint
     sts = var.endpoint
+    rds = var.endpoint
   }
 
   # The emulator answers sts:GetCallerIdentity, so the credentials are checked

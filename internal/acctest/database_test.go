@@ -36,13 +36,14 @@ func keyARN(t *testing.T) string {
 	return aws.ToString(out.KeyMetadata.Arn)
 }
 
-// TestDatabase_aMoveThroughTheEmulator drives the RDS calls of a database replacement against the emulator,
+// TestAccDatabaseCalls_aMoveThroughTheEmulator drives the RDS calls of a database replacement against the emulator,
 // and asks the emulator, not the calls' answers, for each outcome: a create that keeps every guarantee; the
 // delete of the protected instance with a final snapshot, which leaves the instance gone and the snapshot
 // available and tagged for the move; the copy of that snapshot under a second key; the restore from the copy
 // at a newer engine version, which keeps every guarantee under the second key; and a plain delete.
-func TestDatabase_aMoveThroughTheEmulator(t *testing.T) {
+func TestAccDatabaseCalls_aMoveThroughTheEmulator(t *testing.T) {
 	RequireEmulator(t)
+	t.Parallel()
 	ctx := context.Background()
 	c := EmulatorClients(t, Region)
 	const id = "move-db"
@@ -202,6 +203,7 @@ func moveIDs(s []awsapi.Snapshot) []string {
 // moto alone answers available, or gone, at once, which would leave the provider's waiters untested.
 func TestEmulator_RDSShowsTheStatesAWSShows(t *testing.T) {
 	RequireEmulator(t)
+	t.Parallel()
 	ctx := context.Background()
 	c := RDS(t, Region)
 	const id = "states-db"
@@ -277,12 +279,13 @@ func TestEmulator_RDSShowsTheStatesAWSShows(t *testing.T) {
 	}
 }
 
-// TestDatabase_aDeleteResumes resumes deletes an interrupted apply began, asking the emulator for the outcome:
+// TestAccDatabaseCalls_aDeleteResumes resumes deletes an interrupted apply began, asking the emulator for the outcome:
 // an instance already deleting with its final snapshot still being made is waited for, and the snapshot, made
 // from an instance that was never tagged for the move, is tagged when it is seen; an instance gone whose final
 // snapshot exists is no error either.
-func TestDatabase_aDeleteResumes(t *testing.T) {
+func TestAccDatabaseCalls_aDeleteResumes(t *testing.T) {
 	RequireEmulator(t)
+	t.Parallel()
 	ctx := context.Background()
 	c := EmulatorClients(t, Region)
 	const id = "resumed-db"
@@ -325,6 +328,7 @@ func TestDatabase_aDeleteResumes(t *testing.T) {
 // moto alone takes only the parameters that are true, and keeps the snapshot's instance's settings.
 func TestEmulator_RDSRestoreHonoursItsSettings(t *testing.T) {
 	RequireEmulator(t)
+	t.Parallel()
 	ctx := context.Background()
 	c := RDS(t, Region)
 	const id, restored, snapshot = "restore-source-db", "restored-db", "restore-source-snapshot"
@@ -356,5 +360,38 @@ func TestEmulator_RDSRestoreHonoursItsSettings(t *testing.T) {
 	if aws.ToBool(i.AutoMinorVersionUpgrade) || i.PubliclyAccessible == nil || *i.PubliclyAccessible {
 		t.Errorf("restored with both false, the instance has AutoMinorVersionUpgrade %v, PubliclyAccessible %v",
 			aws.ToBool(i.AutoMinorVersionUpgrade), i.PubliclyAccessible)
+	}
+}
+
+// TestAccDatabaseCalls_listing lists the emulator's DB instances by tag and identifier prefix: only the instance that
+// has both is yielded, read as ReadDatabase reads it.
+func TestAccDatabaseCalls_listing(t *testing.T) {
+	RequireEmulator(t)
+	t.Parallel()
+	ctx := context.Background()
+	c := EmulatorClients(t, Region)
+	key := keyARN(t)
+	for _, id := range []string{"listed-db", "listed-untagged-db", "unlisted-db"} {
+		t.Cleanup(func() { RemoveDatabase(t, Region, id) })
+		in := databaseInput(id, key)
+		if id == "listed-untagged-db" {
+			in.Tags = nil
+		}
+		if _, err := c.CreateDatabase(ctx, in, "fp-"+id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for d, err := range c.ListDatabases(ctx, map[string]string{"team": "crm"}, "listed-") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, d.Identifier)
+		if d.Unfinished != "fp-"+d.Identifier || d.KMSKeyID != key || len(d.Problems()) > 0 {
+			t.Errorf("listed %s with marker %q, key %q, problems %v", d.Identifier, d.Unfinished, d.KMSKeyID, d.Problems())
+		}
+	}
+	if !slices.Equal(got, []string{"listed-db"}) {
+		t.Errorf("ListDatabases(team=crm, listed-) = %v, want [listed-db]", got)
 	}
 }

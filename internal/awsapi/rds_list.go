@@ -13,7 +13,8 @@ import (
 // is yielded as an *ItemError and the listing goes on; an error of the listing itself ends it.
 //
 // DescribeDBInstances reports everything ReadDatabase reads, tags included, and filters by neither tag nor
-// prefix, so both are checked here and no instance needs a read of its own.
+// prefix, so both are checked here and no instance needs a read of its own. Instances being deleted are
+// left out, as ListServers leaves out servers shutting down.
 func (c *Clients) ListDatabases(ctx context.Context, tags map[string]string, prefix string) iter.Seq2[*Database, error] {
 	return func(yield func(*Database, error) bool) {
 		pages := rds.NewDescribeDBInstancesPaginator(c.rds.describeDBInstances, &rds.DescribeDBInstancesInput{})

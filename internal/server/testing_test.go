@@ -437,7 +437,7 @@ func readServer(t *testing.T, state map[string]tftypes.Value) []*tfprotov6.Diagn
 		"access_key": tftypes.NewValue(tftypes.String, "testing"),
 		"secret_key": tftypes.NewValue(tftypes.String, "testing"),
 		"endpoints": tftypes.NewValue(endpoints, map[string]tftypes.Value{
-			"kms": endpoint, "s3": endpoint, "ec2": endpoint, "sts": endpoint,
+			"kms": endpoint, "s3": endpoint, "ec2": endpoint, "sts": endpoint, "rds": endpoint,
 		}),
 	})
 	providerConfig := dynamicValue(t, config)
