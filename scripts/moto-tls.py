@@ -55,7 +55,10 @@ moto's other operations make internally, show the state without moving it on), s
 with few polls: created and restored instances are creating, then backing-up;
 deleted instances are deleting once; new snapshots and upgrades show their state once. And moto's
 RestoreDBInstanceFromDBSnapshot takes only the parameters that are true, so AutoMinorVersionUpgrade=false and
-PubliclyAccessible=false are ignored; AWS honours both, and so does the restore here.
+PubliclyAccessible=false are ignored; AWS honours both, and so does the restore here. Last, moto gives every DB
+instance the same resource id (DbiResourceId, db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U), where AWS gives each new instance,
+a restored one included, an id of its own: the provider names a database's final snapshot by it, and a test
+tells a replaced database from the old one by it, so here each instance gets a random one.
 
 It serves TLS so that a busy machine slows the emulator down without making it fail (see serve_tls): each
 connection's TLS handshake runs on that connection's own thread, and the listen queue holds a whole burst of
@@ -67,7 +70,9 @@ import contextvars
 import copy
 import itertools
 import json
+import random
 import signal
+import string
 import sys
 import threading
 import urllib.parse
@@ -375,6 +380,8 @@ _rds_deleting = {}
 _rds_describing = contextvars.ContextVar("rds_describing", default=False)
 
 RDS_CREATE_STATES = ("creating", "backing-up")
+# Resource ids are random, as at AWS; the generator is the module's own so tests of other code see no change.
+_rds_random = random.Random()
 RDS_DELETE_DESCRIBES = 1
 RDS_SNAPSHOT_STATES = ("creating",)
 RDS_UPGRADE_STATES = ("upgrading",)
@@ -410,8 +417,9 @@ _rds_create_db_instance = RDSBackend.create_db_instance
 
 def rds_create_db_instance(self, db_kwargs):
     """RDSBackend.create_db_instance, which CreateDBInstance and RestoreDBInstanceFromDBSnapshot end in, with the
-    instance shown creating, then backing-up, before it is available."""
+    instance shown creating, then backing-up, before it is available, and a resource id of its own."""
     database = _rds_create_db_instance(self, db_kwargs)
+    database.dbi_resource_id = "db-" + "".join(_rds_random.choices(string.ascii_uppercase + string.digits, k=26))
     _rds_pending[_rds_key("instance", self, database.db_instance_identifier)] = list(RDS_CREATE_STATES)
     _rds_deleting.pop(_rds_key("instance", self, database.db_instance_identifier), None)
     database.status = RDS_CREATE_STATES[0]

@@ -357,6 +357,9 @@ func TestEmulator_RDSRestoreHonoursItsSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	i := out.DBInstance
+	if source, _ := DescribeDatabase(t, Region, id); aws.ToString(i.DbiResourceId) == aws.ToString(source.DbiResourceId) {
+		t.Errorf("the restored instance has the resource id of its source, %s; RDS gives each instance its own", aws.ToString(i.DbiResourceId))
+	}
 	if aws.ToBool(i.AutoMinorVersionUpgrade) || i.PubliclyAccessible == nil || *i.PubliclyAccessible {
 		t.Errorf("restored with both false, the instance has AutoMinorVersionUpgrade %v, PubliclyAccessible %v",
 			aws.ToBool(i.AutoMinorVersionUpgrade), i.PubliclyAccessible)

@@ -101,8 +101,12 @@ func TestAccDatabase_identityIsRecordedAndImports(t *testing.T) {
 					statecheck.ExpectIdentityValueMatchesState(dbAddr, tfjsonpath.New("id")),
 				},
 			},
-			{ResourceName: dbAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity,
-				ImportStateVerifyIgnore: []string{"force_destroy"}},
+			{
+				// An import gets force_destroy's default, so the configuration imported into leaves it unset
+				// (the destroy at the end uses the state of the first step).
+				Config:       dbConfig("", id, ""),
+				ResourceName: dbAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
 		},
 	})
 }

@@ -16,15 +16,20 @@ import (
 
 // A replacement that carries the data runs in Terraform's default order: the old database is deleted, then
 // the new one is created with the same identifier. Terraform tells neither call that it is half of a
-// replacement, but it hands the delete half the private state planned for the replacement (a
-// DeleteThenCreate change keeps it when core splits it in two), while a plain destroy is planned on its own,
-// with a plan that never carries it. So every plan of an existing database that would move its data writes
-// moveKey, every other plan clears it, and Delete takes the final snapshot exactly when it finds the key.
-const moveKey = "move"
+// replacement, but it plans a replacement by planning the existing database and then the new one, handing
+// the second plan the private state the first wrote, and the change it keeps carries the second plan's
+// private state to both halves at apply (a DeleteThenCreate change keeps it when core splits it in two). A
+// plain destroy is planned on its own, with a plan that never writes it. So every plan of an existing
+// database writes replacementKey, naming the database and whether its data moves; the plan of the new
+// database tells from it that it is the create half of a replacement (the identifier is in use by the
+// database being replaced, rightly); Delete takes the final snapshot exactly when it says the data moves;
+// and a destroy's plan, Create and Update clear it so it never survives in the state.
+const replacementKey = "replacement"
 
-// movePlanned is the value of moveKey: what the plan that wrote it knew.
-type movePlanned struct {
+// replacement is the value of replacementKey.
+type replacement struct {
 	Identifier string `json:"identifier"`
+	MoveData   bool   `json:"move_data"`
 }
 
 // privateState is what both the plan's and the delete's private state offer.
@@ -32,22 +37,31 @@ type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
-// markedForMove reports whether the private state handed to a delete is the replacement's that says to
-// move the data of identifier.
-func markedForMove(ctx context.Context, p privateState, identifier string) bool {
+// replacing returns what the private state says of a replacement of the database identifier; ok is false
+// when it says nothing of one.
+func replacing(ctx context.Context, p privateState, identifier string) (r replacement, ok bool) {
 	if p == nil {
-		return false
+		return r, false
 	}
-	b, diags := p.GetKey(ctx, moveKey)
+	b, diags := p.GetKey(ctx, replacementKey)
 	if diags.HasError() || len(b) == 0 {
-		return false
+		return r, false
 	}
-	var m movePlanned
-	return json.Unmarshal(b, &m) == nil && m.Identifier == identifier
+	if json.Unmarshal(b, &r) != nil || r.Identifier != identifier {
+		return replacement{}, false
+	}
+	return r, true
 }
 
-func moveMarker(identifier string) []byte {
-	b, _ := json.Marshal(movePlanned{Identifier: identifier})
+// markedForMove reports whether the private state handed to a delete is a replacement's that moves the
+// data of identifier.
+func markedForMove(ctx context.Context, p privateState, identifier string) bool {
+	r, ok := replacing(ctx, p, identifier)
+	return ok && r.MoveData
+}
+
+func replacementMarker(identifier string, moveData bool) []byte {
+	b, _ := json.Marshal(replacement{Identifier: identifier, MoveData: moveData})
 	return b
 }
 

@@ -91,14 +91,15 @@ func (p private) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics
 
 func TestMarkedForMove_onlyTheReplacementsMarkerForThisDatabase(t *testing.T) {
 	ctx := context.Background()
-	if !markedForMove(ctx, private{moveKey: moveMarker("customers")}, "customers") {
+	if !markedForMove(ctx, private{replacementKey: replacementMarker("customers", true)}, "customers") {
 		t.Fatal("the replacement's marker was not recognised")
 	}
 	for name, p := range map[string]privateState{
-		"no private state":      nil,
-		"no marker":             private{},
-		"another database":      private{moveKey: moveMarker("orders")},
-		"not the marker's form": private{moveKey: []byte(`"yes"`)},
+		"no private state":          nil,
+		"no marker":                 private{},
+		"a replacement that erases": private{replacementKey: replacementMarker("customers", false)},
+		"another database":          private{replacementKey: replacementMarker("orders", true)},
+		"not the marker's form":     private{replacementKey: []byte(`"yes"`)},
 	} {
 		if markedForMove(ctx, p, "customers") {
 			t.Errorf("%s: a delete would take a move snapshot", name)

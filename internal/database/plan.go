@@ -28,8 +28,8 @@ const (
 // replacement does with the data.
 func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if replaceonly.IsDestroy(req) {
-		// A plain destroy never carries the marker a replacement's delete acts on (see moveKey).
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, moveKey, nil)...)
+		// A plain destroy never carries the marker a replacement's delete acts on (see replacementKey).
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey, nil)...)
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		r.checkDestroy(ctx, req, resp)
 		return
@@ -49,14 +49,10 @@ func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Whatever makes Terraform replace the database (an argument, drift, a taint, -replace), the delete
-	// half learns from this marker that the data moves.
+	// Whatever makes Terraform replace the database (an argument, drift, a taint, -replace), the plan of
+	// the new database and the delete half learn from this marker what is replaced and whether the data moves.
 	moves := plan.OnReplace.ValueString() == OnReplaceMoveData
-	marker := []byte(nil)
-	if moves {
-		marker = moveMarker(prior.ID.ValueString())
-	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, moveKey, marker)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey, replacementMarker(prior.ID.ValueString(), moves))...)
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
 		if moves {
@@ -134,10 +130,11 @@ func checkMove(prior, plan databaseModel, resp *resource.ModifyPlanResponse) {
 	resp.Diagnostics.Append(moveWarning(prior.ID.ValueString(), prior.AllocatedStorageGiB.ValueInt64(), rekey, upgrade))
 }
 
-// checkCreate looks, for the plan of a create, at what already holds the identifier: a database an
+// checkCreate looks, for the plan of a new database, at what already holds the identifier: a database an
 // interrupted create left (this create finishes it), or another (the create would fail: say so now), and
-// the move snapshots a replacement left for it (this create restores the newest). The create half of a
-// replacement is planned again in the apply, right after the delete half, and then reports the restore.
+// the move snapshots a replacement left for it (this create restores the newest). The new database of a
+// replacement is planned once with the old one still there, which it skips, and again in the apply right
+// after the delete, when it reports the restore.
 func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || r.data.Clients == nil {
 		return
@@ -148,6 +145,11 @@ func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyP
 		return
 	}
 	c, id := r.data.Clients, plan.Identifier.ValueString()
+	if _, ok := replacing(ctx, req.Private, id); ok {
+		// The create half of a replacement: the identifier is the database's being replaced, and its move
+		// snapshot does not exist yet. The apply plans the create again after the delete, which reports them.
+		return
+	}
 	existing, err := c.ReadDatabase(ctx, id)
 	switch {
 	case awsapi.IsNotFound(err):
@@ -158,7 +160,12 @@ func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyP
 	case existing.Unfinished != "":
 		resp.Diagnostics.Append(diagnostics.WillFinish(ResourceType, id))
 	default:
-		resp.Diagnostics.Append(identifierInUseDiag(id, false))
+		// Terraform plans the replacement of a tainted database as a create, without its prior state, so
+		// the database found may be the one this apply deletes first, or another one, whose identifier the
+		// create will find in use and stop at, touching nothing. In the first case the delete half needs
+		// the marker; in the second nothing reads it.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey,
+			replacementMarker(id, plan.OnReplace.ValueString() == OnReplaceMoveData))...)
 		return
 	}
 	snaps, err := c.MoveSnapshots(ctx, id)

@@ -83,7 +83,7 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 	var plan databaseModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// The marker of a replacement's plan must not outlive it in the state.
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, moveKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey, nil)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -331,7 +331,7 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 // database.
 func (r *databaseResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	replaceonly.UpdateState(ctx, ResourceType, req, resp)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, moveKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey, nil)...)
 	resp.Diagnostics.Append(Identity.Fill(ctx, resp.Identity, func() (identity.Identity, error) {
 		return identity.FromStateARN(ctx, resp.State)
 	})...)

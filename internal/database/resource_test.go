@@ -73,7 +73,7 @@ func TestAccDatabase_basic(t *testing.T) {
 			{
 				Config:      dbConfig("", id, body),
 				Destroy:     true,
-				ExpectError: regexp.MustCompile(`(?s)Database holds data.*Destroying database "` + id + `".*force_destroy is\s+not set`),
+				ExpectError: regexp.MustCompile(`(?s)Database\s+holds\s+data.*Destroying\s+database\s+"` + id + `".*force_destroy\s+is\s+not\s+set`),
 			},
 			{
 				Config: dbConfig("", id, body+"  force_destroy = true\n"),
@@ -240,19 +240,19 @@ func TestAccDatabase_replacementStopsAtPlanWhenItCannotCarryTheData(t *testing.T
 			},
 			{
 				Config:      dbConfig("", id, move+"  engine = \"mysql\"\n  engine_version = \"8.0.40\"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Cannot move the data.*postgres database, and RDS restores a\s+snapshot only into its own engine`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot\s+move\s+the\s+data.*postgres\s+database,\s+and\s+RDS\s+restores\s+a\s+snapshot\s+only\s+into\s+its\s+own\s+engine`),
 			},
 			{
 				Config:      dbConfig("", id, move+"  allocated_storage_gib = 20\n"),
-				ExpectError: regexp.MustCompile(`(?s)Cannot move the data.*50 GiB of\s+storage, and RDS cannot restore it into less \(20 GiB\)`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot\s+move\s+the\s+data.*50\s+GiB\s+of\s+storage,\s+and\s+RDS\s+cannot\s+restore\s+it\s+into\s+less\s+\(20\s+GiB\)`),
 			},
 			{
 				Config:      dbConfig("", id, move+"  engine_version = \"18.1\"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Cannot move the data.*restores it only within major version 17`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot\s+move\s+the\s+data.*restores\s+it\s+only\s+within\s+major\s+version\s+17`),
 			},
 			{
 				Config:      dbConfig("", id, "  instance_class = \"db.t4g.large\"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Replacement would erase the database.*on_replace = "move_data"`),
+				ExpectError: regexp.MustCompile(`(?s)Replacement\s+would\s+erase\s+the\s+database.*on_replace\s+=\s+"move_data"`),
 				Check:       untouched,
 			},
 			{
@@ -295,16 +295,16 @@ func TestAccDatabase_changesOutsideTerraformPlanAReplacement(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(dbAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-			},
-			{
-				Config: config,
-				Check:  checkGuarantees(t, id, "a", nil),
+				Check: resource.ComposeTestCheckFunc(checkGuarantees(t, id, "a", nil), func(*terraform.State) error {
+					if db := describe(t, id); aws.ToInt32(db.BackupRetentionPeriod) != 7 {
+						return fmt.Errorf("the replacement kept the backup retention changed outside Terraform: %d days", aws.ToInt32(db.BackupRetentionPeriod))
+					}
+					return nil
+				}),
 			},
 		},
 	})
@@ -330,7 +330,7 @@ func TestAccDatabase_createBeforeDestroyIsRefused(t *testing.T) {
 			},
 			{
 				Config:      dbConfig("", id, lifecycle+"  instance_class = \"db.t4g.large\"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Identifier in use.*remove\s+create_before_destroy`),
+				ExpectError: regexp.MustCompile(`(?s)Identifier\s+in\s+use.*remove\s+create_before_destroy`),
 			},
 			{
 				Config: dbConfig("", id, lifecycle),
@@ -355,7 +355,7 @@ func TestAccDatabase_backupRetentionWithinThePolicy(t *testing.T) {
 			{
 				Config:      dbConfig("  max_retention_days = 5\n", id, ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Retention too long.*backup_retention_days.*A retention of 7 days exceeds the policy's maximum of 5 days.*Set backup_retention_days to 1 to 5 days`),
+				ExpectError: regexp.MustCompile(`(?s)Retention\s+too\s+long.*backup_retention_days\s+=\s+7.*A\s+retention\s+of\s+7\s+days\s+exceeds\s+the\s+policy's\s+maximum\s+of\s+5\s+days.*Set\s+backup_retention_days\s+to\s+1\s+to\s+5\s+days`),
 			},
 		},
 	})

@@ -81,11 +81,20 @@ func describe(t *testing.T, identifier string) *rdstypes.DBInstance {
 	return &out.DBInstances[0]
 }
 
-// snapshotsOf lists the manual snapshots of the DB instance identifier, by name.
+// snapshotsOf lists the manual snapshots of the DB instance identifier, by name: those a move takes and
+// leaves, never the automated backups of the database that exists.
 func snapshotsOf(t *testing.T, identifier string) []string {
+	return snapshotNamesOf(t, identifier, "manual")
+}
+
+// snapshotNamesOf lists the snapshots of the DB instance identifier of the type given ("" for any), by name.
+func snapshotNamesOf(t *testing.T, identifier, snapshotType string) []string {
 	t.Helper()
-	out, err := rdsClient(t).DescribeDBSnapshots(context.Background(), &rds.DescribeDBSnapshotsInput{
-		Filters: []rdstypes.Filter{{Name: aws.String("db-instance-id"), Values: []string{identifier}}}})
+	in := &rds.DescribeDBSnapshotsInput{Filters: []rdstypes.Filter{{Name: aws.String("db-instance-id"), Values: []string{identifier}}}}
+	if snapshotType != "" {
+		in.SnapshotType = aws.String(snapshotType)
+	}
+	out, err := rdsClient(t).DescribeDBSnapshots(context.Background(), in)
 	if err != nil {
 		t.Fatalf("listing the snapshots of %s: %v", identifier, err)
 	}
@@ -142,7 +151,8 @@ func checkGone(t *testing.T, identifier string) func(*terraform.State) error {
 		if db := describe(t, identifier); db != nil {
 			return fmt.Errorf("DB instance %s still exists (%s)", identifier, aws.ToString(db.DBInstanceStatus))
 		}
-		if snaps := snapshotsOf(t, identifier); len(snaps) > 0 {
+		// Every snapshot goes with the database, its automated backups included.
+		if snaps := snapshotNamesOf(t, identifier, ""); len(snaps) > 0 {
 			return fmt.Errorf("snapshots of %s outlive it: %v", identifier, snaps)
 		}
 		return nil
