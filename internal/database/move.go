@@ -16,14 +16,12 @@ import (
 
 // A replacement that carries the data runs in Terraform's default order: the old database is deleted, then
 // the new one is created with the same identifier. Terraform tells neither call that it is half of a
-// replacement, but it plans a replacement by planning the existing database and then the new one, handing
-// the second plan the private state the first wrote, and the change it keeps carries the second plan's
-// private state to both halves at apply (a DeleteThenCreate change keeps it when core splits it in two). A
-// plain destroy is planned on its own, with a plan that never writes it. So every plan of an existing
-// database writes replacementKey, naming the database and whether its data moves; the plan of the new
-// database tells from it that it is the create half of a replacement (the identifier is in use by the
-// database being replaced, rightly); Delete takes the final snapshot exactly when it says the data moves;
-// and a destroy's plan, Create and Update clear it so it never survives in the state.
+// replacement, but it plans the new database of every replacement as a create (with the old database still
+// there) and hands that plan's private state to the delete half at apply (a DeleteThenCreate change keeps
+// it when core splits it in two), while a plain destroy is planned on its own, with a plan that never
+// writes it. So the plan of a new database whose identifier a database holds writes replacementKey, naming
+// the database and whether its data moves; Delete takes the final snapshot exactly when it says so; and a
+// destroy's plan, Create and Update clear it so it never survives in the state.
 const replacementKey = "replacement"
 
 // replacement is the value of replacementKey.
@@ -37,27 +35,18 @@ type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
-// replacing returns what the private state says of a replacement of the database identifier; ok is false
-// when it says nothing of one.
-func replacing(ctx context.Context, p privateState, identifier string) (r replacement, ok bool) {
+// markedForMove reports whether the private state handed to a delete is the plan of a replacement that
+// moves the data of identifier.
+func markedForMove(ctx context.Context, p privateState, identifier string) bool {
 	if p == nil {
-		return r, false
+		return false
 	}
 	b, diags := p.GetKey(ctx, replacementKey)
 	if diags.HasError() || len(b) == 0 {
-		return r, false
+		return false
 	}
-	if json.Unmarshal(b, &r) != nil || r.Identifier != identifier {
-		return replacement{}, false
-	}
-	return r, true
-}
-
-// markedForMove reports whether the private state handed to a delete is a replacement's that moves the
-// data of identifier.
-func markedForMove(ctx context.Context, p privateState, identifier string) bool {
-	r, ok := replacing(ctx, p, identifier)
-	return ok && r.MoveData
+	var r replacement
+	return json.Unmarshal(b, &r) == nil && r.Identifier == identifier && r.MoveData
 }
 
 func replacementMarker(identifier string, moveData bool) []byte {

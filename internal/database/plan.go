@@ -49,13 +49,9 @@ func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Whatever makes Terraform replace the database (an argument, drift, a taint, -replace), the plan of
-	// the new database and the delete half learn from this marker what is replaced and whether the data moves.
-	moves := plan.OnReplace.ValueString() == OnReplaceMoveData
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey, replacementMarker(prior.ID.ValueString(), moves))...)
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
-		if moves {
+		if plan.OnReplace.ValueString() == OnReplaceMoveData {
 			checkMove(prior, plan, resp)
 		} else {
 			checkReplaceErases(prior, resp)
@@ -130,11 +126,10 @@ func checkMove(prior, plan databaseModel, resp *resource.ModifyPlanResponse) {
 	resp.Diagnostics.Append(moveWarning(prior.ID.ValueString(), prior.AllocatedStorageGiB.ValueInt64(), rekey, upgrade))
 }
 
-// checkCreate looks, for the plan of a new database, at what already holds the identifier: a database an
-// interrupted create left (this create finishes it), or another (the create would fail: say so now), and
-// the move snapshots a replacement left for it (this create restores the newest). The new database of a
-// replacement is planned once with the old one still there, which it skips, and again in the apply right
-// after the delete, when it reports the restore.
+// checkCreate looks, for the plan of a new database, at what holds its identifier: the database a
+// replacement deletes first (see replacementKey), or the move snapshots a replacement left for it (this
+// create restores the newest). The new database of a replacement is planned again in the apply, right after
+// the delete, and then reports the restore.
 func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || r.data.Clients == nil {
 		return
@@ -145,11 +140,6 @@ func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyP
 		return
 	}
 	c, id := r.data.Clients, plan.Identifier.ValueString()
-	if _, ok := replacing(ctx, req.Private, id); ok {
-		// The create half of a replacement: the identifier is the database's being replaced, and its move
-		// snapshot does not exist yet. The apply plans the create again after the delete, which reports them.
-		return
-	}
 	existing, err := c.ReadDatabase(ctx, id)
 	switch {
 	case awsapi.IsNotFound(err):
@@ -157,15 +147,18 @@ func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(diagnostics.LookupFailed(ResourceType, "rds:DescribeDBInstances", err))
 		return
 	case deleting(existing):
-	case existing.Unfinished != "":
-		resp.Diagnostics.Append(diagnostics.WillFinish(ResourceType, id))
 	default:
-		// Terraform plans the replacement of a tainted database as a create, without its prior state, so
-		// the database found may be the one this apply deletes first, or another one, whose identifier the
-		// create will find in use and stop at, touching nothing. In the first case the delete half needs
-		// the marker; in the second nothing reads it.
+		// A database holds the identifier. Terraform plans the new database of every replacement (a changed
+		// argument, a change found outside Terraform, a taint, -replace) as a create beside the old one, and
+		// then deletes the old one first: the marker tells that delete what it deletes, and whether the
+		// data moves. The database found may also be another, whose identifier the create then finds in
+		// use and stops at, touching nothing, or one an interrupted create left, which it finishes; then
+		// nothing reads the marker.
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey,
 			replacementMarker(id, plan.OnReplace.ValueString() == OnReplaceMoveData))...)
+		if existing.Unfinished != "" {
+			resp.Diagnostics.Append(diagnostics.WillFinish(ResourceType, id))
+		}
 		return
 	}
 	snaps, err := c.MoveSnapshots(ctx, id)
