@@ -12,6 +12,24 @@ type Problem struct {
 	Name, Why string
 }
 
+// ProblemNames are the names of ps, in order, as the drift record and guarantees_broken use them.
+func ProblemNames(ps []Problem) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// ProblemReasons are the clauses of ps, in order, as diagnostics word them.
+func ProblemReasons(ps []Problem) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Why)
+	}
+	return out
+}
+
 // A serverGuarantee is a setting every server the provider launches has, whatever its configuration. Its
 // one declaration says how the launch asks for it and how an instance read from EC2 is checked for it, so
 // the two cannot drift apart. Its name and clause are what users see, so they change only on purpose.

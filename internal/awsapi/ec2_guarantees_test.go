@@ -60,19 +60,11 @@ func TestServerProblems(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := good()
 			tc.change(s)
-			if got := problemNames(s.Problems()); !slices.Equal(got, tc.want) {
+			if got := ProblemNames(s.Problems()); !slices.Equal(got, tc.want) {
 				t.Errorf("problems = %v, want %v", got, tc.want)
 			}
 		})
 	}
-}
-
-func problemNames(ps []Problem) []string {
-	var names []string
-	for _, p := range ps {
-		names = append(names, p.Name)
-	}
-	return names
 }
 
 // TestRunInstancesInput_launchesWithoutProblems launches, in the least safe EC2 there could be, what
@@ -95,7 +87,7 @@ func TestRunInstancesInput_eachGuaranteeIsAskedFor(t *testing.T) {
 		}
 		t.Run(g.name, func(t *testing.T) {
 			in := runInstancesInput(testServerInput(), linuxRootDevice, "token", without(serverGuarantees, g))
-			if got := problemNames(leastSafeLaunch(in).Problems()); !slices.Equal(got, []string{g.name}) {
+			if got := ProblemNames(leastSafeLaunch(in).Problems()); !slices.Equal(got, []string{g.name}) {
 				t.Errorf("problems = %v, want [%s]", got, g.name)
 			}
 		})

@@ -65,7 +65,7 @@ func TestDatabaseProblems(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			d := goodDatabase()
 			tc.change(d)
-			if got := problemNames(d.Problems()); !slices.Equal(got, tc.want) {
+			if got := ProblemNames(d.Problems()); !slices.Equal(got, tc.want) {
 				t.Errorf("problems = %v, want %v", got, tc.want)
 			}
 		})
@@ -151,7 +151,7 @@ func TestCreateDBInstanceInput_eachGuaranteeIsAskedFor(t *testing.T) {
 	for _, g := range databaseGuarantees {
 		t.Run(g.name, func(t *testing.T) {
 			in := createDBInstanceInput(testDatabaseInput(), without(databaseGuarantees, g))
-			if got := problemNames(leastSafeCreate(in).Problems()); !slices.Equal(got, []string{g.name}) {
+			if got := ProblemNames(leastSafeCreate(in).Problems()); !slices.Equal(got, []string{g.name}) {
 				t.Errorf("problems = %v, want [%s]", got, g.name)
 			}
 		})
@@ -170,7 +170,7 @@ func TestRestoreDBInstanceInput_restoresWithoutProblems(t *testing.T) {
 		t.Errorf("the request does not carry the arguments: %+v", in)
 	}
 	// The snapshot decides the encryption: no request can ask for it.
-	if p := problemNames(leastSafeRestore(in, "").Problems()); !slices.Equal(p, []string{"storage_encrypted", "master_user_secret"}) {
+	if p := ProblemNames(leastSafeRestore(in, "").Problems()); !slices.Equal(p, []string{"storage_encrypted", "master_user_secret"}) {
 		t.Errorf("restored from an unencrypted snapshot, problems = %v, want [storage_encrypted master_user_secret]", p)
 	}
 }
@@ -186,7 +186,7 @@ func TestRestoreDBInstanceInput_eachGuaranteeIsAskedFor(t *testing.T) {
 		}
 		t.Run(g.name, func(t *testing.T) {
 			in := restoreDBInstanceInput("gdpr-move-customers-db-abc", testDatabaseInput(), without(databaseGuarantees, g))
-			if got := problemNames(leastSafeRestore(in, testDatabaseKey).Problems()); !slices.Equal(got, []string{g.name}) {
+			if got := ProblemNames(leastSafeRestore(in, testDatabaseKey).Problems()); !slices.Equal(got, []string{g.name}) {
 				t.Errorf("problems = %v, want [%s]", got, g.name)
 			}
 		})

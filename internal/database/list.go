@@ -66,7 +66,7 @@ func (l *databaseList) List(ctx context.Context, req list.ListRequest, stream *l
 			}
 			m.Region, m.Jurisdiction = providerdata.PlacementOf(c.Region)
 			v := listing.Verdict{Name: d.Identifier, Region: c.Region, Jurisdiction: m.Jurisdiction.ValueString(),
-				Broken: problemNames(d.Problems()), Residency: listing.Residency(c.Region, l.data.Allowed),
+				Broken: awsapi.ProblemNames(d.Problems()), Residency: listing.Residency(c.Region, l.data.Allowed),
 				Unfinished: d.Unfinished != ""}
 			if !f.Keep(v, d.Tags, tags) {
 				return list.ListResult{}, false

@@ -143,7 +143,7 @@ func (m *databaseModel) fromAPI(ctx context.Context, d *awsapi.Database) (change
 	if m.RestoredFromSnapshot.IsUnknown() {
 		m.RestoredFromSnapshot = types.StringNull()
 	}
-	m.GuaranteesBroken = tfvalue.ListValue(problemNames(d.Problems()))
+	m.GuaranteesBroken = tfvalue.ListValue(awsapi.ProblemNames(d.Problems()))
 	return changed, nil
 }
 
@@ -159,20 +159,4 @@ func optionalString(s string) types.String {
 // deleted the snapshots already, and is finished all the same.
 func fingerprint(region string, in awsapi.DatabaseInput) string {
 	return awsapi.Fingerprint(region, ResourceType, in)
-}
-
-func problemNames(ps []awsapi.Problem) []string {
-	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, p.Name)
-	}
-	return out
-}
-
-func problemReasons(ps []awsapi.Problem) []string {
-	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, p.Why)
-	}
-	return out
 }

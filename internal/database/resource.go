@@ -139,7 +139,7 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 	if problems := db.Problems(); len(problems) > 0 {
 		// The database is in state, so this error taints it and the next apply replaces it; the move
 		// snapshots stay, so the data is still in them.
-		resp.Diagnostics.Append(guaranteesDiag(id, from, problemReasons(problems)))
+		resp.Diagnostics.Append(guaranteesDiag(id, from, awsapi.ProblemReasons(problems)))
 		return
 	}
 	if len(snaps) > 0 {
@@ -290,40 +290,8 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	Identity.Check(ctx, req, resp, id, found)
-	problems := db.Problems()
-	drifted := append(changed, problemNames(problems)...)
-	if db.Unfinished != "" {
-		drifted = append(drifted, replaceonly.UnfinishedCreate)
-	}
-	adopted, since := replaceonly.SplitAdopted(ctx, req, resp, drifted)
-	if imported {
-		// The first read after an import has nothing to compare with: what it finds is how the database
-		// was adopted.
-		adopted, since = drifted, nil
-	}
-	var broken []awsapi.Problem
-	for _, p := range problems {
-		if slices.Contains(adopted, p.Name) {
-			broken = append(broken, p)
-		}
-	}
-	switch {
-	case db.Unfinished != "":
-		tflog.Warn(ctx, "RDS database left half-made by an interrupted apply", map[string]any{"identifier": id, "missing": problemNames(problems)})
-		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, id, problemReasons(problems)))
-	default:
-		if len(broken) > 0 {
-			tflog.Warn(ctx, "imported RDS database breaks the guarantees", map[string]any{"identifier": id, "problems": problemNames(broken)})
-			resp.Diagnostics.Append(importedWarning(id, problemReasons(broken)))
-		}
-		if len(since) > 0 {
-			tflog.Warn(ctx, "RDS database changed outside Terraform", map[string]any{"identifier": id, "changed": since})
-			resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, since))
-		}
-	}
-	if len(drifted) > 0 {
-		replaceonly.RecordDrift(ctx, req, resp, drifted)
-	}
+	replaceonly.ReportFound(ctx, req, resp, ResourceType, id, replaceonly.Found{Changed: changed, Problems: db.Problems(),
+		Unfinished: db.Unfinished != "", Imported: imported}, importedWarning)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 

@@ -66,7 +66,7 @@ func (l *keyList) List(ctx context.Context, req list.ListRequest, stream *list.L
 			}
 			m.Region, m.Jurisdiction = providerdata.PlacementOf(c.Region)
 			v := listing.Verdict{Name: fmt.Sprintf("%s %q", k.ID, k.Description), Region: c.Region,
-				Jurisdiction: m.Jurisdiction.ValueString(), Broken: problemNames(k.Violations()),
+				Jurisdiction: m.Jurisdiction.ValueString(), Broken: awsapi.ProblemNames(k.Violations()),
 				Residency: listing.Residency(c.Region, l.data.Allowed), Unfinished: k.Unfinished != ""}
 			if !f.Keep(v, k.Tags, tags) {
 				return list.ListResult{}, false

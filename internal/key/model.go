@@ -91,7 +91,7 @@ func (m *keyModel) fromAPI(ctx context.Context, k *awsapi.Key) (changed []string
 	} else if !m.Tags.IsNull() {
 		m.Tags = tfvalue.MapValue(map[string]string{})
 	}
-	m.GuaranteesBroken = tfvalue.ListValue(problemNames(k.Violations()))
+	m.GuaranteesBroken = tfvalue.ListValue(awsapi.ProblemNames(k.Violations()))
 	// KMS keeps no deletion window until a deletion is scheduled, so an imported key gets the default.
 	if m.DeletionWindowDays.IsNull() || m.DeletionWindowDays.IsUnknown() {
 		m.DeletionWindowDays = types.Int64Value(DefaultDeletionWindowDays)
@@ -111,13 +111,4 @@ func (m keyModel) deletionWindowDays() int64 {
 // fingerprint identifies the create of this key in region from in, its input (see awsapi.CreatingTag).
 func (m keyModel) fingerprint(region string, in awsapi.KeyInput) string {
 	return awsapi.Fingerprint(region, ResourceType, in, m.RotationPeriodDays.ValueInt64())
-}
-
-// problemNames names the guarantees of problems, for guarantees_broken.
-func problemNames(problems []awsapi.Problem) []string {
-	names := make([]string, 0, len(problems))
-	for _, p := range problems {
-		names = append(names, p.Name)
-	}
-	return names
 }

@@ -10,6 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/diagnostics"
 )
 
 // Drift of an optional computed attribute that the configuration leaves unset cannot show up as a
@@ -134,4 +138,58 @@ func SplitAdopted(ctx context.Context, req resource.ReadRequest, resp *resource.
 		}
 	}
 	return adopted, changed
+}
+
+// Found is what a Read found of a resource besides its arguments' values.
+type Found struct {
+	// Changed names the arguments that differ from the state.
+	Changed []string
+	// Problems are the guarantees the resource breaks.
+	Problems []awsapi.Problem
+	// Unfinished says the resource carries the marker of a create an interrupted apply began.
+	Unfinished bool
+	// Imported says this is the first Read after an import: it has nothing to compare with, so what it
+	// finds is how the resource was adopted, whether or not the import marked it.
+	Imported bool
+}
+
+// ReportFound ends a Read: it records in the private state everything found drifted, for ReplaceDrifted to
+// plan the replacement, and warns by what it is: a create an interrupted apply left half-made; guarantees
+// the resource broke when it was imported (imported words that warning); or a change made outside
+// Terraform since.
+func ReportFound(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, typeName, id string, f Found,
+	imported func(id string, reasons []string) diag.Diagnostic) {
+	drifted := append(slices.Clone(f.Changed), awsapi.ProblemNames(f.Problems)...)
+	if f.Unfinished {
+		drifted = append(drifted, UnfinishedCreate)
+	}
+	adopted, since := SplitAdopted(ctx, req, resp, drifted)
+	if f.Imported {
+		adopted, since = drifted, nil
+	}
+	var broken []awsapi.Problem
+	for _, p := range f.Problems {
+		if slices.Contains(adopted, p.Name) {
+			broken = append(broken, p)
+		}
+	}
+	fields := map[string]any{"resource_type": typeName, "id": id}
+	switch {
+	case f.Unfinished:
+		fields["missing"] = awsapi.ProblemNames(f.Problems)
+		tflog.Warn(ctx, "resource left half-made by an interrupted apply", fields)
+		resp.Diagnostics.Append(diagnostics.Unfinished(typeName, id, awsapi.ProblemReasons(f.Problems)))
+	default:
+		if len(broken) > 0 {
+			tflog.Warn(ctx, "imported resource breaks the guarantees", map[string]any{"resource_type": typeName, "id": id, "problems": awsapi.ProblemNames(broken)})
+			resp.Diagnostics.Append(imported(id, awsapi.ProblemReasons(broken)))
+		}
+		if len(since) > 0 {
+			tflog.Warn(ctx, "resource changed outside Terraform", map[string]any{"resource_type": typeName, "id": id, "changed": since})
+			resp.Diagnostics.Append(DriftWarning(typeName, id, since))
+		}
+	}
+	if len(drifted) > 0 {
+		RecordDrift(ctx, req, resp, drifted)
+	}
 }

@@ -66,7 +66,7 @@ func (l *serverList) List(ctx context.Context, req list.ListRequest, stream *lis
 				name += " " + strconv.Quote(n)
 			}
 			v := listing.Verdict{Name: name, Region: c.Region, Jurisdiction: m.Jurisdiction.ValueString(),
-				Broken: problemNames(s.Problems()), Residency: listing.Residency(c.Region, l.data.Allowed),
+				Broken: awsapi.ProblemNames(s.Problems()), Residency: listing.Residency(c.Region, l.data.Allowed),
 				Unfinished: s.Unfinished != ""}
 			if !f.Keep(v, s.Tags, tags) {
 				return list.ListResult{}, false

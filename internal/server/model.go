@@ -134,7 +134,7 @@ func (m *serverModel) fromAPI(ctx context.Context, s *awsapi.Server) (changed []
 	} else if !m.Tags.IsNull() {
 		m.Tags = tfvalue.MapValue(map[string]string{})
 	}
-	m.GuaranteesBroken = tfvalue.ListValue(problemNames(s.Problems()))
+	m.GuaranteesBroken = tfvalue.ListValue(awsapi.ProblemNames(s.Problems()))
 	return changed, nil
 }
 

@@ -8,7 +8,6 @@ package server
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -163,7 +162,7 @@ func (r *serverResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	if problems := srv.Problems(); len(problems) > 0 {
 		// The server is in state, so this error taints it and the next apply replaces it.
-		resp.Diagnostics.Append(guaranteesDiag(id, problemReasons(problems)))
+		resp.Diagnostics.Append(guaranteesDiag(id, awsapi.ProblemReasons(problems)))
 	}
 }
 
@@ -234,40 +233,8 @@ func (r *serverResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	Identity.Check(ctx, req, resp, id, found)
-	problems := srv.Problems()
-	drifted := append(changed, problemNames(problems)...)
-	if srv.Unfinished != "" {
-		drifted = append(drifted, replaceonly.UnfinishedCreate)
-	}
-	adopted, since := replaceonly.SplitAdopted(ctx, req, resp, drifted)
-	if imported {
-		// The first read after an import has nothing to compare with: what it finds is how the server was
-		// adopted, whether or not the import marked it.
-		adopted, since = drifted, nil
-	}
-	var broken []awsapi.Problem
-	for _, p := range problems {
-		if slices.Contains(adopted, p.Name) {
-			broken = append(broken, p)
-		}
-	}
-	switch {
-	case srv.Unfinished != "":
-		tflog.Warn(ctx, "EC2 instance left half-made by an interrupted apply", map[string]any{"instance_id": id, "missing": problemNames(problems)})
-		resp.Diagnostics.Append(diagnostics.Unfinished(ResourceType, id, problemReasons(problems)))
-	default:
-		if len(broken) > 0 {
-			tflog.Warn(ctx, "imported EC2 instance breaks the guarantees", map[string]any{"instance_id": id, "problems": problemNames(broken)})
-			resp.Diagnostics.Append(importedWarning(id, problemReasons(broken)))
-		}
-		if len(since) > 0 {
-			tflog.Warn(ctx, "EC2 instance changed outside Terraform", map[string]any{"instance_id": id, "changed": since})
-			resp.Diagnostics.Append(replaceonly.DriftWarning(ResourceType, id, since))
-		}
-	}
-	if len(drifted) > 0 {
-		replaceonly.RecordDrift(ctx, req, resp, drifted)
-	}
+	replaceonly.ReportFound(ctx, req, resp, ResourceType, id, replaceonly.Found{Changed: changed, Problems: srv.Problems(),
+		Unfinished: srv.Unfinished != "", Imported: imported}, importedWarning)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
