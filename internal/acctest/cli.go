@@ -72,6 +72,14 @@ func NewWorkdir(t *testing.T, config string, env ...string) *Workdir {
 	return &Workdir{t: t, Dir: dir, Env: append(base, env...)}
 }
 
+// Write replaces the directory's main.tf with config.
+func (w *Workdir) Write(config string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(config), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 // Terraform runs the Terraform CLI in the directory and returns its combined output.
 func (w *Workdir) Terraform(args ...string) (string, error) {
 	w.t.Helper()
