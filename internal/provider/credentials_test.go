@@ -381,7 +381,7 @@ func readOperation(op string) bool {
 
 // TestAccProvider_planCallsOnlyReadOperations proves that a plan role with read-only permissions is enough
 // for every plan: after an apply, the refresh plan, a plan that replaces the key, the bucket (holding an
-// object) and the server, and a destroy plan, with the residency, data-safety and drift checks they run,
+// object), the server and the database (moving its data), and a destroy plan, with the residency, data-safety and drift checks they run,
 // send only read operations.
 func TestAccProvider_planCallsOnlyReadOperations(t *testing.T) {
 	acctest.RequireEmulator(t)
@@ -409,6 +409,19 @@ resource "gdpr_server" "test" {
   tags          = { days = "%[1]d" }
 }
 
+resource "gdpr_database" "test" {
+  identifier            = "plan-role-db"
+  engine                = "postgres"
+  engine_version        = "17.4"
+  instance_class        = "db.t4g.micro"
+  allocated_storage_gib = 20
+  kms_key_arn           = gdpr_key.test.arn
+  backup_retention_days = 7
+  on_replace            = "move_data"
+  force_destroy         = true
+  tags                  = { days = "%[1]d" }
+}
+
 output "bucket" {
   value = gdpr_bucket.test.bucket
 }`, days, acctest.LinuxImage)
@@ -424,12 +437,12 @@ output "bucket" {
 	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(render(31)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out := w.MustTerraform("plan", "-input=false", "-no-color"); !strings.Contains(out, "3 to add, 0 to change, 3 to destroy") {
-		t.Fatalf("the changed configuration does not plan three replacements:\n%s", out)
+	if out := w.MustTerraform("plan", "-input=false", "-no-color"); !strings.Contains(out, "4 to add, 0 to change, 4 to destroy") {
+		t.Fatalf("the changed configuration does not plan four replacements:\n%s", out)
 	}
 	w.MustTerraform("plan", "-destroy", "-input=false")
 	seen := proxy.Seen()
-	for _, s := range []string{"kms:", "s3:", "ec2:", "sts:"} {
+	for _, s := range []string{"kms:", "s3:", "ec2:", "sts:", "rds:"} {
 		if !slices.ContainsFunc(seen, func(op string) bool { return strings.HasPrefix(op, s) }) {
 			t.Errorf("the plans sent no %s request, so the test proves nothing about it: %v", s, seen)
 		}
