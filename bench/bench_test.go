@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,8 +13,12 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 func TestDiffInventories(t *testing.T) {
@@ -95,15 +100,102 @@ func TestPeakRSS(t *testing.T) {
 	}
 }
 
+// uses matches a resource of provider p, declared or referred to. The master user both database
+// configurations name, gdpr_admin (gdpr_database's default), is neither.
+func uses(p string) *regexp.Regexp {
+	return regexp.MustCompile(`(resource|data) "` + p + `_|\b` + p + `_\w+\.\w`)
+}
+
 func TestScenariosConfigureEveryProvider(t *testing.T) {
-	for _, sc := range []scenario{smallScenario(), serversScenario(2), bucketsScenario(3)} {
+	for _, sc := range []scenario{smallScenario(), serversScenario(2), bucketsScenario(3), databasesScenario(2)} {
 		g, a := sc.config(gdpr, "http://127.0.0.1:1"), sc.config(aws, "http://127.0.0.1:1")
-		if !strings.Contains(g, `provider "gdpr"`) || strings.Contains(g, "aws_") {
+		if !uses(gdpr).MatchString(g) || !uses(aws).MatchString(a) {
+			t.Errorf("%s: a configuration declares none of its own provider's resources:\n%s\n%s", sc.name, g, a)
+		}
+		if !strings.Contains(g, `provider "gdpr"`) || uses(aws).MatchString(g) {
 			t.Errorf("%s: the gdpr configuration uses hashicorp/aws:\n%s", sc.name, g)
 		}
-		if !strings.Contains(a, `provider "aws"`) || strings.Contains(a, "gdpr_") {
+		if !strings.Contains(a, `provider "aws"`) || uses(gdpr).MatchString(a) {
 			t.Errorf("%s: the aws configuration uses gdpr:\n%s", sc.name, a)
 		}
+	}
+}
+
+// TestDatabasesScenario_awsConfigurationMirrorsEveryGuarantee holds the databases scenario to comparing like
+// with like: every guarantee gdpr_database keeps must be set by hand in aws_db_instance's configuration, so a
+// guarantee added to the resource fails here until the benchmark's hashicorp/aws side is given it too.
+// Deletion protection is the one setting the scenario gives differently, on purpose (see awsDatabases).
+func TestDatabasesScenario_awsConfigurationMirrorsEveryGuarantee(t *testing.T) {
+	mirrors := map[string][]string{
+		"storage_encrypted":           {`storage_encrypted = true`, `kms_key_id = aws_kms_key.k.arn`},
+		"publicly_accessible":         {`publicly_accessible = false`},
+		"deletion_protection":         {`deletion_protection = false`, `skip_final_snapshot = true`},
+		"auto_minor_version_upgrade":  {`auto_minor_version_upgrade = false`},
+		"master_user_secret":          {`manage_master_user_password = true`, `master_user_secret_kms_key_id = aws_kms_key.k.arn`},
+		"iam_database_authentication": {`iam_database_authentication_enabled = true`},
+		"copy_tags_to_snapshot":       {`copy_tags_to_snapshot = true`},
+		// The arguments both configurations share, so the two providers make databases of one shape.
+		"same arguments": {`engine = "postgres"`, `engine_version = "17.4"`, `instance_class = "db.t4g.micro"`,
+			`allocated_storage = 20`, `backup_retention_period = 7`, `username = "gdpr_admin"`},
+	}
+	// A database breaking every guarantee, so that Problems names them all.
+	broken := (&awsapi.Database{PubliclyAccessible: true, AutoMinorVersionUpgrade: true}).Problems()
+	if len(broken) < 7 {
+		t.Fatalf("a database breaking every guarantee is reported as breaking only %v", broken)
+	}
+	sc := databasesScenario(2)
+	a := hclLines(sc.config(aws, "http://127.0.0.1:1"))
+	g := hclLines(sc.config(gdpr, "http://127.0.0.1:1"))
+	check := func(name string) {
+		want, ok := mirrors[name]
+		if !ok {
+			t.Errorf("gdpr_database guarantees %s, which the benchmark's aws_db_instance is not given: add it to awsDatabases and to this test", name)
+		}
+		for _, line := range want {
+			if !slices.Contains(a, line) {
+				t.Errorf("%s: the aws configuration lacks %q", name, line)
+			}
+		}
+	}
+	for _, p := range broken {
+		check(p.Name)
+	}
+	check("same arguments")
+	for _, line := range []string{`engine = "postgres"`, `engine_version = "17.4"`, `instance_class = "db.t4g.micro"`,
+		`allocated_storage_gib = 20`, `backup_retention_days = 7`, `kms_key_arn = gdpr_key.k.arn`, `force_destroy = true`} {
+		if !slices.Contains(g, line) {
+			t.Errorf("the gdpr configuration lacks %q", line)
+		}
+	}
+	for _, c := range []string{sc.config(gdpr, "http://127.0.0.1:1"), sc.config(aws, "http://127.0.0.1:1")} {
+		if !strings.Contains(c, `rds = "http://127.0.0.1:1"`) {
+			t.Errorf("the provider does not send RDS requests to the emulator:\n%s", c)
+		}
+	}
+}
+
+// hclLines returns the configuration's lines with the alignment terraform fmt adds taken out.
+func hclLines(config string) []string {
+	var lines []string
+	for _, l := range strings.Split(config, "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	return lines
+}
+
+func TestRenderScenario_reportsRDSRequestsPerDatabase(t *testing.T) {
+	pr := func(apply, refresh, destroy int) *providerResult {
+		return &providerResult{runs: [][]measure{{
+			{wall: time.Second, rssKiB: 1024, requests: map[string]int{"rds:CreateDBInstance": apply, "kms:CreateKey": 1}},
+			{wall: time.Second, rssKiB: 1024, requests: map[string]int{"rds:DescribeDBInstances": refresh}},
+			{wall: time.Second, rssKiB: 1024, requests: map[string]int{"rds:DeleteDBInstance": destroy}},
+		}}}
+	}
+	res := &scenarioResult{sc: databasesScenario(2), providers: map[string]*providerResult{gdpr: pr(22, 4, 14), aws: pr(14, 2, 16)}}
+	report := renderReport(&options{runs: 1, parallelism: 10}, []*scenarioResult{res}, "machine")
+	want := "RDS requests per database: apply gdpr 11.0 / aws 7.0; plan (refresh, no changes) gdpr 2.0 / aws 1.0; destroy gdpr 7.0 / aws 8.0;"
+	if !strings.Contains(report, "## databases N=2") || !strings.Contains(report, want) {
+		t.Errorf("the report lacks the databases section or %q:\n%s", want, report)
 	}
 }
 
@@ -265,5 +357,89 @@ func TestEmulator_versionListingContinuesPastADeletedMarker(t *testing.T) {
 	}
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket}); err != nil {
 		t.Errorf("the bucket is not empty after every listed version was deleted: %v", err)
+	}
+}
+
+// TestInventory_comparesDatabasesWithoutDeletionProtectionAndListsSnapshots proves what the databases
+// scenario's comparison and its clean-up check stand on: a database made as gdpr_database makes it and one
+// made as the benchmark's aws_db_instance asks (the same settings, no deletion protection) describe alike, a
+// database missing a guarantee does not, and a DB snapshot left behind shows in the inventory.
+func TestInventory_comparesDatabasesWithoutDeletionProtectionAndListsSnapshots(t *testing.T) {
+	e := startTestEmulator(t)
+	ctx := context.Background()
+	list := listers(e.motoURL)
+	key, err := list.kms.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyARN := sdkaws.ToString(key.KeyMetadata.Arn)
+	c, err := awsapi.New(ctx, awsapi.Config{
+		Region: region, AccessKey: "testing", SecretKey: "testing", MaxRetries: 3,
+		Endpoints: awsapi.Endpoints{KMS: e.motoURL, RDS: e.motoURL, STS: e.motoURL},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.CreateDatabase(ctx, awsapi.DatabaseInput{
+		Identifier: "bench-gdpr-0", Engine: "postgres", EngineVersion: "17.4", InstanceClass: "db.t4g.micro",
+		AllocatedStorageGiB: 20, KMSKeyARN: keyARN, BackupRetentionDays: 7, MasterUsername: "gdpr_admin",
+	}, "fingerprint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.FinishDatabase(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	asAWS := func(identifier string, copyTags bool) {
+		t.Helper()
+		_, err := list.rds.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+			DBInstanceIdentifier: sdkaws.String(identifier), Engine: sdkaws.String("postgres"),
+			EngineVersion: sdkaws.String("17.4"), DBInstanceClass: sdkaws.String("db.t4g.micro"),
+			AllocatedStorage: sdkaws.Int32(20), StorageEncrypted: sdkaws.Bool(true), KmsKeyId: sdkaws.String(keyARN),
+			MasterUsername: sdkaws.String("gdpr_admin"), ManageMasterUserPassword: sdkaws.Bool(true),
+			MasterUserSecretKmsKeyId: sdkaws.String(keyARN), PubliclyAccessible: sdkaws.Bool(false),
+			AutoMinorVersionUpgrade: sdkaws.Bool(false), EnableIAMDatabaseAuthentication: sdkaws.Bool(true),
+			CopyTagsToSnapshot: sdkaws.Bool(copyTags), BackupRetentionPeriod: sdkaws.Int32(7),
+			DeletionProtection: sdkaws.Bool(false),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	databases := func() []string {
+		t.Helper()
+		inv, err := inventory(ctx, e.motoURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range inv {
+			if strings.HasPrefix(l, "database ") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+
+	asAWS("bench-aws-0", true)
+	got := databases()
+	if len(got) != 2 || got[0] != got[1] {
+		t.Errorf("gdpr_database's instance and aws_db_instance's with the same settings describe apart:\n  %s", strings.Join(got, "\n  "))
+	}
+	asAWS("bench-aws-1", false)
+	if got := databases(); len(got) != 3 || len(slices.Compact(got)) != 2 {
+		t.Errorf("an instance whose snapshots do not carry its tags describes as the others do:\n  %s", strings.Join(got, "\n  "))
+	}
+	if _, err := list.rds.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
+		DBInstanceIdentifier: sdkaws.String("bench-aws-0"), DBSnapshotIdentifier: sdkaws.String("left-behind"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := inventory(ctx, e.motoURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(inv, func(l string) bool { return strings.HasPrefix(l, "db-snapshot type=manual") }) {
+		t.Errorf("a manual DB snapshot is not in the inventory, so a destroy leaving one would pass:\n  %s", strings.Join(inv, "\n  "))
 	}
 }

@@ -28,9 +28,10 @@ import (
 //	providers, CLI --https--> counting proxy (TLSEndpoint) --https--> moto-tls.py, TLS port
 //	providers      --http---> counting proxy (Endpoint)    --http---> moto-tls.py, plain port
 //
-// The small, servers and buckets scenarios talk plain HTTP, as they always have: their request counts and
-// times stay comparable with the results measured before, and hashicorp/aws's side needs no CA. They make no
-// object requests, the only ones a bucket's TLS-only policy denies. The move scenario moves objects, so it
+// The small, servers, buckets and databases scenarios talk plain HTTP, as the first three always have: their
+// request counts and times stay comparable with the results measured before, and hashicorp/aws's side needs no
+// CA. They make no object requests, the only ones a bucket's TLS-only policy denies. The launcher's RDS states
+// (creating, backing-up, deleting) are the same on both ports. The move scenario moves objects, so it
 // talks TLS, as a user's apply talks to AWS.
 type emulator struct {
 	moto    *exec.Cmd

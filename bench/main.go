@@ -6,9 +6,10 @@
 //
 // Run it with `make bench`, which builds what it needs. Knobs, all environment variables:
 //
-//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,move,query (default all)
+//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,databases,move,query (default all)
 //	BENCH_SIZES         bucket counts for the buckets scenario (default 10,100,500)
 //	BENCH_SERVERS       server count for the servers scenario (default 50)
+//	BENCH_DATABASES     database count for the databases scenario (default 5)
 //	BENCH_MOVE_OBJECTS  object counts for the move scenario, comma-separated (default 10000)
 //	BENCH_QUERY_BUCKETS bucket counts for the query scenario, comma-separated (default 1000)
 //	BENCH_RUNS          runs per scenario and provider; figures are medians (default 3)
@@ -160,6 +161,12 @@ func parseOptions() (*options, error) {
 			o.scenarios = append(o.scenarios, smallScenario())
 		case "servers":
 			o.scenarios = append(o.scenarios, serversScenario(envInt("BENCH_SERVERS", 50)))
+		case "databases":
+			n := envInt("BENCH_DATABASES", 5)
+			if n < 1 {
+				return nil, errors.New("BENCH_DATABASES must be a positive number")
+			}
+			o.scenarios = append(o.scenarios, databasesScenario(n))
 		case "buckets":
 			for _, s := range envList("BENCH_SIZES", "10,100,500") {
 				n, err := strconv.Atoi(s)
@@ -289,7 +296,7 @@ func machineInfo(o *options) string {
 		gover = strings.TrimSpace(string(out))
 	}
 	info := fmt.Sprintf("%d CPUs (%s); %s; %s; moto (emulator) through scripts/moto-tls.py on loopback, behind "+
-		"counting proxies: plain HTTP for small, servers and buckets, TLS for move", runtime.NumCPU(), cpu, tf, gover)
+		"counting proxies: plain HTTP for small, servers, buckets and databases, TLS for move", runtime.NumCPU(), cpu, tf, gover)
 	if slices.Contains(o.providers, aws) {
 		info += "; hashicorp/aws " + o.awsVersion
 	}

@@ -80,8 +80,7 @@ func renderScenario(b *strings.Builder, res *scenarioResult) {
 		}
 	}
 	b.WriteString("\n")
-	if res.sc.unit == "bucket" || res.sc.unit == "server" {
-		service := map[string]string{"bucket": "s3:", "server": "ec2:"}[res.sc.unit]
+	if service, ok := map[string]string{"bucket": "s3:", "server": "ec2:", "database": "rds:"}[res.sc.unit]; ok {
 		fmt.Fprintf(b, "%s requests per %s:", strings.ToUpper(strings.TrimSuffix(service, ":")), res.sc.unit)
 		for i, st := range res.sc.steps {
 			fmt.Fprintf(b, " %s gdpr %.1f", st.name, float64(requests(g, i, service))/float64(res.sc.n))
