@@ -115,34 +115,39 @@ func keyARN(s *terraform.State, name string) string {
 // gdpr_database under the key of gdpr_key.<key>, with the arguments want.
 func checkGuarantees(t *testing.T, identifier, key string, want func(*rdstypes.DBInstance) error) func(*terraform.State) error {
 	return func(s *terraform.State) error {
-		db := describe(t, identifier)
-		if db == nil {
-			return fmt.Errorf("DB instance %s does not exist", identifier)
-		}
-		k := keyARN(s, key)
-		var problems []string
-		check := func(ok bool, what string) {
-			if !ok {
-				problems = append(problems, what)
-			}
-		}
-		check(aws.ToBool(db.StorageEncrypted), "storage not encrypted")
-		check(aws.ToString(db.KmsKeyId) == k, fmt.Sprintf("storage key %s, not %s", aws.ToString(db.KmsKeyId), k))
-		check(!aws.ToBool(db.PubliclyAccessible), "publicly accessible")
-		check(aws.ToBool(db.DeletionProtection), "no deletion protection")
-		check(!aws.ToBool(db.AutoMinorVersionUpgrade), "automatic minor version upgrades on")
-		check(aws.ToBool(db.IAMDatabaseAuthenticationEnabled), "IAM database authentication off")
-		check(aws.ToBool(db.CopyTagsToSnapshot), "tags not copied to snapshots")
-		check(db.MasterUserSecret != nil && aws.ToString(db.MasterUserSecret.KmsKeyId) == k, "master password not managed by RDS under the key")
-		check(aws.ToString(db.DBInstanceStatus) == "available", "status "+aws.ToString(db.DBInstanceStatus))
-		if len(problems) > 0 {
-			return fmt.Errorf("DB instance %s: %s", identifier, strings.Join(problems, "; "))
-		}
-		if want != nil {
-			return want(db)
-		}
-		return nil
+		return guaranteesHold(t, identifier, keyARN(s, key), want)
 	}
+}
+
+// guaranteesHold is checkGuarantees for the key with the ARN k: nil when the DB instance keeps every
+// guarantee under it, with the arguments want.
+func guaranteesHold(t *testing.T, identifier, k string, want func(*rdstypes.DBInstance) error) error {
+	db := describe(t, identifier)
+	if db == nil {
+		return fmt.Errorf("DB instance %s does not exist", identifier)
+	}
+	var problems []string
+	check := func(ok bool, what string) {
+		if !ok {
+			problems = append(problems, what)
+		}
+	}
+	check(aws.ToBool(db.StorageEncrypted), "storage not encrypted")
+	check(aws.ToString(db.KmsKeyId) == k, fmt.Sprintf("storage key %s, not %s", aws.ToString(db.KmsKeyId), k))
+	check(!aws.ToBool(db.PubliclyAccessible), "publicly accessible")
+	check(aws.ToBool(db.DeletionProtection), "no deletion protection")
+	check(!aws.ToBool(db.AutoMinorVersionUpgrade), "automatic minor version upgrades on")
+	check(aws.ToBool(db.IAMDatabaseAuthenticationEnabled), "IAM database authentication off")
+	check(aws.ToBool(db.CopyTagsToSnapshot), "tags not copied to snapshots")
+	check(db.MasterUserSecret != nil && aws.ToString(db.MasterUserSecret.KmsKeyId) == k, "master password not managed by RDS under the key")
+	check(aws.ToString(db.DBInstanceStatus) == "available", "status "+aws.ToString(db.DBInstanceStatus))
+	if len(problems) > 0 {
+		return fmt.Errorf("DB instance %s: %s", identifier, strings.Join(problems, "; "))
+	}
+	if want != nil {
+		return want(db)
+	}
+	return nil
 }
 
 // checkGone checks that the DB instance and every snapshot of it are gone from the emulator.
