@@ -135,10 +135,6 @@ resource "gdpr_database" "test" {
 output "key_b" {
   value = gdpr_key.b.arn
 }
-
-output "restored_from_snapshot" {
-  value = { for k, d in gdpr_database.test : k => d.restored_from_snapshot }
-}
 `, strings.Join(identifiers, `", "`))))
 }
 
@@ -215,23 +211,47 @@ func keyB(w *acctest.Workdir) string {
 	return strings.TrimSpace(w.MustTerraform("output", "-raw", "key_b"))
 }
 
-// restoredFrom is restored_from_snapshot of each database of a moveWorkdir, "" for null.
+// restoredFrom is restored_from_snapshot of each database in a moveWorkdir's state, "" for null, and
+// "tainted" for a tainted database, which the move did not finish. It reads the state rather than an
+// output, which an apply that failed for one database leaves unwritten for all.
 func restoredFrom(t *testing.T, w *acctest.Workdir) map[string]string {
 	t.Helper()
-	var from map[string]*string
-	if err := json.Unmarshal([]byte(w.MustTerraform("output", "-json", "restored_from_snapshot")), &from); err != nil {
-		t.Fatalf("reading restored_from_snapshot: %v", err)
+	out := w.MustTerraform("show", "-json")
+	var state struct {
+		Values *struct {
+			RootModule struct {
+				Resources []struct {
+					Type    string `json:"type"`
+					Tainted bool   `json:"tainted"`
+					Values  struct {
+						ID                   string  `json:"id"`
+						RestoredFromSnapshot *string `json:"restored_from_snapshot"`
+					} `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
 	}
-	out := map[string]string{}
-	for id, f := range from {
-		out[id] = aws.ToString(f)
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &state); err != nil {
+		t.Fatalf("reading the state: %v\n%s", err, out)
 	}
-	return out
+	from := map[string]string{}
+	if state.Values != nil {
+		for _, r := range state.Values.RootModule.Resources {
+			switch {
+			case r.Type != "gdpr_database":
+			case r.Tainted:
+				from[r.Values.ID] = "tainted"
+			default:
+				from[r.Values.ID] = aws.ToString(r.Values.RestoredFromSnapshot)
+			}
+		}
+	}
+	return from
 }
 
 // moveFinished fails unless the move of the database identifier is finished: a new DB instance under the
-// new key and class with every guarantee, restored from a move snapshot as far as the state knows (from,
-// when restored), and no manual snapshot left.
+// new key and class with every guarantee, not tainted and, when restored, restored from a move snapshot as
+// far as the state knows (from, as restoredFrom gives it), and no manual snapshot left.
 func moveFinished(t *testing.T, identifier, old, key, from string, restored bool) {
 	t.Helper()
 	if err := guaranteesHold(t, identifier, key, func(db *rdstypes.DBInstance) error {
@@ -243,7 +263,9 @@ func moveFinished(t *testing.T, identifier, old, key, from string, restored bool
 	}); err != nil {
 		t.Error(err)
 	}
-	if restored && !strings.HasPrefix(from, awsapi.MoveSnapshotPrefix+identifier+"-") {
+	if from == "tainted" {
+		t.Errorf("database %s is tainted in the state after the converging apply", identifier)
+	} else if restored && !strings.HasPrefix(from, awsapi.MoveSnapshotPrefix+identifier+"-") {
 		t.Errorf("restored_from_snapshot is %q after the converging apply, want a move snapshot of %s: the data was not restored", from, identifier)
 	}
 	if left := snapshotsOf(t, identifier); len(left) > 0 {
@@ -471,7 +493,7 @@ func lastAnswerLost(t *testing.T, w *acctest.Workdir, identifier, old string) {
 	if db := describe(t, identifier); db == nil || aws.ToString(db.DbiResourceId) != made {
 		t.Fatalf("the apply after the import replaced DB instance %s, which holds the data", identifier)
 	}
-	moveFinished(t, identifier, old, keyB(w), "", false)
+	moveFinished(t, identifier, old, keyB(w), restoredFrom(t, w)[identifier], false)
 	planEmpty(t, w)
 }
 
