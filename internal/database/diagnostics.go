@@ -109,6 +109,20 @@ func unclaimedWarning(id, region string, snaps []string) diag.Diagnostic {
 			snaps[len(snaps)-1], strings.Join(cmds, "\n")))
 }
 
+// halfMadeWarning is said at the plan of a create that finds a database with the identifier still carrying
+// the creation tag: the plan cannot tell the two cases apart, so it names both.
+func halfMadeWarning(id string, moveData bool) diag.Diagnostic {
+	tainted := "replaces it (erasing it only with force_destroy)"
+	if moveData {
+		tainted = "replaces it through a move: its own final snapshot, then a restore"
+	}
+	return diag.NewWarningDiagnostic("Database left half-made",
+		fmt.Sprintf("Database %q carries the %q tag of a create that did not finish. If it is this resource's "+
+			"own database, saved as tainted by a create that failed, this apply %s. If an interrupted apply left "+
+			"it and the state does not know it, this create finishes it instead of making another one.",
+			id, awsapi.CreatingTag, tainted))
+}
+
 func identifierInUseDiag(id string, unfinished bool) diag.Diagnostic {
 	other := "Another DB instance already has this identifier."
 	if unfinished {

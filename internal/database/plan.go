@@ -157,7 +157,7 @@ func (r *databaseResource) checkCreate(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey,
 			replacementMarker(id, plan.OnReplace.ValueString() == OnReplaceMoveData))...)
 		if existing.Unfinished != "" {
-			resp.Diagnostics.Append(diagnostics.WillFinish(ResourceType, id))
+			resp.Diagnostics.Append(halfMadeWarning(id, plan.OnReplace.ValueString() == OnReplaceMoveData))
 		}
 		return
 	}
