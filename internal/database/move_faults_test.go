@@ -103,9 +103,10 @@ func recordedMove(t *testing.T) (calls []string, targets []moveCall) {
 }
 
 // moveWorkdir is a working directory with a database of each identifier, with on_replace = "move_data",
-// which -var moved=true moves; the provider reaches RDS through proxy, with no retries.
+// which -var moved=true moves; the provider reaches RDS through proxy. The faults the tests inject are not
+// retried (AccessDenied), so retries only absorb what a busy machine drops, as they would at AWS.
 func moveWorkdir(t *testing.T, proxy *acctest.FaultProxy, identifiers ...string) *acctest.Workdir {
-	return acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, acctest.Region, "0", fmt.Sprintf(`
+	return acctest.NewWorkdir(t, acctest.FaultConfig(proxy.URL, acctest.Region, "10", fmt.Sprintf(`
 variable "moved" {
   default = false
 }
