@@ -63,6 +63,12 @@ func IsAlreadyExists(err error) bool {
 	return false
 }
 
+// IsSubnetGroupNotFound reports whether err says the DB subnet group a create or restore names does not exist.
+func IsSubnetGroupNotFound(err error) bool {
+	c := code(err)
+	return c == "DBSubnetGroupNotFoundFault" || c == "DBSubnetGroupNotFound"
+}
+
 // IsAccessDenied reports whether err says the credentials are not allowed, or not valid.
 func IsAccessDenied(err error) bool { return accessDeniedCodes[code(err)] }
 

@@ -109,6 +109,14 @@ func unclaimedWarning(id, region string, snaps []string) diag.Diagnostic {
 			snaps[len(snaps)-1], strings.Join(cmds, "\n")))
 }
 
+func subnetGroupNotFoundDiag(id string, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("db_subnet_group_name"), "DB subnet group not found",
+		fmt.Sprintf("Database %q names a DB subnet group that RDS does not have in the provider's region, so "+
+			"nothing was created. Create the subnet group first (for example with aws_db_subnet_group, and "+
+			"reference its name so Terraform orders the two), or leave db_subnet_group_name unset for the "+
+			"default VPC.\n\nCause: %s", id, err))
+}
+
 // halfMadeWarning is said at the plan of a create that finds a database with the identifier still carrying
 // the creation tag: the plan cannot tell the two cases apart, so it names both.
 func halfMadeWarning(id string, moveData bool) diag.Diagnostic {

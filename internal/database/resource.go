@@ -198,6 +198,10 @@ func (r *databaseResource) begin(ctx context.Context, c *awsapi.Clients, in awsa
 	}
 	if len(snaps) == 0 {
 		db, err = c.CreateDatabase(ctx, in, fp)
+		if awsapi.IsSubnetGroupNotFound(err) {
+			diags.Append(subnetGroupNotFoundDiag(id, err))
+			return nil, nil, ""
+		}
 		if err != nil {
 			diags.Append(diagnostics.APIError("Cannot create database "+id, "rds:CreateDBInstance", err))
 			return nil, nil, ""
@@ -221,6 +225,10 @@ func (r *databaseResource) begin(ctx context.Context, c *awsapi.Clients, in awsa
 		snaps = append(snaps, source)
 	}
 	db, err = c.RestoreDatabase(ctx, source.Identifier, in, fp)
+	if awsapi.IsSubnetGroupNotFound(err) {
+		diags.Append(subnetGroupNotFoundDiag(id, err))
+		return nil, nil, ""
+	}
 	if err != nil {
 		diags.Append(restoreFailedDiag(id, source.Identifier, err))
 		return nil, nil, ""

@@ -369,3 +369,20 @@ func hasTag(tags []rdstypes.Tag, key, value string) bool {
 	}
 	return false
 }
+
+// TestAccDatabase_missingSubnetGroupIsNamed: a DB subnet group RDS does not have fails the create on the
+// argument that names it, and nothing is created.
+func TestAccDatabase_missingSubnetGroupIsNamed(t *testing.T) {
+	id := randomIdentifier("subnets")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      dbConfig("", id, "  db_subnet_group_name = \"no-such-group\"\n"),
+				ExpectError: regexp.MustCompile(`(?s)DB\s+subnet\s+group\s+not\s+found.*db_subnet_group_name.*Database\s+"` + id + `"\s+names\s+a\s+DB\s+subnet\s+group\s+that\s+RDS\s+does\s+not\s+have`),
+				Check:       checkGone(t, id),
+			},
+		},
+		CheckDestroy: checkGone(t, id),
+	})
+}
