@@ -11,6 +11,8 @@ resource "gdpr_database" "customers" {
   kms_key_arn           = gdpr_key.customers.arn
   backup_retention_days = 14
 
+  # An existing DB subnet group and security group (for example made with
+  # aws_db_subnet_group and aws_security_group); unset, RDS uses the default VPC.
   db_subnet_group_name   = "private"
   vpc_security_group_ids = ["sg-0123456789abcdef0"]
 
