@@ -58,6 +58,15 @@ func cannotMoveDiag(id string, p restoreProblem) diag.Diagnostic {
 			"%s. The plan stops here; nothing was changed.", id, p.Why))
 }
 
+func moveAcrossRegionsDiag(id, from, to string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot move the data to another region",
+		fmt.Sprintf("This plan replaces database %q in %s by one in %s (the provider's region changed) and would "+
+			"carry its data over (on_replace = \"move_data\"), but a move restores the final snapshot in the "+
+			"region it was taken in, and does not copy it across regions. The plan stops here; nothing was "+
+			"changed. Keep the provider's region for this database (a provider alias), or copy a snapshot to "+
+			"the new region yourself and import the database restored from it.", id, from, to))
+}
+
 func cannotRestoreDiag(id, snapshot string, problems []restoreProblem) diag.Diagnostic {
 	var why []string
 	for _, p := range problems {

@@ -45,7 +45,8 @@ func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var prior, plan databaseModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// The plan as Place left it, with the region it places the database in.
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -117,6 +118,12 @@ func checkMove(prior, plan databaseModel, resp *resource.ModifyPlanResponse) {
 	problems := restoreProblems(from, to)
 	for _, p := range problems {
 		resp.Diagnostics.Append(cannotMoveDiag(prior.ID.ValueString(), p))
+	}
+	if !plan.Region.IsUnknown() && plan.Region.ValueString() != prior.Region.ValueString() {
+		// The final snapshot is taken where the old database is, and the create looks for it where the new
+		// one is made: a move would leave the data behind in the old region.
+		resp.Diagnostics.Append(moveAcrossRegionsDiag(prior.ID.ValueString(), prior.Region.ValueString(), plan.Region.ValueString()))
+		return
 	}
 	if len(problems) > 0 {
 		return

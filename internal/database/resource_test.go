@@ -386,3 +386,37 @@ func TestAccDatabase_missingSubnetGroupIsNamed(t *testing.T) {
 		CheckDestroy: checkGone(t, id),
 	})
 }
+
+// TestAccDatabase_moveAcrossRegionsStopsAtPlan: a change of the provider's region replaces the database, and
+// a move would leave its data in a snapshot in the old region, so the plan stops, with the database untouched.
+func TestAccDatabase_moveAcrossRegionsStopsAtPlan(t *testing.T) {
+	id := randomIdentifier("region")
+	config := dbConfig("", id, "  on_replace = \"move_data\"\n  force_destroy = true\n")
+	var first string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkGone(t, id),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					first = s.RootModule().Resources[dbAddr].Primary.Attributes["resource_id"]
+					return nil
+				},
+			},
+			{
+				Config:      strings.Replace(config, fmt.Sprintf("region     = %q", acctest.Region), `region     = "eu-west-1"`, 1),
+				ExpectError: regexp.MustCompile(`(?s)Cannot\s+move\s+the\s+data\s+to\s+another\s+region.*in\s+eu-central-1\s+by\s+one\s+in\s+eu-west-1`),
+			},
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					if db := describe(t, id); db == nil || aws.ToString(db.DbiResourceId) != first {
+						return fmt.Errorf("the refused move across regions replaced or deleted DB instance %s", id)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
