@@ -19,9 +19,10 @@ import (
 // replacement, but it plans the new database of every replacement as a create (with the old database still
 // there) and hands that plan's private state to the delete half at apply (a DeleteThenCreate change keeps
 // it when core splits it in two), while a plain destroy is planned on its own, with a plan that never
-// writes it. So the plan of a new database whose identifier a database holds writes replacementKey, naming
-// the database and whether its data moves; Delete takes the final snapshot exactly when it says so; and a
-// destroy's plan, Create and Update clear it so it never survives in the state.
+// writes it. So every plan of an existing database, and the plan of a new database whose identifier a
+// database holds (a tainted one is planned that way), write replacementKey, naming the database and whether
+// its data moves; Delete takes the final snapshot exactly when it says so; and a destroy's plan, Create and
+// Update clear it so it never survives in the state.
 const replacementKey = "replacement"
 
 // replacement is the value of replacementKey.

@@ -34,6 +34,16 @@ func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		r.checkDestroy(ctx, req, resp)
 		return
 	}
+	if !req.State.Raw.IsNull() {
+		// Whatever replaces the database (an argument, drift, -replace), its delete learns from this marker
+		// whether the data moves, even when the steps below cannot run (a provider configuration known only
+		// at apply); Terraform hands it on to the plan of the new database, which confirms it.
+		var id, onReplace types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("on_replace"), &onReplace)...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacementKey,
+			replacementMarker(id.ValueString(), onReplace.ValueString() == OnReplaceMoveData))...)
+	}
 	if !replaceonly.Place(ctx, r.data, ResourceType, resp) {
 		return
 	}

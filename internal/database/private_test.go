@@ -100,3 +100,51 @@ func testState(t *testing.T, typ tftypes.Type) *tfprotov6.DynamicValue {
 func tfsdkState(sr resource.SchemaResponse) tfsdk.State {
 	return tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(context.Background()), nil)}
 }
+
+// TestPlan_marksTheReplacementBeforeAnyCheck plans, through the plugin protocol, a change of a database with
+// on_replace = "move_data" while the provider is not configured (as when its configuration is known only at
+// apply, and the plan's other steps cannot run): the planned private state, which Terraform hands the
+// delete, must say that the data moves, or a replacement would erase it (with force_destroy) or stop half-way.
+func TestPlan_marksTheReplacementBeforeAnyCheck(t *testing.T) {
+	ctx := context.Background()
+	server, err := providerserver.NewProtocol6WithError(onlyDatabase{})()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sr resource.SchemaResponse
+	NewResource().Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	prior := testState(t, typ)
+	var priorValue map[string]tftypes.Value
+	v, err := prior.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.As(&priorValue); err != nil {
+		t.Fatal(err)
+	}
+	priorValue["instance_class"] = tftypes.NewValue(tftypes.String, "db.t4g.large")
+	proposed, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, priorValue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: ResourceType, PriorState: prior, ProposedNewState: &proposed, Config: &proposed,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range resp.Diagnostics {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			t.Fatalf("the plan failed: %s: %s", d.Summary, d.Detail)
+		}
+	}
+	var planned map[string][]byte
+	if err := json.Unmarshal(resp.PlannedPrivate, &planned); err != nil {
+		t.Fatalf("planned private state %q: %v", resp.PlannedPrivate, err)
+	}
+	var r replacement
+	if err := json.Unmarshal(planned[replacementKey], &r); err != nil || r.Identifier != "customers" || !r.MoveData {
+		t.Fatalf("the plan's private state does not mark the move of customers: %s", resp.PlannedPrivate)
+	}
+}
