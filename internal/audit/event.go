@@ -16,15 +16,17 @@ import (
 
 // Action is what happened to the resource. A replacement is a create and a delete, two events, and a
 // replacement that moves a bucket's objects a move between them; an invocation of the erasure action is an
-// erase.
+// erase, of the restore action a restore, of the isolation action an isolate.
 type Action string
 
 // The actions the provider records.
 const (
-	Create Action = "create"
-	Delete Action = "delete"
-	Move   Action = "move"
-	Erase  Action = "erase"
+	Create  Action = "create"
+	Delete  Action = "delete"
+	Move    Action = "move"
+	Erase   Action = "erase"
+	Restore Action = "restore"
+	Isolate Action = "isolate"
 )
 
 // Event is one line of the trail. The field order is the order of the JSON object, which is part of the
@@ -72,6 +74,20 @@ type Event struct {
 	ErasedDeleteMarkers string `json:"erased_delete_markers,omitempty"`
 	ErasedBytes         string `json:"erased_bytes,omitempty"`
 	KeysSHA256          string `json:"keys_sha256,omitempty"`
+	// On restore events: the moment the bucket or prefix was restored to (UTC, RFC 3339), and how many keys
+	// had the version current then made current again, how many were hidden behind a delete marker because
+	// they did not exist then, and how many already held what they held then, in decimal. KeysSHA256 is the
+	// digest of the keys restored and hidden, as on erase events.
+	RestoredToTime string `json:"restored_to_time,omitempty"`
+	RestoredKeys   string `json:"restored_keys,omitempty"`
+	HiddenKeys     string `json:"hidden_keys,omitempty"`
+	UnchangedKeys  string `json:"unchanged_keys,omitempty"`
+	// On isolate events: the incident the isolation belongs to, as the caller named it, the security group
+	// that now isolates the server, and whether the server was stopped ("true", or left out). Snapshots
+	// names the forensic snapshots of its volumes.
+	IncidentID     string `json:"incident_id,omitempty"`
+	IsolationGroup string `json:"isolation_group,omitempty"`
+	Stopped        string `json:"stopped,omitempty"`
 	// KeyFingerprint names the key that signed the event (see Fingerprint), on signed events only. It is
 	// covered by Hash, so by the signature too: a verifier learns which public key it needs, and the
 	// provider refuses to continue a file with a key other than the one that signed its last event.

@@ -112,6 +112,8 @@ func fullEvent(i int) Event {
 		MovedTo:         "records-new", MovedObjects: "200", MovedBytes: "123456", ManifestSHA256: strings.Repeat("ef", 32),
 		Snapshots:      "gdpr-move-records-db-x,gdpr-move-records-db-x-0123abcd",
 		ErasedVersions: "12", ErasedDeleteMarkers: "3", ErasedBytes: "4096", KeysSHA256: strings.Repeat("9a", 32),
+		RestoredToTime: "2025-04-30T08:00:00Z", RestoredKeys: "41", HiddenKeys: "7", UnchangedKeys: "952",
+		IncidentID: "INC-2025-0042", IsolationGroup: "sg-0123456789abcdef0", Stopped: "true",
 	}
 }
 
@@ -145,6 +147,13 @@ func guideFieldsOf(e Event, prevHash string, key ed25519.PrivateKey) []field {
 		{"erased_delete_markers", e.ErasedDeleteMarkers},
 		{"erased_bytes", e.ErasedBytes},
 		{"keys_sha256", e.KeysSHA256},
+		{"restored_to_time", e.RestoredToTime},
+		{"restored_keys", e.RestoredKeys},
+		{"hidden_keys", e.HiddenKeys},
+		{"unchanged_keys", e.UnchangedKeys},
+		{"incident_id", e.IncidentID},
+		{"isolation_group", e.IsolationGroup},
+		{"stopped", e.Stopped},
 		{"key_fingerprint", guideFingerprint(publicOf(key))},
 		{"prev_hash", prevHash},
 	}
@@ -224,6 +233,13 @@ func TestEventHash_asTheGuideDefinesIt(t *testing.T) {
 		"erased_delete_markers": "4",
 		"erased_bytes":          "8192",
 		"keys_sha256":           strings.Repeat("34", 32),
+		"restored_to_time":      "2025-04-29T08:00:00Z",
+		"restored_keys":         "42",
+		"hidden_keys":           "8",
+		"unchanged_keys":        "951",
+		"incident_id":           "INC-2025-0043",
+		"isolation_group":       "sg-0fedcba9876543210",
+		"stopped":               "false",
 		"key_fingerprint":       guideFingerprint(make(ed25519.PublicKey, ed25519.PublicKeySize)),
 		"prev_hash":             strings.Repeat("0", 64),
 		"hash":                  strings.Repeat("f", 64),
