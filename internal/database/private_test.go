@@ -148,3 +148,65 @@ func TestPlan_marksTheReplacementBeforeAnyCheck(t *testing.T) {
 		t.Fatalf("the plan's private state does not mark the move of customers: %s", resp.PlannedPrivate)
 	}
 }
+
+// TestUpdate_dropsTheReplacementMarker applies, through the plugin protocol, an update of force_destroy alone
+// whose planned private state holds the marker a plan of an existing database writes: the private state the
+// update returns, which Terraform keeps with the database, must not hold it: the marker belongs to the plan
+// that wrote it, and one kept in the state would reach a later delete whose own plan did not ask for a move
+// snapshot if that plan ever failed to clear it (the destroy plan's clear is the first line, this the second).
+func TestUpdate_dropsTheReplacementMarker(t *testing.T) {
+	ctx := context.Background()
+	server, err := providerserver.NewProtocol6WithError(onlyDatabase{})()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sr resource.SchemaResponse
+	NewResource().Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	prior := testState(t, typ)
+	v, err := prior.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values map[string]tftypes.Value
+	if err := v.As(&values); err != nil {
+		t.Fatal(err)
+	}
+	values["force_destroy"] = tftypes.NewValue(tftypes.Bool, false)
+	planned, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, values))
+	if err != nil {
+		t.Fatal(err)
+	}
+	private, _ := json.Marshal(map[string][]byte{replacementKey: replacementMarker("customers", true)})
+	resp, err := server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: ResourceType, PriorState: prior, PlannedState: &planned, Config: &planned, PlannedPrivate: private,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range resp.Diagnostics {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			t.Fatalf("the update failed: %s: %s", d.Summary, d.Detail)
+		}
+	}
+	var kept map[string][]byte
+	if len(resp.Private) > 0 {
+		if err := json.Unmarshal(resp.Private, &kept); err != nil {
+			t.Fatalf("private state %q: %v", resp.Private, err)
+		}
+	}
+	if _, ok := kept[replacementKey]; ok {
+		t.Fatalf("the update kept the replacement marker in the private state: %s", resp.Private)
+	}
+	got, err := resp.NewState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after map[string]tftypes.Value
+	if err := got.As(&after); err != nil {
+		t.Fatal(err)
+	}
+	if !after["force_destroy"].Equal(tftypes.NewValue(tftypes.Bool, false)) {
+		t.Fatalf("the update did not write force_destroy = false: %v", after["force_destroy"])
+	}
+}
