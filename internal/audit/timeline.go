@@ -417,8 +417,9 @@ func (t *Timeline) replacements(all []indexed) {
 // whether the trail verifies.
 func (t *Timeline) summary() string {
 	c := t.Counts
-	s := fmt.Sprintf("%d events in %d stores from %s to %s: %d verified, %d chain-only, %d unverified.", c.Events,
-		len(t.Stores), t.Since.Format(time.RFC3339), t.Until.Format(time.RFC3339), c.Verified, c.ChainOnly, c.Unverified)
+	s := fmt.Sprintf("%s in %s from %s to %s: %d verified, %d chain-only, %d unverified.", counted(c.Events, "event"),
+		counted(len(t.Stores), "store"), t.Since.Format(time.RFC3339), t.Until.Format(time.RFC3339), c.Verified,
+		c.ChainOnly, c.Unverified)
 	switch {
 	case !t.TrailVerified:
 		return s + " The trail does NOT verify: see Gaps."
@@ -426,6 +427,14 @@ func (t *Timeline) summary() string {
 		return s + " The trail verifies: chain intact, every event signed by the given key " + t.PublicKey + "."
 	}
 	return s + " The trail's chain is intact; signatures were not checked (no --public-key)."
+}
+
+// counted writes a number of things, in the singular for one.
+func counted(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // plain formats a value from the file for the JSON form, which escapes it.
@@ -484,7 +493,13 @@ func who(e Event, v func(string) string) string {
 
 // changed says what the event changed, each value from the file formatted by v.
 func changed(e Event, v func(string) string) string {
-	n := func(s string) string { return count(s, v) }
+	// n writes a count from the file and the noun it counts, in the singular for one.
+	n := func(s, noun string) string {
+		if s != "1" {
+			noun += "s"
+		}
+		return count(s, v) + " " + noun
+	}
 	switch e.Action {
 	case Create:
 		return "created"
@@ -499,16 +514,16 @@ func changed(e Event, v func(string) string) string {
 			}
 			return s
 		case e.MovedObjects != "" || e.MovedBytes != "":
-			return n(e.MovedObjects) + " objects (" + n(e.MovedBytes) + " bytes) moved to " + v(e.MovedTo) +
+			return n(e.MovedObjects, "object") + " (" + n(e.MovedBytes, "byte") + ") moved to " + v(e.MovedTo) +
 				", each verified"
 		}
 		return "moved to " + v(e.MovedTo)
 	case Erase:
-		return n(e.ErasedVersions) + " object versions (" + n(e.ErasedBytes) + " bytes) and " +
-			n(e.ErasedDeleteMarkers) + " delete markers erased"
+		return n(e.ErasedVersions, "object version") + " (" + n(e.ErasedBytes, "byte") + ") and " +
+			n(e.ErasedDeleteMarkers, "delete marker") + " erased"
 	case Restore:
-		return "restored to " + v(e.RestoredToTime) + ": " + n(e.RestoredKeys) + " keys restored, " +
-			n(e.HiddenKeys) + " hidden behind a delete marker, " + n(e.UnchangedKeys) + " already right"
+		return "restored to " + v(e.RestoredToTime) + ": " + n(e.RestoredKeys, "key") + " restored, " +
+			n(e.HiddenKeys, "key") + " hidden behind a delete marker, " + n(e.UnchangedKeys, "key") + " already right"
 	case Isolate:
 		s := "isolated for incident " + v(e.IncidentID)
 		if e.IsolationGroup != "" {

@@ -484,11 +484,11 @@ func TestTimeline_JSON(t *testing.T) {
 		t.Errorf("the isolate event = %+v", isolate)
 	}
 	restore := got.Events[1]
-	if restore.Changed != "restored to 2025-11-24T07:30:00Z: 3 keys restored, 2 hidden behind a delete marker, 5 already right" ||
+	if restore.Changed != "restored to 2025-11-24T07:30:00Z: 3 keys restored, 2 keys hidden behind a delete marker, 5 keys already right" ||
 		restore.Event["restored_keys"] != "3" || restore.Event["keys_sha256"] != strings.Repeat("9a", 32) {
 		t.Errorf("the restore event = %+v", restore)
 	}
-	if erase := got.Events[2]; erase.Changed != "4 object versions (100 bytes) and 1 delete markers erased" {
+	if erase := got.Events[2]; erase.Changed != "4 object versions (100 bytes) and 1 delete marker erased" {
 		t.Errorf("the erase event = %+v", erase)
 	}
 	edited := got.Events[4]
@@ -539,7 +539,7 @@ func TestTimeline_markdown(t *testing.T) {
 			"isolated for incident `INC-7` in the security group `sg-0123`, stopped; forensic snapshots `snap-1`, `snap-2` | verified |",
 		"| 10 | 2025-11-24T08:31:00Z | restore | bucket `records-new` | `arn:aws:iam::123456789012:role/tfc-records`; HCP Terraform run `run-CKuwsxMGgMd4W7Ui`; " +
 			"workspace `acme/records-prod` (`ws-4mWzYVt7`); project `customer-data`; commit `4f2a9c1e0b7d3a5f6e8c9b0a1d2e3f4a5b6c7d8e`, branch `main` | " +
-			"restored to `2025-11-24T07:30:00Z`: 3 keys restored, 2 hidden behind a delete marker, 5 already right | verified |",
+			"restored to `2025-11-24T07:30:00Z`: 3 keys restored, 2 keys hidden behind a delete marker, 5 keys already right | verified |",
 		"## Stores",
 		"| bucket `records-new` | `eu-central-1` | `EU` | 3 |",
 		"## Replacements",
