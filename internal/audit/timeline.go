@@ -182,7 +182,7 @@ type indexed struct {
 // opts.Until, both included, in the order of the file, which the chain proves. It fails only when r cannot
 // be read: a damaged trail is a timeline with unverified events and gaps.
 func BuildTimeline(r io.Reader, name string, opts TimelineOptions) (*Timeline, error) {
-	t := &Timeline{FormatVersion: TimelineFormatVersion, File: name, Since: opts.Since.UTC(), Until: opts.Until.UTC(),
+	t := &Timeline{FormatVersion: TimelineFormatVersion, File: name, Since: utc(opts.Since), Until: utc(opts.Until),
 		Stores: []Store{}, Events: []Entry{}, Replacements: []Replacement{}, Gaps: []Gap{}}
 	if opts.PublicKey != nil {
 		t.PublicKey = Fingerprint(opts.PublicKey)
@@ -217,7 +217,7 @@ func BuildTimeline(r io.Reader, name string, opts TimelineOptions) (*Timeline, e
 		lastEventLine = c.line
 		e := c.event
 		if first == nil {
-			at := e.Time.UTC()
+			at := utc(e.Time)
 			first = &at
 		}
 		status, reason := statusOf(c, opts.PublicKey != nil)
@@ -303,10 +303,10 @@ func outboxGap(path string) *Gap {
 	}
 	g := &Gap{Kind: GapOutbox, Count: len(events)}
 	for _, e := range events {
-		g.Times = append(g.Times, e.Time.UTC())
+		g.Times = append(g.Times, utc(e.Time))
 	}
-	g.Message = fmt.Sprintf("%d events are queued in %s and have not reached the webhook, so the receiver's "+
-		"copy stops before them; deliver them with audit deliver.", len(events), path)
+	g.Message = fmt.Sprintf("The outbox %s holds %s not yet delivered to the webhook, so the receiver's copy "+
+		"stops before them; deliver them with audit deliver.", path, counted(len(events), "event"))
 	return g
 }
 
@@ -427,6 +427,16 @@ func (t *Timeline) summary() string {
 		return s + " The trail verifies: chain intact, every event signed by the given key " + t.PublicKey + "."
 	}
 	return s + " The trail's chain is intact; signatures were not checked (no --public-key)."
+}
+
+// utc is the time in UTC, as the timeline gives every time, unless that would take it out of the years
+// 0000 to 9999, the only ones RFC 3339 can write: an edited line may hold a time at either end, which then
+// keeps the offset the file gives it, so that the JSON form can still be written.
+func utc(at time.Time) time.Time {
+	if u := at.UTC(); u.Year() >= 0 && u.Year() <= 9999 {
+		return u
+	}
+	return at
 }
 
 // counted writes a number of things, in the singular for one.
@@ -592,7 +602,7 @@ func (t *Timeline) Markdown(w io.Writer) error {
 			if e.Replacement > 0 {
 				action += fmt.Sprintf(" (replacement %d)", e.Replacement)
 			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", e.Line, e.Event.Time.UTC().Format(time.RFC3339),
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", e.Line, utc(e.Event.Time).Format(time.RFC3339),
 				action, storeName(e.StoreKind, e.Event.CloudID), who(e.Event, md), changed(e.Event, md), statusCell(e))
 		}
 	}

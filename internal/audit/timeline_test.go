@@ -387,7 +387,7 @@ func TestTimeline_gaps(t *testing.T) {
 		if !tl.TrailVerified {
 			t.Error("an outbox made the trail unverified")
 		}
-		want := "- 2 events are queued in " + text(path+OutboxSuffix) + " and have not reached the webhook, so the receiver's " +
+		want := "- The outbox " + text(path+OutboxSuffix) + " holds 2 events not yet delivered to the webhook, so the receiver's " +
 			"copy stops before them; deliver them with audit deliver. Their times: 2025-11-24T08:40:00Z, 2025-11-24T08:41:00Z."
 		if md := markdownOf(t, tl); !strings.Contains(md, "\n"+want+"\n") {
 			t.Errorf("the Markdown lacks\n%s\nin:\n%s", want, md)
@@ -631,13 +631,16 @@ func TestTimeline_hostileInput(t *testing.T) {
 		name   string
 		insert []byte
 		reason string
+		// shown says whether the bad line is shown as an event: only a line that decodes as one is.
+		shown bool
 	}{
-		{"a huge line", bytes.Repeat([]byte("x"), 17<<20), "longer than 16 MiB: not an audit event"},
-		{"a huge line without a newline before the end", nil, ""},
-		{"invalid JSON", []byte(`{"time":"2025-11-24T08:00:30Z","action":`), "not an audit event: unexpected EOF"},
+		{"a huge line", bytes.Repeat([]byte("x"), 17<<20), "longer than 16 MiB: not an audit event", false},
+		{"a huge line without a newline before the end", nil, "", false},
+		{"invalid JSON", []byte(`{"time":"2025-11-24T08:00:30Z","action":`), "not an audit event: unexpected EOF", false},
 		{"not UTF-8", []byte("{\"time\":\"2025-11-24T08:00:30Z\",\"action\":\"create\",\"resource_type\":\"gdpr_key\",\"cloud_id\":\"\xff\xfe\",\"arguments_sha256\":\"\",\"prev_hash\":\"\"}"),
-			"not in the exact form the provider writes"},
-		{"NUL bytes", []byte("\x00\x00\x00"), "not an audit event"},
+			"not in the exact form the provider writes", true},
+		{"NUL bytes", []byte("\x00\x00\x00"), "not an audit event", false},
+		{"JSON null", []byte("null"), "not an audit event: the line is not a JSON object", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := bytes.SplitAfter(valid, []byte("\n"))
@@ -667,6 +670,9 @@ func TestTimeline_hostileInput(t *testing.T) {
 				t.Errorf("the gaps do not name line %d: %s", brokenLine, md)
 			}
 			if tc.insert != nil {
+				if shown := strings.Contains(md, "\n| 2 | "); shown != tc.shown {
+					t.Errorf("the bad line is shown as an event: %v, want %v:\n%s", shown, tc.shown, md)
+				}
 				// The two events after the bad line are shown, unverified.
 				for _, line := range []int{3, 4} {
 					if row := markdownRow(t, md, line); !strings.Contains(row, "**unverified**: the chain is broken at line 2") {
@@ -679,6 +685,34 @@ func TestTimeline_hostileInput(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("times at the ends of what RFC 3339 can write", func(t *testing.T) {
+		// A chain rehashed by someone who can write the file may hold times whose UTC form falls outside
+		// the years 0000 to 9999, which no JSON encoder writes; the timeline must still be written.
+		var buf bytes.Buffer
+		prev := ""
+		for _, at := range []time.Time{
+			time.Date(0, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600)),
+			time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -3600)),
+		} {
+			e := Event{Time: at, Action: Create, ResourceType: "gdpr_key", CloudID: "k", PrevHash: prev}
+			e.Hash = e.computeHash()
+			buf.Write(append(e.encode(), '\n'))
+			prev = e.Hash
+		}
+		path := filepath.Join(t.TempDir(), "audit.jsonl")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"json", "markdown"} {
+			var out, errOut bytes.Buffer
+			code := Main([]string{"timeline", path, "--since", "0000-01-01T00:00:00+01:00", "--until", "9999-12-31T23:59:59-01:00",
+				"--format", format}, &out, &errOut)
+			if code != 0 || !strings.Contains(out.String(), "2 events in 1 store") {
+				t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 0 and both events", format, code, out.String(), errOut.String())
+			}
+		}
+	})
 
 	t.Run("values that would break the Markdown", func(t *testing.T) {
 		// A chain rehashed by someone who can write the file: the chain holds, so every value is shown, and

@@ -176,6 +176,10 @@ func checkLines(r io.Reader, pub ed25519.PublicKey, fn func(lineCheck) bool) err
 // decodeLine reads an event from a line and says why the line is not one exactly as the provider writes
 // it; an event that decodes but was edited is returned with the reason.
 func decodeLine(line []byte) (e Event, isEvent bool, problem string) {
+	// The decoder takes null for an empty event, which the timeline would show as one.
+	if !bytes.HasPrefix(bytes.TrimLeft(line, " \t\r"), []byte("{")) {
+		return Event{}, false, "not an audit event: the line is not a JSON object"
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
