@@ -335,10 +335,15 @@ func timelineCommand(args []string, stdout, stderr io.Writer, now time.Time) int
 		fmt.Fprintf(stderr, "ERROR cannot write the timeline: %v\n", err)
 		return 2
 	}
-	if !tl.TrailVerified || tl.Counts.Unverified > 0 {
+	switch {
+	case tl.Counts.Unverified > 0:
 		fmt.Fprintf(stderr, "UNVERIFIED %s: the trail does not verify, and %d of the %d events in the range "+
 			"are unverified; the timeline flags them, and its gaps say where the trail breaks.\n", path,
 			tl.Counts.Unverified, tl.Counts.Events)
+		return 1
+	case !tl.TrailVerified:
+		fmt.Fprintf(stderr, "UNVERIFIED %s: the trail does not verify outside the range, though none of the %d "+
+			"events in it is unverified; the timeline's gaps say where the trail breaks.\n", path, tl.Counts.Events)
 		return 1
 	}
 	return 0

@@ -590,7 +590,7 @@ func TestMain_timelineExitCodes(t *testing.T) {
 		{"an edited line, json", append([]string{"timeline", edited, "--format", "json"}, since...), 1, `"status": "unverified"`, "UNVERIFIED"},
 		{"another key", append([]string{"timeline", intact, "--public-key", otherPub}, since...), 1, "13 unverified", "UNVERIFIED"},
 		{"a break outside the range", []string{"timeline", edited, "--since", "2025-11-24T08:00:00Z", "--until", "2025-11-24T08:01:00Z"}, 1,
-			"0 unverified. The trail does NOT verify", "UNVERIFIED"},
+			"0 unverified. The trail does NOT verify", "UNVERIFIED " + edited + ": the trail does not verify outside the range, though none of the 2 events in it is unverified"},
 		{"no --since", []string{"timeline", intact}, 2, "", "ERROR --since is required"},
 		{"a date without a time", []string{"timeline", intact, "--since", "2026-12-07"}, 2, "",
 			`ERROR --since "2026-12-07" is not an RFC 3339 time: give a date, a time and a UTC offset, such as 2026-12-07T09:00:00Z`},
