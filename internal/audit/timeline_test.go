@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -759,4 +760,59 @@ func unescapedPipes(row string) int {
 		}
 	}
 	return n
+}
+
+// The audit guide documents every field of the JSON form, so that scripts can rely on them: each field of
+// the timeline has a row of the guide's table, and each field of the objects inside it is named in the
+// row of the field that holds them.
+func TestTimeline_guideDocumentsTheJSONForm(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "guides", "audit-trail.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "### The JSON form")
+	if !ok {
+		t.Fatal(`the audit guide has no "### The JSON form" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	// rows maps the field each row of the table names in its first cell to the row's second cell.
+	rows := map[string]string{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if !strings.HasPrefix(line, "| `") || len(cells) < 4 {
+			continue
+		}
+		for _, name := range strings.Split(cells[1], ",") {
+			rows[strings.TrimSuffix(strings.Trim(strings.TrimSpace(name), "`"), "[]")] = cells[2]
+		}
+	}
+	inner := map[string]reflect.Type{"counts": reflect.TypeFor[Counts](), "stores": reflect.TypeFor[Store](),
+		"events": reflect.TypeFor[Entry](), "replacements": reflect.TypeFor[Replacement](), "gaps": reflect.TypeFor[Gap]()}
+	for _, field := range jsonFields(reflect.TypeFor[Timeline]()) {
+		row, ok := rows[field]
+		if !ok {
+			t.Errorf("the guide's table of the JSON form has no row for %s", field)
+			continue
+		}
+		if typ, ok := inner[field]; ok {
+			for _, name := range jsonFields(typ) {
+				if !strings.Contains(row, "`"+name+"`") {
+					t.Errorf("the guide's row for %s does not name its field %s", field, name)
+				}
+			}
+		}
+	}
+	if len(rows) != len(jsonFields(reflect.TypeFor[Timeline]())) {
+		t.Errorf("the guide's table names %d fields, the timeline has %d: %v", len(rows), len(jsonFields(reflect.TypeFor[Timeline]())), rows)
+	}
+}
+
+// jsonFields lists the names the JSON encoder gives the fields of a struct type.
+func jsonFields(typ reflect.Type) []string {
+	var names []string
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		names = append(names, name)
+	}
+	return names
 }
