@@ -353,11 +353,41 @@ func TestTimeline_replacements(t *testing.T) {
 			t.Errorf("replacements = %+v, want none from an edited move", tl.Replacements)
 		}
 	})
-	t.Run("an unverified create is not part of one", func(t *testing.T) {
+	t.Run("events the key does not verify prove nothing", func(t *testing.T) {
 		path := trailOf(t, seedKey(), incident()[:5])
 		tl := timelineOf(t, path, TimelineOptions{PublicKey: publicOf(otherKey())})
 		if len(tl.Replacements) != 0 {
 			t.Errorf("replacements = %+v, want none from events the key does not verify", tl.Replacements)
+		}
+	})
+	t.Run("an unverified create is not part of one", func(t *testing.T) {
+		// The new bucket's create (line 3) was written without the key; the move and the delete were signed.
+		var buf bytes.Buffer
+		prev := ""
+		for i, e := range incident()[:5] {
+			key := seedKey()
+			if i == 2 {
+				key = nil
+			}
+			e = e.sealed(prev, key)
+			buf.Write(append(e.encode(), '\n'))
+			prev = e.Hash
+		}
+		path := filepath.Join(t.TempDir(), "audit.jsonl")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tl := timelineOf(t, path, TimelineOptions{PublicKey: publicOf(seedKey())})
+		want := []Replacement{{Number: 1, Kind: "bucket", From: "records-old", To: "records-new", MoveLine: 4, DeleteLine: 5}}
+		if !slices.Equal(tl.Replacements, want) {
+			t.Errorf("replacements = %+v, want %+v: the unverified create left out", tl.Replacements, want)
+		}
+		if tl.Events[2].Replacement != 0 {
+			t.Errorf("the unverified create is shown as part of replacement %d", tl.Events[2].Replacement)
+		}
+		if md := markdownOf(t, tl); !strings.Contains(md, "\n1. bucket `records-old` replaced by `records-new`: the new bucket created "+
+			"(not in the trail, or unverified), the data moved (line 4), the old one deleted (line 5).\n") {
+			t.Errorf("the Markdown does not say the create is not proven:\n%s", md)
 		}
 	})
 }
