@@ -82,6 +82,7 @@ type timelineJSON struct {
 // flagged: that event and every later one unverified, no replacement claimed, exit code 1.
 func TestAccAuditTimeline_ofARealTrail(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	since := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	dir := t.TempDir()
 	priv, pub := filepath.Join(dir, "signing.pem"), filepath.Join(dir, "signing.pub.pem")
