@@ -355,23 +355,30 @@ func addDistinct(list []string, v string) []string {
 // replacements groups into replacements the events the trail proves to be one, and numbers those with a
 // part in range. Unverified events prove nothing, so they are never part of one.
 func (t *Timeline) replacements(all []indexed) {
-	used := map[int]bool{}
-	// find returns the index of the nearest event of the store from i in direction step (-1 or +1) when
-	// it has the action wanted and no event of the store with the action that ends its life between.
-	find := func(i, step int, resourceType, cloudID string, want, stop Action) int {
-		for j := i + step; j >= 0 && j < len(all); j += step {
-			x := all[j]
-			if x.unverified || x.resourceType != resourceType || x.cloudID != cloudID || used[j] {
-				continue
-			}
-			switch x.action {
-			case want:
-				return j
-			case stop:
-				return -1
-			}
+	// lives lists the verified creates and deletes of each store, in the order of the file: the only
+	// events a move links, so that finding them takes a search, not a walk through the whole trail.
+	lives := map[[2]string][]int{}
+	for j, x := range all {
+		if !x.unverified && (x.action == Create || x.action == Delete) {
+			k := [2]string{x.resourceType, x.cloudID}
+			lives[k] = append(lives[k], j)
 		}
-		return -1
+	}
+	used := map[int]bool{}
+	// find returns the index of the store's create or delete nearest to the move at i in direction step
+	// (-1 or +1) when it is the action wanted and no other move claimed it, and -1 otherwise: a delete
+	// before a create, or another replacement between, leaves nothing the trail proves.
+	find := func(i, step int, resourceType, cloudID string, want Action) int {
+		list := lives[[2]string{resourceType, cloudID}]
+		// i is a move, so it is not in list: p is the first event of the store after it.
+		p, _ := slices.BinarySearch(list, i)
+		if step < 0 {
+			p--
+		}
+		if p < 0 || p >= len(list) || all[list[p]].action != want || used[list[p]] {
+			return -1
+		}
+		return list[p]
 	}
 	lines := map[int]int{}
 	for i, m := range all {
@@ -381,11 +388,11 @@ func (t *Timeline) replacements(all []indexed) {
 		var create, del int
 		switch {
 		case m.resourceType == "gdpr_bucket" && m.movedTo != m.cloudID:
-			create = find(i, -1, m.resourceType, m.movedTo, Create, Delete)
-			del = find(i, +1, m.resourceType, m.cloudID, Delete, Create)
+			create = find(i, -1, m.resourceType, m.movedTo, Create)
+			del = find(i, +1, m.resourceType, m.cloudID, Delete)
 		case m.resourceType == "gdpr_database" && m.movedTo == m.cloudID:
-			del = find(i, -1, m.resourceType, m.cloudID, Delete, Create)
-			create = find(i, +1, m.resourceType, m.cloudID, Create, Delete)
+			del = find(i, -1, m.resourceType, m.cloudID, Delete)
+			create = find(i, +1, m.resourceType, m.cloudID, Create)
 		default:
 			continue
 		}
