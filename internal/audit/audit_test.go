@@ -344,7 +344,8 @@ func TestMain_exitCodes(t *testing.T) {
 
 func TestUsage_listsTheAuditCommands(t *testing.T) {
 	for _, cmd := range []string{"audit verify FILE [--public-key PUB.pem]", "audit keygen --private PRIV.pem --public PUB.pem",
-		"audit deliver --outbox FILE.outbox --url URL [--secret-env VAR]"} {
+		"audit deliver --outbox FILE.outbox --url URL [--secret-env VAR]",
+		"audit timeline FILE --since T [--until T] [--public-key PUB.pem] [--format markdown|json]"} {
 		if !strings.Contains(Usage, "terraform-provider-gdpr "+cmd) {
 			t.Errorf("Usage does not list %s:\n%s", cmd, Usage)
 		}

@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 )
 
 // Usage describes the audit subcommands; the provider binary's --help prints it too.
 const Usage = `usage: terraform-provider-gdpr audit verify FILE [--public-key PUB.pem]
        terraform-provider-gdpr audit keygen --private PRIV.pem --public PUB.pem
        terraform-provider-gdpr audit deliver --outbox FILE.outbox --url URL [--secret-env VAR]
+       terraform-provider-gdpr audit timeline FILE --since T [--until T] [--public-key PUB.pem] [--format markdown|json]
 
 verify   Checks the hash chain of the audit trail in FILE, as written by the audit block of the
          provider. With --public-key (an ed25519 public key in PEM, as openssl pkey -pubout writes it)
@@ -31,6 +33,17 @@ deliver  Delivers the events queued in the outbox next to an audit file to the w
          first, with the HMAC key read from the environment variable VAR; those it does not accept
          stay queued. Exit code: 0 when nothing is left queued, 1 when events are, 2 for a usage or
          file error.
+timeline Verifies FILE as verify does, then prints the events recorded from --since to --until, both
+         included (RFC 3339 times such as 2026-12-07T09:00:00Z or 2026-12-07T10:00:00+01:00; --until
+         defaults to now), for the annex of a breach notification: per store its region and
+         jurisdiction, per event its time, action, who ran it, what it changed and its status:
+         verified (chain intact and signed by the --public-key), chain-only (chain intact, no key
+         given) or unverified (at or after a break in the chain, or not signed by the key), with the
+         reason. It names the gaps (a damaged trail, events queued in FILE.outbox, a trail starting
+         after --since) and what no trail can tell. --format markdown (the default) or json, whose
+         fields the audit guide documents. Exit code: 0 when the whole trail verifies (chain-only
+         without a key), 1 when it does not or an event is unverified (the timeline is printed,
+         flagged), 2 when FILE or the key cannot be read or the command is not used as above.
 `
 
 // Main runs the audit subcommands of the provider binary with the arguments after "audit" and returns the
@@ -52,6 +65,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return keygenCommand(args[1:], stdout, stderr)
 	case "deliver":
 		return deliverCommand(args[1:], stdout, stderr)
+	case "timeline":
+		return timelineCommand(args[1:], stdout, stderr, time.Now())
 	}
 	fmt.Fprint(stderr, Usage)
 	return 2
@@ -246,4 +261,100 @@ func deliverCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "OK %s: %d events delivered, nothing left queued\n", *outboxPath, sent)
 	return 0
+}
+
+// timelineUsage is the timeline's line of Usage, printed after an error in its arguments.
+const timelineUsage = "usage: terraform-provider-gdpr audit timeline FILE --since T [--until T] [--public-key PUB.pem] " +
+	"[--format markdown|json]\n"
+
+// timelineCommand prints the timeline of the file; now is the default of --until.
+func timelineCommand(args []string, stdout, stderr io.Writer, now time.Time) int {
+	set := flag.NewFlagSet("timeline", flag.ContinueOnError)
+	sinceArg := set.String("since", "", "")
+	untilArg := set.String("until", "", "")
+	pubPath := set.String("public-key", "", "")
+	format := set.String("format", "markdown", "")
+	files, code := parse(set, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "ERROR "+format+"\n\n"+timelineUsage, a...)
+		return 2
+	}
+	if len(files) != 1 {
+		return usage("give one audit file; %d were given.", len(files))
+	}
+	path := files[0]
+	if *sinceArg == "" {
+		return usage("--since is required: the start of the range, an RFC 3339 time such as 2026-12-07T09:00:00Z.")
+	}
+	since, err := parseTime("--since", *sinceArg)
+	if err != nil {
+		return usage("%v.", err)
+	}
+	until := now
+	if *untilArg != "" {
+		if until, err = parseTime("--until", *untilArg); err != nil {
+			return usage("%v.", err)
+		}
+	}
+	if until.Before(since) && *untilArg == "" {
+		return usage("--since (%s) is in the future: give the start of the range, which ends now unless --until "+
+			"says otherwise.", since.UTC().Format(time.RFC3339))
+	}
+	if until.Before(since) {
+		return usage("--until (%s) is before --since (%s): give the start of the range to --since and its end "+
+			"to --until, or leave --until out for now.", until.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
+	}
+	if *format != "markdown" && *format != "json" {
+		return usage("--format %q is not a format of the timeline: give markdown (the default) or json.", *format)
+	}
+	opts := TimelineOptions{Since: since, Until: until}
+	if *pubPath != "" {
+		key, err := LoadPublicKey(*pubPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR cannot read the public key: %v. Give the PEM file that openssl pkey "+
+				"-pubout or audit keygen wrote; no timeline was made.\n", err)
+			return 2
+		}
+		opts.PublicKey = key
+	}
+	tl, err := TimelineFile(path, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR cannot read %s: %v. Check that the path names the audit file and that it "+
+			"is readable; no timeline was made.\n", path, err)
+		return 2
+	}
+	if *format == "json" {
+		err = tl.JSON(stdout)
+	} else {
+		err = tl.Markdown(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR cannot write the timeline: %v\n", err)
+		return 2
+	}
+	switch {
+	case tl.Counts.Unverified > 0:
+		fmt.Fprintf(stderr, "UNVERIFIED %s: the trail does not verify, and %d of the %d events in the range "+
+			"are unverified; the timeline flags them, and its gaps say where the trail breaks.\n", path,
+			tl.Counts.Unverified, tl.Counts.Events)
+		return 1
+	case !tl.TrailVerified:
+		fmt.Fprintf(stderr, "UNVERIFIED %s: the trail does not verify outside the range, though none of the %d "+
+			"events in it is unverified; the timeline's gaps say where the trail breaks.\n", path, tl.Counts.Events)
+		return 1
+	}
+	return 0
+}
+
+// parseTime reads the time given to a flag, which must be RFC 3339.
+func parseTime(flagName, value string) (time.Time, error) {
+	at, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time: give a date, a time and a UTC offset, "+
+			"such as 2026-12-07T09:00:00Z or 2026-12-07T10:00:00+01:00", flagName, value)
+	}
+	return at, nil
 }
