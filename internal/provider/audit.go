@@ -29,9 +29,10 @@ const SigningKeyFileEnv = "GDPR_AUDIT_SIGNING_KEY_FILE"
 func auditSchema() schema.Attribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "An audit trail of every successful create and delete of a `gdpr_key`, `gdpr_bucket` " +
-			"or `gdpr_server` (a replacement is both): hash-chained JSON lines in a file, a signed POST to a " +
-			"webhook, or both. See the Audit trail guide.",
+		MarkdownDescription: "An audit trail of every successful create and delete of a `gdpr_key`, `gdpr_bucket`, " +
+			"`gdpr_server` or `gdpr_database` (a replacement is both), every move of data, and every " +
+			"invocation of an action (erase, move, restore, isolate): hash-chained JSON lines in a file, a " +
+			"signed POST to a webhook, or both. See the Audit trail guide.",
 		Attributes: map[string]schema.Attribute{
 			"path": schema.StringAttribute{
 				Optional: true,
