@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -548,8 +549,11 @@ func (w *restoreWriter) write(ctx context.Context, plans []keyPlan) error {
 		}
 		w.done.KeysSHA256 = hex.EncodeToString(w.keys.Sum(nil))
 	}()
-	g, gctx := errgroup.WithContext(ctx)
+	// A failed copy stops the copies not yet begun, but lets those under way finish, so that every copy S3
+	// made is counted in the event: their context is not cancelled with the first error.
+	var g errgroup.Group
 	g.SetLimit(moveConcurrency)
+	var failed atomic.Bool
 	var hide []s3types.ObjectIdentifier
 	for _, p := range plans {
 		switch p.step {
@@ -559,7 +563,11 @@ func (w *restoreWriter) write(ctx context.Context, plans []keyPlan) error {
 			hide = append(hide, s3types.ObjectIdentifier{Key: aws.String(p.key)})
 		case restoreCopy:
 			g.Go(func() error {
-				if _, err := w.r.mover.copyVerified(gctx, p.key, p.version, p.src); err != nil {
+				if failed.Load() {
+					return nil
+				}
+				if _, err := w.r.mover.copyVerified(ctx, p.key, p.version, p.src); err != nil {
+					failed.Store(true)
 					var moveErr *MoveError
 					if errors.As(err, &moveErr) {
 						return &RestoreError{Key: p.key, Action: moveErr.Action, Err: moveErr.Err}
@@ -586,12 +594,12 @@ func (w *restoreWriter) write(ctx context.Context, plans []keyPlan) error {
 	if err != nil {
 		return &RestoreError{Action: "s3:DeleteObject (DeleteObjects)", Err: err}
 	}
-	failed := map[string]bool{}
+	refused := map[string]bool{}
 	for _, f := range out.Errors {
-		failed[aws.ToString(f.Key)] = true
+		refused[aws.ToString(f.Key)] = true
 	}
 	for _, id := range hide {
-		if !failed[aws.ToString(id.Key)] {
+		if !refused[aws.ToString(id.Key)] {
 			w.done.Hidden++
 			changed = append(changed, aws.ToString(id.Key))
 		}
