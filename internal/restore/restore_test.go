@@ -26,8 +26,8 @@ func TestAccRestoreObjects_prefixBackToTheMoment(t *testing.T) {
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+bucketResources(name, "")+
-		restoreAction("records", fmt.Sprintf(`    prefix  = "records/"
-    to_time = var.to_time`))+restoreAction("preview", `    prefix  = "records/"
+		restoreAction("records", `    prefix  = "records/"
+    to_time = var.to_time`)+restoreAction("preview", `    prefix  = "records/"
     to_time = var.to_time
     dry_run = true`)+`
 variable "to_time" {

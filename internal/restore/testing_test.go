@@ -17,7 +17,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
@@ -259,7 +258,7 @@ func bucketKey(t *testing.T, bucket string) string {
 	if err != nil || out.ServerSideEncryptionConfiguration == nil || len(out.ServerSideEncryptionConfiguration.Rules) == 0 {
 		t.Fatalf("reading the encryption of %s: %v", bucket, err)
 	}
-	var d *s3types.ServerSideEncryptionByDefault = out.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault
+	d := out.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault
 	if d == nil || aws.ToString(d.KMSMasterKeyID) == "" {
 		t.Fatalf("bucket %s names no default KMS key", bucket)
 	}
