@@ -1,6 +1,8 @@
 package awsapi
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -169,5 +171,64 @@ func TestPageEntries(t *testing.T) {
 			t.Errorf("entries %v, want %v", got, want)
 			break
 		}
+	}
+}
+
+// A key whose versions and delete markers span three listing pages reaches the restore once, whole, after
+// the keys before it and before the keys after it: its current entry, its entry at the moment and its
+// oldest, wherever the pages put them.
+func TestRestoreEachPageKeyAcrossPages(t *testing.T) {
+	to := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { t := to.Add(d); return &t }
+	version := func(key, id string, d time.Duration, latest bool) s3types.ObjectVersion {
+		return s3types.ObjectVersion{Key: aws.String(key), VersionId: aws.String(id), LastModified: at(d), IsLatest: aws.Bool(latest)}
+	}
+	pages := map[string]*s3.ListObjectVersionsOutput{
+		"": {IsTruncated: aws.Bool(true), NextKeyMarker: aws.String("b"), NextVersionIdMarker: aws.String("b3"),
+			Versions: []s3types.ObjectVersion{version("a", "a1", -time.Hour, true), version("b", "b3", 2*time.Hour, false)}},
+		"b/b3": {IsTruncated: aws.Bool(true), NextKeyMarker: aws.String("b"), NextVersionIdMarker: aws.String("b2"),
+			DeleteMarkers: []s3types.DeleteMarkerEntry{{Key: aws.String("b"), VersionId: aws.String("bm"), LastModified: at(3 * time.Hour), IsLatest: aws.Bool(true)}},
+			Versions:      []s3types.ObjectVersion{version("b", "b2", -time.Minute, false)}},
+		"b/b2": {IsTruncated: aws.Bool(false),
+			Versions: []s3types.ObjectVersion{version("b", "b1", -2*time.Hour, false), version("c", "c1", time.Hour, true)}},
+	}
+	c := &Clients{s3: s3Operations{
+		listObjectVersions: func(_ context.Context, in *s3.ListObjectVersionsInput, _ ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
+			marker := aws.ToString(in.KeyMarker)
+			if marker != "" {
+				marker += "/" + aws.ToString(in.VersionIdMarker)
+			}
+			page, ok := pages[marker]
+			if !ok {
+				t.Fatalf("listing from an unknown marker %q/%q", aws.ToString(in.KeyMarker), aws.ToString(in.VersionIdMarker))
+			}
+			return page, nil
+		},
+	}}
+	r := &restorer{c: c, bucket: "records", to: to, now: to.Add(time.Hour * 48)}
+	var calls [][]string
+	got := map[string]keyHistory{}
+	err := r.eachPage(context.Background(), func(keys []keyHistory) error {
+		var names []string
+		for _, h := range keys {
+			names = append(names, h.key)
+			if _, seen := got[h.key]; seen {
+				t.Errorf("key %s passed twice", h.key)
+			}
+			got[h.key] = h
+		}
+		calls = append(calls, names)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]string{{"a"}, {"b"}, {"c"}}; fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("pages of keys %v, want %v: each key once, whole, in order", calls, want)
+	}
+	if b := got["b"]; b.current == nil || b.current.id != "bm" || b.target == nil || b.target.id != "b2" || b.oldest == nil || b.oldest.id != "b1" {
+		t.Errorf("key b: %+v, want current bm, at the moment b2, oldest b1", b)
+	} else if step, _ := decideRestore(b, nil, r.now); step != restoreCopy {
+		t.Errorf("key b: step %d, want a copy of b2", step)
 	}
 }
