@@ -2,10 +2,12 @@ package restore_test
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,15 +45,6 @@ func TestAccRestoreObjects_underObjectLock(t *testing.T) {
 	}
 }
 
-// toTimeVariable declares the variable the actions take their to_time from, so each invocation gives the
-// moment its test recorded.
-const toTimeVariable = `
-variable "to_time" {
-  type    = string
-  default = "2026-01-01T00:00:00Z"
-}
-`
-
 // TestAccRestoreObjects_faultsThenReinvokeFinishesExactly restores five overwritten keys and hides three
 // added ones through a proxy that fails the third CopyObject, and every one after, with an error no retryer
 // retries: the invocation fails saying what it restored, records it, and leaves the rest. The second
@@ -63,31 +56,8 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	proxy := acctest.NewProxy(t)
-	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "1", bucketResources(name, "")+restoreAction("all", `    to_time = var.to_time`)+toTimeVariable)
-	cfg = strings.Replace(cfg, "  s3_use_path_style           = true\n", fmt.Sprintf("  s3_use_path_style           = true\n  audit = { path = %q }\n", trail), 1)
-	w := acctest.NewWorkdir(t, cfg)
-	w.MustTerraform("apply", "-input=false", "-auto-approve")
-	t.Cleanup(func() {
-		proxy.Disable()
-		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
-			t.Errorf("terraform destroy: %v\n%s", err, out)
-		}
-	})
-	overwritten := []string{"k1", "k2", "k3", "k4", "k5"}
-	addedKeys := []string{"n1", "n2", "n3"}
-	want := map[string]string{}
-	for _, k := range overwritten {
-		put(t, name, k, "before "+k)
-		want[k] = "before " + k
-	}
-	to := moment()
-	for _, k := range overwritten {
-		put(t, name, k, "after "+k)
-	}
-	for _, k := range addedKeys {
-		put(t, name, k, "added "+k)
-		want[k] = ""
-	}
+	w := faultWorkdir(t, proxy, name, trail)
+	to, want := overwriteAndAdd(t, name)
 	before := listVersions(t, name)
 	toVar := "-var=to_time=" + to.Format(time.RFC3339)
 
@@ -117,21 +87,7 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 		t.Fatalf("the third invocation did not finish: %v\n%s", err, out)
 	}
 
-	checkContents(t, name, want)
-	after := listVersions(t, name)
-	if gone := missingFrom(before, after); len(gone) != 0 {
-		t.Errorf("the restore removed versions: %+v", gone)
-	}
-	var newEntries []string
-	for _, v := range added(before, after) {
-		newEntries = append(newEntries, fmt.Sprintf("%s marker=%v", v.key, v.marker))
-	}
-	slices.Sort(newEntries)
-	wantEntries := []string{"k1 marker=false", "k2 marker=false", "k3 marker=false", "k4 marker=false", "k5 marker=false",
-		"n1 marker=true", "n2 marker=true", "n3 marker=true"}
-	if !slices.Equal(newEntries, wantEntries) {
-		t.Errorf("the three invocations added %q, want exactly one version or delete marker per changed key: %q", newEntries, wantEntries)
-	}
+	checkRestoredOnce(t, name, want, before)
 	events := restoreEvents(t, trail)
 	if len(events) != 3 {
 		t.Fatalf("%d restore events, want one per invocation: %+v", len(events), events)
@@ -145,4 +101,71 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 	checkEvent(t, events[0], name, to, 2, 0, 0, first...)
 	checkEvent(t, events[1], name, to, 3, 0, 2, second...)
 	checkEvent(t, events[2], name, to, 0, 3, 5, addedKeys...)
+}
+
+// TestAccRestoreObjects_convergesAfterACrash kills the provider while it restores: once right after a copy
+// took effect at S3, before the provider learnt it did, and once right after the delete markers did. The
+// killed invocation records nothing; the next, in a new provider process, finds the keys the killed one
+// changed already right, changes the others, and records exactly those: the end state is exact.
+func TestAccRestoreObjects_convergesAfterACrash(t *testing.T) {
+	requireActions(t)
+	for _, tc := range []struct {
+		op  string
+		nth int32
+	}{{"s3:PUT/object", 3}, {"s3:POST?delete", 1}} {
+		t.Run(fmt.Sprintf("%s#%d", tc.op, tc.nth), func(t *testing.T) {
+			t.Parallel()
+			name := acctest.BucketName()
+			trail := filepath.Join(t.TempDir(), "audit.jsonl")
+			var bin string
+			var seen atomic.Int32
+			var armed, fired atomic.Bool
+			proxy := acctest.NewProxy(t, &acctest.Rule{
+				Match: func(_ *http.Request, op string) bool { return armed.Load() && op == tc.op && seen.Add(1) == tc.nth },
+				Fault: acctest.Crash,
+				Then: func() {
+					fired.Store(true)
+					acctest.KillProcesses(bin)
+				},
+			})
+			w := faultWorkdir(t, proxy, name, trail)
+			bin = w.OwnBinary()
+			to, want := overwriteAndAdd(t, name)
+			before := listVersions(t, name)
+			toVar := "-var=to_time=" + to.Format(time.RFC3339)
+
+			armed.Store(true)
+			if out, err := invoke(w, "all", toVar); !fired.Load() || err == nil {
+				t.Fatalf("the provider was not killed at request %d of %s (err %v):\n%s", tc.nth, tc.op, err, out)
+			}
+			if events := restoreEvents(t, trail); len(events) != 0 {
+				t.Fatalf("the killed invocation recorded %d events: %+v", len(events), events)
+			}
+			// What the killed invocation left for the next: the keys not yet as they were at the moment.
+			var left []string
+			restoredLeft := 0
+			for k, body := range want {
+				if got, found := content(t, name, k); got != body || found != (body != "") {
+					left = append(left, k)
+					if body != "" {
+						restoredLeft++
+					}
+				}
+			}
+			if len(left) == len(want) {
+				t.Fatalf("the killed invocation changed nothing, so it was killed too early to test anything")
+			}
+
+			proxy.Disable()
+			if out, err := invoke(w, "all", toVar); err != nil {
+				t.Fatalf("the invocation after the crash: %v\n%s", err, out)
+			}
+			checkRestoredOnce(t, name, want, before)
+			events := restoreEvents(t, trail)
+			if len(events) != 1 {
+				t.Fatalf("%d restore events, want the one of the invocation after the crash: %+v", len(events), events)
+			}
+			checkEvent(t, events[0], name, to, restoredLeft, len(left)-restoredLeft, len(want)-len(left), left...)
+		})
+	}
 }

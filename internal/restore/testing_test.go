@@ -264,3 +264,78 @@ func bucketKey(t *testing.T, bucket string) string {
 	}
 	return aws.ToString(d.KMSMasterKeyID)
 }
+
+// toTimeVariable declares the variable the actions take their to_time from, so each invocation gives the
+// moment its test recorded.
+const toTimeVariable = `
+variable "to_time" {
+  type    = string
+  default = "2026-01-01T00:00:00Z"
+}
+`
+
+// faultWorkdir applies the test bucket through proxy, with an audit trail and the action "all" restoring the
+// whole bucket to var.to_time, and destroys it at the end of the test.
+func faultWorkdir(t *testing.T, proxy *acctest.FaultProxy, name, trail string) *acctest.Workdir {
+	t.Helper()
+	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "1", bucketResources(name, "")+restoreAction("all", `    to_time = var.to_time`)+toTimeVariable)
+	cfg = strings.Replace(cfg, "  s3_use_path_style           = true\n", fmt.Sprintf("  s3_use_path_style           = true\n  audit = { path = %q }\n", trail), 1)
+	w := acctest.NewWorkdir(t, cfg)
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	t.Cleanup(func() {
+		proxy.Disable()
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	return w
+}
+
+// overwritten are the keys overwriteAndAdd overwrites after the moment, and addedKeys those it adds.
+var overwritten, addedKeys = []string{"k1", "k2", "k3", "k4", "k5"}, []string{"n1", "n2", "n3"}
+
+// overwriteAndAdd writes the overwritten keys, records a moment, overwrites them and adds the addedKeys. It
+// returns the moment, and what each key must hold after a restore to it ("" for hidden).
+func overwriteAndAdd(t *testing.T, name string) (time.Time, map[string]string) {
+	t.Helper()
+	want := map[string]string{}
+	for _, k := range overwritten {
+		put(t, name, k, "before "+k)
+		want[k] = "before " + k
+	}
+	to := moment()
+	for _, k := range overwritten {
+		put(t, name, k, "after "+k)
+	}
+	for _, k := range addedKeys {
+		put(t, name, k, "added "+k)
+		want[k] = ""
+	}
+	return to, want
+}
+
+// checkRestoredOnce fails the test unless every key holds what want says, every version and delete marker
+// listed before is still there, and the restore added exactly one version to each overwritten key and one
+// delete marker to each added key, however many invocations it took.
+func checkRestoredOnce(t *testing.T, name string, want map[string]string, before []version) {
+	t.Helper()
+	checkContents(t, name, want)
+	after := listVersions(t, name)
+	if gone := missingFrom(before, after); len(gone) != 0 {
+		t.Errorf("the restore removed versions: %+v", gone)
+	}
+	var newEntries, wantEntries []string
+	for _, v := range added(before, after) {
+		newEntries = append(newEntries, fmt.Sprintf("%s marker=%v", v.key, v.marker))
+	}
+	for _, k := range overwritten {
+		wantEntries = append(wantEntries, k+" marker=false")
+	}
+	for _, k := range addedKeys {
+		wantEntries = append(wantEntries, k+" marker=true")
+	}
+	slices.Sort(newEntries)
+	if !slices.Equal(newEntries, wantEntries) {
+		t.Errorf("the invocations added %q, want exactly one version or delete marker per changed key: %q", newEntries, wantEntries)
+	}
+}
