@@ -22,6 +22,7 @@ import (
 // retention, and every version stays.
 func TestAccRestoreObjects_underObjectLock(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, `{ mode = "GOVERNANCE", days = 1 }`)+
 		restoreAction("locked", `    to_time = var.to_time`)+toTimeVariable, func() { removeAllVersions(t, name) })
@@ -53,6 +54,7 @@ func TestAccRestoreObjects_underObjectLock(t *testing.T) {
 // version or delete marker, no more, and the three events add up, each with the digest of the keys it changed.
 func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	proxy := acctest.NewProxy(t)

@@ -25,6 +25,7 @@ import (
 // only object), one without a default KMS key, and one that does not exist are refused by name.
 func TestAccRestoreObjects_refusesBeforeWriting(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	name, unversioned, noKey, missing := acctest.BucketName(), acctest.BucketName(), acctest.BucketName(), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	other := func(action, bucket string) string {

@@ -23,6 +23,7 @@ import (
 // and counts every key unchanged.
 func TestAccRestoreObjects_prefixBackToTheMoment(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+bucketResources(name, "")+
