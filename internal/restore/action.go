@@ -120,11 +120,11 @@ func (a *restoreAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	})
 	if err != nil {
 		resp.Diagnostics.Append(restoreFailedDiag(bucket, done, err))
-		var stopped *awsapi.RestoreError
-		if !errors.As(err, &stopped) || done.Restored+done.Hidden == 0 {
+		// What was restored or hidden before the failure stands, whatever stopped the rest, and is accounted
+		// for; an invocation that changed nothing leaves nothing to account for.
+		if done.Restored+done.Hidden == 0 {
 			return
 		}
-		// What was restored before the failure stands, and is accounted for.
 	} else {
 		progress(fmt.Sprintf("restored %d keys and hid %d in bucket %s; %d were already as they were at %s",
 			done.Restored, done.Hidden, bucket, done.Unchanged, formatTime(to)))
