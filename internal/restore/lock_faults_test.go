@@ -58,7 +58,7 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	proxy := acctest.NewProxy(t)
-	w := faultWorkdir(t, proxy, name, trail)
+	w := faultWorkdir(t, proxy, name, trail, "")
 	to, want := overwriteAndAdd(t, name)
 	before := listVersions(t, name)
 	toVar := "-var=to_time=" + to.Format(time.RFC3339)
@@ -89,7 +89,7 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 		t.Fatalf("the third invocation did not finish: %v\n%s", err, out)
 	}
 
-	checkRestoredOnce(t, name, want, before)
+	checkRestoredOnce(t, name, "", want, before)
 	events := restoreEvents(t, trail)
 	if len(events) != 3 {
 		t.Fatalf("%d restore events, want one per invocation: %+v", len(events), events)
@@ -130,7 +130,7 @@ func TestAccRestoreObjects_convergesAfterACrash(t *testing.T) {
 					acctest.KillProcesses(bin)
 				},
 			})
-			w := faultWorkdir(t, proxy, name, trail)
+			w := faultWorkdir(t, proxy, name, trail, "")
 			bin = w.OwnBinary()
 			to, want := overwriteAndAdd(t, name)
 			before := listVersions(t, name)
@@ -162,7 +162,7 @@ func TestAccRestoreObjects_convergesAfterACrash(t *testing.T) {
 			if out, err := invoke(w, "all", toVar); err != nil {
 				t.Fatalf("the invocation after the crash: %v\n%s", err, out)
 			}
-			checkRestoredOnce(t, name, want, before)
+			checkRestoredOnce(t, name, "", want, before)
 			events := restoreEvents(t, trail)
 			if len(events) != 1 {
 				t.Fatalf("%d restore events, want the one of the invocation after the crash: %+v", len(events), events)

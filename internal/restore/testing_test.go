@@ -274,11 +274,11 @@ variable "to_time" {
 }
 `
 
-// faultWorkdir applies the test bucket through proxy, with an audit trail and the action "all" restoring the
-// whole bucket to var.to_time, and destroys it at the end of the test.
-func faultWorkdir(t *testing.T, proxy *acctest.FaultProxy, name, trail string) *acctest.Workdir {
+// faultWorkdir applies the test bucket through proxy, with an audit trail, the action "all" restoring the
+// whole bucket to var.to_time, and extra, and destroys it at the end of the test.
+func faultWorkdir(t *testing.T, proxy *acctest.FaultProxy, name, trail, extra string) *acctest.Workdir {
 	t.Helper()
-	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "1", bucketResources(name, "")+restoreAction("all", `    to_time = var.to_time`)+toTimeVariable)
+	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "1", bucketResources(name, "")+restoreAction("all", `    to_time = var.to_time`)+toTimeVariable+extra)
 	cfg = strings.Replace(cfg, "  s3_use_path_style           = true\n", fmt.Sprintf("  s3_use_path_style           = true\n  audit = { path = %q }\n", trail), 1)
 	w := acctest.NewWorkdir(t, cfg)
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
@@ -291,33 +291,50 @@ func faultWorkdir(t *testing.T, proxy *acctest.FaultProxy, name, trail string) *
 	return w
 }
 
-// overwritten are the keys overwriteAndAdd overwrites after the moment, and addedKeys those it adds.
+// overwritten are the keys, after a prefix, that seedAfter overwrites after the moment, and addedKeys those
+// it adds.
 var overwritten, addedKeys = []string{"k1", "k2", "k3", "k4", "k5"}, []string{"n1", "n2", "n3"}
 
 // overwriteAndAdd writes the overwritten keys, records a moment, overwrites them and adds the addedKeys. It
 // returns the moment, and what each key must hold after a restore to it ("" for hidden).
 func overwriteAndAdd(t *testing.T, name string) (time.Time, map[string]string) {
 	t.Helper()
-	want := map[string]string{}
-	for _, k := range overwritten {
-		put(t, name, k, "before "+k)
-		want[k] = "before " + k
-	}
+	want := seedBefore(t, name, "")
 	to := moment()
-	for _, k := range overwritten {
-		put(t, name, k, "after "+k)
-	}
-	for _, k := range addedKeys {
-		put(t, name, k, "added "+k)
-		want[k] = ""
-	}
+	seedAfter(t, name, "")
 	return to, want
 }
 
+// seedBefore writes the overwritten keys under prefix, before the moment, and returns what each key under
+// prefix must hold after a restore to the moment ("" for hidden).
+func seedBefore(t *testing.T, name, prefix string) map[string]string {
+	t.Helper()
+	want := map[string]string{}
+	for _, k := range overwritten {
+		put(t, name, prefix+k, "before "+prefix+k)
+		want[prefix+k] = "before " + prefix + k
+	}
+	for _, k := range addedKeys {
+		want[prefix+k] = ""
+	}
+	return want
+}
+
+// seedAfter overwrites the overwritten keys under prefix and adds the addedKeys, after the moment.
+func seedAfter(t *testing.T, name, prefix string) {
+	t.Helper()
+	for _, k := range overwritten {
+		put(t, name, prefix+k, "after "+prefix+k)
+	}
+	for _, k := range addedKeys {
+		put(t, name, prefix+k, "added "+prefix+k)
+	}
+}
+
 // checkRestoredOnce fails the test unless every key holds what want says, every version and delete marker
-// listed before is still there, and the restore added exactly one version to each overwritten key and one
-// delete marker to each added key, however many invocations it took.
-func checkRestoredOnce(t *testing.T, name string, want map[string]string, before []version) {
+// listed before is still there, and the restore added, under prefix, exactly one version to each overwritten
+// key and one delete marker to each added key, however many invocations it took.
+func checkRestoredOnce(t *testing.T, name, prefix string, want map[string]string, before []version) {
 	t.Helper()
 	checkContents(t, name, want)
 	after := listVersions(t, name)
@@ -326,13 +343,15 @@ func checkRestoredOnce(t *testing.T, name string, want map[string]string, before
 	}
 	var newEntries, wantEntries []string
 	for _, v := range added(before, after) {
-		newEntries = append(newEntries, fmt.Sprintf("%s marker=%v", v.key, v.marker))
+		if strings.HasPrefix(v.key, prefix) {
+			newEntries = append(newEntries, fmt.Sprintf("%s marker=%v", v.key, v.marker))
+		}
 	}
 	for _, k := range overwritten {
-		wantEntries = append(wantEntries, k+" marker=false")
+		wantEntries = append(wantEntries, prefix+k+" marker=false")
 	}
 	for _, k := range addedKeys {
-		wantEntries = append(wantEntries, k+" marker=true")
+		wantEntries = append(wantEntries, prefix+k+" marker=true")
 	}
 	slices.Sort(newEntries)
 	if !slices.Equal(newEntries, wantEntries) {
