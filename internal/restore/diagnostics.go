@@ -51,10 +51,29 @@ func blockedDiag(where string, to time.Time, b *awsapi.RestoreBlockedError) diag
 	}
 	return diag.NewErrorDiagnostic("Keys cannot be restored: nothing written",
 		fmt.Sprintf("Nothing was written: %d key(s) in %s cannot be returned to %s, and restoring only "+
-			"the others would leave the bucket in a state it never was in:%s\n\nChoose a later to_time, one whose "+
-			"versions the bucket still keeps, or narrow the prefix to leave these keys out and deal with them "+
-			"apart. Restore an archived version first (S3 RestoreObject) and invoke the action again once S3 "+
-			"can read it.", b.Total, where, formatTime(to), list.String()))
+			"the others would leave the bucket in a state it never was in:%s\n\n%s", b.Total, where, formatTime(to),
+			list.String(), blockedAdvice(b)))
+}
+
+// blockedAdvice says what to do about the reasons the named keys are blocked for.
+func blockedAdvice(b *awsapi.RestoreBlockedError) string {
+	reasons := map[awsapi.BlockReason]bool{}
+	for _, k := range b.Keys {
+		reasons[k.Reason] = true
+	}
+	advice := []string{"Narrow the prefix to leave these keys out and deal with them apart."}
+	if reasons[awsapi.MayBeExpired] {
+		advice = append(advice, "Or choose a later to_time, one whose versions the bucket still keeps.")
+	}
+	if reasons[awsapi.Archived] {
+		advice = append(advice, "Or restore each archived version first (aws s3api restore-object with its version id) "+
+			"and invoke the action again once S3 can read it.")
+	}
+	if reasons[awsapi.CustomerKey] {
+		advice = append(advice, "A version encrypted with a customer-provided key can be copied only by whoever holds "+
+			"that key (aws s3 cp with --sse-c-copy-source and --sse-c-copy-source-key).")
+	}
+	return strings.Join(advice, " ")
 }
 
 // blockedBy says why one key cannot be returned to the moment, with dates in UTC.

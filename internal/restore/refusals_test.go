@@ -1,7 +1,10 @@
 package restore_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -18,7 +21,8 @@ import (
 )
 
 // TestAccRestoreObjects_refusesBeforeWriting: a restore that cannot return every key to the moment writes
-// nothing and records no event. Twelve keys whose versions at the moment are in GLACIER, not restored, and
+// nothing and records no event. A key whose version at the moment is encrypted with a customer-provided key
+// (SSE-C), which S3 copies only for a request carrying the key, is named. Twelve keys whose versions at the moment are in GLACIER, not restored, and
 // one key S3 could copy, all overwritten since: the invocation names the first ten archived keys with
 // their version and date, counts the other two, and leaves the copyable key as it is too, since restoring it
 // alone would make a state the bucket never was in. A bucket without versioning (a copy would overwrite its
@@ -40,6 +44,7 @@ action "gdpr_restore_objects" %q {
 	}
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+bucketResources(name, "")+
 		restoreAction("cold", `    prefix  = "cold/"
+    to_time = var.to_time`)+restoreAction("sealed", `    prefix  = "sealed/"
     to_time = var.to_time`)+other("unversioned", unversioned)+other("nokey", noKey)+other("missing", missing)+toTimeVariable, nil)
 	ctx := context.Background()
 	c := acctest.S3(t, acctest.Region)
@@ -74,7 +79,9 @@ action "gdpr_restore_objects" %q {
 		cold = append(cold, k)
 	}
 	put(t, name, "cold/warm.csv", "warm 1")
+	putWithCustomerKey(t, name, "sealed/1.json")
 	to := moment()
+	put(t, name, "sealed/1.json", "overwritten")
 	for _, k := range cold {
 		put(t, name, k, "overwritten "+k)
 	}
@@ -86,7 +93,9 @@ action "gdpr_restore_objects" %q {
 	first := regexp.MustCompile(`"cold/00.csv": its version at the moment \(version (\S+), written (\S+)\) is in GLACIER and not restored`).FindStringSubmatch(out)
 	if err == nil || !strings.Contains(out, fmt.Sprintf(`Keys cannot be restored: nothing written: Nothing was written: 12 key(s) in bucket "%s" under the prefix "cold/" cannot be returned to %s`, name, to.Format(time.RFC3339))) ||
 		first == nil || !strings.Contains(out, `"cold/09.csv": its version`) || strings.Contains(out, `"cold/10.csv"`) ||
-		!strings.Contains(out, "and 2 more") || strings.Contains(out, "cold/warm.csv") {
+		!strings.Contains(out, "and 2 more") || strings.Contains(out, "cold/warm.csv") ||
+		!strings.Contains(out, "Or restore each archived version first (aws s3api restore-object with its version id)") ||
+		strings.Contains(out, "customer-provided key") {
 		t.Fatalf("the restore of archived versions was not refused naming the first ten and counting the rest: %v\n%s", err, out)
 	}
 	if written, err := time.Parse(time.RFC3339Nano, first[2]); err != nil || written.After(to) || to.Sub(written) > time.Minute {
@@ -96,6 +105,14 @@ action "gdpr_restore_objects" %q {
 		t.Errorf("the refused restore wrote: added %+v, removed %+v", added(before, got), missingFrom(before, got))
 	}
 	checkContents(t, name, map[string]string{"cold/warm.csv": "warm 2", "cold/00.csv": "overwritten cold/00.csv"})
+
+	out, err = invoke(w, "sealed", toVar)
+	if err == nil || !regexp.MustCompile(`Nothing was written: 1 key\(s\) in bucket "`+name+`" under the prefix "sealed/" cannot be returned to \S+, and restoring only the others would leave the bucket in a state it never was in: - "sealed/1.json": its version at the moment \(version \S+, written \S+\) is encrypted with a customer-provided key \(SSE-C\).* Narrow the prefix to leave these keys out and deal with them apart\. A version encrypted with a customer-provided key can be copied only by whoever holds that key`).MatchString(out) {
+		t.Errorf("the restore of a version encrypted with a customer-provided key was not refused naming it: %v\n%s", err, out)
+	}
+	if got := listVersions(t, name); !slices.Equal(got, before) {
+		t.Errorf("the refused restore wrote: added %+v, removed %+v", added(before, got), missingFrom(before, got))
+	}
 
 	for _, c := range []struct{ action, want string }{
 		{"unversioned", fmt.Sprintf(`Bucket is not versioned: Nothing was restored in "%s": its versioning is not enabled`, unversioned)},
@@ -110,4 +127,16 @@ action "gdpr_restore_objects" %q {
 	if events := restoreEvents(t, trail); len(events) != 0 {
 		t.Errorf("refused restores recorded %d events, want none: %+v", len(events), events)
 	}
+}
+
+// putWithCustomerKey writes an object encrypted with a customer-provided key (SSE-C).
+func putWithCustomerKey(t *testing.T, bucket, key string) {
+	t.Helper()
+	secret := bytes.Repeat([]byte{7}, 32)
+	sum := md5.Sum(secret) //nolint:gosec // S3 names a customer key by its MD5
+	acctest.PutObject(t, bucket, key, "sealed "+key, func(in *s3.PutObjectInput) {
+		in.SSECustomerAlgorithm = aws.String("AES256")
+		in.SSECustomerKey = aws.String(base64.StdEncoding.EncodeToString(secret))
+		in.SSECustomerKeyMD5 = aws.String(base64.StdEncoding.EncodeToString(sum[:]))
+	})
 }
