@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
@@ -18,9 +19,9 @@ import (
 // key outside the prefix. A dry run reports the counts and writes nothing; the restore then returns every
 // key under the prefix to what it held at the moment (its content read back with GetObject), hides the keys
 // that did not exist then (404, every version still listed), keeps every version and delete marker there
-// was, leaves the key outside the prefix as it is, encrypts what it writes under the bucket's key, and
-// records one event with the counts and the digest of the keys it changed. Invoked again, it writes nothing
-// and counts every key unchanged.
+// was, leaves the key outside the prefix as it is, encrypts what it writes under the bucket's key with the
+// content type, metadata and tags of the version it copies, and records one event with the counts and the
+// digest of the keys it changed. Invoked again, it writes nothing and counts every key unchanged.
 func TestAccRestoreObjects_prefixBackToTheMoment(t *testing.T) {
 	requireActions(t)
 	t.Parallel()
@@ -37,7 +38,9 @@ variable "to_time" {
 }
 `, nil)
 	put(t, name, "records/keep.txt", "keep 1")
-	put(t, name, "records/over.txt", "over 1")
+	acctest.PutObject(t, name, "records/over.txt", "over 1", func(in *s3.PutObjectInput) {
+		in.ContentType, in.Metadata, in.Tagging = aws.String("text/csv"), map[string]string{"source": "crm"}, aws.String("class=invoice")
+	})
 	put(t, name, "records/del.txt", "del 1")
 	put(t, name, "records/sub/nested.json", `{"v":1}`)
 	put(t, name, "records/back.txt", "back 1")
@@ -98,6 +101,13 @@ variable "to_time" {
 	}
 	if h, want := head(t, name, "records/over.txt"), bucketKey(t, name); string(h.ServerSideEncryption) != "aws:kms" || !strings.HasSuffix(aws.ToString(h.SSEKMSKeyId), want) {
 		t.Errorf("the restored version is encrypted with %s under %q, want aws:kms under the bucket's key %q", h.ServerSideEncryption, aws.ToString(h.SSEKMSKeyId), want)
+	}
+	if h := head(t, name, "records/over.txt"); aws.ToString(h.ContentType) != "text/csv" || h.Metadata["source"] != "crm" {
+		t.Errorf("the restored version has content type %q and metadata %v, want those of its version at the moment: text/csv, source=crm",
+			aws.ToString(h.ContentType), h.Metadata)
+	}
+	if tags := objectTags(t, name, "records/over.txt"); len(tags) != 1 || tags["class"] != "invoice" {
+		t.Errorf("the restored version is tagged %v, want its version's tags at the moment: class=invoice", tags)
 	}
 	events := restoreEvents(t, trail)
 	if len(events) != 1 {

@@ -200,6 +200,20 @@ func head(t *testing.T, bucket, key string) *s3.HeadObjectOutput {
 	return out
 }
 
+// objectTags returns the tags of the current version of key.
+func objectTags(t *testing.T, bucket, key string) map[string]string {
+	t.Helper()
+	out, err := acctest.S3(t, acctest.Region).GetObjectTagging(context.Background(), &s3.GetObjectTaggingInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("getting the tags of %s: %v", key, err)
+	}
+	tags := map[string]string{}
+	for _, tag := range out.TagSet {
+		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	return tags
+}
+
 // keysDigest is keys_sha256 as the audit guide defines it, computed here independently: the SHA-256 of the
 // distinct keys, sorted, joined with newlines.
 func keysDigest(keys ...string) string {
