@@ -241,14 +241,11 @@ func (m *mover) prepare(ctx context.Context) error {
 	m.moved.From = m.from
 	return concurrently(ctx,
 		func(ctx context.Context) error {
-			enc, err := m.dst.s3.getBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(m.to)})
+			key, err := m.dst.defaultKMSKey(ctx, m.to)
 			if err != nil {
 				return &MoveError{Action: "s3:GetEncryptionConfiguration of " + m.to, Err: err}
 			}
-			if c := enc.ServerSideEncryptionConfiguration; c != nil && len(c.Rules) > 0 && c.Rules[0].ApplyServerSideEncryptionByDefault != nil {
-				m.key = aws.ToString(c.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID)
-			}
-			if m.key == "" {
+			if m.key = key; m.key == "" {
 				return &MoveError{Action: "s3:GetEncryptionConfiguration of " + m.to, Err: errors.New("the new bucket has no default KMS key")}
 			}
 			return nil
@@ -294,6 +291,21 @@ func (m *mover) prepare(ctx context.Context) error {
 			return nil
 		},
 	)
+}
+
+// defaultKMSKey reads the KMS key a bucket encrypts new objects under by default, "" when it names none.
+func (c *Clients) defaultKMSKey(ctx context.Context, name string) (string, error) {
+	enc, err := c.s3.getBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
+	if missing(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if c := enc.ServerSideEncryptionConfiguration; c != nil && len(c.Rules) > 0 && c.Rules[0].ApplyServerSideEncryptionByDefault != nil {
+		return aws.ToString(c.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID), nil
+	}
+	return "", nil
 }
 
 // copy copies one version of an object into the new bucket, in parts when it is too large for one request;
@@ -645,6 +657,13 @@ func (m *mover) moveOne(ctx context.Context, key, version string) (objectSum, er
 			return sum, err
 		}
 	}
+	return m.copyVerified(ctx, key, version, src)
+}
+
+// copyVerified copies one version of an object (src is its HEAD) and checks the copy against it: the same
+// content by checksum and the new bucket's key. A copy that differs is made once more before it fails with
+// ErrNotIdentical. It returns the copy's checksum.
+func (m *mover) copyVerified(ctx context.Context, key, version string, src object) (objectSum, error) {
 	algo := s3types.ChecksumAlgorithmSha256
 	if src.sum.full {
 		algo = src.sum.algo

@@ -71,9 +71,12 @@ var withRestoreStatus = []s3types.OptionalObjectAttributes{s3types.OptionalObjec
 // archivedInListing reports whether a listed version is current and archived without a completed restore.
 // The listing must have been asked withRestoreStatus: S3 gives a restore only to versions that have one.
 func archivedInListing(v s3types.ObjectVersion) bool {
-	if !aws.ToBool(v.IsLatest) {
-		return false
-	}
+	return aws.ToBool(v.IsLatest) && archivedVersion(v)
+}
+
+// archivedVersion reports whether a listed version, current or not, is archived without a completed
+// restore, as archivedInListing does for the current one.
+func archivedVersion(v s3types.ObjectVersion) bool {
 	switch s3types.StorageClass(v.StorageClass) {
 	case s3types.StorageClassGlacier, s3types.StorageClassDeepArchive:
 		return v.RestoreStatus == nil || aws.ToBool(v.RestoreStatus.IsRestoreInProgress)

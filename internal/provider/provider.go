@@ -33,6 +33,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/move"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/providerdata"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/region"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/restore"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/retention"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/server"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
@@ -345,5 +346,6 @@ func (p *gdprProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		erase.NewAction,
 		move.NewAction,
+		restore.NewAction,
 	}
 }
