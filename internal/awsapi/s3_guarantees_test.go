@@ -165,6 +165,9 @@ func TestBucketSetup_writesWhatCreatedPredicts(t *testing.T) {
 	if want := in.Created(testRegion); !reflect.DeepEqual(got, want) {
 		t.Errorf("read back %+v\nCreated predicts %+v", got, want)
 	}
+	if n := aws.ToInt32(got.NoncurrentExpireDays); n != in.NoncurrentVersionDays {
+		t.Errorf("the lifecycle rule written keeps noncurrent versions %d days, want the %d asked for", n, in.NoncurrentVersionDays)
+	}
 	if v := got.Violations(); len(v) > 0 {
 		t.Errorf("the bucket as written violates %v", v)
 	}
