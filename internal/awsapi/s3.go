@@ -20,8 +20,8 @@ type BucketInput struct {
 	KMSKeyARN      string
 	ExpirationDays int32
 	// NoncurrentVersionDays is how long a version is kept after it is overwritten or deleted: the window in
-	// which a restore can return it.
-	NoncurrentVersionDays int32
+	// which a restore can return it. A fingerprint leaves it out when it is 0.
+	NoncurrentVersionDays int32 `json:",omitempty"`
 	ObjectLock            *ObjectLock
 	Tags                  map[string]string
 	// AwaitsData marks the bucket as made to receive the objects of the bucket it replaces (see

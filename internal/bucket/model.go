@@ -145,9 +145,13 @@ func sameLock(a, b *objectLockModel) bool {
 
 // fingerprint identifies the create of this bucket in region from in, its input without a name (see
 // awsapi.CreatingTag): the configured name or prefix stands for the name, since a generated one differs
-// each time.
+// each time. The default noncurrent days are left out, so a create that a provider without
+// noncurrent_version_days left half-made has the fingerprint of the same create now, and is finished.
 func (m bucketModel) fingerprint(region string, in awsapi.BucketInput) string {
 	in.Name = ""
+	if in.NoncurrentVersionDays == DefaultNoncurrentVersionDays {
+		in.NoncurrentVersionDays = 0
+	}
 	return awsapi.Fingerprint(region, ResourceType, in, m.Bucket.ValueString(), m.BucketPrefix.ValueString())
 }
 

@@ -265,3 +265,35 @@ func TestGeneratedFrom_onlyNamesTheProviderGenerates(t *testing.T) {
 		}
 	}
 }
+
+// A create that a provider without noncurrent_version_days left half-made carries the fingerprint of that
+// provider's input, which had no such field; the same create now, with the default day, has the same
+// fingerprint, so it finishes that bucket instead of leaving it behind. Another number of days is another
+// create.
+func TestBucketModel_fingerprintOfTheDefaultIsUnchanged(t *testing.T) {
+	// The input as it was before the argument, field for field.
+	type inputBefore struct {
+		Name           string
+		KMSKeyARN      string
+		ExpirationDays int32
+		ObjectLock     *awsapi.ObjectLock
+		Tags           map[string]string
+		AwaitsData     bool
+		Replaces       string
+	}
+	m := bucketTestModel()
+	in, err := m.toAPI(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := awsapi.Fingerprint("eu-central-1", ResourceType,
+		inputBefore{KMSKeyARN: in.KMSKeyARN, ExpirationDays: in.ExpirationDays, Tags: in.Tags},
+		m.Bucket.ValueString(), m.BucketPrefix.ValueString())
+	if got := m.fingerprint("eu-central-1", in); got != before {
+		t.Errorf("with the default noncurrent days the fingerprint is %s, want %s as before the argument", got, before)
+	}
+	in.NoncurrentVersionDays = 30
+	if m.fingerprint("eu-central-1", in) == before {
+		t.Error("30 noncurrent days have the fingerprint of the default")
+	}
+}

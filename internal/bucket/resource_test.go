@@ -81,6 +81,9 @@ func TestAccBucket_everyArgumentForcesReplacement(t *testing.T) {
   expiration_days = 31`, second)},
 		{fmt.Sprintf(`bucket = %q
   expiration_days = 31
+  noncurrent_version_days = 7`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31
   object_lock = { mode = "GOVERNANCE", days = 1 }`, second)},
 		{fmt.Sprintf(`bucket = %q
   expiration_days = 31
