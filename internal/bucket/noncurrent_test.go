@@ -91,7 +91,35 @@ func TestAccBucket_stateWithoutNoncurrentDaysIsNotReplaced(t *testing.T) {
 	}
 	// The state the upgrade writes records the day.
 	w.MustTerraform("apply", "-input=false", "-auto-approve", "-refresh-only")
-	if out := w.MustTerraform("state", "show", "-no-color", bucketAddr); !strings.Contains(out, "noncurrent_version_days = 1") {
+	if out := w.MustTerraform("state", "show", "-no-color", bucketAddr); !regexp.MustCompile(`noncurrent_version_days\s+= 1\n`).MatchString(out) {
 		t.Errorf("state after the upgrade: want noncurrent_version_days = 1, got:\n%s", out)
+	}
+}
+
+// A bucket made outside Terraform with every guarantee and a restore window of 30 days, within its
+// expiration, is adopted by an import as compliant: a configuration with the same arguments plans nothing.
+func TestAccBucket_importOfA30DayWindowIsCompliant(t *testing.T) {
+	acctest.RequireEmulator(t)
+	name, key := acctest.BucketName(), keyARNInEmulator(t)
+	makeBucket(t, acctest.Region, awsapi.BucketInput{Name: name, KMSKeyARN: key, ExpirationDays: 30, NoncurrentVersionDays: 30}, true)
+
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, "")+fmt.Sprintf(`
+resource "gdpr_bucket" "test" {
+  bucket                  = %q
+  kms_key_arn             = %q
+  expiration_days         = 30
+  noncurrent_version_days = 30
+}
+`, name, key))
+	w.MustTerraform("import", "-input=false", bucketAddr, name)
+	out := w.MustTerraform("state", "show", "-no-color", bucketAddr)
+	for _, want := range []string{`noncurrent_version_days\s+= 30\n`, `guarantees_broken\s+= \[\]`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("state after the import: want %q, got:\n%s", want, out)
+		}
+	}
+	plan, err := acctest.Plan(t, w)
+	if err != nil || !strings.Contains(plan, "No changes.") {
+		t.Errorf("the plan after the import is not empty (err %v):\n%s", err, plan)
 	}
 }
