@@ -20,6 +20,7 @@ import (
 // writes the 30 days again.
 func TestAccBucket_noncurrentVersionDays(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	name := acctest.BucketName()
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.BucketConfig(fmt.Sprintf(
 		"  bucket = %q\n  expiration_days = 90\n  noncurrent_version_days = 30\n  force_destroy = true\n", name)))
@@ -67,6 +68,7 @@ func TestAccBucket_noncurrentVersionDays(t *testing.T) {
 // day its bucket keeps noncurrent versions, which is the default.
 func TestAccBucket_stateWithoutNoncurrentDaysIsNotReplaced(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	name := acctest.BucketName()
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.BucketConfig(fmt.Sprintf(
 		"  bucket = %q\n  expiration_days = 30\n", name)))
@@ -100,6 +102,7 @@ func TestAccBucket_stateWithoutNoncurrentDaysIsNotReplaced(t *testing.T) {
 // expiration, is adopted by an import as compliant: a configuration with the same arguments plans nothing.
 func TestAccBucket_importOfA30DayWindowIsCompliant(t *testing.T) {
 	acctest.RequireEmulator(t)
+	t.Parallel()
 	name, key := acctest.BucketName(), keyARNInEmulator(t)
 	makeBucket(t, acctest.Region, awsapi.BucketInput{Name: name, KMSKeyARN: key, ExpirationDays: 30, NoncurrentVersionDays: 30}, true)
 
