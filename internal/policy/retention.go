@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"strings"
 )
 
@@ -96,10 +98,9 @@ func Retention(in RetentionInput) RetentionDecision {
 			if *n > days {
 				add(RetentionNoncurrentOutlasts, noncurrentOutlastsReason(*n, days), days)
 			}
-			// Written as a difference, since the maximum may be the largest int64 while the expiration is
-			// within it.
-			if days <= in.MaxDays && *n-NoncurrentGraceDays > in.MaxDays-days {
-				add(RetentionVersionsTooLong, versionsTooLongReason(days, *n, in.MaxDays), in.MaxDays-days+NoncurrentGraceDays)
+			// An expiration already too long is reported as such, not again for its versions.
+			if total := sum(days, *n); days <= in.MaxDays && total.Cmp(sum(in.MaxDays, NoncurrentGraceDays)) > 0 {
+				add(RetentionVersionsTooLong, versionsTooLongReason(days, *n, total, in.MaxDays), noncurrentLimit(days, in.MaxDays))
 			}
 		}
 	}
@@ -136,4 +137,20 @@ func MoveRetention(from, to *Lock) Decision {
 			"weaken their retention.", to.Mode)}
 	}
 	return Decision{Allowed: true, Reason: "The new bucket keeps every moved object at least as long as the old one did."}
+}
+
+// sum adds two numbers of days without overflow: they come from configurations and from buckets made by any
+// tool, and the maximum may be the largest int64 there is.
+func sum(a, b int64) *big.Int {
+	return new(big.Int).Add(big.NewInt(a), big.NewInt(b))
+}
+
+// noncurrentLimit is the most noncurrent days the maximum leaves a version expired after days, held to the
+// int64 range.
+func noncurrentLimit(days, maxDays int64) int64 {
+	limit := new(big.Int).Sub(sum(maxDays, NoncurrentGraceDays), big.NewInt(days))
+	if !limit.IsInt64() {
+		return math.MaxInt64
+	}
+	return limit.Int64()
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
@@ -153,10 +154,10 @@ func noncurrentOutlastsReason(noncurrentDays, days int64) string {
 		"the data is due to be deleted", noncurrentDays, days)
 }
 
-func versionsTooLongReason(days, noncurrentDays, maxDays int64) string {
-	return fmt.Sprintf("a version expired after %d days is kept %d days more as a noncurrent version, %d days in "+
+func versionsTooLongReason(days, noncurrentDays int64, total *big.Int, maxDays int64) string {
+	return fmt.Sprintf("a version expired after %d days is kept %d days more as a noncurrent version, %s days in "+
 		"all, which exceeds the policy's maximum of %d days by more than the one day of cleanup (max_retention_days, "+
-		"GDPR Art. 5(1)(e) storage limitation)", days, noncurrentDays, days+noncurrentDays, maxDays)
+		"GDPR Art. 5(1)(e) storage limitation)", days, noncurrentDays, total, maxDays)
 }
 
 func compliantReason(days int64, noncurrentDays, minDays *int64, maxDays int64) string {
