@@ -244,8 +244,9 @@ func moveWarning(name string, src awsapi.MoveSource, oldKey, key types.String) d
 			"deleted. Not carried over, and erased with the old bucket: %d noncurrent version(s) and %d delete "+
 			"marker(s). Objects written to the old bucket until its deletion are moved too (one rewritten during "+
 			"the move leaves its earlier copy in the new bucket as a noncurrent version, which the lifecycle "+
-			"rule deletes noncurrent_version_days later). Each copy keeps its content, metadata, tags, storage class, website redirect "+
-			"and any Object Lock retention of its own that outlasts the new bucket's default; but to S3 it is a new "+
+			"rule deletes noncurrent_version_days later). Each copy keeps its content, metadata, tags, storage "+
+			"class, website redirect and any Object Lock retention of its own that outlasts the new bucket's "+
+			"default; but to S3 it is a new "+
 			"object, so its age, from which expiration_days and the default retention count, starts again at the "+
 			"move: an object may be kept up to expiration_days longer than in the old bucket. An apply that stops "+
 			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s\n\n"+
