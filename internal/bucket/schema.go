@@ -50,7 +50,9 @@ func bucketSchema() schema.Schema {
 		Version: schemaVersion,
 		MarkdownDescription: "A replace-only S3 bucket for personal data. It is always versioned, encrypted with " +
 			"SSE-KMS under the given key, closed to the public, without ACLs and reachable only over TLS; a " +
-			"lifecycle rule deletes data after `expiration_days` (storage limitation, GDPR Art. 5(1)(e)). Every " +
+			"lifecycle rule deletes data after `expiration_days` (storage limitation, GDPR Art. 5(1)(e)), and " +
+			"overwritten or deleted versions after `noncurrent_version_days`, the window in which " +
+			"`gdpr_restore_objects` can return the bucket to an earlier moment. Every " +
 			"argument forces a new bucket, and a setting changed outside Terraform plans a replacement.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
