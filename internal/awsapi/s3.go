@@ -19,8 +19,11 @@ type BucketInput struct {
 	Name           string
 	KMSKeyARN      string
 	ExpirationDays int32
-	ObjectLock     *ObjectLock
-	Tags           map[string]string
+	// NoncurrentVersionDays is how long a version is kept after it is overwritten or deleted: the window in
+	// which a restore can return it. A fingerprint leaves it out when it is 0.
+	NoncurrentVersionDays int32 `json:",omitempty"`
+	ObjectLock            *ObjectLock
+	Tags                  map[string]string
 	// AwaitsData marks the bucket as made to receive the objects of the bucket it replaces (see
 	// MovedFromTag), so that a move whose start was lost can be found again.
 	AwaitsData bool

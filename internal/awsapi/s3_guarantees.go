@@ -105,41 +105,45 @@ var bucketEncryption = &bucketGuarantee{
 // LifecycleRuleID names the one lifecycle rule the provider writes, so a read can find it among others.
 const LifecycleRuleID = "gdpr-storage-limitation"
 
-// The lifecycle rule expires current objects after the configured days, and noncurrent versions and
-// incomplete multipart uploads after this many: nothing outlives the storage limit by more than a day.
-const lifecycleCleanupDays = 1
+// The lifecycle rule aborts incomplete multipart uploads after this many days: an upload nobody finished
+// within a day is abandoned, and its parts would otherwise be kept without limit.
+const abortMultipartDays = 1
 
-// The lifecycle bounds how long the bucket keeps anything.
+// The lifecycle bounds how long the bucket keeps anything: current objects expire after the configured
+// days, and a version that is overwritten, deleted or expired goes after the configured noncurrent days,
+// never more than the expiration, so no version outlives the bucket's retention by more than that.
 var bucketLifecycle = &bucketGuarantee{
 	name:   "lifecycle",
 	action: "s3:PutLifecycleConfiguration",
 	put: func(ctx context.Context, c *Clients, in BucketInput) error {
 		_, err := c.s3.putBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
 			Bucket:                 aws.String(in.Name),
-			LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{lifecycleRule(in.ExpirationDays)}},
+			LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{lifecycleRule(in)}},
 		})
 		return err
 	},
 	created: func(in BucketInput, b *Bucket) {
 		b.ExpirationDays = aws.Int32(in.ExpirationDays)
-		b.NoncurrentExpireDays = aws.Int32(lifecycleCleanupDays)
-		b.AbortMultipartAfterDays = aws.Int32(lifecycleCleanupDays)
+		b.NoncurrentExpireDays = aws.Int32(in.NoncurrentVersionDays)
+		b.AbortMultipartAfterDays = aws.Int32(abortMultipartDays)
 	},
+	// The number of noncurrent days is an argument, compared by the provider; the guarantee is that there is
+	// one, and that it does not keep versions longer than the expiration keeps current objects.
 	holds: func(b *Bucket) bool {
 		return b.ExpirationDays != nil &&
-			b.NoncurrentExpireDays != nil && *b.NoncurrentExpireDays == lifecycleCleanupDays &&
-			b.AbortMultipartAfterDays != nil && *b.AbortMultipartAfterDays == lifecycleCleanupDays
+			b.NoncurrentExpireDays != nil && *b.NoncurrentExpireDays >= 1 && *b.NoncurrentExpireDays <= *b.ExpirationDays &&
+			b.AbortMultipartAfterDays != nil && *b.AbortMultipartAfterDays == abortMultipartDays
 	},
 }
 
-func lifecycleRule(expirationDays int32) s3types.LifecycleRule {
+func lifecycleRule(in BucketInput) s3types.LifecycleRule {
 	return s3types.LifecycleRule{
 		ID:                             aws.String(LifecycleRuleID),
 		Status:                         s3types.ExpirationStatusEnabled,
 		Filter:                         &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
-		Expiration:                     &s3types.LifecycleExpiration{Days: aws.Int32(expirationDays)},
-		NoncurrentVersionExpiration:    &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(lifecycleCleanupDays)},
-		AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(lifecycleCleanupDays)},
+		Expiration:                     &s3types.LifecycleExpiration{Days: aws.Int32(in.ExpirationDays)},
+		NoncurrentVersionExpiration:    &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(in.NoncurrentVersionDays)},
+		AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(abortMultipartDays)},
 	}
 }
 

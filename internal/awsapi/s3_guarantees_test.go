@@ -19,8 +19,10 @@ func testBucketInput() BucketInput {
 		Name:           "gdpr-guarantees",
 		KMSKeyARN:      "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 		ExpirationDays: 30,
-		ObjectLock:     &ObjectLock{Mode: string(s3types.ObjectLockRetentionModeGovernance), Days: 1},
-		Tags:           map[string]string{"team": "crm"},
+		// Neither the default nor the expiration, so a write or a prediction that takes either is caught.
+		NoncurrentVersionDays: 7,
+		ObjectLock:            &ObjectLock{Mode: string(s3types.ObjectLockRetentionModeGovernance), Days: 1},
+		Tags:                  map[string]string{"team": "crm"},
 	}
 }
 
@@ -63,21 +65,25 @@ func TestBucketViolations(t *testing.T) {
 		change func(*Bucket)
 		want   []string
 	}{
-		"encryption removed":               {func(b *Bucket) { b.EncryptionAlgorithm, b.KMSKeyID = "", "" }, []string{"encryption"}},
-		"encryption with S3-managed keys":  {func(b *Bucket) { b.EncryptionAlgorithm, b.KMSKeyID = "AES256", "" }, []string{"encryption"}},
-		"bucket keys off":                  {func(b *Bucket) { b.BucketKeyEnabled = false }, []string{"encryption"}},
-		"noncurrent versions kept longer":  {func(b *Bucket) { b.NoncurrentExpireDays = aws.Int32(90) }, []string{"lifecycle"}},
-		"multipart uploads kept longer":    {func(b *Bucket) { b.AbortMultipartAfterDays = aws.Int32(7) }, []string{"lifecycle"}},
-		"no expiration":                    {func(b *Bucket) { b.ExpirationDays = nil }, []string{"lifecycle"}},
-		"versioning suspended":             {func(b *Bucket) { b.Versioning = "Suspended" }, []string{"versioning"}},
-		"ACLs enabled":                     {func(b *Bucket) { b.Ownership = "ObjectWriter" }, []string{"ownership"}},
-		"retention without Object Lock":    {func(b *Bucket) { b.ObjectLockEnabled = false }, []string{"object_lock"}},
-		"no retention and no Object Lock":  {func(b *Bucket) { b.ObjectLock, b.ObjectLockEnabled = nil, false }, nil},
-		"policy widened":                   {func(b *Bucket) { b.Policy = `{"Version":"2012-10-17","Statement":[]}` }, []string{"policy"}},
-		"policy deleted":                   {func(b *Bucket) { b.Policy = "" }, []string{"policy"}},
-		"policy reformatted by S3":         {func(b *Bucket) { b.Policy = reformatted(t, b.Policy) }, nil},
-		"policy of another bucket's name":  {func(b *Bucket) { b.Policy = TLSOnlyPolicy("other", b.Region) }, []string{"policy"}},
-		"policy for another partition ARN": {func(b *Bucket) { b.Region = "cn-north-1" }, []string{"policy"}},
+		"encryption removed":                          {func(b *Bucket) { b.EncryptionAlgorithm, b.KMSKeyID = "", "" }, []string{"encryption"}},
+		"encryption with S3-managed keys":             {func(b *Bucket) { b.EncryptionAlgorithm, b.KMSKeyID = "AES256", "" }, []string{"encryption"}},
+		"bucket keys off":                             {func(b *Bucket) { b.BucketKeyEnabled = false }, []string{"encryption"}},
+		"noncurrent versions kept longer":             {func(b *Bucket) { b.NoncurrentExpireDays = aws.Int32(90) }, []string{"lifecycle"}},
+		"noncurrent versions as long as current ones": {func(b *Bucket) { b.NoncurrentExpireDays = aws.Int32(30) }, nil},
+		"noncurrent versions for a day":               {func(b *Bucket) { b.NoncurrentExpireDays = aws.Int32(1) }, nil},
+		"noncurrent versions a day longer":            {func(b *Bucket) { b.NoncurrentExpireDays = aws.Int32(31) }, []string{"lifecycle"}},
+		"noncurrent versions never expire":            {func(b *Bucket) { b.NoncurrentExpireDays = nil }, []string{"lifecycle"}},
+		"multipart uploads kept longer":               {func(b *Bucket) { b.AbortMultipartAfterDays = aws.Int32(7) }, []string{"lifecycle"}},
+		"no expiration":                               {func(b *Bucket) { b.ExpirationDays = nil }, []string{"lifecycle"}},
+		"versioning suspended":                        {func(b *Bucket) { b.Versioning = "Suspended" }, []string{"versioning"}},
+		"ACLs enabled":                                {func(b *Bucket) { b.Ownership = "ObjectWriter" }, []string{"ownership"}},
+		"retention without Object Lock":               {func(b *Bucket) { b.ObjectLockEnabled = false }, []string{"object_lock"}},
+		"no retention and no Object Lock":             {func(b *Bucket) { b.ObjectLock, b.ObjectLockEnabled = nil, false }, nil},
+		"policy widened":                              {func(b *Bucket) { b.Policy = `{"Version":"2012-10-17","Statement":[]}` }, []string{"policy"}},
+		"policy deleted":                              {func(b *Bucket) { b.Policy = "" }, []string{"policy"}},
+		"policy reformatted by S3":                    {func(b *Bucket) { b.Policy = reformatted(t, b.Policy) }, nil},
+		"policy of another bucket's name":             {func(b *Bucket) { b.Policy = TLSOnlyPolicy("other", b.Region) }, []string{"policy"}},
+		"policy for another partition ARN":            {func(b *Bucket) { b.Region = "cn-north-1" }, []string{"policy"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -159,6 +165,9 @@ func TestBucketSetup_writesWhatCreatedPredicts(t *testing.T) {
 	if want := in.Created(testRegion); !reflect.DeepEqual(got, want) {
 		t.Errorf("read back %+v\nCreated predicts %+v", got, want)
 	}
+	if n := aws.ToInt32(got.NoncurrentExpireDays); n != in.NoncurrentVersionDays {
+		t.Errorf("the lifecycle rule written keeps noncurrent versions %d days, want the %d asked for", n, in.NoncurrentVersionDays)
+	}
 	if v := got.Violations(); len(v) > 0 {
 		t.Errorf("the bucket as written violates %v", v)
 	}
@@ -208,5 +217,27 @@ func TestLocationRegion(t *testing.T) {
 		if got := locationRegion(constraint); got != want {
 			t.Errorf("locationRegion(%q) = %q, want %q", constraint, got, want)
 		}
+	}
+}
+
+// TestReadLifecycle_soonestExpirations reads several rules of the whole bucket: S3 applies the soonest
+// expiration of each kind, so that is what the read reports; a rule limited to a prefix, or disabled, counts
+// for nothing.
+func TestReadLifecycle_soonestExpirations(t *testing.T) {
+	whole := &s3types.LifecycleRuleFilter{Prefix: aws.String("")}
+	rule := func(status s3types.ExpirationStatus, filter *s3types.LifecycleRuleFilter, expiration, noncurrent int32) s3types.LifecycleRule {
+		return s3types.LifecycleRule{Status: status, Filter: filter,
+			Expiration:                  &s3types.LifecycleExpiration{Days: aws.Int32(expiration)},
+			NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(noncurrent)}}
+	}
+	var b Bucket
+	b.readLifecycle([]s3types.LifecycleRule{
+		rule(s3types.ExpirationStatusEnabled, whole, 90, 7),
+		rule(s3types.ExpirationStatusEnabled, whole, 30, 30),
+		rule(s3types.ExpirationStatusEnabled, &s3types.LifecycleRuleFilter{Prefix: aws.String("tmp/")}, 1, 1),
+		rule(s3types.ExpirationStatusDisabled, whole, 2, 2),
+	})
+	if aws.ToInt32(b.ExpirationDays) != 30 || aws.ToInt32(b.NoncurrentExpireDays) != 7 {
+		t.Errorf("read expiration %v and noncurrent days %v, want 30 and 7", aws.ToInt32(b.ExpirationDays), aws.ToInt32(b.NoncurrentExpireDays))
 	}
 }

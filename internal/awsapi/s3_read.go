@@ -147,8 +147,9 @@ func (c *Clients) objectLock(ctx context.Context, name string) (enabled bool, de
 	return cfg.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled, def, nil
 }
 
-// readLifecycle takes the expiration from enabled rules that cover the whole bucket; a rule limited to a
-// prefix or tag does not bound the retention of everything else.
+// readLifecycle takes the expirations from enabled rules that cover the whole bucket; a rule limited to a
+// prefix or tag does not bound the retention of everything else. Of several such rules the soonest
+// expiration of current objects and of noncurrent versions each applies, as S3 applies them.
 func (b *Bucket) readLifecycle(rules []s3types.LifecycleRule) {
 	for _, r := range rules {
 		if r.Status != s3types.ExpirationStatusEnabled || !wholeBucket(r) {
@@ -160,7 +161,9 @@ func (b *Bucket) readLifecycle(rules []s3types.LifecycleRule) {
 			}
 		}
 		if r.NoncurrentVersionExpiration != nil && r.NoncurrentVersionExpiration.NoncurrentDays != nil {
-			b.NoncurrentExpireDays = r.NoncurrentVersionExpiration.NoncurrentDays
+			if days := *r.NoncurrentVersionExpiration.NoncurrentDays; b.NoncurrentExpireDays == nil || days < *b.NoncurrentExpireDays {
+				b.NoncurrentExpireDays = aws.Int32(days)
+			}
 		}
 		if r.AbortIncompleteMultipartUpload != nil && r.AbortIncompleteMultipartUpload.DaysAfterInitiation != nil {
 			b.AbortMultipartAfterDays = r.AbortIncompleteMultipartUpload.DaysAfterInitiation
@@ -180,13 +183,16 @@ func wholeBucket(r s3types.LifecycleRule) bool {
 // Retention is what bounds how long a bucket keeps data.
 type Retention struct {
 	// ExpirationDays is nil when no enabled whole-bucket lifecycle rule expires current objects.
-	ExpirationDays    *int32
+	ExpirationDays *int32
+	// NoncurrentDays is how long such a rule keeps a version once it is noncurrent; nil when none expires
+	// noncurrent versions.
+	NoncurrentDays    *int32
 	ObjectLockEnabled bool
 	// ObjectLock is the default retention of new versions; nil without one.
 	ObjectLock *ObjectLock
 }
 
-// BucketRetention reads a bucket's lifecycle expiration and default Object Lock retention, whoever made it,
+// BucketRetention reads a bucket's lifecycle expirations and default Object Lock retention, whoever made it,
 // with both GETs at once. A bucket that does not exist is an error for which IsNotFound is true.
 func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, error) {
 	var r Retention
@@ -200,7 +206,7 @@ func (c *Clients) BucketRetention(ctx context.Context, name string) (Retention, 
 			default:
 				var b Bucket
 				b.readLifecycle(lc.Rules)
-				r.ExpirationDays = b.ExpirationDays
+				r.ExpirationDays, r.NoncurrentDays = b.ExpirationDays, b.NoncurrentExpireDays
 			}
 			return nil
 		},

@@ -152,6 +152,30 @@ func TestExpiryRules(t *testing.T) {
 	}
 }
 
+// The lifecycle rule a gdpr_bucket writes sets how far back a restore reaches: with noncurrent_version_days =
+// 30, a key whose first surviving version was written nine days ago may have had no version before it, so
+// it is hidden; with the one-day default the version before it may have expired, and the key is refused.
+func TestDecideRestore_bucketNoncurrentDays(t *testing.T) {
+	to := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	now := to.Add(10 * 24 * time.Hour)
+	h := history("invoices/a", to, versionEntry{id: "2", modified: to.Add(24 * time.Hour), latest: true})
+	for days, want := range map[int32]restoreStep{30: restoreHide, 8: restoreBlocked, 1: restoreBlocked} {
+		in := testBucketInput()
+		in.NoncurrentVersionDays = days
+		rules := expiryRules([]s3types.LifecycleRule{lifecycleRule(in)})
+		if len(rules) != 1 || rules[0].days != days {
+			t.Fatalf("noncurrent_version_days = %d: the bucket's rule reads as %+v", days, rules)
+		}
+		step, blocked := decideRestore(h, rules, now)
+		if step != want {
+			t.Errorf("noncurrent_version_days = %d: step %d (blocked %+v), want %d", days, step, blocked, want)
+		}
+		if blocked != nil && (blocked.Reason != MayBeExpired || blocked.Days != days) {
+			t.Errorf("noncurrent_version_days = %d: blocked %+v, want MayBeExpired after %d days", days, blocked, days)
+		}
+	}
+}
+
 // A page's versions and delete markers come in one list, in key order, each key's entries together.
 func TestPageEntries(t *testing.T) {
 	out := &s3.ListObjectVersionsOutput{

@@ -38,10 +38,27 @@ func retentionDiag(p policy.RetentionProblem) diag.Diagnostic {
 		return diag.NewAttributeErrorDiagnostic(path.Root("expiration_days"), "Retention too long",
 			fmt.Sprintf("%s Set expiration_days to 1 to %d days, or raise max_retention_days in the provider "+
 				"block if the longer retention is justified.", p.Reason, p.Limit))
+	case policy.RetentionNoncurrentOutlasts:
+		return diag.NewAttributeErrorDiagnostic(path.Root("noncurrent_version_days"), "Noncurrent versions outlast expiration",
+			fmt.Sprintf("%s An overwritten or deleted version would be kept longer than the data itself (GDPR Art. "+
+				"5(1)(e), storage limitation): set noncurrent_version_days to 1 to %d, or keep the data longer.", p.Reason, p.Limit))
+	case policy.RetentionVersionsTooLong:
+		return diag.NewAttributeErrorDiagnostic(path.Root("noncurrent_version_days"), "Retention too long",
+			fmt.Sprintf("%s Set noncurrent_version_days to 1 to %d days, shorten expiration_days, or raise "+
+				"max_retention_days in the provider block if the longer retention is justified.", p.Reason, p.Limit))
 	}
 	// The bucket always has an expiration and no statutory minimum, so the policy finds nothing else; should
 	// that change, the problem is still reported, in the policy's words.
 	return diag.NewAttributeErrorDiagnostic(path.Root("expiration_days"), "Retention not allowed", p.Reason)
+}
+
+// stateNotUpgradedDiag reports a state of an earlier provider version that cannot be read. It only happens to
+// a state edited by hand.
+func stateNotUpgradedDiag(cause error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot upgrade the state of "+ResourceType,
+		fmt.Sprintf("The state was written by an earlier version of the provider, and cannot be read to add "+
+			"noncurrent_version_days. Restore the state from a backup, or remove the bucket from it with "+
+			"terraform state rm and import it again.\n\nCause: %s", cause))
 }
 
 func nameNotGeneratedDiag(err error) diag.Diagnostic {
@@ -227,8 +244,9 @@ func moveWarning(name string, src awsapi.MoveSource, oldKey, key types.String) d
 			"deleted. Not carried over, and erased with the old bucket: %d noncurrent version(s) and %d delete "+
 			"marker(s). Objects written to the old bucket until its deletion are moved too (one rewritten during "+
 			"the move leaves its earlier copy in the new bucket as a noncurrent version, which the lifecycle "+
-			"rule deletes a day later). Each copy keeps its content, metadata, tags, storage class, website redirect "+
-			"and any Object Lock retention of its own that outlasts the new bucket's default; but to S3 it is a new "+
+			"rule deletes noncurrent_version_days later). Each copy keeps its content, metadata, tags, storage "+
+			"class, website redirect and any Object Lock retention of its own that outlasts the new bucket's "+
+			"default; but to S3 it is a new "+
 			"object, so its age, from which expiration_days and the default retention count, starts again at the "+
 			"move: an object may be kept up to expiration_days longer than in the old bucket. An apply that stops "+
 			"halfway erases nothing that is not verified in the new bucket, and the next apply finishes the move.%s\n\n"+

@@ -26,7 +26,8 @@ import (
 
 // TestAccBucketList_findsUnmanagedAndNonCompliant lists a mix of buckets sharing a name prefix: one the
 // provider made, one made by the SDK with every guarantee, one whose versioning was suspended, one made
-// bare, one an interrupted apply left half-made, and one in another region, which must not appear. Each
+// bare, one an interrupted apply left half-made, two keeping noncurrent versions 30 and 60 days against an
+// expiration of 30, and one in another region, which must not appear. Each
 // filter must narrow the results to exactly the buckets it names, with their display names, identities and
 // guarantees_broken.
 func TestAccBucketList_findsUnmanagedAndNonCompliant(t *testing.T) {
@@ -40,6 +41,10 @@ func TestAccBucketList_findsUnmanagedAndNonCompliant(t *testing.T) {
 	makeBareBucket(t, acctest.Region, name("bare"))
 	makeCompliantBucket(t, acctest.Region, name("halfmade"), arn, nil, false)
 	makeCompliantBucket(t, "eu-west-1", name("elsewhere"), arn, personal, true)
+	// A restore window of 30 days is as compliant as the default day, within the 30 days of expiration; one
+	// of 60 keeps overwritten data longer than current data, which breaks the lifecycle guarantee.
+	makeBucket(t, acctest.Region, awsapi.BucketInput{Name: name("window-30"), KMSKeyARN: arn, ExpirationDays: 30, NoncurrentVersionDays: 30}, true)
+	makeBucket(t, acctest.Region, awsapi.BucketInput{Name: name("window-60"), KMSKeyARN: arn, ExpirationDays: 30, NoncurrentVersionDays: 60}, true)
 
 	where := " (EU, eu-central-1): "
 	display := func(list, bucket, want string) querycheck.QueryResultCheck {
@@ -113,7 +118,7 @@ list "gdpr_bucket" "sdk" {
 }
 `, prefix+"-", name("sdk")),
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("gdpr_bucket.all", 5),
+					querycheck.ExpectLength("gdpr_bucket.all", 7),
 					display("gdpr_bucket.all", name("managed"), "compliant"),
 					display("gdpr_bucket.all", name("sdk-ok"), "compliant"),
 					display("gdpr_bucket.all", name("unversioned"), "breaks: versioning"),
@@ -129,8 +134,12 @@ list "gdpr_bucket" "sdk" {
 					broken("gdpr_bucket.all", name("sdk-ok")),
 					broken("gdpr_bucket.all", name("unversioned"), "versioning"),
 					broken("gdpr_bucket.all", name("halfmade")),
+					display("gdpr_bucket.all", name("window-30"), "compliant"),
+					broken("gdpr_bucket.all", name("window-30")),
+					display("gdpr_bucket.all", name("window-60"), "breaks: lifecycle"),
+					broken("gdpr_bucket.all", name("window-60"), "lifecycle"),
 
-					querycheck.ExpectLength("gdpr_bucket.non_compliant", 3),
+					querycheck.ExpectLength("gdpr_bucket.non_compliant", 4),
 					querycheck.ExpectLength("gdpr_bucket.personal", 3),
 					querycheck.ExpectLength("gdpr_bucket.personal_non_compliant", 1),
 					display("gdpr_bucket.personal_non_compliant", name("unversioned"), "breaks: versioning"),
@@ -164,13 +173,20 @@ func keyARNInEmulator(t *testing.T) string {
 // apply killed there would leave it: with every guarantee, and still marked as being created.
 func makeCompliantBucket(t *testing.T, region, name, keyARN string, tags map[string]string, finish bool) {
 	t.Helper()
+	makeBucket(t, region, awsapi.BucketInput{Name: name, KMSKeyARN: keyARN, ExpirationDays: 30, NoncurrentVersionDays: 1, Tags: tags}, finish)
+}
+
+// makeBucket makes the bucket in asks for through awsapi, as makeCompliantBucket does.
+func makeBucket(t *testing.T, region string, in awsapi.BucketInput, finish bool) {
+	t.Helper()
 	ctx := context.Background()
 	c := acctest.EmulatorClients(t, region)
+	name := in.Name
 	if _, err := c.CreateBucket(ctx, name, false, "list-test"); err != nil {
 		t.Fatal(err)
 	}
 	deleteWhenDone(t, region, name)
-	steps := c.BucketSetup(awsapi.BucketInput{Name: name, KMSKeyARN: keyARN, ExpirationDays: 30, Tags: tags})
+	steps := c.BucketSetup(in)
 	if !finish {
 		steps = steps[:len(steps)-1]
 	}

@@ -18,21 +18,23 @@ import (
 const generatedSuffixLen = 20
 
 type bucketModel struct {
-	ID             types.String     `tfsdk:"id"`
-	Bucket         types.String     `tfsdk:"bucket"`
-	BucketPrefix   types.String     `tfsdk:"bucket_prefix"`
-	KMSKeyARN      types.String     `tfsdk:"kms_key_arn"`
-	ExpirationDays types.Int64      `tfsdk:"expiration_days"`
-	ObjectLock     *objectLockModel `tfsdk:"object_lock"`
-	ForceDestroy   types.Bool       `tfsdk:"force_destroy"`
-	OnReplace      types.String     `tfsdk:"on_replace"`
-	MovedFrom      types.String     `tfsdk:"moved_from"`
-	MovedObjects   types.Int64      `tfsdk:"moved_objects"`
-	MovedBytes     types.Int64      `tfsdk:"moved_bytes"`
-	Tags           types.Map        `tfsdk:"tags"`
-	ARN            types.String     `tfsdk:"arn"`
-	Region         types.String     `tfsdk:"region"`
-	Jurisdiction   types.String     `tfsdk:"jurisdiction"`
+	ID             types.String `tfsdk:"id"`
+	Bucket         types.String `tfsdk:"bucket"`
+	BucketPrefix   types.String `tfsdk:"bucket_prefix"`
+	KMSKeyARN      types.String `tfsdk:"kms_key_arn"`
+	ExpirationDays types.Int64  `tfsdk:"expiration_days"`
+	// NoncurrentVersionDays is the lifecycle's noncurrent expiration: the window a restore reaches back.
+	NoncurrentVersionDays types.Int64      `tfsdk:"noncurrent_version_days"`
+	ObjectLock            *objectLockModel `tfsdk:"object_lock"`
+	ForceDestroy          types.Bool       `tfsdk:"force_destroy"`
+	OnReplace             types.String     `tfsdk:"on_replace"`
+	MovedFrom             types.String     `tfsdk:"moved_from"`
+	MovedObjects          types.Int64      `tfsdk:"moved_objects"`
+	MovedBytes            types.Int64      `tfsdk:"moved_bytes"`
+	Tags                  types.Map        `tfsdk:"tags"`
+	ARN                   types.String     `tfsdk:"arn"`
+	Region                types.String     `tfsdk:"region"`
+	Jurisdiction          types.String     `tfsdk:"jurisdiction"`
 	// GuaranteesBroken is what fromAPI found: the names of the guarantees the bucket breaks.
 	GuaranteesBroken types.List `tfsdk:"guarantees_broken"`
 }
@@ -47,6 +49,8 @@ func (m bucketModel) toAPI(ctx context.Context, name string) (awsapi.BucketInput
 		Name:           name,
 		KMSKeyARN:      m.KMSKeyARN.ValueString(),
 		ExpirationDays: int32(m.ExpirationDays.ValueInt64()),
+		// The schema's default fills it in every plan.
+		NoncurrentVersionDays: int32(m.NoncurrentVersionDays.ValueInt64()),
 	}
 	if m.ObjectLock != nil {
 		in.ObjectLock = &awsapi.ObjectLock{Mode: m.ObjectLock.Mode.ValueString(), Days: int32(m.ObjectLock.Days.ValueInt64())}
@@ -82,6 +86,15 @@ func (m *bucketModel) fromAPI(ctx context.Context, b *awsapi.Bucket) (changed, v
 		changed = append(changed, "expiration_days")
 	}
 	m.ExpirationDays = expiration
+
+	noncurrent := types.Int64Null()
+	if b.NoncurrentExpireDays != nil {
+		noncurrent = types.Int64Value(int64(*b.NoncurrentExpireDays))
+	}
+	if compare && !m.NoncurrentVersionDays.Equal(noncurrent) {
+		changed = append(changed, "noncurrent_version_days")
+	}
+	m.NoncurrentVersionDays = noncurrent
 
 	var lock *objectLockModel
 	if b.ObjectLock != nil {
@@ -132,9 +145,13 @@ func sameLock(a, b *objectLockModel) bool {
 
 // fingerprint identifies the create of this bucket in region from in, its input without a name (see
 // awsapi.CreatingTag): the configured name or prefix stands for the name, since a generated one differs
-// each time.
+// each time. The default noncurrent days are left out, so a create that a provider without
+// noncurrent_version_days left half-made has the fingerprint of the same create now, and is finished.
 func (m bucketModel) fingerprint(region string, in awsapi.BucketInput) string {
 	in.Name = ""
+	if in.NoncurrentVersionDays == DefaultNoncurrentVersionDays {
+		in.NoncurrentVersionDays = 0
+	}
 	return awsapi.Fingerprint(region, ResourceType, in, m.Bucket.ValueString(), m.BucketPrefix.ValueString())
 }
 

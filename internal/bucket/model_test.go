@@ -37,7 +37,8 @@ func bucketTestModel() bucketModel {
 	return bucketModel{
 		ID: types.StringValue("records"), Bucket: types.StringValue("records"), BucketPrefix: types.StringNull(),
 		KMSKeyARN: types.StringValue(testKeyARN), ExpirationDays: types.Int64Value(30),
-		ForceDestroy: types.BoolValue(false), Tags: types.MapNull(types.StringType),
+		NoncurrentVersionDays: types.Int64Value(1),
+		ForceDestroy:          types.BoolValue(false), Tags: types.MapNull(types.StringType),
 		GuaranteesBroken: types.ListValueMust(types.StringType, nil),
 	}
 }
@@ -69,12 +70,22 @@ func TestBucketModel_fromAPI(t *testing.T) {
 			api: func(b *awsapi.Bucket) {
 				b.ExpirationDays, b.NoncurrentExpireDays, b.AbortMultipartAfterDays = nil, nil, nil
 			},
-			wantChanged:    []string{"expiration_days"},
+			wantChanged:    []string{"expiration_days", "noncurrent_version_days"},
 			wantViolations: []string{"lifecycle"},
 		},
-		"noncurrent versions kept longer": {
+		"noncurrent versions kept longer than current ones": {
 			api:            func(b *awsapi.Bucket) { b.NoncurrentExpireDays = aws.Int32(90) },
+			wantChanged:    []string{"noncurrent_version_days"},
 			wantViolations: []string{"lifecycle"},
+		},
+		// Another number of days within the expiration keeps the guarantee, but is not what was configured.
+		"noncurrent days changed outside Terraform": {
+			api:         func(b *awsapi.Bucket) { b.NoncurrentExpireDays = aws.Int32(7) },
+			wantChanged: []string{"noncurrent_version_days"},
+		},
+		"noncurrent days as configured": {
+			model: func(m *bucketModel) { m.NoncurrentVersionDays = types.Int64Value(30) },
+			api:   func(b *awsapi.Bucket) { b.NoncurrentExpireDays = aws.Int32(30) },
 		},
 		"everything enforced is off": {
 			api: func(b *awsapi.Bucket) {
@@ -147,11 +158,12 @@ func TestBucketModel_toAPI(t *testing.T) {
 	m := bucketTestModel()
 	m.ObjectLock = &objectLockModel{Mode: types.StringValue("GOVERNANCE"), Days: types.Int64Value(7)}
 	m.Tags = types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("crm")})
+	m.NoncurrentVersionDays = types.Int64Value(14)
 	in, err := m.toAPI(context.Background(), "records-20261125")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Name != "records-20261125" || in.KMSKeyARN != testKeyARN || in.ExpirationDays != 30 ||
+	if in.Name != "records-20261125" || in.KMSKeyARN != testKeyARN || in.ExpirationDays != 30 || in.NoncurrentVersionDays != 14 ||
 		in.ObjectLock == nil || *in.ObjectLock != (awsapi.ObjectLock{Mode: "GOVERNANCE", Days: 7}) || in.Tags["team"] != "crm" {
 		t.Errorf("toAPI = %+v", in)
 	}
@@ -169,6 +181,7 @@ func TestBucketModel_createdIsThePlan(t *testing.T) {
 			m.ObjectLock = &objectLockModel{Mode: types.StringValue("COMPLIANCE"), Days: types.Int64Value(7)}
 			m.Tags = types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("crm")})
 		},
+		"thirty noncurrent days": func(m *bucketModel) { m.NoncurrentVersionDays = types.Int64Value(30) },
 	}
 	for name, edit := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -186,6 +199,7 @@ func TestBucketModel_createdIsThePlan(t *testing.T) {
 				t.Errorf("changed = %v, violations = %v, want none", changed, violations)
 			}
 			if !got.KMSKeyARN.Equal(plan.KMSKeyARN) || !got.ExpirationDays.Equal(plan.ExpirationDays) ||
+				!got.NoncurrentVersionDays.Equal(plan.NoncurrentVersionDays) ||
 				!sameLock(got.ObjectLock, plan.ObjectLock) || !got.Tags.Equal(plan.Tags) {
 				t.Errorf("state %+v differs from the plan %+v", got, plan)
 			}
@@ -249,5 +263,37 @@ func TestGeneratedFrom_onlyNamesTheProviderGenerates(t *testing.T) {
 		if is(other) {
 			t.Errorf("%q is taken for a name generated from records-", other)
 		}
+	}
+}
+
+// A create that a provider without noncurrent_version_days left half-made carries the fingerprint of that
+// provider's input, which had no such field; the same create now, with the default day, has the same
+// fingerprint, so it finishes that bucket instead of leaving it behind. Another number of days is another
+// create.
+func TestBucketModel_fingerprintOfTheDefaultIsUnchanged(t *testing.T) {
+	// The input as it was before the argument, field for field.
+	type inputBefore struct {
+		Name           string
+		KMSKeyARN      string
+		ExpirationDays int32
+		ObjectLock     *awsapi.ObjectLock
+		Tags           map[string]string
+		AwaitsData     bool
+		Replaces       string
+	}
+	m := bucketTestModel()
+	in, err := m.toAPI(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := awsapi.Fingerprint("eu-central-1", ResourceType,
+		inputBefore{KMSKeyARN: in.KMSKeyARN, ExpirationDays: in.ExpirationDays, Tags: in.Tags},
+		m.Bucket.ValueString(), m.BucketPrefix.ValueString())
+	if got := m.fingerprint("eu-central-1", in); got != before {
+		t.Errorf("with the default noncurrent days the fingerprint is %s, want %s as before the argument", got, before)
+	}
+	in.NoncurrentVersionDays = 30
+	if m.fingerprint("eu-central-1", in) == before {
+		t.Error("30 noncurrent days have the fingerprint of the default")
 	}
 }

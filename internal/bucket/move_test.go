@@ -490,8 +490,8 @@ func (w writeBetweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlan
 // TestAccBucket_moveTakesWhatArrivesDuringIt: objects written to the old bucket after the plan, and while
 // the copy runs (a new object and a new version of a copied one), must arrive in the new bucket too, each
 // in its latest content, before the old bucket is erased. The copy of the rewritten object's earlier version
-// stays in the new bucket as a noncurrent version (the lifecycle rule deletes it a day later): the move does
-// not delete versions in the new bucket, which may be someone's newer data.
+// stays in the new bucket as a noncurrent version (the lifecycle rule deletes it noncurrent_version_days
+// later): the move does not delete versions in the new bucket, which may be someone's newer data.
 func TestAccBucket_moveTakesWhatArrivesDuringIt(t *testing.T) {
 	prefix := movePrefix()
 	var names []string

@@ -3,6 +3,7 @@ package bucket
 import (
 	"context"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -25,23 +26,26 @@ func (r *bucketResource) ConfigValidators(_ context.Context) []resource.ConfigVa
 	}
 }
 
-// ValidateConfig checks what needs two arguments at once: that Object Lock does not outlast the expiration.
-// Terraform validates again with the values known at apply, so arguments unknown at plan are checked then,
-// before anything is created. The tags have their own validator, validate.Tags, shared with the other resources.
+// ValidateConfig checks what needs two arguments at once: that neither Object Lock nor the noncurrent
+// versions outlast the expiration. Terraform validates again with the values known at apply, so arguments
+// unknown at plan are checked then, before anything is created. The tags have their own validator,
+// validate.Tags, shared with the other resources.
 func (r *bucketResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg bucketModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !tfvalue.KnownInt64(cfg.ExpirationDays) {
 		return
 	}
-	if lock := cfg.ObjectLock; lock != nil && tfvalue.KnownInt64(lock.Days) && tfvalue.KnownInt64(cfg.ExpirationDays) {
-		// The provider's maximum is not known while validating; ModifyPlan checks it.
-		checkRetention(policy.RetentionInput{
-			ExpirationDays: cfg.ExpirationDays.ValueInt64Pointer(),
-			LockDays:       lock.Days.ValueInt64Pointer(),
-			MaxDays:        math.MaxInt64,
-		}, &resp.Diagnostics)
+	// The provider's maximum is not known while validating; ModifyPlan checks it. A noncurrent_version_days
+	// left out takes its default, which no expiration is shorter than.
+	in := policy.RetentionInput{ExpirationDays: cfg.ExpirationDays.ValueInt64Pointer(), MaxDays: math.MaxInt64}
+	if lock := cfg.ObjectLock; lock != nil && tfvalue.KnownInt64(lock.Days) {
+		in.LockDays = lock.Days.ValueInt64Pointer()
 	}
+	if tfvalue.KnownInt64(cfg.NoncurrentVersionDays) {
+		in.NoncurrentDays = cfg.NoncurrentVersionDays.ValueInt64Pointer()
+	}
+	checkRetention(in, &resp.Diagnostics)
 }
 
 // ModifyPlan checks, in this order: for a destroy, what it would erase; otherwise the replace-only steps
@@ -103,25 +107,34 @@ func (r *bucketResource) reportLeftBehind(ctx context.Context, req resource.Modi
 		})
 }
 
-// checkMaxRetention holds expiration_days to the provider's max_retention_days, once both are known.
+// checkMaxRetention holds expiration_days, and the noncurrent_version_days a version is kept after it, to
+// the provider's max_retention_days, once they are known.
 func (r *bucketResource) checkMaxRetention(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || r.data.Unknown {
 		return
 	}
-	var days types.Int64
+	var days, noncurrent types.Int64
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expiration_days"), &days)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("noncurrent_version_days"), &noncurrent)...)
 	if !tfvalue.KnownInt64(days) {
 		return
 	}
-	checkRetention(policy.RetentionInput{ExpirationDays: days.ValueInt64Pointer(), MaxDays: r.data.MaxRetentionDays}, &resp.Diagnostics)
+	in := policy.RetentionInput{ExpirationDays: days.ValueInt64Pointer(), MaxDays: r.data.MaxRetentionDays}
+	if tfvalue.KnownInt64(noncurrent) {
+		in.NoncurrentDays = noncurrent.ValueInt64Pointer()
+	}
+	// ValidateConfig has reported noncurrent versions that outlast the expiration.
+	checkRetention(in, &resp.Diagnostics, policy.RetentionTooLong, policy.RetentionVersionsTooLong)
 }
 
-// checkRetention reports every problem the policy finds with the bucket's retention, each on the argument
-// it concerns. ValidateConfig and ModifyPlan each give it only the values whose rule they own, so a problem
-// is reported once.
-func checkRetention(in policy.RetentionInput, diags *diag.Diagnostics) {
+// checkRetention reports the problems the policy finds with the bucket's retention, each on the argument it
+// concerns: those of the given kinds, or every one when none is given. ValidateConfig and ModifyPlan each
+// report only the rules they own, so a problem is reported once.
+func checkRetention(in policy.RetentionInput, diags *diag.Diagnostics, kinds ...policy.RetentionProblemKind) {
 	for _, p := range policy.Retention(in).Problems {
-		diags.Append(retentionDiag(p))
+		if len(kinds) == 0 || slices.Contains(kinds, p.Kind) {
+			diags.Append(retentionDiag(p))
+		}
 	}
 }
 

@@ -41,6 +41,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*bucketResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*bucketResource)(nil)
 	_ resource.ResourceWithIdentity         = (*bucketResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*bucketResource)(nil)
 )
 
 // Identity is the bucket's resource identity: its account, region and name. S3 does not say which account
@@ -66,6 +67,10 @@ func (r *bucketResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 
 func (r *bucketResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = replaceonly.Schema(bucketSchema())
+}
+
+func (r *bucketResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradeFromV0}}
 }
 
 func (r *bucketResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

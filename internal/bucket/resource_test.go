@@ -81,6 +81,9 @@ func TestAccBucket_everyArgumentForcesReplacement(t *testing.T) {
   expiration_days = 31`, second)},
 		{fmt.Sprintf(`bucket = %q
   expiration_days = 31
+  noncurrent_version_days = 7`, second)},
+		{fmt.Sprintf(`bucket = %q
+  expiration_days = 31
   object_lock = { mode = "GOVERNANCE", days = 1 }`, second)},
 		{fmt.Sprintf(`bucket = %q
   expiration_days = 31
@@ -219,12 +222,15 @@ resource "gdpr_bucket" "test" {
 func TestAccBucket_createdIsWhatS3Reports(t *testing.T) {
 	key := "arn:aws:kms:" + acctest.Region + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	for scenario, in := range map[string]awsapi.BucketInput{
-		"minimal": {Name: acctest.BucketName(), KMSKeyARN: key, ExpirationDays: 30},
-		"object_lock_and_tags": {Name: acctest.BucketName(), KMSKeyARN: key, ExpirationDays: 90,
+		"minimal": {Name: acctest.BucketName(), KMSKeyARN: key, ExpirationDays: 30, NoncurrentVersionDays: 1},
+		"object_lock_tags_and_noncurrent_days": {Name: acctest.BucketName(), KMSKeyARN: key, ExpirationDays: 90, NoncurrentVersionDays: 30,
 			ObjectLock: &awsapi.ObjectLock{Mode: "COMPLIANCE", Days: 3}, Tags: map[string]string{"purpose": "crm", "team": "support"}},
 	} {
 		t.Run(scenario, func(t *testing.T) {
 			body := fmt.Sprintf("bucket = %q\n  kms_key_arn = %q\n  expiration_days = %d\n  force_destroy = true\n", in.Name, key, in.ExpirationDays)
+			if in.NoncurrentVersionDays != 1 {
+				body += fmt.Sprintf("  noncurrent_version_days = %d\n", in.NoncurrentVersionDays)
+			}
 			if in.ObjectLock != nil {
 				// The bucket never holds an object, so even COMPLIANCE retention lets it be destroyed.
 				body += fmt.Sprintf("  object_lock = { mode = %q, days = %d }\n", in.ObjectLock.Mode, in.ObjectLock.Days)

@@ -1,12 +1,17 @@
 package bucket
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -14,8 +19,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/validate"
+)
+
+// The bounds of noncurrent_version_days: a day, which every bucket had before the argument existed, and a
+// year, beyond which an incident is long past restoring from versions.
+const (
+	DefaultNoncurrentVersionDays = 1
+	MaxNoncurrentVersionDays     = 365
 )
 
 // The values of on_replace.
@@ -24,14 +38,21 @@ const (
 	OnReplaceMoveData = "move_data"
 )
 
+// schemaVersion is 1 since noncurrent_version_days: states of version 0 were written without it, and
+// upgradeFromV0 gives them the day every bucket had then.
+const schemaVersion = 1
+
 // bucketSchema is the schema before replaceonly.Schema makes every configurable attribute force a
 // replacement.
 func bucketSchema() schema.Schema {
 	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	return schema.Schema{
+		Version: schemaVersion,
 		MarkdownDescription: "A replace-only S3 bucket for personal data. It is always versioned, encrypted with " +
 			"SSE-KMS under the given key, closed to the public, without ACLs and reachable only over TLS; a " +
-			"lifecycle rule deletes data after `expiration_days` (storage limitation, GDPR Art. 5(1)(e)). Every " +
+			"lifecycle rule deletes data after `expiration_days` (storage limitation, GDPR Art. 5(1)(e)), and " +
+			"overwritten or deleted versions after `noncurrent_version_days`, the window in which " +
+			"`gdpr_restore_objects` can return the bucket to an earlier moment. Every " +
 			"argument forces a new bucket, and a setting changed outside Terraform plans a replacement.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -65,9 +86,23 @@ func bucketSchema() schema.Schema {
 			"expiration_days": schema.Int64Attribute{
 				Required: true,
 				MarkdownDescription: "Days after which a lifecycle rule deletes current objects; noncurrent " +
-					"versions go one day after they become noncurrent, incomplete multipart uploads one day " +
-					"after they start. From 1 to the provider's `max_retention_days`.",
+					"versions go `noncurrent_version_days` after they become noncurrent, incomplete multipart " +
+					"uploads one day after they start. From 1 to the provider's `max_retention_days`.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"noncurrent_version_days": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(DefaultNoncurrentVersionDays),
+				MarkdownDescription: fmt.Sprintf("Days a version is kept after it is overwritten, deleted or "+
+					"expired, before the lifecycle rule deletes it for good. This is the window in which "+
+					"`gdpr_restore_objects` can return the bucket to an earlier moment: an incident found later "+
+					"than this cannot be undone from the bucket. Defaults to `%d`. From 1 to %d, and at most "+
+					"`expiration_days`. A longer window keeps overwritten and deleted data longer: a version can "+
+					"live `expiration_days` plus this many days, and every day beyond the first counts against the "+
+					"provider's `max_retention_days` (storage limitation, GDPR Art. 5(1)(e)).",
+					DefaultNoncurrentVersionDays, MaxNoncurrentVersionDays),
+				Validators: []validator.Int64{int64validator.Between(1, MaxNoncurrentVersionDays)},
 			},
 			"object_lock": schema.SingleNestedAttribute{
 				Optional: true,
@@ -164,4 +199,32 @@ func bucketSchema() schema.Schema {
 			},
 		},
 	}
+}
+
+// upgradeFromV0 upgrades a state written before noncurrent_version_days existed. Its bucket keeps noncurrent
+// versions for the one day every bucket kept them then, which is the argument's default: recording that
+// value keeps a plan after the provider's upgrade empty, with -refresh=false too, where the argument missing
+// from the state would force a replacement of every bucket. Every other attribute is the same in both
+// versions, so the state is read as JSON rather than through a copy of the old schema.
+func upgradeFromV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	var attrs map[string]json.RawMessage
+	if err := json.Unmarshal(req.RawState.JSON, &attrs); err != nil {
+		resp.Diagnostics.Append(stateNotUpgradedDiag(err))
+		return
+	}
+	if _, ok := attrs["noncurrent_version_days"]; !ok {
+		attrs["noncurrent_version_days"] = json.RawMessage(strconv.Itoa(DefaultNoncurrentVersionDays))
+	}
+	raw, err := json.Marshal(attrs)
+	if err != nil {
+		resp.Diagnostics.Append(stateNotUpgradedDiag(err))
+		return
+	}
+	state, err := (&tfprotov6.RawState{JSON: raw}).UnmarshalWithOpts(resp.State.Schema.Type().TerraformType(ctx),
+		tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	if err != nil {
+		resp.Diagnostics.Append(stateNotUpgradedDiag(err))
+		return
+	}
+	resp.State.Raw = state
 }

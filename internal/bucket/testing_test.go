@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -239,5 +241,74 @@ func removeLockedBucketObjects(t *testing.T, name string) {
 		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId, BypassGovernanceRetention: aws.Bool(true)}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkLifecycleRule asks S3 for the bucket's lifecycle configuration: it must be the provider's one rule,
+// expiring current objects after expiration days, noncurrent versions after noncurrent days, and incomplete
+// multipart uploads after one day.
+func checkLifecycleRule(t *testing.T, name string, expiration, noncurrent int32) error {
+	t.Helper()
+	lc, err := acctest.S3(t, acctest.Region).GetBucketLifecycleConfiguration(context.Background(),
+		&s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("lifecycle of %s: %w", name, err)
+	}
+	if len(lc.Rules) != 1 {
+		return fmt.Errorf("lifecycle of %s has %d rules, want 1", name, len(lc.Rules))
+	}
+	r := lc.Rules[0]
+	if aws.ToString(r.ID) != awsapi.LifecycleRuleID || r.Status != s3types.ExpirationStatusEnabled ||
+		r.Expiration == nil || aws.ToInt32(r.Expiration.Days) != expiration ||
+		r.NoncurrentVersionExpiration == nil || aws.ToInt32(r.NoncurrentVersionExpiration.NoncurrentDays) != noncurrent ||
+		r.AbortIncompleteMultipartUpload == nil || aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation) != 1 {
+		return fmt.Errorf("lifecycle rule of %s = %+v, want %s expiring after %d days, noncurrent versions after %d, "+
+			"uploads after 1", name, r, awsapi.LifecycleRuleID, expiration, noncurrent)
+	}
+	return nil
+}
+
+// writeStateAsV0 rewrites the local state of the working directory dir so that the bucket at address is as
+// a provider without noncurrent_version_days wrote it: schema version 0, and no such attribute.
+func writeStateAsV0(t *testing.T, dir, address string) {
+	t.Helper()
+	file := filepath.Join(dir, "terraform.tfstate")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	resources, _ := state["resources"].([]any)
+	for _, r := range resources {
+		res, _ := r.(map[string]any)
+		if fmt.Sprint(res["type"], ".", res["name"]) != address {
+			continue
+		}
+		instances, _ := res["instances"].([]any)
+		for _, i := range instances {
+			instance, _ := i.(map[string]any)
+			attrs, _ := instance["attributes"].(map[string]any)
+			if _, ok := attrs["noncurrent_version_days"]; !ok || instance["schema_version"] != float64(1) {
+				t.Fatalf("the state of %s is not of schema version 1 with noncurrent_version_days: %v", address, instance)
+			}
+			delete(attrs, "noncurrent_version_days")
+			instance["schema_version"] = 0
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the state holds no resource %s", address)
+	}
+	serial, _ := state["serial"].(float64)
+	state["serial"] = serial + 1
+	if raw, err = json.MarshalIndent(state, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -61,6 +61,18 @@ func bucketBadInputs() []acctest.BadInput {
 		"lock outlasts expiration": {body: `bucket = "records-lock"
   expiration_days = 30
   object_lock = { mode = "GOVERNANCE", days = 31 }`, want: `(?s)Object Lock outlasts expiration.*Object Lock keeps each version for 31 days, longer than the 30 days.*Art\. 5\(1\)\(e\).*set object_lock\.days to at most 30`},
+		"noncurrent days 0": {body: `bucket = "records-noncurrent"
+  expiration_days = 30
+  noncurrent_version_days = 0`, want: `(?s)noncurrent_version_days.*value must be between 1 and 365, got: 0`},
+		"noncurrent days above a year": {body: `bucket = "records-noncurrent"
+  expiration_days = 3650
+  noncurrent_version_days = 366`, want: `(?s)noncurrent_version_days.*value must be between 1 and 365, got: 366`},
+		"noncurrent days outlast expiration": {body: `bucket = "records-noncurrent"
+  expiration_days = 7
+  noncurrent_version_days = 30`, want: `(?s)Noncurrent versions outlast expiration.*noncurrent_version_days = 30.*Overwritten and deleted versions are kept for 30 days, longer than the 7 days.*Art\. 5\(1\)\(e\).*set noncurrent_version_days to 1 to 7`},
+		"versions outlive max_retention_days": {provider: "  max_retention_days = 365", body: `bucket = "records-noncurrent"
+  expiration_days = 337
+  noncurrent_version_days = 30`, want: `(?s)Retention too long.*noncurrent_version_days = 30.*A version expired after 337 days is kept 30 days more as a noncurrent version, 367 days in all, which exceeds the policy's maximum of 365 days.*Set noncurrent_version_days to 1 to 29 days`},
 		"unknown lock mode": {body: `bucket = "records-lock"
   expiration_days = 30
   object_lock = { mode = "LEGAL", days = 1 }`, want: `(?s)object_lock\.mode.*value must be one of: \["GOVERNANCE" "COMPLIANCE"\], got: "LEGAL"`},
@@ -93,7 +105,7 @@ func bucketBadInputs() []acctest.BadInput {
 
 // TestAccBucket_badInputs plans every bad input of a bucket; each must fail before anything is created.
 func TestAccBucket_badInputs(t *testing.T) {
-	acctest.RunBadInputs(t, bucketBadInputs(), 39)
+	acctest.RunBadInputs(t, bucketBadInputs(), 43)
 }
 
 // A bucket outside the allowed jurisdictions fails at plan, and nothing is created.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,7 +76,13 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 	requireActions(t)
 	from, to := legacyBucket(t, nil), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
-	w := newWorkdir(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+target(to, "")+
+	// The target keeps noncurrent versions as long as current ones, a restore window of 30 days, which is
+	// one of the provider's guarantees as much as the default day.
+	thirtyDayWindow := strings.Replace(target(to, ""), "expiration_days = 30\n", "expiration_days = 30\n  noncurrent_version_days = 30\n", 1)
+	if !strings.Contains(thirtyDayWindow, "noncurrent_version_days") {
+		t.Fatal("the target's configuration has no expiration_days = 30 to add the window to")
+	}
+	w := newWorkdir(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+thirtyDayWindow+
 		moveAction("copy", from, `    prefix       = "customers/"
     erase_source = false`)+moveAction("all", from, ""))
 	want := seedLegacy(t, from)

@@ -80,6 +80,20 @@ func TestEvaluate_rules(t *testing.T) {
 			`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":400}]}]}`)), Config{MaxRetentionDays: 365}, []string{"retention:aws_s3_bucket_lifecycle_configuration.l"}},
 		{"retention within", planOf("", changeOf("aws_s3_bucket_lifecycle_configuration.l", `["create"]`, `null`,
 			`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":365}]}]}`)), Config{MaxRetentionDays: 365}, nil},
+		// Noncurrent versions count as for a gdpr_bucket: beyond their first day, against the maximum, and
+		// never longer than the current objects.
+		{"versions kept within the maximum", planOf("", changeOf("aws_s3_bucket_lifecycle_configuration.l", `["create"]`, `null`,
+			`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":336}],"noncurrent_version_expiration":[{"noncurrent_days":30}]}]}`)),
+			Config{MaxRetentionDays: 365}, nil},
+		{"versions outlive the maximum", planOf("", changeOf("aws_s3_bucket_lifecycle_configuration.l", `["create"]`, `null`,
+			`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":337}],"noncurrent_version_expiration":[{"noncurrent_days":30}]}]}`)),
+			Config{MaxRetentionDays: 365}, []string{"retention:aws_s3_bucket_lifecycle_configuration.l"}},
+		{"versions outlast current objects", planOf("", changeOf("aws_s3_bucket_lifecycle_configuration.l", `["create"]`, `null`,
+			`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":7}],"noncurrent_version_expiration":[{"noncurrent_days":30}]}]}`)),
+			Config{MaxRetentionDays: 365}, []string{"retention:aws_s3_bucket_lifecycle_configuration.l"}},
+		{"noncurrent expiration alone", planOf("", changeOf("aws_s3_bucket_lifecycle_configuration.l", `["create"]`, `null`,
+			`{"region":"eu-west-1","rule":[{"status":"Enabled","noncurrent_version_expiration":[{"noncurrent_days":400}]}]}`)),
+			Config{MaxRetentionDays: 365}, []string{"retention:aws_s3_bucket_lifecycle_configuration.l"}},
 		{"raw database outside the allowed jurisdictions", planOf("", changeOf("aws_db_instance.d", `["create"]`, `null`, `{"region":"us-east-1","tags":{"gdpr-personal-data":"x"}}`)),
 			Config{}, []string{"personal-data-outside-gdpr:aws_db_instance.d", "residency:aws_db_instance.d"}},
 		{"database backups kept too long", planOf("", changeOf("aws_db_instance.d", `["create"]`, `null`, `{"region":"eu-west-1","backup_retention_period":35}`)),
@@ -238,5 +252,22 @@ func TestDestroyOnly_isTheDesignsList(t *testing.T) {
 	got := slices.Sorted(slices.Values(DestroyOnly))
 	if !slices.Equal(got, want) {
 		t.Errorf("DestroyOnly = %q, want exactly %q: every other argument of a gdpr_* resource forces a replacement", got, want)
+	}
+}
+
+// A lifecycle rule whose versions outlive max_retention_days is reported with both settings, in the words
+// gdpr_bucket and gdpr_retention print for the same numbers.
+func TestEvaluate_lifecycleVersionsInThePolicysWords(t *testing.T) {
+	plan := planOf("", changeOf("aws_s3_bucket_lifecycle_configuration.l", `["create"]`, `null`,
+		`{"region":"eu-west-1","rule":[{"status":"Enabled","expiration":[{"days":337}],"noncurrent_version_expiration":[{"noncurrent_days":30}]}]}`))
+	r, err := Evaluate(strings.NewReader(plan), Config{MaxRetentionDays: 365})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "aws_s3_bucket_lifecycle_configuration.l (rule.expiration.days and rule.noncurrent_version_expiration.noncurrent_days): " +
+		"A version expired after 337 days is kept 30 days more as a noncurrent version, 367 days in all, which exceeds " +
+		"the policy's maximum of 365 days"
+	if len(r.Findings) != 1 || !strings.HasPrefix(r.Findings[0].Message, want) {
+		t.Fatalf("findings %+v, want one saying %q", r.Findings, want)
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/policy"
 )
 
-// period is one retention a resource's planned settings show: how many days, and which setting says so.
+// period is one retention a resource's planned settings show: how many days, and which setting says so;
+// noncurrent is, for an expiration of versioned objects, how many days each version is kept after it.
 type period struct {
-	days    int64
-	setting string
+	days       int64
+	noncurrent *int64
+	setting    string
 }
 
 // retentionReaders read the retention settings of the resources that have them. Each returns the periods
@@ -24,12 +26,22 @@ var retentionReaders = map[string]func(after map[string]any) []period{
 			if str(rule["status"]) != "Enabled" {
 				continue
 			}
+			// A rule that expires both current objects and noncurrent versions keeps a version up to the
+			// sum, which the policy judges as it judges a gdpr_bucket's expiration_days and
+			// noncurrent_version_days.
+			var expirations, noncurrent []period
 			for _, exp := range list(rule["expiration"]) {
-				out = appendDays(out, exp["days"], 1, "rule.expiration.days")
+				expirations = appendDays(expirations, exp["days"], 1, "rule.expiration.days")
 			}
 			for _, exp := range list(rule["noncurrent_version_expiration"]) {
-				out = appendDays(out, exp["noncurrent_days"], 1, "rule.noncurrent_version_expiration.noncurrent_days")
+				noncurrent = appendDays(noncurrent, exp["noncurrent_days"], 1, "rule.noncurrent_version_expiration.noncurrent_days")
 			}
+			if len(expirations) == 1 && len(noncurrent) == 1 {
+				expirations[0].noncurrent = &noncurrent[0].days
+				expirations[0].setting += " and " + noncurrent[0].setting
+				noncurrent = nil
+			}
+			out = append(append(out, expirations...), noncurrent...)
 		}
 		return out
 	},
@@ -101,7 +113,7 @@ func (e *evaluator) retention(c *change, after map[string]json.RawMessage) {
 	}
 	for _, p := range read(values) {
 		days := p.days
-		d := policy.Retention(policy.RetentionInput{ExpirationDays: &days, MaxDays: e.cfg.MaxRetentionDays})
+		d := policy.Retention(policy.RetentionInput{ExpirationDays: &days, NoncurrentDays: p.noncurrent, MaxDays: e.cfg.MaxRetentionDays})
 		if d.Allowed {
 			continue
 		}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -50,7 +51,7 @@ func FuzzValidateJurisdictionValue(f *testing.F) {
 // no later than the policy's maximum, no earlier than the statutory minimum
 // when there is one, and no earlier than the end of the Object Lock period
 // when there is one.
-func refRetentionAllowed(exp, lock, minimum *int64, maxDays int64) bool {
+func refRetentionAllowed(exp, lock, minimum, noncurrent *int64, maxDays int64) bool {
 	switch {
 	case exp == nil:
 		return false
@@ -60,31 +61,44 @@ func refRetentionAllowed(exp, lock, minimum *int64, maxDays int64) bool {
 		return false
 	case lock != nil && *lock > *exp:
 		return false
+	case noncurrent != nil && *noncurrent > *exp:
+		return false
+	// A version lives the expiration plus the noncurrent days, of which all but the first count against
+	// the maximum: expiration + noncurrent <= maximum + 1, in exact arithmetic.
+	case noncurrent != nil && new(big.Int).Add(big.NewInt(*exp), big.NewInt(*noncurrent)).
+		Cmp(new(big.Int).Add(big.NewInt(maxDays), big.NewInt(1))) > 0:
+		return false
 	}
 	return true
 }
 
 func FuzzRetention(f *testing.F) {
 	type seed struct {
-		exp, lock, minimum, maxDays int64
-		hasExp, hasLock, hasMin     bool
+		exp, lock, minimum, noncurrent, maxDays int64
+		hasExp, hasLock, hasMin, hasNoncurrent  bool
 	}
 	for _, s := range []seed{
-		{30, 0, 0, 365, true, false, false},
-		{365, 365, 365, 365, true, true, true},
-		{366, 0, 0, 365, true, false, false},
-		{10, 30, 0, 365, true, true, false},
-		{10, 0, 30, 365, true, false, true},
-		{0, 0, 0, 0, false, false, false},
-		{400, 500, 3650, 365, true, true, true},
-		{-1, -2, -3, -4, true, true, true},
-		{1<<63 - 1, -1 << 63, -1 << 63, 1<<63 - 1, true, true, true},
-		{-1 << 63, 1<<63 - 1, 1<<63 - 1, -1 << 63, true, true, true},
-		{0, 1<<63 - 1, 0, -1 << 63, false, true, true},
+		{30, 0, 0, 0, 365, true, false, false, false},
+		{365, 365, 365, 1, 365, true, true, true, true},
+		{366, 0, 0, 0, 365, true, false, false, false},
+		{10, 30, 0, 0, 365, true, true, false, false},
+		{10, 0, 30, 0, 365, true, false, true, false},
+		{0, 0, 0, 0, 0, false, false, false, false},
+		{400, 500, 3650, 0, 365, true, true, true, false},
+		{-1, -2, -3, -4, -5, true, true, true, true},
+		{1<<63 - 1, -1 << 63, -1 << 63, 1<<63 - 1, 1<<63 - 1, true, true, true, true},
+		{-1 << 63, 1<<63 - 1, 1<<63 - 1, -1 << 63, -1 << 63, true, true, true, true},
+		{0, 1<<63 - 1, 0, 0, -1 << 63, false, true, true, false},
+		{336, 0, 0, 30, 365, true, false, false, true},
+		{337, 0, 0, 30, 365, true, false, false, true},
+		{7, 0, 0, 30, 365, true, false, false, true},
+		{-1 << 63, 0, 0, 1<<63 - 1, 1<<63 - 1, true, false, false, true},
+		// Subtracting a day from the least noncurrent days there are wraps around to the most.
+		{-1 << 63, 0, 0, -1 << 63, 0, true, false, false, true},
 	} {
-		f.Add(s.exp, s.lock, s.minimum, s.maxDays, s.hasExp, s.hasLock, s.hasMin)
+		f.Add(s.exp, s.lock, s.minimum, s.noncurrent, s.maxDays, s.hasExp, s.hasLock, s.hasMin, s.hasNoncurrent)
 	}
-	f.Fuzz(func(t *testing.T, exp, lock, minimum, maxDays int64, hasExp, hasLock, hasMin bool) {
+	f.Fuzz(func(t *testing.T, exp, lock, minimum, noncurrent, maxDays int64, hasExp, hasLock, hasMin, hasNoncurrent bool) {
 		in := RetentionInput{MaxDays: maxDays}
 		if hasExp {
 			in.ExpirationDays = &exp
@@ -95,11 +109,14 @@ func FuzzRetention(f *testing.F) {
 		if hasMin {
 			in.MinimumDays = &minimum
 		}
-		describe := fmt.Sprintf("Retention(expiration %s, lock %s, minimum %s, max %d)",
-			showDays(in.ExpirationDays), showDays(in.LockDays), showDays(in.MinimumDays), maxDays)
+		if hasNoncurrent {
+			in.NoncurrentDays = &noncurrent
+		}
+		describe := fmt.Sprintf("Retention(expiration %s, lock %s, minimum %s, noncurrent %s, max %d)",
+			showDays(in.ExpirationDays), showDays(in.LockDays), showDays(in.MinimumDays), showDays(in.NoncurrentDays), maxDays)
 
 		d := Retention(in)
-		if want := refRetentionAllowed(in.ExpirationDays, in.LockDays, in.MinimumDays, maxDays); d.Allowed != want {
+		if want := refRetentionAllowed(in.ExpirationDays, in.LockDays, in.MinimumDays, in.NoncurrentDays, maxDays); d.Allowed != want {
 			t.Fatalf("%s allowed = %t, want %t; reason %q", describe, d.Allowed, want, d.Reason)
 		}
 		if d.Reason == "" || d.Reason[0] < 'A' || d.Reason[0] > 'Z' || !strings.HasSuffix(d.Reason, ".") {

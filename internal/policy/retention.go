@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"strings"
 )
 
@@ -11,6 +13,10 @@ type RetentionInput struct {
 	ExpirationDays *int64
 	// LockDays is how long Object Lock keeps each object version from deletion, when it does.
 	LockDays *int64
+	// NoncurrentDays is how long a version is kept once it is noncurrent (overwritten, deleted, or expired
+	// by ExpirationDays), when something expires noncurrent versions: the window in which a restore can
+	// return it.
+	NoncurrentDays *int64
 	// MinimumDays is a statutory minimum the data must be kept, such as for accounting records.
 	MinimumDays *int64
 	// MaxDays is the longest retention the provider's policy allows.
@@ -31,7 +37,18 @@ const (
 	RetentionTooShort
 	// RetentionLockOutlasts: Object Lock keeps the data longer than its expiration.
 	RetentionLockOutlasts
+	// RetentionNoncurrentOutlasts: noncurrent versions are kept longer than current data.
+	RetentionNoncurrentOutlasts
+	// RetentionVersionsTooLong: the expiration is within the maximum, but a version, kept for the noncurrent
+	// days once it expires, outlives the maximum by more than the one day of cleanup every bucket has.
+	RetentionVersionsTooLong
 )
+
+// NoncurrentGraceDays is the first day of a version's noncurrent life, which the policy does not count
+// against the maximum: every bucket has always kept expired versions that one day (the bucket's cleanup),
+// so a bucket whose expiration is the maximum stays within it with the default noncurrent expiration.
+// Every further noncurrent day is a day of retention.
+const NoncurrentGraceDays = 1
 
 // RetentionProblem is one rule a retention breaks.
 type RetentionProblem struct {
@@ -39,8 +56,9 @@ type RetentionProblem struct {
 	// Reason is one sentence that says what is wrong, with the numbers and the article where one applies.
 	Reason string
 	// Limit is the bound that was crossed: the policy's maximum for RetentionUnbounded and RetentionTooLong,
-	// the statutory minimum for RetentionTooShort, and the expiration for RetentionLockOutlasts. Callers use
-	// it to say what value would do.
+	// the statutory minimum for RetentionTooShort, the expiration for RetentionLockOutlasts and
+	// RetentionNoncurrentOutlasts, and the most noncurrent days the maximum leaves for
+	// RetentionVersionsTooLong. Callers use it to say what value would do.
 	Limit int64
 }
 
@@ -53,7 +71,9 @@ type RetentionDecision struct {
 }
 
 // Retention decides whether a retention is bounded and lies between the statutory minimum and the policy's
-// maximum (GDPR Art. 5(1)(e), storage limitation), and that Object Lock does not outlast the expiration.
+// maximum (GDPR Art. 5(1)(e), storage limitation), and that neither Object Lock nor the noncurrent versions
+// outlast the expiration. The maximum bounds the longest any version is kept: the expiration plus the
+// noncurrent days after it, less the one day of cleanup (NoncurrentGraceDays).
 func Retention(in RetentionInput) RetentionDecision {
 	var problems []RetentionProblem
 	var clauses []string
@@ -74,11 +94,20 @@ func Retention(in RetentionInput) RetentionDecision {
 		if in.LockDays != nil && *in.LockDays > days {
 			add(RetentionLockOutlasts, lockOutlastsReason(*in.LockDays, days), days)
 		}
+		if n := in.NoncurrentDays; n != nil {
+			if *n > days {
+				add(RetentionNoncurrentOutlasts, noncurrentOutlastsReason(*n, days), days)
+			}
+			// An expiration already too long is reported as such, not again for its versions.
+			if total := sum(days, *n); days <= in.MaxDays && total.Cmp(sum(in.MaxDays, NoncurrentGraceDays)) > 0 {
+				add(RetentionVersionsTooLong, versionsTooLongReason(days, *n, total, in.MaxDays), noncurrentLimit(days, in.MaxDays))
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return RetentionDecision{Decision: Decision{Allowed: false, Reason: sentence(strings.Join(clauses, "; and "))}, Problems: problems}
 	}
-	return RetentionDecision{Decision: Decision{Allowed: true, Reason: compliantReason(*in.ExpirationDays, in.MinimumDays, in.MaxDays)}}
+	return RetentionDecision{Decision: Decision{Allowed: true, Reason: compliantReason(*in.ExpirationDays, in.NoncurrentDays, in.MinimumDays, in.MaxDays)}}
 }
 
 // Lock is an Object Lock default retention: its mode (GOVERNANCE or COMPLIANCE) and days.
@@ -108,4 +137,20 @@ func MoveRetention(from, to *Lock) Decision {
 			"weaken their retention.", to.Mode)}
 	}
 	return Decision{Allowed: true, Reason: "The new bucket keeps every moved object at least as long as the old one did."}
+}
+
+// sum adds two numbers of days without overflow: they come from configurations and from buckets made by any
+// tool, and the maximum may be the largest int64 there is.
+func sum(a, b int64) *big.Int {
+	return new(big.Int).Add(big.NewInt(a), big.NewInt(b))
+}
+
+// noncurrentLimit is the most noncurrent days the maximum leaves a version expired after days, held to the
+// int64 range.
+func noncurrentLimit(days, maxDays int64) int64 {
+	limit := new(big.Int).Sub(sum(maxDays, NoncurrentGraceDays), big.NewInt(days))
+	if !limit.IsInt64() {
+		return math.MaxInt64
+	}
+	return limit.Int64()
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -33,6 +34,18 @@ func TestRetention(t *testing.T) {
 			[]string{"exceeds", "; and Object Lock keeps"}},
 		{"minimum above maximum", RetentionInput{ExpirationDays: days(100), MinimumDays: days(200), MaxDays: 150}, false,
 			[]string{"shorter than the statutory minimum of 200 days"}},
+		// The first noncurrent day is the cleanup every bucket always had: an expiration at the maximum stays
+		// allowed with it, and the reason says nothing of it.
+		{"expiration at the maximum, one noncurrent day", RetentionInput{ExpirationDays: days(365), NoncurrentDays: days(1), MaxDays: 365}, true,
+			[]string{"A retention of 365 days is within the policy's maximum of 365 days"}},
+		{"noncurrent days within the maximum", RetentionInput{ExpirationDays: days(300), NoncurrentDays: days(30), MaxDays: 365}, true,
+			[]string{"A retention of 300 days, and 30 more for noncurrent versions, is within the policy's maximum of 365 days"}},
+		{"noncurrent days exactly fill the maximum", RetentionInput{ExpirationDays: days(336), NoncurrentDays: days(30), MaxDays: 365}, true, nil},
+		{"noncurrent days outlast expiration", RetentionInput{ExpirationDays: days(7), NoncurrentDays: days(30), MaxDays: 365}, false,
+			[]string{"Overwritten and deleted versions are kept for 30 days, longer than the 7 days"}},
+		{"versions outlive the maximum", RetentionInput{ExpirationDays: days(337), NoncurrentDays: days(30), MaxDays: 365}, false,
+			[]string{"A version expired after 337 days is kept 30 days more as a noncurrent version, 367 days in all, which exceeds the policy's maximum of 365 days by more than the one day of cleanup"}},
+		{"no maximum to speak of", RetentionInput{ExpirationDays: days(30), NoncurrentDays: days(30), MaxDays: math.MaxInt64}, true, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +86,14 @@ func TestRetention_problems(t *testing.T) {
 			[]problem{{RetentionTooShort, 365, "shorter than the statutory minimum of 365 days"}}},
 		{"lock outlasts expiration", RetentionInput{ExpirationDays: days(30), LockDays: days(31), MaxDays: 3650},
 			[]problem{{RetentionLockOutlasts, 30, "Object Lock keeps each version for 31 days, longer than the 30 days"}}},
+		{"noncurrent days outlast expiration", RetentionInput{ExpirationDays: days(7), NoncurrentDays: days(8), MaxDays: 3650},
+			[]problem{{RetentionNoncurrentOutlasts, 7, "kept for 8 days, longer than the 7 days"}}},
+		// 337 + 30 - 1 = 366 days against 365: at most 29 noncurrent days fit.
+		{"versions outlive the maximum", RetentionInput{ExpirationDays: days(337), NoncurrentDays: days(30), MaxDays: 365},
+			[]problem{{RetentionVersionsTooLong, 29, "367 days in all"}}},
+		// An expiration already too long is reported once, as such, not again for its versions.
+		{"expiration too long, with noncurrent days", RetentionInput{ExpirationDays: days(400), NoncurrentDays: days(30), MaxDays: 365},
+			[]problem{{RetentionTooLong, 365, "A retention of 400 days exceeds"}}},
 		{"every bounded problem at once", RetentionInput{ExpirationDays: days(4000), LockDays: days(5000), MinimumDays: days(4500), MaxDays: 3650},
 			[]problem{
 				{RetentionTooLong, 3650, "exceeds the policy's maximum of 3650 days"},

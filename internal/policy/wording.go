@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
@@ -148,13 +149,27 @@ func lockOutlastsReason(lockDays, days int64) string {
 		"data is due to be deleted", lockDays, days)
 }
 
-func compliantReason(days int64, minDays *int64, maxDays int64) string {
-	if minDays != nil {
-		return fmt.Sprintf("A retention of %d days lies between the statutory minimum of %d days and the policy's "+
-			"maximum of %d days (GDPR Art. 5(1)(e), storage limitation).", days, *minDays, maxDays)
+func noncurrentOutlastsReason(noncurrentDays, days int64) string {
+	return fmt.Sprintf("overwritten and deleted versions are kept for %d days, longer than the %d days after which "+
+		"the data is due to be deleted", noncurrentDays, days)
+}
+
+func versionsTooLongReason(days, noncurrentDays int64, total *big.Int, maxDays int64) string {
+	return fmt.Sprintf("a version expired after %d days is kept %d days more as a noncurrent version, %s days in "+
+		"all, which exceeds the policy's maximum of %d days by more than the one day of cleanup (max_retention_days, "+
+		"GDPR Art. 5(1)(e) storage limitation)", days, noncurrentDays, total, maxDays)
+}
+
+func compliantReason(days int64, noncurrentDays, minDays *int64, maxDays int64) string {
+	retention := fmt.Sprintf("A retention of %d days", days)
+	if noncurrentDays != nil && *noncurrentDays > NoncurrentGraceDays {
+		retention = fmt.Sprintf("A retention of %d days, and %d more for noncurrent versions,", days, *noncurrentDays)
 	}
-	return fmt.Sprintf("A retention of %d days is within the policy's maximum of %d days (GDPR Art. 5(1)(e), "+
-		"storage limitation).", days, maxDays)
+	if minDays != nil {
+		return fmt.Sprintf("%s lies between the statutory minimum of %d days and the policy's maximum of %d days "+
+			"(GDPR Art. 5(1)(e), storage limitation).", retention, *minDays, maxDays)
+	}
+	return fmt.Sprintf("%s is within the policy's maximum of %d days (GDPR Art. 5(1)(e), storage limitation).", retention, maxDays)
 }
 
 // sentence capitalises the first letter and ends the text with a full stop.

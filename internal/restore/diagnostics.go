@@ -63,7 +63,9 @@ func blockedAdvice(b *awsapi.RestoreBlockedError) string {
 	}
 	advice := []string{"Narrow the prefix to leave these keys out and deal with them apart."}
 	if reasons[awsapi.MayBeExpired] {
-		advice = append(advice, "Or choose a later to_time, one whose versions the bucket still keeps.")
+		advice = append(advice, "Or choose a later to_time, one whose versions the bucket still keeps. A gdpr_bucket "+
+			"keeps overwritten and deleted versions for its noncurrent_version_days: for the next incident, set it "+
+			"to how late one may be found.")
 	}
 	if reasons[awsapi.Archived] {
 		advice = append(advice, "Or restore each archived version first (aws s3api restore-object with its version id) "+

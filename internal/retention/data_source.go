@@ -58,7 +58,8 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"bucket": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The name of an existing S3 bucket in the provider's region, whose lifecycle " +
-					"expiration and default Object Lock retention are checked.",
+					"expirations (of current objects and of noncurrent versions) and default Object Lock " +
+					"retention are checked.",
 				Validators: []validator.String{validate.BucketName()},
 			},
 			"minimum_days": schema.Int64Attribute{
@@ -80,6 +81,12 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				Computed:            true,
 				MarkdownDescription: "The bucket's default Object Lock retention in days; null without one or in `days` mode.",
 			},
+			"noncurrent_version_days": schema.Int64Attribute{
+				Computed: true,
+				MarkdownDescription: "How many days the bucket's lifecycle keeps a version once it is overwritten, " +
+					"deleted or expired (its noncurrent version expiration), as `gdpr_bucket`'s " +
+					"`noncurrent_version_days` sets it; null when nothing expires noncurrent versions, or in `days` mode.",
+			},
 			"max_days": schema.Int64Attribute{
 				Computed:            true,
 				MarkdownDescription: "The longest retention allowed: the provider's `max_retention_days`.",
@@ -87,7 +94,9 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"compliant": schema.BoolAttribute{
 				Computed: true,
 				MarkdownDescription: "Whether the retention is bounded, at most `max_days`, at least `minimum_days`, " +
-					"and not shorter than the Object Lock retention.",
+					"and not shorter than the Object Lock retention or the noncurrent version expiration; with " +
+					"noncurrent versions kept more than a day, the expiration plus those days beyond the first must " +
+					"be at most `max_days` too, as `gdpr_bucket` requires.",
 			},
 			"reason": schema.StringAttribute{
 				Computed:            true,
@@ -124,7 +133,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if !m.MinimumDays.IsNull() {
 		in.MinimumDays = m.MinimumDays.ValueInt64Pointer()
 	}
-	m.ObjectLockMode, m.ObjectLockDays = types.StringNull(), types.Int64Null()
+	m.ObjectLockMode, m.ObjectLockDays, m.NoncurrentVersionDays = types.StringNull(), types.Int64Null(), types.Int64Null()
 	if m.Bucket.IsNull() {
 		in.ExpirationDays = m.Days.ValueInt64Pointer()
 	} else if !d.readBucket(ctx, &m, &in, resp) {
@@ -138,8 +147,8 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
-// readBucket reads the bucket's lifecycle expiration and default Object Lock retention into the policy's
-// input, and the lock into the model. It returns false after reporting an error.
+// readBucket reads the bucket's lifecycle expirations and default Object Lock retention into the policy's
+// input, and the lock and the noncurrent days into the model. It returns false after reporting an error.
 func (d *dataSource) readBucket(ctx context.Context, m *model, in *policy.RetentionInput, resp *datasource.ReadResponse) bool {
 	clients := d.data.ClientsFor(DataSourceType, &resp.Diagnostics)
 	if clients == nil {
@@ -154,6 +163,11 @@ func (d *dataSource) readBucket(ctx context.Context, m *model, in *policy.Retent
 	if r.ExpirationDays != nil {
 		days := int64(*r.ExpirationDays)
 		in.ExpirationDays = &days
+	}
+	if r.NoncurrentDays != nil {
+		noncurrent := int64(*r.NoncurrentDays)
+		in.NoncurrentDays = &noncurrent
+		m.NoncurrentVersionDays = types.Int64Value(noncurrent)
 	}
 	if r.ObjectLock != nil {
 		lock := int64(r.ObjectLock.Days)

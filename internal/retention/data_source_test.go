@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -69,33 +70,68 @@ func TestAccRetentionDataSource_bucket(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &unbounded})
 	})
+	longWindow := acctest.BucketName()
+	if _, err := acctest.S3(t, acctest.Region).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &longWindow,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(acctest.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = acctest.S3(t, acctest.Region).DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &longWindow})
+	})
+	if _, err := acctest.S3(t, acctest.Region).PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+		Bucket: &longWindow,
+		LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{{
+			ID: aws.String("keep-versions"), Status: s3types.ExpirationStatusEnabled,
+			Filter:                      &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+			Expiration:                  &s3types.LifecycleExpiration{Days: aws.Int32(3640)},
+			NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(30)},
+		}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	var checks []statecheck.StateCheck
 	checks = append(checks, expect("data.gdpr_retention.managed", map[string]knownvalue.Check{
-		"expiration_days":  knownvalue.Int64Exact(90),
-		"object_lock_mode": knownvalue.StringExact("COMPLIANCE"),
-		"object_lock_days": knownvalue.Int64Exact(30),
-		"compliant":        knownvalue.Bool(true),
+		"expiration_days":         knownvalue.Int64Exact(90),
+		"object_lock_mode":        knownvalue.StringExact("COMPLIANCE"),
+		"object_lock_days":        knownvalue.Int64Exact(30),
+		"noncurrent_version_days": knownvalue.Int64Exact(14),
+		"compliant":               knownvalue.Bool(true),
+		"reason":                  reasonLike(`^A retention of 90 days, and 14 more for noncurrent versions, is within the policy's maximum`),
+	})...)
+	// A bucket made by another tool expires current objects within the maximum, but keeps their versions 30
+	// days after that: the words are the ones gdpr_bucket's plan prints for the same settings.
+	checks = append(checks, expect("data.gdpr_retention.long_window", map[string]knownvalue.Check{
+		"expiration_days":         knownvalue.Int64Exact(3640),
+		"noncurrent_version_days": knownvalue.Int64Exact(30),
+		"compliant":               knownvalue.Bool(false),
+		"reason":                  reasonLike(`^A version expired after 3640 days is kept 30 days more as a noncurrent version, 3670 days in all, which exceeds the policy's maximum of 3650 days`),
 	})...)
 	checks = append(checks, expect("data.gdpr_retention.unbounded", map[string]knownvalue.Check{
-		"expiration_days": knownvalue.Null(),
-		"compliant":       knownvalue.Bool(false),
-		"reason":          reasonLike(`^Nothing expires the data, so it would be kept without limit`),
+		"expiration_days":         knownvalue.Null(),
+		"noncurrent_version_days": knownvalue.Null(),
+		"compliant":               knownvalue.Bool(false),
+		"reason":                  reasonLike(`^Nothing expires the data, so it would be kept without limit`),
 	})...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: acctest.BucketConfig(`
-  bucket_prefix   = "gdpr-retention-"
-  expiration_days = 90
-  object_lock     = { mode = "COMPLIANCE", days = 30 }
+  bucket_prefix           = "gdpr-retention-"
+  expiration_days         = 90
+  noncurrent_version_days = 14
+  object_lock             = { mode = "COMPLIANCE", days = 30 }
 `) + fmt.Sprintf(`
 data "gdpr_retention" "managed" {
   bucket = gdpr_bucket.test.bucket
 }
 
+data "gdpr_retention" "long_window" {
+  bucket = %q
+}
+
 data "gdpr_retention" "unbounded" {
   bucket = %q
-}`, unbounded),
+}`, longWindow, unbounded),
 			ConfigStateChecks: checks,
 		}},
 	})

@@ -12,7 +12,9 @@ type model struct {
 	ExpirationDays types.Int64  `tfsdk:"expiration_days"`
 	ObjectLockMode types.String `tfsdk:"object_lock_mode"`
 	ObjectLockDays types.Int64  `tfsdk:"object_lock_days"`
-	MaxDays        types.Int64  `tfsdk:"max_days"`
-	Compliant      types.Bool   `tfsdk:"compliant"`
-	Reason         types.String `tfsdk:"reason"`
+	// NoncurrentVersionDays is how long the bucket's lifecycle keeps a version once it is noncurrent.
+	NoncurrentVersionDays types.Int64  `tfsdk:"noncurrent_version_days"`
+	MaxDays               types.Int64  `tfsdk:"max_days"`
+	Compliant             types.Bool   `tfsdk:"compliant"`
+	Reason                types.String `tfsdk:"reason"`
 }

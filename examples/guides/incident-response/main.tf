@@ -11,10 +11,13 @@ resource "gdpr_key" "records" {
   description = "Encrypts the customer records"
 }
 
+# Overwritten and deleted records stay restorable for two weeks: the window in
+# which gdpr_restore_objects can undo an attack found late.
 resource "gdpr_bucket" "records" {
-  bucket_prefix   = "records-"
-  kms_key_arn     = gdpr_key.records.arn
-  expiration_days = 365
+  bucket_prefix           = "records-"
+  kms_key_arn             = gdpr_key.records.arn
+  expiration_days         = 365
+  noncurrent_version_days = 14
 }
 
 resource "gdpr_server" "crm" {
