@@ -1,0 +1,167 @@
+package isolate_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+// fault is one AWS call of an isolation that fails: the n-th request of op, answered with how.
+type fault struct {
+	op  string
+	n   int
+	how acctest.Fault
+}
+
+// TestAccIsolateServer_faultAtEachCallThenReinvokeConverges isolates two servers, each through a chain of
+// invocations that each fail at a later AWS call than the one before: refused (AccessDenied, which no
+// retryer retries) or, for the calls that make or move something, carried out with the answer lost
+// (Crash), so only the names and tags of what it made can tell the next invocation about it. Each
+// invocation must fail at its call, which shows that it found everything before it done and did not make
+// it twice; none leaves an interface in an isolation group that still has a rule. The last invocation, with
+// no fault, ends as an isolation with none: one isolation group per VPC with no rule, the instance's only
+// group, one complete snapshot per volume under the incident's key and no intermediate left, the instance
+// tagged and stopped, and an audit event naming the snapshot.
+func TestAccIsolateServer_faultAtEachCallThenReinvokeConverges(t *testing.T) {
+	requireActions(t)
+	chains := []struct {
+		name string
+		// ownVPC puts the server in a VPC of its own, which has no isolation group yet, so that the faults
+		// hit the group's creation.
+		ownVPC bool
+		faults []fault
+	}{
+		{name: "answers lost", ownVPC: true, faults: []fault{
+			{"ec2:CreateSecurityGroup", 1, acctest.AccessDenied},
+			{"ec2:CreateSecurityGroup", 1, acctest.Crash},
+			{"ec2:RevokeSecurityGroupEgress", 1, acctest.AccessDenied},
+			{"ec2:ModifyNetworkInterfaceAttribute", 1, acctest.Crash},
+			{"ec2:CreateSnapshot", 1, acctest.Crash},
+			{"ec2:DescribeSnapshots", 2, acctest.AccessDenied}, // the wait for the intermediate snapshot
+			{"ec2:CopySnapshot", 1, acctest.Crash},
+			{"ec2:DescribeSnapshotAttribute", 1, acctest.AccessDenied},
+			{"ec2:DeleteSnapshot", 1, acctest.AccessDenied},
+			{"ec2:CreateTags", 1, acctest.AccessDenied},
+			{"ec2:StopInstances", 1, acctest.Crash},
+		}},
+		{name: "refused", faults: []fault{
+			{"ec2:DescribeInstances", 1, acctest.AccessDenied},
+			{"ec2:ModifyNetworkInterfaceAttribute", 1, acctest.AccessDenied},
+			{"ec2:CreateSnapshot", 1, acctest.AccessDenied},
+			{"ec2:CopySnapshot", 1, acctest.AccessDenied},
+			{"ec2:StopInstances", 1, acctest.AccessDenied},
+			{"ec2:DescribeInstances", 2, acctest.AccessDenied}, // the wait for the stop
+		}},
+	}
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	proxy := acctest.NewProxy(t)
+	resources := keys
+	for i, c := range chains {
+		subnet := ""
+		if c.ownVPC {
+			subnet = newSubnet(t, fmt.Sprintf("10.%d.0.0/16", 100+i))
+		}
+		resources += serverResource(fmt.Sprintf("s%d", i), subnet) +
+			isolateAction(fmt.Sprintf("a%d", i), fmt.Sprintf("gdpr_server.s%d.id", i), "    stop = true")
+	}
+	// No retries, so that a call answered with a dropped connection is not made a second time.
+	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "0", resources)
+	cfg = strings.Replace(cfg, "  s3_use_path_style           = true\n", fmt.Sprintf("  s3_use_path_style           = true\n  audit = { path = %q }\n", trail), 1)
+	w := acctest.NewWorkdir(t, cfg)
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	t.Cleanup(func() {
+		proxy.Disable()
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	key := attribute(t, w, "gdpr_key.forensics", "arn")
+
+	for i, c := range chains {
+		t.Run(c.name, func(t *testing.T) {
+			id := attribute(t, w, fmt.Sprintf("gdpr_server.s%d", i), "id")
+			action := fmt.Sprintf("a%d", i)
+			for _, f := range c.faults {
+				proxy.FailFrom(f.op, f.n, f.how)
+				out, err := invokeWithoutRefresh(w, action)
+				got := proxy.FailedOperation()
+				// An empty operation fails nothing: the later invocations run without a fault.
+				proxy.FailFrom("", 0, f.how)
+				if err == nil || got != f.op {
+					t.Fatalf("the invocation with a fault (%s) at request %d of %s did not fail there (it failed at %q): %v\n%s",
+						f.how, f.n, f.op, got, err, out)
+				}
+				checkNeverOpen(t, id)
+			}
+			if out, err := invokeWithoutRefresh(w, action); err != nil {
+				t.Fatalf("invoking without a fault: %v\n%s", err, out)
+			}
+			_, snapshots := checkIsolated(t, id, key)
+			if i := instance(t, id); i.State == nil || i.State.Name != "stopped" {
+				t.Errorf("instance %s is %v after invoking without a fault, want stopped", id, i.State)
+			}
+			var last string
+			for _, e := range isolateEvents(t, trail) {
+				if e.CloudID == id {
+					last = e.Snapshots
+				}
+			}
+			if want := strings.Join(snapshots, ","); last != want {
+				t.Errorf("the last isolate event of %s names the snapshots %q, want %q", id, last, want)
+			}
+		})
+	}
+}
+
+// invokeWithoutRefresh invokes the action without refreshing the servers first, so that the proxy's
+// request counts are the action's own.
+func invokeWithoutRefresh(w *acctest.Workdir, name string) (string, error) {
+	out, err := w.Terraform("apply", "-input=false", "-auto-approve", "-no-color", "-refresh=false",
+		"-invoke=action.gdpr_isolate_server."+name)
+	return strings.Join(strings.Fields(out), " "), err
+}
+
+// checkNeverOpen asks EC2 whether an instance in its VPC's isolation group is cut off: a group of that
+// name that still has a rule must hold no interface of the instance.
+func checkNeverOpen(t *testing.T, id string) {
+	t.Helper()
+	i := instance(t, id)
+	_, nics := groupsOf(i)
+	for _, g := range isolationGroups(t, aws.ToString(i.VpcId)) {
+		if len(g.IpPermissions) == 0 && len(g.IpPermissionsEgress) == 0 {
+			continue
+		}
+		for nic, gs := range nics {
+			if slices.Contains(gs, aws.ToString(g.GroupId)) {
+				t.Errorf("network interface %s of %s joined the isolation group %s while it still has rules: %+v %+v",
+					nic, id, aws.ToString(g.GroupId), g.IpPermissions, g.IpPermissionsEgress)
+			}
+		}
+	}
+}
+
+// newSubnet makes a VPC with the given CIDR block and one subnet filling it, and returns the subnet's id.
+// They stay until the emulator stops: the isolation group keeps the VPC from being deleted, as in EC2.
+func newSubnet(t *testing.T, cidr string) string {
+	t.Helper()
+	ctx := context.Background()
+	c := acctest.EC2(t, acctest.Region)
+	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(cidr)})
+	if err != nil {
+		t.Fatalf("creating a VPC: %v", err)
+	}
+	subnet, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(cidr),
+		AvailabilityZone: aws.String(acctest.Region + "a")})
+	if err != nil {
+		t.Fatalf("creating a subnet: %v", err)
+	}
+	return aws.ToString(subnet.Subnet.SubnetId)
+}
