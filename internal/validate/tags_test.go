@@ -133,3 +133,36 @@ func TestTags_nullOrUnknown(t *testing.T) {
 		}
 	}
 }
+
+// A string that becomes a tag's value is 1 to max characters, counted as characters rather than bytes, of
+// those tags accept; every problem is one error.
+func TestTagValue(t *testing.T) {
+	validate := func(s string) []string {
+		resp := &validator.StringResponse{}
+		TagValue(5).ValidateString(context.Background(), validator.StringRequest{Path: path.Root("incident_id"), ConfigValue: types.StringValue(s)}, resp)
+		var out []string
+		for _, d := range resp.Diagnostics {
+			out = append(out, d.Summary()+": "+d.Detail())
+		}
+		return out
+	}
+	for _, ok := range []string{"a", "INC-1", "é@:/+", "a b_c"} {
+		if got := validate(ok); len(got) != 0 {
+			t.Errorf("%q refused: %v", ok, got)
+		}
+	}
+	for s, want := range map[string][]string{
+		"":       {"Invalid value: The value is 0 characters long; it becomes a tag's value, and must be 1 to 5 characters long."},
+		"INC-42": {"Invalid value: The value is 6 characters long; it becomes a tag's value, and must be 1 to 5 characters long."},
+		"a#b!":   {"Invalid value: The value contains '#', '!'; it becomes a tag's value, which may contain " + strings.ReplaceAll(TagCharacters, "`", "") + "."},
+	} {
+		if got := validate(s); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: got %q, want %q", s, got, want)
+		}
+	}
+	resp := &validator.StringResponse{}
+	TagValue(5).ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Errorf("an unknown value is refused: %v", resp.Diagnostics)
+	}
+}

@@ -1,0 +1,138 @@
+package isolate_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+// TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch invokes the action on an instance launched
+// through the SDK, without gdpr_server's tag: with managed_only left at its default the invocation fails
+// naming the instance and the way out, and EC2 shows nothing changed (its groups, its tags, no snapshot, no
+// isolation group, no event); with managed_only = false the same instance, whose root volume is not
+// encrypted at all, is isolated with its snapshot encrypted under the investigation's key.
+func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T) {
+	requireActions(t)
+	id, vpc := runUnmanaged(t)
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	w := apply(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+keys+
+		isolateAction("refused", fmt.Sprintf("%q", id), "")+
+		isolateAction("allowed", fmt.Sprintf("%q", id), "    managed_only = false"))
+	key := attribute(t, w, "gdpr_key.forensics", "arn")
+	before := instance(t, id)
+	groups, _ := groupsOf(before)
+	hadIsolationGroup := len(isolationGroups(t, vpc)) > 0
+
+	out, err := invoke(w, "refused")
+	if err == nil || !regexp.MustCompile(`Not a server of this provider.*EC2 instance "`+id+`" does not carry the tag "gdpr:managed-by".*nothing was changed.*set managed_only = false`).MatchString(out) {
+		t.Fatalf("the invocation on an unmanaged instance was not refused: %v\n%s", err, out)
+	}
+	after := instance(t, id)
+	if got, _ := groupsOf(after); !slices.Equal(got, groups) {
+		t.Errorf("the refused invocation moved instance %s from the groups %v to %v", id, groups, got)
+	}
+	if tags := tagsOf(after.Tags); tags["gdpr:incident"] != "" || tags["gdpr:isolated-at"] != "" {
+		t.Errorf("the refused invocation tagged instance %s: %v", id, tags)
+	}
+	if s := snapshotsOf(t, id); len(s) != 0 {
+		t.Errorf("the refused invocation took %d snapshots of %s", len(s), id)
+	}
+	if !hadIsolationGroup && len(isolationGroups(t, vpc)) != 0 {
+		t.Errorf("the refused invocation created an isolation group in %s", vpc)
+	}
+	if e := isolateEvents(t, trail); len(e) != 0 {
+		t.Errorf("the refused invocation recorded %d isolate events: %+v", len(e), e)
+	}
+
+	if out, err := invoke(w, "allowed"); err != nil {
+		t.Fatalf("invoking with managed_only = false: %v\n%s", err, out)
+	}
+	checkIsolated(t, id, key)
+	if e := isolateEvents(t, trail); len(e) != 1 || e[0].CloudID != id || e[0].Stopped != "" {
+		t.Errorf("isolate events %+v, want one of %s, not stopped", e, id)
+	}
+}
+
+// TestAccIsolateServer_keyInAnotherRegionFailsAtPlan plans an invocation whose key is in another region
+// than the provider's: the plan fails on kms_key_arn, naming both regions, before anything is invoked.
+func TestAccIsolateServer_keyInAnotherRegionFailsAtPlan(t *testing.T) {
+	requireActions(t)
+	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, "")+`
+action "gdpr_isolate_server" "elsewhere" {
+  config {
+    server_id   = "i-0123456789abcdef0"
+    incident_id = "INC-2026-0042"
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+}
+`)
+	out, err := w.Terraform("plan", "-input=false", "-no-color", "-invoke=action.gdpr_isolate_server.elsewhere")
+	out = strings.Join(strings.Fields(out), " ")
+	if err == nil || !regexp.MustCompile(`Key in another region.*kms_key_arn = .*The key is in region us-east-1, and the server is isolated in the provider's region, eu-central-1`).MatchString(out) {
+		t.Errorf("the plan with a key in another region did not fail on kms_key_arn: %v\n%s", err, out)
+	}
+}
+
+// TestAccIsolateServer_badInputs plans every bad configuration of the action; each fails with the
+// attribute's path, what is wrong and what is allowed, and nothing is invoked.
+func TestAccIsolateServer_badInputs(t *testing.T) {
+	requireActions(t)
+	action := func(serverID, incident, key string) string {
+		return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
+action "gdpr_isolate_server" "bad" {
+  config {
+    server_id   = %q
+    incident_id = %q
+    kms_key_arn = %q
+  }
+}
+`, serverID, incident, key)
+	}
+	const server, incident, key = "i-0123456789abcdef0", "INC-2026-0042", "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cases := map[string]struct{ config, want string }{
+		"server id too short":                      {action("i-123", incident, key), `(?s)server_id.*must be an EC2 instance id: i- followed by 8 or 17 lower-case hexadecimal digits`},
+		"server name, not id":                      {action("web-1", incident, key), `(?s)server_id.*must be an EC2 instance id`},
+		"server id upper case":                     {action("i-0123456789ABCDEF0", incident, key), `(?s)server_id.*must be an EC2 instance id`},
+		"empty incident id":                        {action(server, "", key), `(?s)Invalid value.*incident_id.*The value is 0 characters long; it becomes a tag's value, and must be 1 to 128 characters long`},
+		"incident id too long":                     {action(server, strings.Repeat("x", 129), key), `(?s)Invalid value.*incident_id.*The value is 129 characters long.*1 to 128`},
+		"incident id with a character tags refuse": {action(server, "INC#42", key), `(?s)Invalid value.*incident_id.*The value contains '#'; it becomes a tag's value, which may contain`},
+		"key alias":                                {action(server, incident, "alias/forensics"), `(?s)kms_key_arn.*must be the ARN of a KMS key.*aliases are not accepted`},
+		"key id":                                   {action(server, incident, "1234abcd-12ab-34cd-56ef-1234567890ab"), `(?s)kms_key_arn.*must be the ARN of a KMS key`},
+	}
+	var inputs []acctest.BadInput
+	for name, c := range cases {
+		inputs = append(inputs, acctest.BadInput{Kind: "action", Name: name, Config: c.config, Want: acctest.Wrapped(c.want)})
+	}
+	acctest.RunBadInputs(t, inputs, 8)
+}
+
+// runUnmanaged launches an instance through the SDK, as another tool would, terminated with the test, and
+// returns its id and VPC.
+func runUnmanaged(t *testing.T) (id, vpc string) {
+	t.Helper()
+	c := acctest.EC2(t, acctest.Region)
+	out, err := c.RunInstances(context.Background(), &ec2.RunInstancesInput{
+		ImageId: aws.String(acctest.LinuxImage), InstanceType: ec2types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+	})
+	if err != nil {
+		t.Fatalf("launching an instance: %v", err)
+	}
+	id = aws.ToString(out.Instances[0].InstanceId)
+	t.Cleanup(func() {
+		if _, err := c.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
+			t.Errorf("terminating %s: %v", id, err)
+		}
+	})
+	return id, aws.ToString(instance(t, id).VpcId)
+}
