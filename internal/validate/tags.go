@@ -54,8 +54,8 @@ func TagsDescription() string {
 
 // ServerTagsDescription is TagsDescription for gdpr_server, whose instances carry more of the provider's tags.
 func ServerTagsDescription() string {
-	return fmt.Sprintf("At most %d tags (AWS allows %d; the provider writes %q on every server, %q while creating it, "+
-		"and `gdpr_isolate_server` adds %q and %q). Keys are 1 to %d characters and values at most %d, made of %s. "+
+	return fmt.Sprintf("At most %d tags (AWS allows %d; the provider writes `%s` on every server, `%s` while creating it, "+
+		"and `gdpr_isolate_server` adds `%s` and `%s`). Keys are 1 to %d characters and values at most %d, made of %s. "+
 		"Keys must not start with `%s` in any case, which AWS reserves, and must not be one of the provider's own "+
 		"tags named here.",
 		MaxServerTags, awsTagsPerResource, awsapi.ManagedTag, awsapi.CreatingTag, awsapi.IncidentTag, awsapi.IsolatedAtTag,
