@@ -23,7 +23,7 @@ import (
 // encrypted at all, is isolated with its snapshot encrypted under the investigation's key.
 func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T) {
 	requireActions(t)
-	id, vpc := runUnmanaged(t)
+	id, vpc := runUnmanaged(t, "")
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	w := apply(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+keys+
 		isolateAction("refused", fmt.Sprintf("%q", id), "")+
@@ -60,6 +60,58 @@ func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T)
 	checkIsolated(t, id, key)
 	if e := isolateEvents(t, trail); len(e) != 1 || e[0].CloudID != id || e[0].Stopped != "" {
 		t.Errorf("isolate events %+v, want one of %s, not stopped", e, id)
+	}
+}
+
+// TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake puts a security group named gdpr-isolation,
+// without the provider's tag and with EC2's allow-all egress rule, in the VPC of the instance: the
+// invocation fails naming the group and what to do, and EC2 shows nothing changed (the instance's groups,
+// the group's rule, no snapshot, no event). Once the group is tagged as the diagnostic says, the next
+// invocation uses it: its rule is revoked and the instance isolated in it.
+func TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake(t *testing.T) {
+	requireActions(t)
+	ctx := context.Background()
+	c := acctest.EC2(t, acctest.Region)
+	id, vpc := runUnmanaged(t, newSubnet(t, "10.120.0.0/16"))
+	g, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("gdpr-isolation"),
+		VpcId: aws.String(vpc), Description: aws.String("someone else's")})
+	if err != nil {
+		t.Fatalf("creating a group named gdpr-isolation: %v", err)
+	}
+	group := aws.ToString(g.GroupId)
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	w := apply(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+keys+
+		isolateAction("any", fmt.Sprintf("%q", id), "    managed_only = false"))
+	key := attribute(t, w, "gdpr_key.forensics", "arn")
+	groups, _ := groupsOf(instance(t, id))
+
+	out, err := invoke(w, "any")
+	if err == nil || !regexp.MustCompile(`Isolation group name taken.*VPC `+vpc+` has a security group named "gdpr-isolation", `+group+
+		`, that the provider did not make.*EC2 instance "`+id+`" was not isolated: nothing was changed.*tag it gdpr:isolation = true`).MatchString(out) {
+		t.Fatalf("the invocation did not refuse the foreign group: %v\n%s", err, out)
+	}
+	if got, _ := groupsOf(instance(t, id)); !slices.Equal(got, groups) {
+		t.Errorf("the refused invocation moved instance %s from the groups %v to %v", id, groups, got)
+	}
+	if gs := isolationGroups(t, vpc); len(gs) != 1 || len(gs[0].IpPermissionsEgress) != 1 {
+		t.Errorf("the refused invocation changed the groups named gdpr-isolation: %+v", gs)
+	}
+	if s := snapshotsOf(t, id); len(s) != 0 {
+		t.Errorf("the refused invocation took %d snapshots of %s", len(s), id)
+	}
+	if e := isolateEvents(t, trail); len(e) != 0 {
+		t.Errorf("the refused invocation recorded %d isolate events: %+v", len(e), e)
+	}
+
+	if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{group},
+		Tags: []ec2types.Tag{{Key: aws.String("gdpr:isolation"), Value: aws.String("true")}}}); err != nil {
+		t.Fatalf("tagging %s: %v", group, err)
+	}
+	if out, err := invoke(w, "any"); err != nil {
+		t.Fatalf("invoking once the group is tagged: %v\n%s", err, out)
+	}
+	if got, _ := checkIsolated(t, id, key); got != group {
+		t.Errorf("isolated in %s, want the tagged group %s", got, group)
 	}
 }
 
@@ -116,15 +168,19 @@ action "gdpr_isolate_server" "bad" {
 	acctest.RunBadInputs(t, inputs, 8)
 }
 
-// runUnmanaged launches an instance through the SDK, as another tool would, terminated with the test, and
-// returns its id and VPC.
-func runUnmanaged(t *testing.T) (id, vpc string) {
+// runUnmanaged launches an instance through the SDK, as another tool would, in the subnet ("" for EC2's
+// choice), terminated with the test, and returns its id and VPC.
+func runUnmanaged(t *testing.T, subnet string) (id, vpc string) {
 	t.Helper()
 	c := acctest.EC2(t, acctest.Region)
-	out, err := c.RunInstances(context.Background(), &ec2.RunInstancesInput{
+	in := &ec2.RunInstancesInput{
 		ImageId: aws.String(acctest.LinuxImage), InstanceType: ec2types.InstanceTypeT3Micro,
 		MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-	})
+	}
+	if subnet != "" {
+		in.SubnetId = aws.String(subnet)
+	}
+	out, err := c.RunInstances(context.Background(), in)
 	if err != nil {
 		t.Fatalf("launching an instance: %v", err)
 	}
