@@ -36,6 +36,9 @@ const (
 	// IntermediateTag marks the snapshot taken under the volume's own key, which is copied under the
 	// incident's key and then deleted.
 	IntermediateTag = "gdpr:forensics-intermediate"
+	// ForensicsSourceTag names, on a copy, the intermediate snapshot it was copied from: two copies of one
+	// source hold the same data, so the second copy a retried request made is deleted.
+	ForensicsSourceTag = "gdpr:forensics-source"
 )
 
 // snapshotTimeout bounds the wait for one forensic snapshot; EBS copies a large volume for a long time. A
@@ -306,7 +309,6 @@ func (c *Clients) ForensicSnapshots(ctx context.Context, t *Isolatee, incident, 
 func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeVolume, incident, keyARN string,
 	existing []ec2types.Snapshot, progress func(string)) (string, error) {
 	var final, intermediate string
-	var intermediates []string
 	for _, s := range existing {
 		tags := ec2TagMap(s.Tags)
 		if tags[ForensicsVolumeTag] != v.ID || s.State == ec2types.SnapshotStateError {
@@ -314,7 +316,6 @@ func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeV
 		}
 		switch _, mid := tags[IntermediateTag]; {
 		case mid:
-			intermediates = append(intermediates, aws.ToString(s.SnapshotId))
 			intermediate = aws.ToString(s.SnapshotId)
 		case aws.ToBool(s.Encrypted) && aws.ToString(s.KmsKeyId) == keyARN:
 			final = aws.ToString(s.SnapshotId)
@@ -349,19 +350,22 @@ func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeV
 				return "", fmt.Errorf("snapshotting volume %s: %w", v.ID, err)
 			}
 			intermediate = aws.ToString(out.SnapshotId)
-			intermediates = append(intermediates, intermediate)
 		}
 		if err := c.waitSnapshot(ctx, intermediate); err != nil {
 			return "", err
 		}
 		progress(fmt.Sprintf("copying the snapshot of volume %s under the incident's key", v.ID))
+		copied := map[string]string{ForensicsSourceTag: intermediate}
+		for k, val := range tags {
+			copied[k] = val
+		}
 		out, err := c.ec2.copySnapshot(ctx, &ec2.CopySnapshotInput{
 			SourceSnapshotId:  aws.String(intermediate),
 			SourceRegion:      aws.String(c.Region),
 			Encrypted:         aws.Bool(true),
 			KmsKeyId:          aws.String(keyARN),
 			Description:       aws.String(snapshotDescription(incident, t.ID, v.ID)),
-			TagSpecifications: snapshotTags(tags),
+			TagSpecifications: snapshotTags(copied),
 		})
 		if err != nil {
 			return "", fmt.Errorf("copying snapshot %s of volume %s under %s: %w", intermediate, v.ID, keyARN, err)
@@ -374,13 +378,41 @@ func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeV
 	if err := c.checkForensicSnapshot(ctx, final, keyARN); err != nil {
 		return "", err
 	}
-	for _, id := range intermediates {
-		_, err := c.ec2.deleteSnapshot(ctx, &ec2.DeleteSnapshotInput{SnapshotId: aws.String(id)})
-		if err != nil && code(err) != "InvalidSnapshot.NotFound" {
-			return "", fmt.Errorf("deleting the intermediate snapshot %s of volume %s: %w", id, v.ID, err)
-		}
+	if err := c.deleteSpares(ctx, t.ID, v.ID, incident, final); err != nil {
+		return "", err
 	}
 	return final, nil
+}
+
+// deleteSpares deletes, once the forensic snapshot keep of the volume is complete and checked, the
+// intermediate snapshots of the volume and the copies of keep's own source. Read afresh rather than
+// remembered: the SDK retries a request whose answer was lost, and neither CreateSnapshot nor CopySnapshot
+// takes an idempotency token, so a retry can have made a second intermediate or a second copy of the same
+// data that only a new listing shows.
+func (c *Clients) deleteSpares(ctx context.Context, instanceID, volumeID, incident, keep string) error {
+	all, err := c.forensicSnapshotsOf(ctx, instanceID, incident)
+	if err != nil {
+		return err
+	}
+	var source string
+	for _, s := range all {
+		if aws.ToString(s.SnapshotId) == keep {
+			source = ec2TagMap(s.Tags)[ForensicsSourceTag]
+		}
+	}
+	for _, s := range all {
+		id, tags := aws.ToString(s.SnapshotId), ec2TagMap(s.Tags)
+		_, mid := tags[IntermediateTag]
+		same := source != "" && tags[ForensicsSourceTag] == source
+		if id == keep || tags[ForensicsVolumeTag] != volumeID || (!mid && !same) {
+			continue
+		}
+		_, err := c.ec2.deleteSnapshot(ctx, &ec2.DeleteSnapshotInput{SnapshotId: aws.String(id)})
+		if err != nil && code(err) != "InvalidSnapshot.NotFound" {
+			return fmt.Errorf("deleting the spare snapshot %s of volume %s: %w", id, volumeID, err)
+		}
+	}
+	return nil
 }
 
 // forensicSnapshotsOf lists the account's snapshots tagged for the incident and the instance.

@@ -3,9 +3,11 @@ package isolate_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,4 +166,46 @@ func newSubnet(t *testing.T, cidr string) string {
 		t.Fatalf("creating a subnet: %v", err)
 	}
 	return aws.ToString(subnet.Subnet.SubnetId)
+}
+
+// TestAccIsolateServer_retriedCallsMakeNothingTwice loses the answer to the first CreateSnapshot and to the
+// first CopySnapshot, each carried out, with the SDK's retries on: the retry makes a second intermediate
+// snapshot and a second copy, as at AWS, where neither call takes an idempotency token. The invocation
+// still ends with one forensic snapshot of the volume and no intermediate.
+func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
+	requireActions(t)
+	var lost sync.Map
+	once := func(op string) *acctest.Rule {
+		return &acctest.Rule{Fault: acctest.Crash, Match: func(_ *http.Request, got string) bool {
+			if got != op {
+				return false
+			}
+			_, seen := lost.LoadOrStore(op, true)
+			return !seen
+		}}
+	}
+	proxy := acctest.NewProxy(t)
+	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "3", keys+serverResource("test", "")+
+		isolateAction("incident", "gdpr_server.test.id", ""))
+	w := acctest.NewWorkdir(t, cfg)
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	t.Cleanup(func() {
+		proxy.Disable()
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	id := attribute(t, w, "gdpr_server.test", "id")
+	key := attribute(t, w, "gdpr_key.forensics", "arn")
+
+	proxy.SetRules(once("ec2:CreateSnapshot"), once("ec2:CopySnapshot"))
+	out, err := invokeWithoutRefresh(w, "incident")
+	proxy.SetRules()
+	if err != nil {
+		t.Fatalf("invoke: %v\n%s", err, out)
+	}
+	if n := proxy.Failed(); n != 2 {
+		t.Fatalf("%d answers lost, want 2 (CreateSnapshot and CopySnapshot)", n)
+	}
+	checkIsolated(t, id, key)
 }
