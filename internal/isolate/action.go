@@ -53,7 +53,7 @@ func (a *isolateAction) Configure(_ context.Context, req action.ConfigureRequest
 // ModifyPlan fails the plan of an invocation whose event the audit trail could not take, and one whose key
 // EBS could not encrypt the snapshots under, before anything is changed.
 func (a *isolateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	a.data.CheckAuditAction(TypeName, &resp.Diagnostics)
+	a.data.CheckAuditActionThat(TypeName, auditDoes, auditNothing, &resp.Diagnostics)
 	var key types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kms_key_arn"), &key)...)
 	if region, _ := a.data.Placement(); !key.IsUnknown() && !region.IsNull() {
@@ -76,7 +76,7 @@ func (a *isolateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		return
 	}
 	clients := a.data.ClientsFor(TypeName, &resp.Diagnostics)
-	a.data.CheckAuditAction(TypeName, &resp.Diagnostics)
+	a.data.CheckAuditActionThat(TypeName, auditDoes, auditNothing, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

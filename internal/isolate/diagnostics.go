@@ -14,6 +14,12 @@ import (
 // Every diagnostic of gdpr_isolate_server is worded here: a short summary, then what happened, what to do,
 // and the cause last.
 
+// auditDoes and auditNothing word the error of an invocation whose audit event the trail could not take.
+const (
+	auditDoes    = "cuts a server off from the network and keeps its disks as evidence, and every isolation"
+	auditNothing = "nothing is changed"
+)
+
 // keyRegionDiag refuses a key that EBS cannot encrypt the region's snapshots under.
 func keyRegionDiag(keyRegion, region string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("kms_key_arn"), "Key in another region",

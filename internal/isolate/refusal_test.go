@@ -115,6 +115,35 @@ func TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake(t *testing.T) {
 	}
 }
 
+// TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing configures an audit file in a directory
+// that does not exist: the invocation fails with "Audit trail cannot take events", worded for an isolation,
+// and EC2 shows the instance in its own groups, untagged, with no snapshot.
+func TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing(t *testing.T) {
+	requireActions(t)
+	body := keys + serverResource("test", "") + isolateAction("incident", "gdpr_server.test.id", "")
+	w := apply(t, acctest.ProviderConfig(acctest.Region, "")+body)
+	id := attribute(t, w, "gdpr_server.test", "id")
+	groups, _ := groupsOf(instance(t, id))
+	// The audit block comes only for the invocation, so the server's create and destroy are not stopped.
+	w.Write(acctest.CLIProviderHeader() + acctest.ProviderConfig(acctest.Region,
+		fmt.Sprintf("  audit = { path = %q }", filepath.Join(t.TempDir(), "missing", "audit.jsonl"))) + body)
+	out, err := invoke(w, "incident")
+	w.Write(acctest.CLIProviderHeader() + acctest.ProviderConfig(acctest.Region, "") + body)
+	if err == nil || !regexp.MustCompile(`Audit trail cannot take events.*The gdpr_isolate_server action cuts a server off from the network and keeps its disks as evidence, and every isolation is recorded in the audit trail.*so nothing is changed`).MatchString(out) {
+		t.Errorf("the invocation did not stop for the audit trail: %v\n%s", err, out)
+	}
+	i := instance(t, id)
+	if got, _ := groupsOf(i); !slices.Equal(got, groups) {
+		t.Errorf("instance %s moved from the groups %v to %v", id, groups, got)
+	}
+	if tags := tagsOf(i.Tags); tags["gdpr:incident"] != "" {
+		t.Errorf("instance %s was tagged: %v", id, tags)
+	}
+	if s := snapshotsOf(t, id); len(s) != 0 {
+		t.Errorf("%d snapshots of %s were taken", len(s), id)
+	}
+}
+
 // TestAccIsolateServer_keyInAnotherRegionFailsAtPlan plans an invocation whose key is in another region
 // than the provider's: the plan fails on kms_key_arn, naming both regions, before anything is invoked.
 func TestAccIsolateServer_keyInAnotherRegionFailsAtPlan(t *testing.T) {
