@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
@@ -208,4 +210,66 @@ func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 		t.Fatalf("%d answers lost, want 2 (CreateSnapshot and CopySnapshot)", n)
 	}
 	checkIsolated(t, id, key)
+}
+
+// TestAccIsolateServer_sharedSnapshotIsReported isolates a server whose disk is already under the
+// investigation's key, so its snapshot is taken under that key with no copy; the check of who may use the
+// snapshot fails the first time, and meanwhile the snapshot is made public, as a mistaken or hostile
+// change could. The next invocation fails with "Forensic snapshot is shared", naming the snapshot and the
+// group, while the instance stays isolated; once the permission is removed the invocation completes.
+func TestAccIsolateServer_sharedSnapshotIsReported(t *testing.T) {
+	requireActions(t)
+	ctx := context.Background()
+	proxy := acctest.NewProxy(t)
+	server := strings.Replace(serverResource("test", ""), "gdpr_key.disks.arn", "gdpr_key.forensics.arn", 1)
+	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "0", keys+server+isolateAction("incident", "gdpr_server.test.id", ""))
+	w := acctest.NewWorkdir(t, cfg)
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	t.Cleanup(func() {
+		proxy.Disable()
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	id := attribute(t, w, "gdpr_server.test", "id")
+	key := attribute(t, w, "gdpr_key.forensics", "arn")
+
+	proxy.FailFrom("ec2:DescribeSnapshotAttribute", 1, acctest.AccessDenied)
+	out, err := invokeWithoutRefresh(w, "incident")
+	proxy.FailFrom("", 0, acctest.AccessDenied)
+	if err == nil || !strings.Contains(out, "Forensic snapshots incomplete") {
+		t.Fatalf("the invocation with a fault at DescribeSnapshotAttribute did not fail: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "copying") {
+		t.Errorf("a disk already under the investigation's key was copied:\n%s", out)
+	}
+	snapshots := snapshotsOf(t, id)
+	if len(snapshots) != 1 {
+		t.Fatalf("%d snapshots of %s, want one taken directly under the key", len(snapshots), id)
+	}
+	snapshot := aws.ToString(snapshots[0].SnapshotId)
+	c := acctest.EC2(t, acctest.Region)
+	share := func(op ec2types.OperationType) {
+		t.Helper()
+		if _, err := c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: aws.String(snapshot),
+			Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: op,
+			GroupNames: []string{"all"}}); err != nil {
+			t.Fatalf("%s the public create-volume permission of %s: %v", op, snapshot, err)
+		}
+	}
+	share(ec2types.OperationTypeAdd)
+
+	out, err = invokeWithoutRefresh(w, "incident")
+	if err == nil || !regexp.MustCompile(`Forensic snapshot is shared.*EC2 instance "`+id+`" is isolated in security group sg-[0-9a-f]+, but its forensic snapshot `+
+		snapshot+` may be used to create volumes by the group all`).MatchString(out) {
+		t.Fatalf("the invocation did not report the shared snapshot: %v\n%s", err, out)
+	}
+	checkNeverOpen(t, id)
+	share(ec2types.OperationTypeRemove)
+	if out, err := invokeWithoutRefresh(w, "incident"); err != nil {
+		t.Fatalf("invoking once the snapshot is no longer shared: %v\n%s", err, out)
+	}
+	if _, got := checkIsolated(t, id, key); !slices.Equal(got, []string{snapshot}) {
+		t.Errorf("snapshots %v, want the one taken first, %s", got, snapshot)
+	}
 }
