@@ -144,6 +144,38 @@ func TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing(t *testin
 	}
 }
 
+// TestAccIsolateServer_unknownOrTerminatedInstanceIsAClearError invokes the action on an instance id EC2
+// does not know, and on a terminated instance: each fails saying what was found and that
+// nothing was changed, and neither leaves an isolation group, a snapshot or an event behind.
+func TestAccIsolateServer_unknownOrTerminatedInstanceIsAClearError(t *testing.T) {
+	requireActions(t)
+	id, vpc := runUnmanaged(t, newSubnet(t, "10.121.0.0/16"))
+	if _, err := acctest.EC2(t, acctest.Region).TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
+		t.Fatalf("terminating %s: %v", id, err)
+	}
+	trail := filepath.Join(t.TempDir(), "audit.jsonl")
+	w := apply(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+keys+
+		isolateAction("unknown", `"i-0123456789abcdef0"`, "")+
+		isolateAction("terminated", fmt.Sprintf("%q", id), "    managed_only = false"))
+	for action, want := range map[string]string{
+		"unknown":    `Cannot find the server.*EC2 has no instance "i-0123456789abcdef0" in region eu-central-1 that the credentials can see, so nothing was changed`,
+		"terminated": `Server already terminated.*EC2 instance "` + id + `" is terminated, so it has no network to cut off.*nothing was changed`,
+	} {
+		if out, err := invoke(w, action); err == nil || !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("invoking %s: %v, want an error matching %s\n%s", action, err, want, out)
+		}
+	}
+	if gs := isolationGroups(t, vpc); len(gs) != 0 {
+		t.Errorf("an isolation group was made in %s: %+v", vpc, gs)
+	}
+	if s := snapshotsOf(t, id); len(s) != 0 {
+		t.Errorf("%d snapshots of the terminated %s were taken", len(s), id)
+	}
+	if e := isolateEvents(t, trail); len(e) != 0 {
+		t.Errorf("%d isolate events were recorded: %+v", len(e), e)
+	}
+}
+
 // TestAccIsolateServer_keyInAnotherRegionFailsAtPlan plans an invocation whose key is in another region
 // than the provider's: the plan fails on kms_key_arn, naming both regions, before anything is invoked.
 func TestAccIsolateServer_keyInAnotherRegionFailsAtPlan(t *testing.T) {
