@@ -36,6 +36,7 @@ type fault struct {
 // tagged and stopped, and an audit event naming the snapshot.
 func TestAccIsolateServer_faultAtEachCallThenReinvokeConverges(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	chains := []struct {
 		name string
 		// ownVPC puts the server in a VPC of its own, which has no isolation group yet, so that the faults
@@ -176,6 +177,7 @@ func newSubnet(t *testing.T, cidr string) string {
 // still ends with one forensic snapshot of the volume and no intermediate.
 func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	var lost sync.Map
 	once := func(op string) *acctest.Rule {
 		return &acctest.Rule{Fault: acctest.Crash, Match: func(_ *http.Request, got string) bool {
@@ -219,6 +221,7 @@ func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 // group, while the instance stays isolated; once the permission is removed the invocation completes.
 func TestAccIsolateServer_sharedSnapshotIsReported(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	ctx := context.Background()
 	proxy := acctest.NewProxy(t)
 	server := strings.Replace(serverResource("test", ""), "gdpr_key.disks.arn", "gdpr_key.forensics.arn", 1)

@@ -22,6 +22,7 @@ import (
 // tags changed outside Terraform and replaces it; the apply makes a new instance and the snapshot stays.
 func TestAccIsolateServer_containsKeepsEvidenceThenTheNextApplyReplaces(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	config := acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail)) + keys +
 		serverResource("test", "") + isolateAction("incident", "gdpr_server.test.id", "    stop = true")

@@ -23,7 +23,9 @@ import (
 // encrypted at all, is isolated with its snapshot encrypted under the investigation's key.
 func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T) {
 	requireActions(t)
-	id, vpc := runUnmanaged(t, "")
+	t.Parallel()
+	// A VPC of its own, so that no other test makes an isolation group in it meanwhile.
+	id, vpc := runUnmanaged(t, newSubnet(t, "10.122.0.0/16"))
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	w := apply(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+keys+
 		isolateAction("refused", fmt.Sprintf("%q", id), "")+
@@ -70,6 +72,7 @@ func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T)
 // invocation uses it: its rule is revoked and the instance isolated in it.
 func TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	ctx := context.Background()
 	c := acctest.EC2(t, acctest.Region)
 	id, vpc := runUnmanaged(t, newSubnet(t, "10.120.0.0/16"))
@@ -120,6 +123,7 @@ func TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake(t *testing.T) {
 // and EC2 shows the instance in its own groups, untagged, with no snapshot.
 func TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	body := keys + serverResource("test", "") + isolateAction("incident", "gdpr_server.test.id", "")
 	w := apply(t, acctest.ProviderConfig(acctest.Region, "")+body)
 	id := attribute(t, w, "gdpr_server.test", "id")
@@ -149,6 +153,7 @@ func TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing(t *testin
 // nothing was changed, and neither leaves an isolation group, a snapshot or an event behind.
 func TestAccIsolateServer_unknownOrTerminatedInstanceIsAClearError(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	id, vpc := runUnmanaged(t, newSubnet(t, "10.121.0.0/16"))
 	if _, err := acctest.EC2(t, acctest.Region).TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
 		t.Fatalf("terminating %s: %v", id, err)
@@ -180,6 +185,7 @@ func TestAccIsolateServer_unknownOrTerminatedInstanceIsAClearError(t *testing.T)
 // than the provider's: the plan fails on kms_key_arn, naming both regions, before anything is invoked.
 func TestAccIsolateServer_keyInAnotherRegionFailsAtPlan(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, "")+`
 action "gdpr_isolate_server" "elsewhere" {
   config {
@@ -200,6 +206,7 @@ action "gdpr_isolate_server" "elsewhere" {
 // attribute's path, what is wrong and what is allowed, and nothing is invoked.
 func TestAccIsolateServer_badInputs(t *testing.T) {
 	requireActions(t)
+	t.Parallel()
 	action := func(serverID, incident, key string) string {
 		return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`
 action "gdpr_isolate_server" "bad" {
