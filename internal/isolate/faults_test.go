@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -274,5 +275,60 @@ func TestAccIsolateServer_sharedSnapshotIsReported(t *testing.T) {
 	}
 	if _, got := checkIsolated(t, id, key); !slices.Equal(got, []string{snapshot}) {
 		t.Errorf("snapshots %v, want the one taken first, %s", got, snapshot)
+	}
+}
+
+// TestAccIsolateServer_killedProviderThenReinvokeConverges kills the provider process (SIGKILL, as an
+// out-of-memory kill would) right after each call that makes or moves something reached EC2, one
+// invocation per call, each carrying the isolation further; the invocation after the last kill, with no
+// fault, ends as an isolation that was never interrupted: one group, the instance's only one, with no rule,
+// one snapshot of the volume and no intermediate, the instance tagged and stopped.
+func TestAccIsolateServer_killedProviderThenReinvokeConverges(t *testing.T) {
+	requireActions(t)
+	t.Parallel()
+	var bin string
+	var target atomic.Value
+	var fired atomic.Bool
+	var killed atomic.Int32
+	proxy := acctest.NewProxy(t, &acctest.Rule{
+		Match: func(_ *http.Request, got string) bool {
+			return got == target.Load() && fired.CompareAndSwap(false, true)
+		},
+		Fault: acctest.Crash,
+		Then:  func() { killed.Store(int32(acctest.KillProcesses(bin))) },
+	})
+	target.Store("")
+	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "3", keys+serverResource("test", newSubnet(t, "10.123.0.0/16"))+
+		isolateAction("incident", "gdpr_server.test.id", "    stop = true"))
+	w := acctest.NewWorkdir(t, cfg)
+	bin = w.OwnBinary()
+	w.MustTerraform("apply", "-input=false", "-auto-approve")
+	t.Cleanup(func() {
+		proxy.Disable()
+		if out, err := w.Terraform("destroy", "-input=false", "-auto-approve"); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	id := attribute(t, w, "gdpr_server.test", "id")
+	key := attribute(t, w, "gdpr_key.forensics", "arn")
+
+	for _, op := range []string{"ec2:CreateSecurityGroup", "ec2:ModifyNetworkInterfaceAttribute", "ec2:CreateSnapshot",
+		"ec2:CopySnapshot", "ec2:DeleteSnapshot", "ec2:CreateTags", "ec2:StopInstances"} {
+		fired.Store(false)
+		killed.Store(0)
+		target.Store(op)
+		out, err := invokeWithoutRefresh(w, "incident")
+		target.Store("")
+		if !fired.Load() || killed.Load() == 0 || err == nil {
+			t.Fatalf("the invocation was not killed after %s (%d processes killed): %v\n%s", op, killed.Load(), err, out)
+		}
+		checkNeverOpen(t, id)
+	}
+	if out, err := invokeWithoutRefresh(w, "incident"); err != nil {
+		t.Fatalf("invoking after the kills: %v\n%s", err, out)
+	}
+	checkIsolated(t, id, key)
+	if i := instance(t, id); i.State == nil || i.State.Name != ec2types.InstanceStateNameStopped {
+		t.Errorf("instance %s is %v, want stopped", id, i.State)
 	}
 }
