@@ -45,7 +45,8 @@ And moto copies an object's website redirect with its metadata, where AWS never 
 only when the request gives it (S3Backend.copy_object).
 
 And it loads moto_rds.py, beside it, which makes moto's RDS answer as RDS does where the provider depends on it
-(its states, a restore's settings, resource ids).
+(its states, a restore's settings, resource ids), and moto_ec2.py, which does the same for EC2's security groups
+and snapshots where isolating a server depends on them.
 
 It serves TLS so that a busy machine slows the emulator down without making it fail (see serve_tls): each
 connection's TLS handshake runs on that connection's own thread, and the listen queue holds a whole burst of
@@ -72,6 +73,7 @@ from moto.s3.utils import ARCHIVE_STORAGE_CLASSES
 from werkzeug.serving import BaseWSGIServer, load_ssl_context, make_server
 
 import moto_rds  # noqa: F401, E402 (importing it patches moto's RDS; see moto_rds.py)
+import moto_ec2  # noqa: F401, E402 (importing it patches moto's EC2; see moto_ec2.py)
 
 # Whether the request being served arrived over TLS; None outside a request. A context variable rather than a
 # global because werkzeug serves each connection on its own thread, over TLS on one port and plain on the other.

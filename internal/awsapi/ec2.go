@@ -99,6 +99,7 @@ func (c *Clients) server(owner string, i ec2types.Instance) *Server {
 		s.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	s.Unfinished = unfinished(s.Tags)
+	delete(s.Tags, ManagedTag)
 	// The groups of the primary network interface are the instance's; some services report them only
 	// there when the instance was launched with a network interface specification.
 	groups := map[string]bool{}

@@ -77,18 +77,30 @@ func (c *Clients) RunServer(ctx context.Context, in ServerInput, fp string) (*Se
 	return c.server(aws.ToString(out.OwnerId), out.Instances[0]), nil
 }
 
-// marked adds the creation marker to the instance's tags in the launch request itself, so that no instance
-// is ever running without it before its create has finished.
+// ManagedTag is on every instance gdpr_server launches, from the launch on: it tells the servers the provider
+// made from all others, so that gdpr_isolate_server refuses, unless told otherwise, an instance id that names
+// someone else's server. Its value is the resource type. Reads leave it out of the server's tags.
+const ManagedTag = "gdpr:managed-by"
+
+// managedBy is ManagedTag's value.
+const managedBy = "gdpr_server"
+
+// marked adds the creation marker and ManagedTag to the instance's tags in the launch request itself, so
+// that no instance is ever running without the marker before its create has finished, nor without
+// ManagedTag at all.
 func marked(input *ec2.RunInstancesInput, fp string) {
-	tag := ec2types.Tag{Key: aws.String(CreatingTag), Value: aws.String(fp)}
+	tags := []ec2types.Tag{
+		{Key: aws.String(CreatingTag), Value: aws.String(fp)},
+		{Key: aws.String(ManagedTag), Value: aws.String(managedBy)},
+	}
 	for i := range input.TagSpecifications {
 		if input.TagSpecifications[i].ResourceType == ec2types.ResourceTypeInstance {
-			input.TagSpecifications[i].Tags = append(input.TagSpecifications[i].Tags, tag)
+			input.TagSpecifications[i].Tags = append(input.TagSpecifications[i].Tags, tags...)
 			return
 		}
 	}
 	input.TagSpecifications = append(input.TagSpecifications, ec2types.TagSpecification{
-		ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{tag},
+		ResourceType: ec2types.ResourceTypeInstance, Tags: tags,
 	})
 }
 

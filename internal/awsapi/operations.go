@@ -36,24 +36,48 @@ type operation[In, Out, Options any] = func(context.Context, *In, ...func(*Optio
 
 // ec2Operations are the EC2 operations the provider calls.
 type ec2Operations struct {
-	describeImages            operation[ec2.DescribeImagesInput, ec2.DescribeImagesOutput, ec2.Options]
-	describeInstanceAttribute operation[ec2.DescribeInstanceAttributeInput, ec2.DescribeInstanceAttributeOutput, ec2.Options]
-	describeInstances         describeInstancesFunc
-	deleteTags                operation[ec2.DeleteTagsInput, ec2.DeleteTagsOutput, ec2.Options]
-	describeVolumes           operation[ec2.DescribeVolumesInput, ec2.DescribeVolumesOutput, ec2.Options]
-	runInstances              operation[ec2.RunInstancesInput, ec2.RunInstancesOutput, ec2.Options]
-	terminateInstances        operation[ec2.TerminateInstancesInput, ec2.TerminateInstancesOutput, ec2.Options]
+	copySnapshot                    operation[ec2.CopySnapshotInput, ec2.CopySnapshotOutput, ec2.Options]
+	createSecurityGroup             operation[ec2.CreateSecurityGroupInput, ec2.CreateSecurityGroupOutput, ec2.Options]
+	createSnapshot                  operation[ec2.CreateSnapshotInput, ec2.CreateSnapshotOutput, ec2.Options]
+	createTags                      operation[ec2.CreateTagsInput, ec2.CreateTagsOutput, ec2.Options]
+	deleteSnapshot                  operation[ec2.DeleteSnapshotInput, ec2.DeleteSnapshotOutput, ec2.Options]
+	deleteTags                      operation[ec2.DeleteTagsInput, ec2.DeleteTagsOutput, ec2.Options]
+	describeImages                  operation[ec2.DescribeImagesInput, ec2.DescribeImagesOutput, ec2.Options]
+	describeInstanceAttribute       operation[ec2.DescribeInstanceAttributeInput, ec2.DescribeInstanceAttributeOutput, ec2.Options]
+	describeInstances               describeInstancesFunc
+	describeSecurityGroups          operation[ec2.DescribeSecurityGroupsInput, ec2.DescribeSecurityGroupsOutput, ec2.Options]
+	describeSnapshotAttribute       operation[ec2.DescribeSnapshotAttributeInput, ec2.DescribeSnapshotAttributeOutput, ec2.Options]
+	describeSnapshots               describeSnapshotsFunc
+	describeVolumes                 operation[ec2.DescribeVolumesInput, ec2.DescribeVolumesOutput, ec2.Options]
+	modifyNetworkInterfaceAttribute operation[ec2.ModifyNetworkInterfaceAttributeInput, ec2.ModifyNetworkInterfaceAttributeOutput, ec2.Options]
+	revokeSecurityGroupEgress       operation[ec2.RevokeSecurityGroupEgressInput, ec2.RevokeSecurityGroupEgressOutput, ec2.Options]
+	revokeSecurityGroupIngress      operation[ec2.RevokeSecurityGroupIngressInput, ec2.RevokeSecurityGroupIngressOutput, ec2.Options]
+	runInstances                    operation[ec2.RunInstancesInput, ec2.RunInstancesOutput, ec2.Options]
+	stopInstances                   operation[ec2.StopInstancesInput, ec2.StopInstancesOutput, ec2.Options]
+	terminateInstances              operation[ec2.TerminateInstancesInput, ec2.TerminateInstancesOutput, ec2.Options]
 }
 
 func ec2OperationsOf(c *ec2.Client) ec2Operations {
 	return ec2Operations{
-		describeImages:            c.DescribeImages,
-		describeInstanceAttribute: c.DescribeInstanceAttribute,
-		describeInstances:         c.DescribeInstances,
-		deleteTags:                c.DeleteTags,
-		describeVolumes:           c.DescribeVolumes,
-		runInstances:              c.RunInstances,
-		terminateInstances:        c.TerminateInstances,
+		copySnapshot:                    c.CopySnapshot,
+		createSecurityGroup:             c.CreateSecurityGroup,
+		createSnapshot:                  c.CreateSnapshot,
+		createTags:                      c.CreateTags,
+		deleteSnapshot:                  c.DeleteSnapshot,
+		deleteTags:                      c.DeleteTags,
+		describeImages:                  c.DescribeImages,
+		describeInstanceAttribute:       c.DescribeInstanceAttribute,
+		describeInstances:               c.DescribeInstances,
+		describeSecurityGroups:          c.DescribeSecurityGroups,
+		describeSnapshotAttribute:       c.DescribeSnapshotAttribute,
+		describeSnapshots:               c.DescribeSnapshots,
+		describeVolumes:                 c.DescribeVolumes,
+		modifyNetworkInterfaceAttribute: c.ModifyNetworkInterfaceAttribute,
+		revokeSecurityGroupEgress:       c.RevokeSecurityGroupEgress,
+		revokeSecurityGroupIngress:      c.RevokeSecurityGroupIngress,
+		runInstances:                    c.RunInstances,
+		stopInstances:                   c.StopInstances,
+		terminateInstances:              c.TerminateInstances,
 	}
 }
 
@@ -201,6 +225,13 @@ func stsOperationsOf(c *sts.Client) stsOperations {
 type describeInstancesFunc func(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 
 func (f describeInstancesFunc) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, opts ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// describeSnapshotsFunc is DescribeSnapshots as the EC2 snapshot waiter and paginator take it.
+type describeSnapshotsFunc func(context.Context, *ec2.DescribeSnapshotsInput, ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error)
+
+func (f describeSnapshotsFunc) DescribeSnapshots(ctx context.Context, in *ec2.DescribeSnapshotsInput, opts ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error) {
 	return f(ctx, in, opts...)
 }
 

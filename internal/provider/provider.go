@@ -28,6 +28,7 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/database"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/erase"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/guard"
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/isolate"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/jurisdiction"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/key"
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/move"
@@ -345,6 +346,7 @@ var _ provider.ProviderWithActions = (*gdprProvider)(nil)
 func (p *gdprProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		erase.NewAction,
+		isolate.NewAction,
 		move.NewAction,
 		restore.NewAction,
 	}

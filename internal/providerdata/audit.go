@@ -115,14 +115,21 @@ func (d *Data) CheckAudit(typeName string, diags *diag.Diagnostics) {
 // CheckAuditAction fails an invocation of the typeName action, which erases data, while the audit trail
 // cannot take its event: it runs before anything is deleted, at plan and again at the invocation. d may be nil.
 func (d *Data) CheckAuditAction(typeName string, diags *diag.Diagnostics) {
+	d.CheckAuditActionThat(typeName, "erases data, and every erasure", "nothing is erased", diags)
+}
+
+// CheckAuditActionThat is CheckAuditAction for an action that changes something other than data, so that
+// its diagnostic says what the action does: does is what it does and what is recorded ("isolates a
+// server, and every isolation"), and nothing what the invocation then does not do ("nothing is changed").
+func (d *Data) CheckAuditActionThat(typeName, does, nothing string, diags *diag.Diagnostics) {
 	if d == nil || d.Audit == nil {
 		return
 	}
 	var signer *audit.SignerError
 	if err := d.Audit.Check(); errors.As(err, &signer) {
-		diags.Append(auditSignerDiag("The "+typeName+" action erases data, and every erasure", signer))
+		diags.Append(auditSignerDiag("The "+typeName+" action "+does, signer))
 	} else if err != nil {
-		diags.Append(auditUnwritableActionDiag(typeName, err))
+		diags.Append(auditUnwritableActionDiag(typeName, does, nothing, err))
 	}
 }
 

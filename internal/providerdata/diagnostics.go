@@ -66,14 +66,15 @@ func auditUnwritableDiag(typeName string, err error) diag.Diagnostic {
 			"audit verify on the file, move it aside and start a new one.\n\nCause: %s", typeName, err))
 }
 
-// auditUnwritableActionDiag stops an erasure whose event the audit file could not take.
-func auditUnwritableActionDiag(typeName string, err error) diag.Diagnostic {
+// auditUnwritableActionDiag stops an invocation whose event the audit file could not take; does and
+// nothing are CheckAuditActionThat's.
+func auditUnwritableActionDiag(typeName, does, nothing string, err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Audit trail cannot take events",
-		fmt.Sprintf("The %s action erases data, and every erasure is recorded in the audit trail (GDPR Art. "+
+		fmt.Sprintf("The %s action %s is recorded in the audit trail (GDPR Art. "+
 			"5(2), accountability), but the audit file, or the outbox next to it that queues events for the "+
-			"webhook, cannot take the event, so nothing is erased. Create the directory, point audit.path at a "+
+			"webhook, cannot take the event, so %s. Create the directory, point audit.path at a "+
 			"file, or, for a last line cut short, run terraform-provider-gdpr audit verify on the file, move it "+
-			"aside and start a new one.\n\nCause: %s", typeName, err))
+			"aside and start a new one.\n\nCause: %s", typeName, does, nothing, err))
 }
 
 // auditSignerDiag stops a plan or an erasure whose event the audit file would take signed otherwise than its

@@ -71,6 +71,17 @@ func volumeTooSmallDiag(volumeType string, size, minimum int64) diag.Diagnostic 
 			"root_volume_size_gb, or choose gp3 for a smaller volume.", volumeType, minimum, size))
 }
 
+// isolatedWarning names the isolation that changed the server and says what the replacement keeps.
+func isolatedWarning(id, incident, at string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Isolated server will be replaced",
+		fmt.Sprintf("EC2 instance %q was isolated for incident %q at %s by gdpr_isolate_server: its security groups "+
+			"and tags changed outside Terraform, so this apply replaces it with a clean build from its image, and "+
+			"the compromised instance is terminated with its root volume. Its forensic snapshots (tagged %s = %q) "+
+			"and the VPC's isolation group are not part of the server: they stay. Make sure the snapshots are "+
+			"complete (the isolation's audit event lists them) before applying.",
+			id, incident, at, awsapi.IncidentTag, incident))
+}
+
 func destructionWarning(id string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Server will be destroyed",
 		fmt.Sprintf("EC2 instance %q will be terminated, and its root volume with everything on it is deleted "+

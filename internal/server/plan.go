@@ -36,8 +36,22 @@ func (r *serverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	if replaceonly.PlanChange(ctx, ResourceType, req, resp) {
 		r.data.CheckAudit(ResourceType, &resp.Diagnostics)
+		reportIsolated(ctx, req.State, resp)
 		r.checkDestroy(ctx, req.State, resp)
 		r.reportLeftBehind(ctx, req, resp)
+	}
+}
+
+// reportIsolated names, at the plan that replaces it, a server gdpr_isolate_server isolated: the refresh that
+// found its groups and tags changed warned once, and this says on every plan until the apply why the server
+// goes and what stays.
+func reportIsolated(ctx context.Context, state tfsdk.State, resp *resource.ModifyPlanResponse) {
+	var id types.String
+	var tags map[string]string
+	resp.Diagnostics.Append(state.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(state.GetAttribute(ctx, path.Root("tags"), &tags)...)
+	if incident, ok := tags[awsapi.IncidentTag]; ok {
+		resp.Diagnostics.Append(isolatedWarning(id.ValueString(), incident, tags[awsapi.IsolatedAtTag]))
 	}
 }
 

@@ -142,8 +142,8 @@ func serverSchema() schema.Schema {
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the instance and of its root volume. " + validate.TagsDescription(),
-				Validators:          []validator.Map{validate.Tags()},
+				MarkdownDescription: "Tags of the instance and of its root volume. " + validate.ServerTagsDescription(),
+				Validators:          []validator.Map{validate.ServerTags()},
 			},
 			"availability_zone": schema.StringAttribute{
 				Computed:            true,

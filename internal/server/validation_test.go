@@ -56,6 +56,17 @@ func badInputs() []acctest.BadInput {
 			also              map[string]string
 		}{"tags", tc.Tags, acctest.Wrapped(tc.Want), nil}
 	}
+	// An instance carries more of the provider's tags than a key or a bucket, so fewer of the user's fit.
+	delete(tests, "51 tags")
+	delete(tests, "50 tags, leaving no room for the creation marker")
+	tests["48 tags, leaving no room for the provider's three"] = struct {
+		attr, value, want string
+		also              map[string]string
+	}{"tags", acctest.ManyTags(48), acctest.Wrapped(`(?s)Too many tags.*48 tags are configured, and at most 47 are allowed: AWS allows 50 tags per resource, and the provider adds its own "gdpr:managed-by" tag to every server`), nil}
+	tests["the managed-by tag"] = struct {
+		attr, value, want string
+		also              map[string]string
+	}{"tags", `{ "gdpr:managed-by" = "gdpr_server" }`, acctest.Wrapped(`(?s)Reserved tag key.*The tag key "gdpr:managed-by" is the provider's own`), nil}
 	var out []acctest.BadInput
 	for name, tc := range tests {
 		args := maps.Clone(valid)

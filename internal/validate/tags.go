@@ -23,7 +23,11 @@ const (
 	// MaxTags is one fewer than AWS allows: while a create runs, the provider writes its own creation marker
 	// (awsapi.CreatingTag) next to the configured tags, and KMS and EC2 count it, so a 50th tag would fail
 	// the apply with TagLimitExceeded after the plan said it would work.
-	MaxTags           = awsTagsPerResource - 1
+	MaxTags = awsTagsPerResource - 1
+	// MaxServerTags leaves room on an instance for three tags of the provider's own at once: ManagedTag,
+	// which every server carries, and either the creation marker or the two tags gdpr_isolate_server adds
+	// (awsapi.IncidentTag, awsapi.IsolatedAtTag); a 48th tag would fail the launch or the isolation.
+	MaxServerTags     = awsTagsPerResource - 3
 	MaxTagKeyLength   = 128
 	MaxTagValueLength = 256
 	// ReservedTagPrefix starts the keys AWS keeps for its own tags, in any case.
@@ -48,32 +52,54 @@ func TagsDescription() string {
 		awsapi.MovingToTag, awsapi.MovedFromTag)
 }
 
+// ServerTagsDescription is TagsDescription for gdpr_server, whose instances carry more of the provider's tags.
+func ServerTagsDescription() string {
+	return fmt.Sprintf("At most %d tags (AWS allows %d; the provider writes `%s` on every server, `%s` while creating it, "+
+		"and `gdpr_isolate_server` adds `%s` and `%s`). Keys are 1 to %d characters and values at most %d, made of %s. "+
+		"Keys must not start with `%s` in any case, which AWS reserves, and must not be one of the provider's own "+
+		"tags named here.",
+		MaxServerTags, awsTagsPerResource, awsapi.ManagedTag, awsapi.CreatingTag, awsapi.IncidentTag, awsapi.IsolatedAtTag,
+		MaxTagKeyLength, MaxTagValueLength, TagCharacters, ReservedTagPrefix)
+}
+
 // tagsValidator holds every rule of a tags argument, so gdpr_key, gdpr_bucket and gdpr_server refuse the
 // same tags at validate, each problem on the tag's own path, instead of failing at apply or drifting forever.
-type tagsValidator struct{}
+// Only how many tags fit differs: max, and why says what takes the other places.
+type tagsValidator struct {
+	max int
+	why string
+}
 
 // Tags validates a tags map: how many tags, each key's and value's length and characters, the keys AWS
-// reserves and the key the provider writes itself.
-func Tags() validator.Map { return tagsValidator{} }
+// reserves and the keys the provider writes itself.
+func Tags() validator.Map {
+	return tagsValidator{max: MaxTags, why: fmt.Sprintf("the provider adds its own %q tag while it creates the resource", awsapi.CreatingTag)}
+}
 
-func (tagsValidator) Description(_ context.Context) string {
+// ServerTags is Tags for gdpr_server, which leaves room for the provider's tags on an instance (see
+// MaxServerTags).
+func ServerTags() validator.Map {
+	return tagsValidator{max: MaxServerTags, why: fmt.Sprintf("the provider adds its own %q tag to every server, %q while "+
+		"it creates one, and gdpr_isolate_server adds %q and %q", awsapi.ManagedTag, awsapi.CreatingTag, awsapi.IncidentTag, awsapi.IsolatedAtTag)}
+}
+
+func (v tagsValidator) Description(_ context.Context) string {
 	return fmt.Sprintf("at most %d tags; keys of 1 to %d and values of at most %d letters, numbers, spaces or _ . : / = + - @; "+
-		"keys not starting with %q nor equal to %q, %q or %q", MaxTags, MaxTagKeyLength, MaxTagValueLength, ReservedTagPrefix,
-		awsapi.CreatingTag, awsapi.MovingToTag, awsapi.MovedFromTag)
+		"keys not starting with %q nor one of the provider's own (%s)", v.max, MaxTagKeyLength, MaxTagValueLength, ReservedTagPrefix,
+		strings.Join(providerTagKeys(), ", "))
 }
 
 func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (tagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+func (v tagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	elems := req.ConfigValue.Elements()
-	if n := len(elems); n > MaxTags {
+	if n := len(elems); n > v.max {
 		resp.Diagnostics.AddAttributeError(req.Path, "Too many tags",
-			fmt.Sprintf("%d tags are configured, and at most %d are allowed: AWS allows %d tags per resource, and the "+
-				"provider adds its own %q tag while it creates the resource. Remove %d of them.",
-				n, MaxTags, awsTagsPerResource, awsapi.CreatingTag, n-MaxTags))
+			fmt.Sprintf("%d tags are configured, and at most %d are allowed: AWS allows %d tags per resource, and %s. "+
+				"Remove %d of them.", n, v.max, awsTagsPerResource, v.why, n-v.max))
 	}
 	for _, k := range slices.Sorted(maps.Keys(elems)) {
 		p := req.Path.AtMapKey(k)
@@ -113,6 +139,12 @@ func tagKeyProblems(k string) []tagProblem {
 		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: it marks a "+
 			"resource whose create has not finished, so that an interrupted apply's leftovers are finished by the next "+
 			"one. Use another key.", awsapi.CreatingTag)})
+	case k == awsapi.ManagedTag:
+		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: it marks "+
+			"the servers gdpr_server launched, which gdpr_isolate_server may isolate. Use another key.", k)})
+	case k == awsapi.IncidentTag || k == awsapi.IsolatedAtTag:
+		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: "+
+			"gdpr_isolate_server writes it on a server it isolates for an incident. Use another key.", k)})
 	case k == awsapi.MovingToTag || k == awsapi.MovedFromTag:
 		out = append(out, tagProblem{"Reserved tag key", fmt.Sprintf("The tag key %q is the provider's own: it records "+
 			"the move of a bucket's objects to the bucket that replaces it (on_replace = \"move_data\"). Use another key.", k)})
@@ -159,4 +191,40 @@ func shown(k string) string {
 		return fmt.Sprintf("%q", k)
 	}
 	return fmt.Sprintf("%q...", string([]rune(k)[:most]))
+}
+
+// providerTagKeys are the tag keys the provider writes itself, quoted, which no configuration may set.
+func providerTagKeys() []string {
+	var out []string
+	for _, k := range []string{awsapi.CreatingTag, awsapi.ManagedTag, awsapi.IncidentTag, awsapi.IsolatedAtTag, awsapi.MovingToTag, awsapi.MovedFromTag} {
+		out = append(out, fmt.Sprintf("%q", k))
+	}
+	return out
+}
+
+// TagValue validates a string that becomes a tag's value: at most maxLen characters (AWS allows
+// MaxTagValueLength), at least one, made of the characters every service accepts in tags.
+func TagValue(maxLen int) validator.String { return tagValueValidator{maxLen} }
+
+type tagValueValidator struct{ max int }
+
+func (v tagValueValidator) Description(_ context.Context) string {
+	return fmt.Sprintf("1 to %d letters, numbers, spaces or _ . : / = + - @", v.max)
+}
+
+func (v tagValueValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v tagValueValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if n := utf8.RuneCountInString(s); n < 1 || n > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", fmt.Sprintf("The value is %d characters "+
+			"long; it becomes a tag's value, and must be 1 to %d characters long.", n, v.max))
+	}
+	if bad := badTagChars(s); bad != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", fmt.Sprintf("The value contains %s; it "+
+			"becomes a tag's value, which may contain %s.", bad, strings.ReplaceAll(TagCharacters, "`", "")))
+	}
 }

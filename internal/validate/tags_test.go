@@ -96,6 +96,33 @@ func TestTags(t *testing.T) {
 	}
 }
 
+// A server's tags leave room for the three tags of the provider's own an instance can carry at once, and
+// none of the provider's tag keys may be configured.
+func TestServerTags(t *testing.T) {
+	validate := func(tags map[string]attr.Value) []string {
+		resp := &validator.MapResponse{}
+		ServerTags().ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("tags"), ConfigValue: types.MapValueMust(types.StringType, tags)}, resp)
+		var out []string
+		for _, d := range resp.Diagnostics {
+			out = append(out, d.Summary()+": "+d.Detail())
+		}
+		return out
+	}
+	if got := validate(numbered(MaxServerTags)); len(got) != 0 {
+		t.Errorf("%d tags refused: %v", MaxServerTags, got)
+	}
+	got := validate(numbered(MaxServerTags + 1))
+	want := `Too many tags: 48 tags are configured, and at most 47 are allowed: AWS allows 50 tags per resource, and the provider adds its own "gdpr:managed-by" tag to every server, "gdpr:creating" while it creates one, and gdpr_isolate_server adds "gdpr:incident" and "gdpr:isolated-at". Remove 1 of them.`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("48 tags: got %q, want %q", got, want)
+	}
+	for _, k := range []string{"gdpr:managed-by", "gdpr:incident", "gdpr:isolated-at"} {
+		if got := validate(strs(k, "x")); len(got) != 1 || !strings.HasPrefix(got[0], `Reserved tag key: The tag key "`+k+`" is the provider's own`) {
+			t.Errorf("%s: got %q, want it reserved", k, got)
+		}
+	}
+}
+
 // A null or unknown tags map is left to Terraform: nothing to check yet.
 func TestTags_nullOrUnknown(t *testing.T) {
 	for _, m := range []types.Map{types.MapNull(types.StringType), types.MapUnknown(types.StringType)} {
@@ -104,5 +131,38 @@ func TestTags_nullOrUnknown(t *testing.T) {
 		if resp.Diagnostics.HasError() {
 			t.Errorf("%v: %v", m, resp.Diagnostics)
 		}
+	}
+}
+
+// A string that becomes a tag's value is 1 to max characters, counted as characters rather than bytes, of
+// those tags accept; every problem is one error.
+func TestTagValue(t *testing.T) {
+	validate := func(s string) []string {
+		resp := &validator.StringResponse{}
+		TagValue(5).ValidateString(context.Background(), validator.StringRequest{Path: path.Root("incident_id"), ConfigValue: types.StringValue(s)}, resp)
+		var out []string
+		for _, d := range resp.Diagnostics {
+			out = append(out, d.Summary()+": "+d.Detail())
+		}
+		return out
+	}
+	for _, ok := range []string{"a", "INC-1", "é@:/+", "a b_c"} {
+		if got := validate(ok); len(got) != 0 {
+			t.Errorf("%q refused: %v", ok, got)
+		}
+	}
+	for s, want := range map[string][]string{
+		"":       {"Invalid value: The value is 0 characters long; it becomes a tag's value, and must be 1 to 5 characters long."},
+		"INC-42": {"Invalid value: The value is 6 characters long; it becomes a tag's value, and must be 1 to 5 characters long."},
+		"a#b!":   {"Invalid value: The value contains '#', '!'; it becomes a tag's value, which may contain " + strings.ReplaceAll(TagCharacters, "`", "") + "."},
+	} {
+		if got := validate(s); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: got %q, want %q", s, got, want)
+		}
+	}
+	resp := &validator.StringResponse{}
+	TagValue(5).ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Errorf("an unknown value is refused: %v", resp.Diagnostics)
 	}
 }

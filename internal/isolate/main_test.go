@@ -1,0 +1,11 @@
+package isolate_test
+
+import (
+	"testing"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
+)
+
+func TestMain(m *testing.M) {
+	acctest.Main(m)
+}
