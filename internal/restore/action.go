@@ -56,7 +56,7 @@ func (a *restoreAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 	var dry types.Bool
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("dry_run"), &dry)...)
 	if !dry.ValueBool() {
-		a.data.CheckAuditAction(TypeName, &resp.Diagnostics)
+		a.data.CheckAuditActionThat(TypeName, auditDoes, auditNothing, &resp.Diagnostics)
 	}
 }
 
@@ -111,7 +111,7 @@ func (a *restoreAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		resp.Diagnostics.Append(dryRunWarning(where(bucket, prefix), to, plan))
 		return
 	}
-	a.data.CheckAuditAction(TypeName, &resp.Diagnostics)
+	a.data.CheckAuditActionThat(TypeName, auditDoes, auditNothing, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -12,6 +12,12 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
+// auditDoes and auditNothing word the error of an invocation whose audit event the trail could not take.
+const (
+	auditDoes    = "returns objects to a moment, and every restore"
+	auditNothing = "nothing is written"
+)
+
 // badTimeDiag refuses a to_time that is not RFC 3339.
 func badTimeDiag(p path.Path, raw string, err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid time",

@@ -140,3 +140,35 @@ func putWithCustomerKey(t *testing.T, bucket, key string) {
 		in.SSECustomerKeyMD5 = aws.String(base64.StdEncoding.EncodeToString(sum[:]))
 	})
 }
+
+// TestAccRestoreObjects_auditTrailThatCannotTakeEventsWritesNothing configures an audit file in a directory
+// that does not exist: the invocation fails with "Audit trail cannot take events", worded for a restore, and
+// S3 lists the same versions as before.
+func TestAccRestoreObjects_auditTrailThatCannotTakeEventsWritesNothing(t *testing.T) {
+	requireActions(t)
+	t.Parallel()
+	name := acctest.BucketName()
+	body := bucketResources(name, "") + restoreAction("records", `    to_time = var.to_time`) + `
+variable "to_time" {
+  type    = string
+  default = "2026-01-01T00:00:00Z"
+}
+`
+	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+body, nil)
+	put(t, name, "records/a.txt", "a 1")
+	to := moment()
+	put(t, name, "records/a.txt", "a 2")
+	put(t, name, "records/b.txt", "b 1")
+	before := listVersions(t, name)
+	// The audit block comes only for the invocation, so the bucket's create and destroy are not stopped.
+	w.Write(acctest.CLIProviderHeader() + acctest.ProviderConfig(acctest.Region,
+		fmt.Sprintf("  audit = { path = %q }", filepath.Join(t.TempDir(), "missing", "audit.jsonl"))) + body)
+	out, err := invoke(w, "records", "-var=to_time="+to.Format(time.RFC3339))
+	w.Write(acctest.CLIProviderHeader() + acctest.ProviderConfig(acctest.Region, "") + body)
+	if err == nil || !regexp.MustCompile(`Audit trail cannot take events.*The gdpr_restore_objects action returns objects to a moment, and every restore is recorded in the audit trail.*so nothing is written`).MatchString(out) {
+		t.Errorf("the invocation did not stop for the audit trail: %v\n%s", err, out)
+	}
+	if got := listVersions(t, name); !slices.Equal(got, before) {
+		t.Errorf("the invocation wrote:\n got %+v\nwant %+v", got, before)
+	}
+}
