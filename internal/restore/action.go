@@ -126,7 +126,7 @@ func (a *restoreAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			return
 		}
 	} else {
-		progress(fmt.Sprintf("restored %d keys and hid %d in bucket %s; %d were already as they were at %s",
+		progress(fmt.Sprintf("restored %d key(s) and hid %d in bucket %s; %d key(s) already as they were at %s",
 			done.Restored, done.Hidden, bucket, done.Unchanged, formatTime(to)))
 	}
 	tflog.Info(ctx, "objects restored", map[string]any{"bucket": bucket, "restored_keys": done.Restored,

@@ -76,7 +76,7 @@ variable "to_time" {
 		t.Fatalf("invoke: %v\n%s", err, out)
 	}
 	for _, want := range []string{"3 keys to restore, 2 to hide, 1 already as they were", "restored 3 of 3 keys, hid 2 of 2",
-		fmt.Sprintf(`restored 3 keys and hid 2 in bucket %s; 1 were already as they were at %s`, name, to.Format(time.RFC3339))} {
+		fmt.Sprintf(`restored 3 key(s) and hid 2 in bucket %s; 1 key(s) already as they were at %s`, name, to.Format(time.RFC3339))} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the invocation did not show %q:\n%s", want, out)
 		}

@@ -43,7 +43,7 @@ action "gdpr_isolate_server" "crm" {
 }
 
 # Recover: terraform apply -invoke=action.gdpr_restore_objects.invoices \
-#   -var='restore_to=2026-12-07T11:40:00Z' [-var='dry_run=true']
+#   -var='restore_to=2026-12-07T12:07:19Z' [-var='dry_run=true']
 action "gdpr_restore_objects" "invoices" {
   config {
     bucket  = gdpr_bucket.records.bucket
@@ -68,7 +68,7 @@ variable "incident_id" {
 variable "restore_to" {
   description = "The last moment before the attack, in RFC 3339 (UTC)."
   type        = string
-  default     = "2026-12-07T11:40:00Z"
+  default     = "2026-12-07T12:07:19Z"
 }
 
 variable "dry_run" {
