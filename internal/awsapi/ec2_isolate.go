@@ -36,9 +36,13 @@ const (
 	// IntermediateTag marks the snapshot taken under the volume's own key, which is copied under the
 	// incident's key and then deleted.
 	IntermediateTag = "gdpr:forensics-intermediate"
-	// ForensicsSourceTag names, on a copy, the intermediate snapshot it was copied from: two copies of one
-	// source hold the same data, so the second copy a retried request made is deleted.
+	// ForensicsSourceTag names, on a snapshot re-encrypted under the incident's key, the intermediate snapshot
+	// it was made from: two of one source hold the same data, so the second one a retried request made is
+	// deleted.
 	ForensicsSourceTag = "gdpr:forensics-source"
+	// TemporaryVolumeTag marks the volume made from the intermediate snapshot under the incident's key, to be
+	// snapshotted and then deleted; its value is the intermediate snapshot's id.
+	TemporaryVolumeTag = "gdpr:forensics-temporary"
 )
 
 // snapshotTimeout bounds the wait for one forensic snapshot; EBS copies a large volume for a long time. A
@@ -73,10 +77,12 @@ type NetworkInterface struct {
 	Groups []string
 }
 
-// IsolateeVolume is one EBS volume of an instance and the key that encrypts it ("" when it is not).
+// IsolateeVolume is one EBS volume of an instance, the key that encrypts it ("" when it is not) and its
+// Availability Zone.
 type IsolateeVolume struct {
 	ID       string
 	KMSKeyID string
+	Zone     string
 }
 
 // Managed reports whether the provider launched the instance: every gdpr_server carries ManagedTag, and one
@@ -133,7 +139,7 @@ func (c *Clients) DescribeIsolatee(ctx context.Context, id string, managedOnly b
 			return nil, fmt.Errorf("describing the volumes of instance %s: %w", id, err)
 		}
 		for _, v := range vols.Volumes {
-			vol := IsolateeVolume{ID: aws.ToString(v.VolumeId)}
+			vol := IsolateeVolume{ID: aws.ToString(v.VolumeId), Zone: aws.ToString(v.AvailabilityZone)}
 			if aws.ToBool(v.Encrypted) {
 				vol.KMSKeyID = aws.ToString(v.KmsKeyId)
 			}
@@ -286,8 +292,9 @@ func (e *snapshotKeyError) Error() string {
 
 // ForensicSnapshots keeps each EBS volume of t as a completed snapshot encrypted under keyARN and tagged
 // with the incident, the instance and the volume, and returns them sorted by volume. A volume under another
-// key (or none) is first snapshotted under its own, as EBS must, then copied under keyARN, and the
-// intermediate deleted once the copy is complete. Snapshots an earlier invocation made are found by their
+// key (or none) is first snapshotted under its own, as EBS must, then re-encrypted under keyARN through a
+// temporary volume (see rekeyed), and the intermediate and the temporary volume deleted once the forensic
+// snapshot is complete. Snapshots an earlier invocation made are found by their
 // tags and taken up where it stopped. progress is told of each volume.
 func (c *Clients) ForensicSnapshots(ctx context.Context, t *Isolatee, incident, keyARN string, progress func(string)) ([]ForensicSnapshot, error) {
 	existing, err := c.forensicSnapshotsOf(ctx, t.ID, incident)
@@ -336,7 +343,7 @@ func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeV
 	}
 	if final == "" {
 		if intermediate == "" {
-			progress(fmt.Sprintf("taking a snapshot of volume %s under its own key, to copy under the incident's key", v.ID))
+			progress(fmt.Sprintf("taking a snapshot of volume %s under its own key, to re-encrypt under the incident's key", v.ID))
 			mid := map[string]string{IntermediateTag: "true"}
 			for k, val := range tags {
 				mid[k] = val
@@ -354,23 +361,12 @@ func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeV
 		if err := c.waitSnapshot(ctx, intermediate); err != nil {
 			return "", err
 		}
-		progress(fmt.Sprintf("copying the snapshot of volume %s under the incident's key", v.ID))
-		copied := map[string]string{ForensicsSourceTag: intermediate}
-		for k, val := range tags {
-			copied[k] = val
-		}
-		out, err := c.ec2.copySnapshot(ctx, &ec2.CopySnapshotInput{
-			SourceSnapshotId:  aws.String(intermediate),
-			SourceRegion:      aws.String(c.Region),
-			Encrypted:         aws.Bool(true),
-			KmsKeyId:          aws.String(keyARN),
-			Description:       aws.String(snapshotDescription(incident, t.ID, v.ID)),
-			TagSpecifications: snapshotTags(copied),
-		})
+		progress(fmt.Sprintf("re-encrypting the snapshot of volume %s under the incident's key", v.ID))
+		id, err := c.rekeyed(ctx, t, v, intermediate, incident, keyARN, tags)
 		if err != nil {
-			return "", fmt.Errorf("copying snapshot %s of volume %s under %s: %w", intermediate, v.ID, keyARN, err)
+			return "", err
 		}
-		final = aws.ToString(out.SnapshotId)
+		final = id
 	}
 	if err := c.waitSnapshot(ctx, final); err != nil {
 		return "", err
@@ -381,14 +377,129 @@ func (c *Clients) forensicSnapshot(ctx context.Context, t *Isolatee, v IsolateeV
 	if err := c.deleteSpares(ctx, t.ID, v.ID, incident, final); err != nil {
 		return "", err
 	}
+	if err := c.deleteTemporaryVolumes(ctx, t.ID, v.ID, incident); err != nil {
+		return "", err
+	}
 	return final, nil
+}
+
+// rekeyed makes, from the completed intermediate snapshot of volume v, a snapshot encrypted under keyARN and
+// tagged with tags and the intermediate's id, and returns its id. EBS encrypts a snapshot under its volume's
+// key, so a temporary volume is made from the intermediate under keyARN, in v's zone, and snapshotted.
+// CopySnapshot with a KmsKeyId does the same in one call, but the SDK's CopySnapshot builds a presigning
+// client that holds an *ec2.Client in an interface, which links every EC2 operation into the provider and
+// doubles its size (TestBinaryKeepsOnlyCalledOperations). A temporary volume an earlier invocation made is
+// found by its tags and used.
+func (c *Clients) rekeyed(ctx context.Context, t *Isolatee, v IsolateeVolume, intermediate, incident, keyARN string,
+	tags map[string]string) (string, error) {
+	volumes, err := c.temporaryVolumesOf(ctx, t.ID, v.ID, incident)
+	if err != nil {
+		return "", err
+	}
+	temporary := ""
+	for _, tv := range volumes {
+		if ec2TagMap(tv.Tags)[TemporaryVolumeTag] == intermediate && tv.State != ec2types.VolumeStateError &&
+			aws.ToString(tv.KmsKeyId) == keyARN {
+			temporary = aws.ToString(tv.VolumeId)
+		}
+	}
+	if temporary == "" {
+		marked := map[string]string{TemporaryVolumeTag: intermediate}
+		for k, val := range tags {
+			marked[k] = val
+		}
+		out, err := c.ec2.createVolume(ctx, &ec2.CreateVolumeInput{
+			SnapshotId:        aws.String(intermediate),
+			AvailabilityZone:  aws.String(v.Zone),
+			Encrypted:         aws.Bool(true),
+			KmsKeyId:          aws.String(keyARN),
+			TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVolume, Tags: ec2Tags(marked)}},
+		})
+		if err != nil {
+			return "", fmt.Errorf("making a volume from snapshot %s of volume %s under %s: %w", intermediate, v.ID, keyARN, err)
+		}
+		temporary = aws.ToString(out.VolumeId)
+	}
+	w := ec2.NewVolumeAvailableWaiter(c.ec2.describeVolumes, func(o *ec2.VolumeAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
+	})
+	if err := w.Wait(ctx, &ec2.DescribeVolumesInput{VolumeIds: []string{temporary}}, snapshotTimeout); err != nil {
+		return "", fmt.Errorf("waiting up to %s for the temporary volume %s to be available: %w", snapshotTimeout, temporary, err)
+	}
+	rekeyed := map[string]string{ForensicsSourceTag: intermediate}
+	for k, val := range tags {
+		rekeyed[k] = val
+	}
+	out, err := c.ec2.createSnapshot(ctx, &ec2.CreateSnapshotInput{
+		VolumeId:          aws.String(temporary),
+		Description:       aws.String(snapshotDescription(incident, t.ID, v.ID)),
+		TagSpecifications: snapshotTags(rekeyed),
+	})
+	if err != nil {
+		return "", fmt.Errorf("snapshotting the temporary volume %s of volume %s under %s: %w", temporary, v.ID, keyARN, err)
+	}
+	return aws.ToString(out.SnapshotId), nil
+}
+
+// deleteTemporaryVolumes deletes, once the forensic snapshot of the volume is complete and checked, every
+// temporary volume made for it, a second one a retried CreateVolume made included. A volume still being
+// made is waited for, since EBS deletes only an available one.
+func (c *Clients) deleteTemporaryVolumes(ctx context.Context, instanceID, volumeID, incident string) error {
+	volumes, err := c.temporaryVolumesOf(ctx, instanceID, volumeID, incident)
+	if err != nil {
+		return err
+	}
+	w := ec2.NewVolumeAvailableWaiter(c.ec2.describeVolumes, func(o *ec2.VolumeAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
+	})
+	for _, tv := range volumes {
+		id := aws.ToString(tv.VolumeId)
+		if tv.State == ec2types.VolumeStateCreating {
+			if err := w.Wait(ctx, &ec2.DescribeVolumesInput{VolumeIds: []string{id}}, snapshotTimeout); err != nil {
+				return fmt.Errorf("waiting for the temporary volume %s to be available before deleting it: %w", id, err)
+			}
+		}
+		_, err := c.ec2.deleteVolume(ctx, &ec2.DeleteVolumeInput{VolumeId: aws.String(id)})
+		if err != nil && code(err) != "InvalidVolume.NotFound" {
+			return fmt.Errorf("deleting the temporary volume %s of volume %s: %w", id, volumeID, err)
+		}
+	}
+	return nil
+}
+
+// temporaryVolumesOf lists the temporary volumes made for the forensic snapshot of the instance's volume.
+func (c *Clients) temporaryVolumesOf(ctx context.Context, instanceID, volumeID, incident string) ([]ec2types.Volume, error) {
+	var found []ec2types.Volume
+	pages := ec2.NewDescribeVolumesPaginator(c.ec2.describeVolumes, &ec2.DescribeVolumesInput{
+		Filters: []ec2types.Filter{
+			{Name: aws.String("tag:" + IncidentTag), Values: []string{incident}},
+			{Name: aws.String("tag:" + ForensicsForTag), Values: []string{instanceID}},
+			{Name: aws.String("tag:" + ForensicsVolumeTag), Values: []string{volumeID}},
+		},
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("looking for the temporary volumes of volume %s: %w", volumeID, err)
+		}
+		for _, v := range page.Volumes {
+			// A filter's value may hold wildcards (* and ?) that EC2 expands; only exact tags count.
+			tags := ec2TagMap(v.Tags)
+			if _, temporary := tags[TemporaryVolumeTag]; temporary && tags[IncidentTag] == incident &&
+				tags[ForensicsForTag] == instanceID && tags[ForensicsVolumeTag] == volumeID &&
+				v.State != ec2types.VolumeStateDeleting && v.State != ec2types.VolumeStateDeleted {
+				found = append(found, v)
+			}
+		}
+	}
+	return found, nil
 }
 
 // deleteSpares deletes, once the forensic snapshot keep of the volume is complete and checked, the
 // intermediate snapshots of the volume and the copies of keep's own source. Read afresh rather than
-// remembered: the SDK retries a request whose answer was lost, and neither CreateSnapshot nor CopySnapshot
-// takes an idempotency token, so a retry can have made a second intermediate or a second copy of the same
-// data that only a new listing shows.
+// remembered: the SDK retries a request whose answer was lost, and CreateSnapshot takes no idempotency
+// token, so a retry can have made a second intermediate or a second re-encrypted snapshot of the same data
+// that only a new listing shows.
 func (c *Clients) deleteSpares(ctx context.Context, instanceID, volumeID, incident, keep string) error {
 	all, err := c.forensicSnapshotsOf(ctx, instanceID, incident)
 	if err != nil {

@@ -36,19 +36,20 @@ type operation[In, Out, Options any] = func(context.Context, *In, ...func(*Optio
 
 // ec2Operations are the EC2 operations the provider calls.
 type ec2Operations struct {
-	copySnapshot                    operation[ec2.CopySnapshotInput, ec2.CopySnapshotOutput, ec2.Options]
 	createSecurityGroup             operation[ec2.CreateSecurityGroupInput, ec2.CreateSecurityGroupOutput, ec2.Options]
 	createSnapshot                  operation[ec2.CreateSnapshotInput, ec2.CreateSnapshotOutput, ec2.Options]
 	createTags                      operation[ec2.CreateTagsInput, ec2.CreateTagsOutput, ec2.Options]
+	createVolume                    operation[ec2.CreateVolumeInput, ec2.CreateVolumeOutput, ec2.Options]
 	deleteSnapshot                  operation[ec2.DeleteSnapshotInput, ec2.DeleteSnapshotOutput, ec2.Options]
 	deleteTags                      operation[ec2.DeleteTagsInput, ec2.DeleteTagsOutput, ec2.Options]
+	deleteVolume                    operation[ec2.DeleteVolumeInput, ec2.DeleteVolumeOutput, ec2.Options]
 	describeImages                  operation[ec2.DescribeImagesInput, ec2.DescribeImagesOutput, ec2.Options]
 	describeInstanceAttribute       operation[ec2.DescribeInstanceAttributeInput, ec2.DescribeInstanceAttributeOutput, ec2.Options]
 	describeInstances               describeInstancesFunc
 	describeSecurityGroups          operation[ec2.DescribeSecurityGroupsInput, ec2.DescribeSecurityGroupsOutput, ec2.Options]
 	describeSnapshotAttribute       operation[ec2.DescribeSnapshotAttributeInput, ec2.DescribeSnapshotAttributeOutput, ec2.Options]
 	describeSnapshots               describeSnapshotsFunc
-	describeVolumes                 operation[ec2.DescribeVolumesInput, ec2.DescribeVolumesOutput, ec2.Options]
+	describeVolumes                 describeVolumesFunc
 	modifyNetworkInterfaceAttribute operation[ec2.ModifyNetworkInterfaceAttributeInput, ec2.ModifyNetworkInterfaceAttributeOutput, ec2.Options]
 	revokeSecurityGroupEgress       operation[ec2.RevokeSecurityGroupEgressInput, ec2.RevokeSecurityGroupEgressOutput, ec2.Options]
 	revokeSecurityGroupIngress      operation[ec2.RevokeSecurityGroupIngressInput, ec2.RevokeSecurityGroupIngressOutput, ec2.Options]
@@ -59,12 +60,13 @@ type ec2Operations struct {
 
 func ec2OperationsOf(c *ec2.Client) ec2Operations {
 	return ec2Operations{
-		copySnapshot:                    c.CopySnapshot,
 		createSecurityGroup:             c.CreateSecurityGroup,
 		createSnapshot:                  c.CreateSnapshot,
 		createTags:                      c.CreateTags,
+		createVolume:                    c.CreateVolume,
 		deleteSnapshot:                  c.DeleteSnapshot,
 		deleteTags:                      c.DeleteTags,
+		deleteVolume:                    c.DeleteVolume,
 		describeImages:                  c.DescribeImages,
 		describeInstanceAttribute:       c.DescribeInstanceAttribute,
 		describeInstances:               c.DescribeInstances,
@@ -274,5 +276,12 @@ func (f describeDBInstancesFunc) DescribeDBInstances(ctx context.Context, in *rd
 type describeDBSnapshotsFunc func(context.Context, *rds.DescribeDBSnapshotsInput, ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error)
 
 func (f describeDBSnapshotsFunc) DescribeDBSnapshots(ctx context.Context, in *rds.DescribeDBSnapshotsInput, opts ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// describeVolumesFunc is DescribeVolumes as the EC2 volume waiter and paginator take it.
+type describeVolumesFunc func(context.Context, *ec2.DescribeVolumesInput, ...func(*ec2.Options)) (*ec2.DescribeVolumesOutput, error)
+
+func (f describeVolumesFunc) DescribeVolumes(ctx context.Context, in *ec2.DescribeVolumesInput, opts ...func(*ec2.Options)) (*ec2.DescribeVolumesOutput, error) {
 	return f(ctx, in, opts...)
 }

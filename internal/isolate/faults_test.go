@@ -52,9 +52,12 @@ func TestAccIsolateServer_faultAtEachCallThenReinvokeConverges(t *testing.T) {
 			{"ec2:ModifyNetworkInterfaceAttribute", 1, acctest.Crash},
 			{"ec2:CreateSnapshot", 1, acctest.Crash},
 			{"ec2:DescribeSnapshots", 2, acctest.AccessDenied}, // the wait for the intermediate snapshot
-			{"ec2:CopySnapshot", 1, acctest.Crash},
+			{"ec2:CreateVolume", 1, acctest.Crash},
+			{"ec2:DescribeVolumes", 3, acctest.AccessDenied}, // the wait for the temporary volume
+			{"ec2:CreateSnapshot", 1, acctest.Crash},         // the snapshot of the temporary volume
 			{"ec2:DescribeSnapshotAttribute", 1, acctest.AccessDenied},
 			{"ec2:DeleteSnapshot", 1, acctest.AccessDenied},
+			{"ec2:DeleteVolume", 1, acctest.AccessDenied},
 			{"ec2:CreateTags", 1, acctest.AccessDenied},
 			{"ec2:StopInstances", 1, acctest.Crash},
 		}},
@@ -62,7 +65,7 @@ func TestAccIsolateServer_faultAtEachCallThenReinvokeConverges(t *testing.T) {
 			{"ec2:DescribeInstances", 1, acctest.AccessDenied},
 			{"ec2:ModifyNetworkInterfaceAttribute", 1, acctest.AccessDenied},
 			{"ec2:CreateSnapshot", 1, acctest.AccessDenied},
-			{"ec2:CopySnapshot", 1, acctest.AccessDenied},
+			{"ec2:CreateVolume", 1, acctest.AccessDenied},
 			{"ec2:StopInstances", 1, acctest.AccessDenied},
 			{"ec2:DescribeInstances", 2, acctest.AccessDenied}, // the wait for the stop
 		}},
@@ -172,23 +175,26 @@ func newSubnet(t *testing.T, cidr string) string {
 	return aws.ToString(subnet.Subnet.SubnetId)
 }
 
-// TestAccIsolateServer_retriedCallsMakeNothingTwice loses the answer to the first CreateSnapshot and to the
-// first CopySnapshot, each carried out, with the SDK's retries on: the retry makes a second intermediate
-// snapshot and a second copy, as at AWS, where neither call takes an idempotency token. The invocation
-// still ends with one forensic snapshot of the volume and no intermediate.
+// TestAccIsolateServer_retriedCallsMakeNothingTwice loses the answer to the first and the second
+// CreateSnapshot (the intermediate, and the snapshot under the investigation's key) and to the first
+// CreateVolume, each carried out, with the SDK's retries on: the retries make a second intermediate, a
+// second temporary volume and a second re-encrypted snapshot, as at AWS, where CreateSnapshot takes no
+// idempotency token (nor does CreateVolume without a client token). The invocation still ends with one
+// forensic snapshot of the volume, no intermediate and no temporary volume.
 func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 	requireActions(t)
 	t.Parallel()
-	var lost sync.Map
-	once := func(op string) *acctest.Rule {
-		return &acctest.Rule{Fault: acctest.Crash, Match: func(_ *http.Request, got string) bool {
-			if got != op {
-				return false
-			}
-			_, seen := lost.LoadOrStore(op, true)
-			return !seen
-		}}
-	}
+	// lose loses the answers to the requests of each operation it counts (1-based, retries included).
+	lose := map[string][]int32{"ec2:CreateSnapshot": {1, 3}, "ec2:CreateVolume": {1}}
+	var counts sync.Map
+	rule := &acctest.Rule{Fault: acctest.Crash, Match: func(_ *http.Request, got string) bool {
+		nths, ok := lose[got]
+		if !ok {
+			return false
+		}
+		n, _ := counts.LoadOrStore(got, new(atomic.Int32))
+		return slices.Contains(nths, n.(*atomic.Int32).Add(1))
+	}}
 	proxy := acctest.NewProxy(t)
 	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "3", keys+serverResource("test", "")+
 		isolateAction("incident", "gdpr_server.test.id", ""))
@@ -203,20 +209,20 @@ func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 	id := attribute(t, w, "gdpr_server.test", "id")
 	key := attribute(t, w, "gdpr_key.forensics", "arn")
 
-	proxy.SetRules(once("ec2:CreateSnapshot"), once("ec2:CopySnapshot"))
+	proxy.SetRules(rule)
 	out, err := invokeWithoutRefresh(w, "incident")
 	proxy.SetRules()
 	if err != nil {
 		t.Fatalf("invoke: %v\n%s", err, out)
 	}
-	if n := proxy.Failed(); n != 2 {
-		t.Fatalf("%d answers lost, want 2 (CreateSnapshot and CopySnapshot)", n)
+	if n := proxy.Failed(); n != 3 {
+		t.Fatalf("%d answers lost, want 3 (two CreateSnapshot, one CreateVolume)", n)
 	}
 	checkIsolated(t, id, key)
 }
 
 // TestAccIsolateServer_sharedSnapshotIsReported isolates a server whose disk is already under the
-// investigation's key, so its snapshot is taken under that key with no copy; the check of who may use the
+// investigation's key, so its snapshot is taken under that key with no re-encryption; the check of who may use the
 // snapshot fails the first time, and meanwhile the snapshot is made public, as a mistaken or hostile
 // change could. The next invocation fails with "Forensic snapshot is shared", naming the snapshot and the
 // group, while the instance stays isolated; once the permission is removed the invocation completes.
@@ -244,8 +250,8 @@ func TestAccIsolateServer_sharedSnapshotIsReported(t *testing.T) {
 	if err == nil || !strings.Contains(out, "Forensic snapshots incomplete") {
 		t.Fatalf("the invocation with a fault at DescribeSnapshotAttribute did not fail: %v\n%s", err, out)
 	}
-	if strings.Contains(out, "copying") {
-		t.Errorf("a disk already under the investigation's key was copied:\n%s", out)
+	if strings.Contains(out, "re-encrypting") {
+		t.Errorf("a disk already under the investigation's key was re-encrypted:\n%s", out)
 	}
 	snapshots := snapshotsOf(t, id)
 	if len(snapshots) != 1 {
@@ -313,7 +319,7 @@ func TestAccIsolateServer_killedProviderThenReinvokeConverges(t *testing.T) {
 	key := attribute(t, w, "gdpr_key.forensics", "arn")
 
 	for _, op := range []string{"ec2:CreateSecurityGroup", "ec2:ModifyNetworkInterfaceAttribute", "ec2:CreateSnapshot",
-		"ec2:CopySnapshot", "ec2:DeleteSnapshot", "ec2:CreateTags", "ec2:StopInstances"} {
+		"ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DeleteVolume", "ec2:CreateTags", "ec2:StopInstances"} {
 		fired.Store(false)
 		killed.Store(0)
 		target.Store(op)

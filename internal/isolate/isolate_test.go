@@ -35,7 +35,7 @@ func TestAccIsolateServer_containsKeepsEvidenceThenTheNextApplyReplaces(t *testi
 	if err != nil {
 		t.Fatalf("invoke: %v\n%s", err, out)
 	}
-	for _, want := range []string{`cutting instance ` + id + ` off`, `copying the snapshot of volume`, `stopping instance ` + id} {
+	for _, want := range []string{`cutting instance ` + id + ` off`, `re-encrypting the snapshot of volume`, `stopping instance ` + id} {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(out) {
 			t.Errorf("the invocation showed no progress message %q:\n%s", want, out)
 		}

@@ -60,7 +60,7 @@ func (a *isolateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 				Required: true,
 				MarkdownDescription: "The ARN of the KMS key, in the provider's region, that encrypts the forensic " +
 					"snapshots, usually `gdpr_key.<name>.arn` of a key kept for the investigation. A volume under " +
-					"another key is snapshotted under its own and copied under this one.",
+					"another key is snapshotted under its own and re-encrypted under this one through a temporary volume.",
 				Validators: []validator.String{validate.KMSKeyARN()},
 			},
 			"stop": schema.BoolAttribute{

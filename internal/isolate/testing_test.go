@@ -250,6 +250,14 @@ func checkIsolated(t *testing.T, id, key string) (group string, snapshots []stri
 	if len(snapshots) == 0 {
 		t.Errorf("instance %s has no forensic snapshot", id)
 	}
+	temporary, err := c.DescribeVolumes(ctx, &ec2.DescribeVolumesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("tag:gdpr:forensics-for"), Values: []string{id}}}})
+	if err != nil {
+		t.Fatalf("listing the volumes made for the forensics of %s: %v", id, err)
+	}
+	for _, v := range temporary.Volumes {
+		t.Errorf("temporary volume %s (%s) is left, tagged %v", aws.ToString(v.VolumeId), v.State, tagsOf(v.Tags))
+	}
 	return group, snapshots
 }
 

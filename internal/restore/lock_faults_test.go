@@ -32,7 +32,7 @@ func TestAccRestoreObjects_underObjectLock(t *testing.T) {
 	put(t, name, "ransom-note.txt", "pay")
 	before := listVersions(t, name)
 
-	if out, err := invoke(w, "locked", "-var=to_time="+to.Format(time.RFC3339)); err != nil || !strings.Contains(out, "restored 1 keys and hid 1") {
+	if out, err := invoke(w, "locked", "-var=to_time="+to.Format(time.RFC3339)); err != nil || !strings.Contains(out, "restored 1 key(s) and hid 1") {
 		t.Fatalf("invoke: %v\n%s", err, out)
 	}
 	checkContents(t, name, map[string]string{"contract.pdf": "signed", "ransom-note.txt": ""})
@@ -85,7 +85,7 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 	}
 	proxy.Disable()
 	out, err = invoke(w, "all", toVar)
-	if err != nil || !strings.Contains(out, "restored 0 keys and hid 3") {
+	if err != nil || !strings.Contains(out, "restored 0 key(s) and hid 3") {
 		t.Fatalf("the third invocation did not finish: %v\n%s", err, out)
 	}
 
