@@ -186,14 +186,17 @@ func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 	t.Parallel()
 	// lose loses the answers to the requests of each operation it counts (1-based, retries included).
 	lose := map[string][]int32{"ec2:CreateSnapshot": {1, 3}, "ec2:CreateVolume": {1}}
-	var counts sync.Map
+	var mu sync.Mutex
+	counts := map[string]int32{}
 	rule := &acctest.Rule{Fault: acctest.Crash, Match: func(_ *http.Request, got string) bool {
 		nths, ok := lose[got]
 		if !ok {
 			return false
 		}
-		n, _ := counts.LoadOrStore(got, new(atomic.Int32))
-		return slices.Contains(nths, n.(*atomic.Int32).Add(1))
+		mu.Lock()
+		defer mu.Unlock()
+		counts[got]++
+		return slices.Contains(nths, counts[got])
 	}}
 	proxy := acctest.NewProxy(t)
 	cfg := acctest.FaultConfig(proxy.URL, acctest.Region, "3", keys+serverResource("test", "")+
