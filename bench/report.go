@@ -41,6 +41,8 @@ func renderReport(o *options, results []*scenarioResult, machine string) string 
 			renderMove(&b, res)
 		case res.sc.query:
 			renderQuery(&b, res)
+		case res.sc.floor:
+			renderFloor(&b, res)
 		default:
 			renderScenario(&b, res)
 		}
