@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 	"github.com/hashicorp/terraform-plugin-log/tfsdklogtest"
 
@@ -290,4 +292,38 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestNewProviderServer_tunesTheGCOnlyOnceConfigured holds the GC setting to the processes that talk to AWS:
+// the server main serves leaves Go's default until Terraform configures the provider. The processes Terraform
+// starts for the schema and for validation never configure it, and a lower percent there only added
+// collections to their start.
+func TestNewProviderServer_tunesTheGCOnlyOnceConfigured(t *testing.T) {
+	t.Cleanup(func() { debug.SetGCPercent(100) })
+	t.Setenv("GOGC", "")
+	debug.SetGCPercent(100)
+	server, err := newProviderServer()()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("the GC percent is %d before the provider was configured, want Go's default 100: every process start pays for the extra collections", got)
+	}
+	// An empty provider block: the provider finds no region and says so, but it was configured.
+	typ := schema.Provider.ValueType()
+	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config}); err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("the GC percent is %d once the provider was configured, want %d", got, gcPercent)
+	}
 }
