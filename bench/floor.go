@@ -45,6 +45,8 @@ var floorSteps = []step{
 type floorMeasure struct {
 	wall, cpu time.Duration
 	requests  int
+	// ops counts the requests by operation.
+	ops map[string]int
 }
 
 // floorScenario times n resources: for this provider a key and n-1 buckets (n=2 is the plan the issue
@@ -142,7 +144,8 @@ func (r *runner) floorStep(dir string, st step) (floorMeasure, error) {
 	r.emu.take()
 	start := time.Now()
 	err := cmd.Run()
-	m := floorMeasure{wall: time.Since(start), requests: countBy(r.emu.take(), "")}
+	ops := r.emu.take()
+	m := floorMeasure{wall: time.Since(start), requests: countBy(ops, ""), ops: ops}
 	var exit *exec.ExitError
 	code := 0
 	switch {
@@ -224,5 +227,13 @@ func renderFloor(b *strings.Builder, res *scenarioResult) {
 		}
 		fmt.Fprintf(b, "- %s: %s, wall time within %.1fx the floor provider's: %.2fx\n", mark, st.name, target, got)
 	}
-	b.WriteString("\n")
+	b.WriteString("\n<details><summary>gdpr's requests by operation, first turn</summary>\n\n")
+	for i, st := range floorSteps {
+		ops := opsSummary(res.floors[floorGDPR][0][i].ops)
+		if ops == "" {
+			ops = "none"
+		}
+		fmt.Fprintf(b, "- %s: %s\n", st.name, ops)
+	}
+	b.WriteString("\n</details>\n\n")
 }
