@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
@@ -40,14 +41,13 @@ func main() {
 	}
 	flag.Parse()
 
-	tuneGC()
 	var opts []tf6server.ServeOpt
 	if debugMode {
 		opts = append(opts, tf6server.WithManagedDebug())
 	} else {
 		skipDiscardedLogs()
 	}
-	newServer := provider.NewProtocol6Server(version)
+	newServer := newProviderServer()
 	err := tf6server.Serve("registry.terraform.io/gdpr-immutable/gdpr", func() tfprotov6.ProviderServer {
 		server, err := newServer()
 		if err != nil {
@@ -58,4 +58,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// newProviderServer is the server main serves: the GC is tuned once the provider is configured (see gc.go).
+func newProviderServer() func() (tfprotov6.ProviderServer, error) {
+	return provider.NewProtocol6Server(version, sync.OnceFunc(tuneGC))
 }

@@ -13,10 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 	"github.com/hashicorp/terraform-plugin-log/tfsdklogtest"
 
@@ -290,4 +293,74 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestNewProviderServer_tunesTheGCOnlyOnceConfigured holds the GC setting to the processes that talk to AWS:
+// the server main serves leaves Go's default until Terraform configures the provider. The processes Terraform
+// starts for the schema and for validation never configure it, and a lower percent there only added
+// collections to their start.
+func TestNewProviderServer_tunesTheGCOnlyOnceConfigured(t *testing.T) {
+	t.Cleanup(func() { debug.SetGCPercent(100) })
+	t.Setenv("GOGC", "")
+	debug.SetGCPercent(100)
+	server, err := newProviderServer()()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("the GC percent is %d before the provider was configured, want Go's default 100: every process start pays for the extra collections", got)
+	}
+	// An empty provider block: the provider finds no region and says so, but it was configured.
+	typ := schema.Provider.ValueType()
+	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config}); err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("the GC percent is %d once the provider was configured, want %d", got, gcPercent)
+	}
+}
+
+// maxOwnInitBytes bounds what this module's packages allocate when the process starts, before main: every
+// start of the provider pays it (Terraform starts it three times for one plan), and a few hundred KiB more
+// bring forward the first collection of every start. Work that only some requests need, like compiling a
+// validator's pattern with a counted repetition, belongs in the schema or the request that needs it.
+const maxOwnInitBytes = 160 << 10
+
+// TestPackageInit_ownPackagesAllocateLittle reads the runtime's trace of package initialisation
+// (GODEBUG=inittrace=1) and holds this module's packages to maxOwnInitBytes together.
+func TestPackageInit_ownPackagesAllocateLittle(t *testing.T) {
+	cmd := exec.Command(buildProvider(t), "--help")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, _ := cmd.CombinedOutput()
+	var total int
+	var each []string
+	for _, line := range strings.Split(string(out), "\n") {
+		// init github.com/.../internal/database @1.2 ms, 0.5 ms clock, 274760 bytes, 3797 allocs
+		f := strings.Fields(line)
+		if len(f) < 10 || f[0] != "init" || !strings.HasPrefix(f[1], "github.com/gdpr-immutable/terraform-provider-gdpr") {
+			continue
+		}
+		n, err := strconv.Atoi(f[7])
+		if err != nil {
+			t.Fatalf("cannot read the bytes of %q: %v", line, err)
+		}
+		total += n
+		each = append(each, fmt.Sprintf("%s %d bytes", strings.TrimPrefix(f[1], "github.com/gdpr-immutable/terraform-provider-gdpr/"), n))
+	}
+	if len(each) == 0 {
+		t.Fatalf("GODEBUG=inittrace=1 traced none of this module's packages:\n%s", string(out))
+	}
+	if total > maxOwnInitBytes {
+		t.Errorf("this module's packages allocate %d bytes at start-up, more than %d, in every process Terraform starts:\n%s",
+			total, maxOwnInitBytes, strings.Join(each, "\n"))
+	}
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -442,4 +444,65 @@ func TestInventory_comparesDatabasesWithoutDeletionProtectionAndListsSnapshots(t
 	if !slices.ContainsFunc(inv, func(l string) bool { return strings.HasPrefix(l, "db-snapshot type=manual") }) {
 		t.Errorf("a manual DB snapshot is not in the inventory, so a destroy leaving one would pass:\n  %s", strings.Join(inv, "\n  "))
 	}
+}
+
+// TestFloorScenario_comparesTheSameCountOfResources holds the floor scenario to like with like: for N
+// resources, this provider's configuration declares a key and N-1 buckets, the floor provider's and Terraform's
+// alone N of their one type, and only this provider's talks to an AWS endpoint.
+func TestFloorScenario_comparesTheSameCountOfResources(t *testing.T) {
+	for _, n := range []int{1, 2, 5} {
+		g := floorConfig(floorGDPR, n, "http://127.0.0.1:1")
+		got := strings.Count(g, `resource "gdpr_key"`)
+		if strings.Contains(g, `resource "gdpr_bucket"`) {
+			got += int(mustAtoi(t, regexp.MustCompile(`count\s+=\s+(\d+)`).FindStringSubmatch(g)[1]))
+		}
+		if got != n {
+			t.Errorf("N=%d: the gdpr configuration declares %d resources", n, got)
+		}
+		for kind, typ := range map[string]string{floorFloor: "floor_thing", floorCore: "terraform_data"} {
+			c := floorConfig(kind, n, "http://127.0.0.1:1")
+			if !strings.Contains(c, `resource "`+typ+`"`) || !strings.Contains(c, fmt.Sprintf("count = %d\n", n)) {
+				t.Errorf("N=%d: the %s configuration does not declare %d %s:\n%s", n, kind, n, typ, c)
+			}
+			if strings.Contains(c, "127.0.0.1") {
+				t.Errorf("N=%d: the %s configuration talks to the emulator:\n%s", n, kind, c)
+			}
+		}
+	}
+}
+
+// TestFloorRatio_isTheMedianOfEachTurnsRatio checks that a ratio pairs the figures of one turn, so that a slow
+// turn for both configurations does not move it, and that the report marks a missed target.
+func TestFloorRatio_isTheMedianOfEachTurnsRatio(t *testing.T) {
+	turn := func(gdprWall, floorWall time.Duration) map[string][]floorMeasure {
+		return map[string][]floorMeasure{
+			floorGDPR:  {{wall: gdprWall}, {wall: gdprWall}, {wall: gdprWall}},
+			floorFloor: {{wall: floorWall}, {wall: floorWall}, {wall: floorWall}},
+			floorCore:  {{wall: time.Second}, {wall: time.Second}, {wall: time.Second}},
+		}
+	}
+	res := &scenarioResult{sc: floorScenario(2), floors: map[string][][]floorMeasure{}}
+	// Turn ratios 2, 2 and 1.5; the ratio of the medians of the figures would give 1.5.
+	for _, tr := range []map[string][]floorMeasure{turn(2*time.Second, time.Second), turn(8*time.Second, 4*time.Second), turn(3*time.Second, 2*time.Second)} {
+		for kind, ms := range tr {
+			res.floors[kind] = append(res.floors[kind], ms)
+		}
+	}
+	if got := floorRatio(res, floorGDPR, floorFloor, 1, wallOf); got != 2 {
+		t.Errorf("gdpr/floor = %v, want the median of the turns' ratios, 2", got)
+	}
+	var b strings.Builder
+	renderFloor(&b, res)
+	if !strings.Contains(b.String(), "**missed**: plan -refresh=false (no changes), wall time within 1.1x the floor provider's: 2.00x") {
+		t.Errorf("the report does not mark the missed target:\n%s", b.String())
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -6,12 +6,14 @@
 //
 // Run it with `make bench`, which builds what it needs. Knobs, all environment variables:
 //
-//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,databases,move,query (default all)
+//	BENCH_SCENARIOS     comma-separated, from small,servers,buckets,databases,move,query,floor (default all)
 //	BENCH_SIZES         bucket counts for the buckets scenario (default 10,100,500)
 //	BENCH_SERVERS       server count for the servers scenario (default 50)
 //	BENCH_DATABASES     database count for the databases scenario (default 5)
 //	BENCH_MOVE_OBJECTS  object counts for the move scenario, comma-separated (default 10000)
 //	BENCH_QUERY_BUCKETS bucket counts for the query scenario, comma-separated (default 1000)
+//	BENCH_FLOOR_RESOURCES resource counts for the floor scenario, comma-separated (default 2)
+//	BENCH_FLOOR_RUNS    turns of the floor scenario; figures are medians (default 9)
 //	BENCH_RUNS          runs per scenario and provider; figures are medians (default 3)
 //	BENCH_PROVIDERS     gdpr,aws (default); gdpr alone measures this provider without comparison
 //	BENCH_PARALLELISM   Terraform's -parallelism (default 10, Terraform's own default)
@@ -22,11 +24,15 @@
 // AWS_CLI or aws on PATH), since hashicorp/aws has no equivalent; it needs gdpr among BENCH_PROVIDERS and
 // no hashicorp/aws binary. The query scenario measures `terraform query` over the gdpr_bucket list resource;
 // it needs a TERRAFORM of version 1.14 or later, gdpr among BENCH_PROVIDERS, and no hashicorp/aws binary.
+// The floor scenario times validate and no-change plans of this provider against the smallest framework
+// provider (bench/floor, built in the same run) and Terraform alone over as many resources (see floor.go);
+// it needs gdpr among BENCH_PROVIDERS and no hashicorp/aws binary.
 package main
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -42,6 +48,7 @@ import (
 type options struct {
 	scenarios   []scenario
 	runs        int
+	floorRuns   int
 	providers   []string
 	parallelism int
 	label       string
@@ -91,7 +98,11 @@ func run() error {
 	if err := os.WriteFile(cliConfig, []byte(devOverrides(plugins)), 0o600); err != nil {
 		return err
 	}
-	r := &runner{o: o, emu: emu, cliConfig: cliConfig, rssFile: filepath.Join(o.cache, "rss")}
+	floorCLIConfig := filepath.Join(o.cache, "floor.tfrc")
+	if err := os.WriteFile(floorCLIConfig, []byte(floorOverrides(plugins)), 0o600); err != nil {
+		return err
+	}
+	r := &runner{o: o, emu: emu, cliConfig: cliConfig, floorCLIConfig: floorCLIConfig, rssFile: filepath.Join(o.cache, "rss")}
 	var results []*scenarioResult
 	var failures []error
 	file := filepath.Join(o.repo, "bench", "results", time.Now().UTC().Format("2006-01-02")+"-"+o.label+".md")
@@ -124,6 +135,7 @@ func parseOptions() (*options, error) {
 	}
 	o := &options{
 		runs:        envInt("BENCH_RUNS", 3),
+		floorRuns:   envInt("BENCH_FLOOR_RUNS", 9),
 		parallelism: envInt("BENCH_PARALLELISM", 10),
 		providers:   envList("BENCH_PROVIDERS", "gdpr,aws"),
 		terraform:   envOr("TERRAFORM", "terraform"),
@@ -134,8 +146,8 @@ func parseOptions() (*options, error) {
 		repo:        repo,
 		cache:       filepath.Join(repo, ".cache", "bench"),
 	}
-	if o.runs < 1 || o.parallelism < 1 {
-		return nil, errors.New("BENCH_RUNS and BENCH_PARALLELISM must be positive")
+	if o.runs < 1 || o.floorRuns < 1 || o.parallelism < 1 {
+		return nil, errors.New("BENCH_RUNS, BENCH_FLOOR_RUNS and BENCH_PARALLELISM must be positive")
 	}
 	for _, p := range o.providers {
 		if p != gdpr && p != aws {
@@ -148,8 +160,9 @@ func parseOptions() (*options, error) {
 			return nil, fmt.Errorf("BENCH_SCENARIOS: unknown scenario %q; allowed: %s", name, strings.Join(scenarioNames, ", "))
 		}
 	}
-	// The move and query scenarios run this provider alone: hashicorp/aws is built and started only for the others.
-	if !slices.ContainsFunc(names, func(n string) bool { return n != "move" && n != "query" }) && slices.Contains(o.providers, gdpr) {
+	// The move, query and floor scenarios run this provider alone: hashicorp/aws is built and started only for
+	// the others.
+	if !slices.ContainsFunc(names, func(n string) bool { return n != "move" && n != "query" && n != "floor" }) && slices.Contains(o.providers, gdpr) {
 		o.providers = []string{gdpr}
 	}
 	if slices.Contains(o.providers, aws) && o.awsBinary == "" {
@@ -185,6 +198,17 @@ func parseOptions() (*options, error) {
 					return nil, fmt.Errorf("BENCH_QUERY_BUCKETS: %q is not a positive number", s)
 				}
 				o.scenarios = append(o.scenarios, queryScenario(n))
+			}
+		case "floor":
+			if !slices.Contains(o.providers, gdpr) {
+				return nil, errors.New("BENCH_PROVIDERS: the floor scenario measures gdpr, which the list must include")
+			}
+			for _, s := range envList("BENCH_FLOOR_RESOURCES", "2") {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 {
+					return nil, fmt.Errorf("BENCH_FLOOR_RESOURCES: %q is not a positive number", s)
+				}
+				o.scenarios = append(o.scenarios, floorScenario(n))
 			}
 		case "move":
 			if !slices.Contains(o.providers, gdpr) {
@@ -244,6 +268,17 @@ func preparePlugins(o *options) (map[string]string, error) {
 		}
 		dirs[p] = dir
 	}
+	if slices.ContainsFunc(o.scenarios, func(sc scenario) bool { return sc.floor }) {
+		dir := filepath.Join(o.cache, "plugins", floorFloor)
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, err
+		}
+		// Built as this provider is, so the two differ only in what they serve.
+		if err := goBuild(o.repo, filepath.Join(dir, "real", "terraform-provider-floor"), "./bench/floor", "-trimpath", "-ldflags=-s -w"); err != nil {
+			return nil, err
+		}
+		dirs[floorFloor] = dir
+	}
 	return dirs, nil
 }
 
@@ -266,12 +301,36 @@ func goBuild(repo, out, pkg string, flags ...string) error {
 	return nil
 }
 
+// providerSources are the source addresses the benchmark's configurations give each provider.
+var providerSources = map[string]string{gdpr: "gdpr-immutable/gdpr", aws: "hashicorp/aws", floorFloor: "bench/floor"}
+
+// devOverrides points Terraform at the RSS wrapper of each provider.
 func devOverrides(dirs map[string]string) string {
-	sources := map[string]string{gdpr: "gdpr-immutable/gdpr", aws: "hashicorp/aws"}
+	overrides := map[string]string{}
+	for p, dir := range dirs {
+		if p != floorFloor {
+			overrides[p] = dir
+		}
+	}
+	return overridesConfig(overrides)
+}
+
+// floorOverrides points Terraform at the binaries of this provider and of the floor provider themselves.
+func floorOverrides(dirs map[string]string) string {
+	overrides := map[string]string{}
+	for _, p := range []string{gdpr, floorFloor} {
+		if dir, ok := dirs[p]; ok {
+			overrides[p] = filepath.Join(dir, "real")
+		}
+	}
+	return overridesConfig(overrides)
+}
+
+func overridesConfig(dirs map[string]string) string {
 	var b strings.Builder
 	b.WriteString("provider_installation {\n  dev_overrides {\n")
-	for p, dir := range dirs {
-		fmt.Fprintf(&b, "    %q = %q\n", sources[p], dir)
+	for _, p := range slices.Sorted(maps.Keys(dirs)) {
+		fmt.Fprintf(&b, "    %q = %q\n", providerSources[p], dirs[p])
 	}
 	b.WriteString("  }\n  direct {}\n}\n")
 	return b.String()

@@ -26,6 +26,15 @@ const (
 
 func renderReport(o *options, results []*scenarioResult, machine string) string {
 	var b strings.Builder
+	if !slices.ContainsFunc(results, func(res *scenarioResult) bool { return !res.sc.floor }) {
+		// The floor scenario alone: its section says how it measures.
+		fmt.Fprintf(&b, "# Benchmark: gdpr against a bare framework provider and Terraform alone\n\n")
+		fmt.Fprintf(&b, "Run %s UTC. %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04"), machine)
+		for _, res := range results {
+			renderFloor(&b, res)
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "# Benchmark: gdpr and hashicorp/aws on the same work\n\n")
 	fmt.Fprintf(&b, "Run %s UTC. %s.\n", time.Now().UTC().Format("2006-01-02 15:04"), machine)
 	fmt.Fprintf(&b, "Median of %d run(s) per provider, runs alternating between providers; Terraform -parallelism=%d. "+
@@ -41,6 +50,8 @@ func renderReport(o *options, results []*scenarioResult, machine string) string 
 			renderMove(&b, res)
 		case res.sc.query:
 			renderQuery(&b, res)
+		case res.sc.floor:
+			renderFloor(&b, res)
 		default:
 			renderScenario(&b, res)
 		}

@@ -36,6 +36,8 @@ type scenarioResult struct {
 	moves []moveRun
 	// queries holds the runs of a query scenario, which measures this provider alone (see query.go).
 	queries []measure
+	// floors holds the floor scenario's figures by configuration, floors[kind][turn][step] (see floor.go).
+	floors map[string][][]floorMeasure
 }
 
 type runner struct {
@@ -43,6 +45,8 @@ type runner struct {
 	emu       *emulator
 	cliConfig string
 	rssFile   string
+	// floorCLIConfig starts the providers of the floor scenario directly, without the RSS wrapper.
+	floorCLIConfig string
 }
 
 // scenario runs every step of sc for each provider, RUNS times, alternating providers run by run so that
@@ -53,6 +57,9 @@ func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
 	}
 	if sc.query {
 		return r.queryScenario(sc)
+	}
+	if sc.floor {
+		return r.floorScenario(sc)
 	}
 	res := &scenarioResult{sc: sc, providers: map[string]*providerResult{}}
 	for _, p := range r.o.providers {

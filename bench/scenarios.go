@@ -41,6 +41,8 @@ type scenario struct {
 	move bool
 	// query marks the query scenario, which runs its own steps (see query.go) instead of steps and config.
 	query bool
+	// floor marks the floor scenario, which runs its own steps and configurations (see floor.go).
+	floor bool
 }
 
 var (
@@ -395,7 +397,7 @@ resource "aws_db_instance" "d" {
 `
 
 // scenarioNames lists what BENCH_SCENARIOS accepts.
-var scenarioNames = []string{"small", "servers", "buckets", "databases", "move", "query"}
+var scenarioNames = []string{"small", "servers", "buckets", "databases", "move", "query", "floor"}
 
 func validScenario(s string) bool {
 	return strings.Contains(","+strings.Join(scenarioNames, ",")+",", ","+s+",")

@@ -108,7 +108,9 @@ const (
 // CloudTrail shows which tool acted.
 const DefaultSessionName = "terraform-provider-gdpr"
 
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+// sessionNamePattern is compiled on first use, under HCP Terraform's dynamic credentials only, rather than at
+// every process start: its counted repetition compiles to a large program.
+var sessionNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 
 // DynamicCredentials reads HCP Terraform's dynamic provider credentials from the environment: nil when
 // TFC_AWS_PROVIDER_AUTH is not true, or when the run carries no workload identity token in the
@@ -143,7 +145,7 @@ func DynamicCredentials(getenv func(string) string) (*WebIdentity, error) {
 			"this run: set %s, or %s and %s", EnvTFCProviderAuth, EnvTFCRunRoleARN, EnvTFCPlanRoleARN, EnvTFCApplyRoleARN)
 	}
 	session := DefaultSessionName
-	if id := getenv(EnvTFCRunID); sessionNamePattern.MatchString(id) {
+	if id := getenv(EnvTFCRunID); sessionNamePattern().MatchString(id) {
 		session = id
 	}
 	return &WebIdentity{RoleARN: strings.TrimSpace(role), SessionName: session, Token: strings.TrimSpace(token), Source: source}, nil

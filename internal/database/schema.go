@@ -3,6 +3,7 @@ package database
 import (
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -44,12 +45,16 @@ const (
 
 var (
 	// An RDS identifier: letters, digits and single hyphens, beginning with a letter, not ending with a hyphen.
-	identifierPattern     = regexp.MustCompile(`^[a-zA-Z](-?[a-zA-Z0-9])*$`)
-	engineVersionPattern  = regexp.MustCompile(`^[0-9]+(\.[0-9A-Za-z_-]+)*$`)
-	instanceClassPattern  = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
-	masterUsernamePattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]{0,15}$`)
-	subnetGroupPattern    = regexp.MustCompile(`^[a-zA-Z0-9 ._-]{1,255}$`)
-	securityGroupPattern  = regexp.MustCompile(`^sg-[0-9a-f]+$`)
+	identifierPattern    = regexp.MustCompile(`^[a-zA-Z](-?[a-zA-Z0-9])*$`)
+	engineVersionPattern = regexp.MustCompile(`^[0-9]+(\.[0-9A-Za-z_-]+)*$`)
+	instanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
+	securityGroupPattern = regexp.MustCompile(`^sg-[0-9a-f]+$`)
+	// These two are compiled when the schema is first built rather than when the process starts: a counted
+	// repetition compiles to one instruction per count, and at package initialisation the subnet group's
+	// alone cost every start of the provider a millisecond and a quarter of a megabyte, in processes that
+	// never see a database.
+	masterUsernamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]{0,15}$`) })
+	subnetGroupPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9 ._-]{1,255}$`) })
 )
 
 // databaseSchema is the schema before replaceonly.Schema makes every argument force a replacement.
@@ -140,7 +145,7 @@ func databaseSchema() schema.Schema {
 					"AWS Secrets Manager (`master_user_secret_arn`). From 1 to 16 letters, digits and underscores, " +
 					"beginning with a letter. Defaults to `" + defaultMasterUsername + "`. A move keeps the master " +
 					"user of the database it replaces, so it must not change with one.",
-				Validators: []validator.String{stringvalidator.RegexMatches(masterUsernamePattern,
+				Validators: []validator.String{stringvalidator.RegexMatches(masterUsernamePattern(),
 					"must begin with a letter and hold at most 16 letters, digits and underscores")},
 			},
 			"db_subnet_group_name": schema.StringAttribute{
@@ -149,7 +154,7 @@ func databaseSchema() schema.Schema {
 				MarkdownDescription: "The DB subnet group that places the database in a VPC's subnets. When unset, " +
 					"RDS uses the default VPC, which this attribute then reports.",
 				PlanModifiers: useState,
-				Validators: []validator.String{stringvalidator.RegexMatches(subnetGroupPattern,
+				Validators: []validator.String{stringvalidator.RegexMatches(subnetGroupPattern(),
 					"must be a DB subnet group name: up to 255 letters, digits, spaces, dots, underscores and hyphens")},
 			},
 			"vpc_security_group_ids": schema.SetAttribute{

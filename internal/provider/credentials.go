@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
@@ -52,8 +53,9 @@ const (
 var (
 	roleARNPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 	policyARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$`)
-	// Session names and source identities share STS's rule.
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	// Session names and source identities share STS's rule. Compiled when the schema is first built, not at
+	// every process start: its counted repetition compiles to a large program.
+	sessionNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 )
 
@@ -74,7 +76,7 @@ func sessionNameAttribute() schema.StringAttribute {
 		Optional: true,
 		MarkdownDescription: "The name of the role session, which CloudTrail records with every call the " +
 			"provider makes: 2 to 64 letters, digits and `+=,.@_-`. Defaults to `" + awsapi.DefaultSessionName + "`.",
-		Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern,
+		Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern(),
 			"must be 2 to 64 characters, each a letter, a digit or one of + = , . @ _ -")},
 	}
 }
@@ -137,7 +139,7 @@ func assumeRoleBlock() schema.Block {
 				Optional: true,
 				MarkdownDescription: "The source identity of the session, which CloudTrail records and later role " +
 					"sessions keep: 2 to 64 letters, digits and `+=,.@_-`.",
-				Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern,
+				Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern(),
 					"must be 2 to 64 characters, each a letter, a digit or one of + = , . @ _ -")},
 			},
 		},

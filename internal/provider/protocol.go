@@ -17,13 +17,16 @@ import (
 // the gRPC stream and, through it, the connection's buffers, some 30 KB a call. A provider process serving
 // an apply of 500 buckets would keep tens of megabytes it no longer needs; with the release it keeps about
 // a hundred bytes a call.
-func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
+//
+// Each of beforeConfigure is called before every ConfigureProvider is served: the process is then about to
+// talk to AWS, which the processes Terraform starts only for the schema or for validation never do.
+func NewProtocol6Server(version string, beforeConfigure ...func()) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
 		server, err := providerserver.NewProtocol6WithError(New(version)())()
 		if err != nil {
 			return nil, err
 		}
-		return releasing(server), nil
+		return releasing(server, beforeConfigure...), nil
 	}
 }
 
@@ -31,12 +34,12 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 // serving one of the RPCs of downstream is served as it is: the provider then keeps each call's context until
 // StopProvider, as the framework alone does, but it starts and works. Such an upgrade fails
 // TestNewProtocol6Server_releasesEachCallsContext, not a user's plan.
-func releasing(server tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+func releasing(server tfprotov6.ProviderServer, beforeConfigure ...func()) tfprotov6.ProviderServer {
 	next, ok := server.(downstream)
 	if !ok {
 		return server
 	}
-	return releasingServer{next}
+	return &releasingServer{next, beforeConfigure}
 }
 
 // downstream is every RPC the framework serves, the list, action and state store RPCs included, so that
@@ -50,11 +53,19 @@ type downstream interface {
 
 // releasingServer passes every RPC on. Those Terraform makes for each resource, data source and function
 // call, and for each command (schema, metadata, provider validation), get a context that lets go of the
-// caller's when the call returns. The rest pass unchanged: ConfigureProvider, whose context the AWS SDK
-// configuration is built with; StopProvider; the list and action streams, read after the call returns; and
+// caller's when the call returns. The rest pass with the caller's context: ConfigureProvider, whose context
+// the AWS SDK configuration is built with, after the beforeConfigure calls; StopProvider; the list and action streams, read after the call returns; and
 // the ephemeral resource, state store and config generation RPCs, which this provider has no use for.
 type releasingServer struct {
 	downstream
+	beforeConfigure []func()
+}
+
+func (s releasingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	for _, f := range s.beforeConfigure {
+		f()
+	}
+	return s.downstream.ConfigureProvider(ctx, req)
 }
 
 // releasableContext answers for the context it holds until released, then for a cancelled one, so that

@@ -152,7 +152,7 @@ func TestReleasing_servesAFrameworkWithoutAnRPCUnwrapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := server.(releasingServer); !ok {
+	if _, ok := server.(*releasingServer); !ok {
 		t.Fatalf("the framework's server was not wrapped: %T", server)
 	}
 	plain := onlyProviderServer{server}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -38,8 +39,9 @@ const (
 
 // tagCharsPattern is the character set AWS documents as accepted by every service's tags (letters, numbers,
 // separators and _ . : / = + - @). It leaves out control characters: a value holding one is stored
-// differently than sent, so every later plan would report a change.
-var tagCharsPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+// differently than sent, so every later plan would report a change. Compiled on first use rather than at
+// every process start: its Unicode classes compile to large tables, which only tag validation needs.
+var tagCharsPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`) })
 
 // TagsDescription is the sentence every tags argument's description ends with, stating the limits the
 // validator enforces.
@@ -172,12 +174,12 @@ func tagValueProblems(k, v string) []string {
 // badTagChars names, quoted and once each, the characters of s outside the tag character set; "" when
 // there are none. Control characters are shown escaped, so a NUL or a newline is visible in the message.
 func badTagChars(s string) string {
-	if tagCharsPattern.MatchString(s) {
+	if tagCharsPattern().MatchString(s) {
 		return ""
 	}
 	var bad []string
 	for _, r := range s {
-		if q := fmt.Sprintf("%q", r); !tagCharsPattern.MatchString(string(r)) && !slices.Contains(bad, q) {
+		if q := fmt.Sprintf("%q", r); !tagCharsPattern().MatchString(string(r)) && !slices.Contains(bad, q) {
 			bad = append(bad, q)
 		}
 	}
