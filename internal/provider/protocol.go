@@ -138,7 +138,26 @@ func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 }
 
 func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
+	nullArguments(req)
 	return callReleasing(ctx, req, s.downstream.CallFunction)
+}
+
+// msgpackNil is MessagePack's encoding of nil, which decodes to the null of any type.
+var msgpackNil = []byte{0xc0}
+
+// nullArguments gives each argument that carries no value at all (neither MessagePack nor JSON) the encoding of
+// null. Terraform encodes a null argument as MessagePack nil; OpenTofu (1.12 at least) sends it empty, which the
+// framework refuses as a broken request ("DynamicValue had no JSON or msgpack data set"), so that
+// provider::gdpr::retention_compliant(30, 365, null) failed under OpenTofu alone.
+func nullArguments(req *tfprotov6.CallFunctionRequest) {
+	if req == nil {
+		return
+	}
+	for i, arg := range req.Arguments {
+		if arg == nil || (len(arg.MsgPack) == 0 && len(arg.JSON) == 0) {
+			req.Arguments[i] = &tfprotov6.DynamicValue{MsgPack: msgpackNil}
+		}
+	}
 }
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {

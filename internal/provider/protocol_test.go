@@ -7,6 +7,7 @@ import (
 	"weak"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 type payloadKey struct{}
@@ -158,5 +159,45 @@ func TestReleasing_servesAFrameworkWithoutAnRPCUnwrapped(t *testing.T) {
 	plain := onlyProviderServer{server}
 	if got := releasing(plain); got != tfprotov6.ProviderServer(plain) {
 		t.Errorf("releasing(%T) = %T, want the server itself", plain, got)
+	}
+}
+
+// TestCallFunction_argumentWithoutAValueIsNull calls provider::gdpr::retention_compliant(30, 365, null) as
+// OpenTofu sends it, the null argument with neither MessagePack nor JSON: the provider must answer as for
+// Terraform's MessagePack nil, not fail the call as a broken request.
+func TestCallFunction_argumentWithoutAValueIsNull(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	number := func(n int) *tfprotov6.DynamicValue {
+		v, err := tfprotov6.NewDynamicValue(tftypes.Number, tftypes.NewValue(tftypes.Number, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	for name, null := range map[string]*tfprotov6.DynamicValue{
+		"as OpenTofu sends it":  {},
+		"as Terraform sends it": {MsgPack: []byte{0xc0}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp, err := server.CallFunction(context.Background(), &tfprotov6.CallFunctionRequest{
+				Name: "retention_compliant", Arguments: []*tfprotov6.DynamicValue{number(30), number(365), null},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Error != nil {
+				t.Fatalf("the call failed: %s", resp.Error.Text)
+			}
+			got, err := resp.Result.Unmarshal(tftypes.Bool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tftypes.NewValue(tftypes.Bool, true)) {
+				t.Errorf("retention_compliant(30, 365, null) = %v, want true", got)
+			}
+		})
 	}
 }
