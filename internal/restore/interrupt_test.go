@@ -40,6 +40,9 @@ func TestAccRestoreObjects_convergesAfterAnInterrupt(t *testing.T) {
 			return body
 		}})
 	w := faultWorkdir(t, proxy, name, trail, "")
+	// Terraform exits on the interrupt without waiting for the provider, whose copy is still held back: a
+	// binary of the test's own lets the test stop that process without touching those of other tests.
+	bin := w.OwnBinary()
 	to, want := overwriteAndAdd(t, name)
 	before := listVersions(t, name)
 	toVar := "-var=to_time=" + to.Format(time.RFC3339)
@@ -55,6 +58,7 @@ func TestAccRestoreObjects_convergesAfterAnInterrupt(t *testing.T) {
 	cmd.Store(c)
 	err := c.Wait()
 	cmd.Store(nil)
+	acctest.KillProcesses(bin)
 	if !interrupted.Load() || !strings.Contains(out.String(), "Interrupt received") {
 		t.Fatalf("the invocation was not interrupted during its copies (%d copies, err %v):\n%s", copies.Load(), err, out.String())
 	}
