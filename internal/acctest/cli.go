@@ -170,6 +170,14 @@ func KillProcesses(path string) int {
 	return killed
 }
 
+// RequireActions skips a test that invokes an action through the Terraform CLI when the emulator does not run or
+// that Terraform has no actions, which came in Terraform 1.14.
+func RequireActions(t *testing.T) {
+	t.Helper()
+	RequireEmulator(t)
+	RequireTerraform(t, "1.14.0", "Actions")
+}
+
 // RequireTerraform skips a test that drives the CLI itself when the Terraform under test is older than
 // minimum, naming the version and what needs it. (terraform-plugin-testing cases use TerraformVersionChecks.)
 func RequireTerraform(t *testing.T, minimum, feature string) {

@@ -20,7 +20,7 @@ import (
 // versions and delete markers in two lists, so the order in which they come (a/b, deleted.txt, profile.json,
 // then deleted.txt's marker) is not the sorted order of the keys.
 func TestAccEraseObjects_prefixErasesEveryVersionAndDeleteMarkerUnderIt(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+bucketResources(name, "")+
@@ -74,7 +74,7 @@ func TestAccEraseObjects_prefixErasesEveryVersionAndDeleteMarkerUnderIt(t *testi
 // delete marker, while a key that begins with one of them (profile.json.bak) and the subject's other
 // objects keep theirs.
 func TestAccEraseObjects_keysEraseExactlyThoseKeys(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, "")+
 		eraseAction("two_keys", `    keys = ["customers/4711/profile.json", "invoices/4711-1.pdf"]`), nil)
@@ -104,7 +104,7 @@ func TestAccEraseObjects_keysEraseExactlyThoseKeys(t *testing.T) {
 // TestAccEraseObjects_prefixMatchingNothingSucceedsAndSaysSo invokes an erasure whose prefix matches no
 // key: the invocation succeeds, says that nothing was erased, and every version stays.
 func TestAccEraseObjects_prefixMatchingNothingSucceedsAndSaysSo(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, "")+
 		eraseAction("nobody", `    prefix = "customers/9999/"`), nil)
@@ -127,7 +127,7 @@ func TestAccEraseObjects_prefixMatchingNothingSucceedsAndSaysSo(t *testing.T) {
 // that differs only in such a character is kept. (A key with a line feed is not among them: the emulator
 // cannot store one, its URL routes end at a line feed.)
 func TestAccEraseObjects_keysWithControlCharacters(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, "")+
 		eraseAction("by_prefix", `    prefix = "subject\u0001/"`)+

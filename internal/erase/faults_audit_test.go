@@ -19,7 +19,7 @@ import (
 // fault it erases the rest. Both events verify with audit verify, and together they count every version and
 // byte, with keys_sha256 computed here from the keys S3 listed.
 func TestAccEraseObjects_faultMidwayThenReinvokeFinishes(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	proxy := acctest.NewProxy(t)
@@ -104,7 +104,7 @@ func TestAccEraseObjects_faultMidwayThenReinvokeFinishes(t *testing.T) {
 // TestAccEraseObjects_auditTrailThatCannotTakeEventsErasesNothing configures an audit file in a directory
 // that does not exist: the invocation fails with "Audit trail cannot take events" and erases nothing.
 func TestAccEraseObjects_auditTrailThatCannotTakeEventsErasesNothing(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "missing", "audit.jsonl")
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, "")+

@@ -18,7 +18,7 @@ import (
 // the way out, and deletes nothing. (The emulator does not report a retention set on one object, so the
 // bucket's default, which every version carries, stands for it.)
 func TestAccEraseObjects_complianceRetentionErasesNothing(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, `{ mode = "COMPLIANCE", days = 1 }`)+
 		eraseAction("held", `    prefix = "customers/4711/"
@@ -56,7 +56,7 @@ func TestAccEraseObjects_complianceRetentionErasesNothing(t *testing.T) {
 // hold in a bucket whose default retention is GOVERNANCE: bypass_governance_retention lifts the retention
 // but not the hold, so the invocation fails naming that object, and deletes nothing.
 func TestAccEraseObjects_legalHoldErasesNothingEvenWithBypass(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, `{ mode = "GOVERNANCE", days = 1 }`)+
 		eraseAction("held", `    prefix = "customers/4711/"
@@ -80,7 +80,7 @@ func TestAccEraseObjects_legalHoldErasesNothingEvenWithBypass(t *testing.T) {
 // GOVERNANCE: without bypass_governance_retention the invocation fails, says how to lift it and deletes
 // nothing; with it, every version under the prefix is erased.
 func TestAccEraseObjects_governanceRetentionNeedsBypass(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, `{ mode = "GOVERNANCE", days = 1 }`)+
 		eraseAction("strict", `    prefix = "customers/4711/"`)+

@@ -23,14 +23,6 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-// requireActions skips a test that invokes the action through the Terraform CLI when that Terraform has no
-// actions, which came in Terraform 1.14; the emulator must run too.
-func requireActions(t *testing.T) {
-	t.Helper()
-	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "Actions")
-}
-
 // bucketResources is a key and a bucket named name with force_destroy, so the test's destroy removes what
 // the erasure kept; lock, when set, is the bucket's object_lock value.
 func bucketResources(name, lock string) string {

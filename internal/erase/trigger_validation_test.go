@@ -60,7 +60,7 @@ resource "terraform_data" "erasure_request_4711" {
 // TestAccEraseObjects_badInputs plans every bad configuration of the action; each fails with the
 // attribute's path, what is wrong and what is allowed, and nothing is invoked.
 func TestAccEraseObjects_badInputs(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	action := func(body string) string {
 		return acctest.ProviderConfig(acctest.Region, "") + `
 action "gdpr_erase_objects" "bad" {

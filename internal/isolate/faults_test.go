@@ -36,7 +36,7 @@ type fault struct {
 // group, one complete snapshot per volume under the incident's key and no intermediate left, the instance
 // tagged and stopped, and an audit event naming the snapshot.
 func TestAccIsolateServer_faultAtEachCallThenReinvokeConverges(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	chains := []struct {
 		name string
@@ -182,7 +182,7 @@ func newSubnet(t *testing.T, cidr string) string {
 // idempotency token (nor does CreateVolume without a client token). The invocation still ends with one
 // forensic snapshot of the volume, no intermediate and no temporary volume.
 func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	// lose loses the answers to the requests of each operation it counts (1-based, retries included).
 	lose := map[string][]int32{"ec2:CreateSnapshot": {1, 3}, "ec2:CreateVolume": {1}}
@@ -230,7 +230,7 @@ func TestAccIsolateServer_retriedCallsMakeNothingTwice(t *testing.T) {
 // change could. The next invocation fails with "Forensic snapshot is shared", naming the snapshot and the
 // group, while the instance stays isolated; once the permission is removed the invocation completes.
 func TestAccIsolateServer_sharedSnapshotIsReported(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	ctx := context.Background()
 	proxy := acctest.NewProxy(t)
@@ -293,7 +293,7 @@ func TestAccIsolateServer_sharedSnapshotIsReported(t *testing.T) {
 // fault, ends as an isolation that was never interrupted: one group, the instance's only one, with no rule,
 // one snapshot of the volume and no intermediate, the instance tagged and stopped.
 func TestAccIsolateServer_killedProviderThenReinvokeConverges(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	var bin string
 	var target atomic.Value

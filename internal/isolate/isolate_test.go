@@ -21,7 +21,7 @@ import (
 // it. Invoked again, it makes nothing twice. Then the next plan warns that the server's security groups and
 // tags changed outside Terraform and replaces it; the apply makes a new instance and the snapshot stays.
 func TestAccIsolateServer_containsKeepsEvidenceThenTheNextApplyReplaces(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	config := acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail)) + keys +

@@ -22,7 +22,7 @@ import (
 // isolation group, no event); with managed_only = false the same instance, whose root volume is not
 // encrypted at all, is isolated with its snapshot encrypted under the investigation's key.
 func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	// A VPC of its own, so that no other test makes an isolation group in it meanwhile.
 	id, vpc := runUnmanaged(t, newSubnet(t, "10.122.0.0/16"))
@@ -71,7 +71,7 @@ func TestAccIsolateServer_refusesAnInstanceTheProviderDidNotLaunch(t *testing.T)
 // the group's rule, no snapshot, no event). Once the group is tagged as the diagnostic says, the next
 // invocation uses it: its rule is revoked and the instance isolated in it.
 func TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	ctx := context.Background()
 	c := acctest.EC2(t, acctest.Region)
@@ -122,7 +122,7 @@ func TestAccIsolateServer_refusesAGroupOfThatNameItDidNotMake(t *testing.T) {
 // that does not exist: the invocation fails with "Audit trail cannot take events", worded for an isolation,
 // and EC2 shows the instance in its own groups, untagged, with no snapshot.
 func TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	body := keys + serverResource("test", "") + isolateAction("incident", "gdpr_server.test.id", "")
 	w := apply(t, acctest.ProviderConfig(acctest.Region, "")+body)
@@ -152,7 +152,7 @@ func TestAccIsolateServer_auditTrailThatCannotTakeEventsChangesNothing(t *testin
 // does not know, and on a terminated instance: each fails saying what was found and that
 // nothing was changed, and neither leaves an isolation group, a snapshot or an event behind.
 func TestAccIsolateServer_unknownOrTerminatedInstanceIsAClearError(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	id, vpc := runUnmanaged(t, newSubnet(t, "10.121.0.0/16"))
 	if _, err := acctest.EC2(t, acctest.Region).TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
@@ -184,7 +184,7 @@ func TestAccIsolateServer_unknownOrTerminatedInstanceIsAClearError(t *testing.T)
 // TestAccIsolateServer_keyInAnotherRegionFailsAtPlan plans an invocation whose key is in another region
 // than the provider's: the plan fails on kms_key_arn, naming both regions, before anything is invoked.
 func TestAccIsolateServer_keyInAnotherRegionFailsAtPlan(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+acctest.ProviderConfig(acctest.Region, "")+`
 action "gdpr_isolate_server" "elsewhere" {
@@ -205,7 +205,7 @@ action "gdpr_isolate_server" "elsewhere" {
 // TestAccIsolateServer_badInputs plans every bad configuration of the action; each fails with the
 // attribute's path, what is wrong and what is allowed, and nothing is invoked.
 func TestAccIsolateServer_badInputs(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	action := func(serverID, incident, key string) string {
 		return acctest.ProviderConfig(acctest.Region, "") + fmt.Sprintf(`

@@ -19,14 +19,6 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 )
 
-// requireActions skips a test that invokes the action through the Terraform CLI when that Terraform has no
-// actions, which came in Terraform 1.14; the emulator must run too.
-func requireActions(t *testing.T) {
-	t.Helper()
-	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "Actions")
-}
-
 // keys are the key that encrypts the servers' disks and the key kept for the investigation.
 const keys = `
 resource "gdpr_key" "disks" {

@@ -73,7 +73,7 @@ func checkMoved(t *testing.T, to string, want map[string]object) {
 // and the source keeps no version and no delete marker. Each invocation adds one move event naming both
 // buckets, the count, the bytes and the manifest digest.
 func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	from, to := legacyBucket(t, nil), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	// The target keeps noncurrent versions as long as current ones, a restore window of 30 days, which is
@@ -141,7 +141,7 @@ func TestAccMoveObjects_legacyBucketIntoGdprBucket(t *testing.T) {
 // bucket made with the SDK that lacks the provider's guarantees, and one into a gdpr_bucket without Object
 // Lock, which would end the source's COMPLIANCE retention early. None copies anything.
 func TestAccMoveObjects_refusesBeforeCopying(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	locked := legacyBucket(t, &s3types.ObjectLockRule{DefaultRetention: &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionModeCompliance, Days: aws.Int32(1)}})
 	plain, to, unlocked := legacyBucket(t, nil), acctest.BucketName(), acctest.BucketName()
 	// The target keeps objects as long as the source's lock, so only the retained versions stop the move.

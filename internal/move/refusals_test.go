@@ -19,7 +19,7 @@ import (
 // a gdpr_bucket in eu-central-1, asking S3 where the source is and reading it there, and refuses a source in
 // us-east-1, outside the provider's allowed jurisdictions, before copying anything.
 func TestAccMoveObjects_acrossRegionsInsideTheAllowedJurisdictions(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	eu, us, to := legacyBucketIn(t, "eu-west-1", nil), legacyBucketIn(t, "us-east-1", nil), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	w := newWorkdir(t, acctest.ProviderConfig(acctest.Region, fmt.Sprintf("  audit = { path = %q }", trail))+target(to, "")+
@@ -58,7 +58,7 @@ func TestAccMoveObjects_acrossRegionsInsideTheAllowedJurisdictions(t *testing.T)
 // key (SSE-C) between two plain ones: S3 copies it only with its key, which the provider does not have, so
 // the action refuses before the first copy, naming that object, and the plain ones are not copied either.
 func TestAccMoveObjects_customerKeyObjectsRefusedBeforeCopying(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	from, to := legacyBucket(t, nil), acctest.BucketName()
 	w := newWorkdir(t, acctest.ProviderConfig(acctest.Region, "")+target(to, "")+moveAction("all", from, ""))
 	acctest.PutObject(t, from, "a-plain.json", "{}", nil)
@@ -86,7 +86,7 @@ func TestAccMoveObjects_customerKeyObjectsRefusedBeforeCopying(t *testing.T) {
 // TestAccMoveObjects_auditTrailThatCannotTakeEventsMovesNothing configures an audit file in a directory that
 // does not exist: the invocation fails with "Audit trail cannot take events" and copies nothing.
 func TestAccMoveObjects_auditTrailThatCannotTakeEventsMovesNothing(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	from, to := legacyBucket(t, nil), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "missing", "audit.jsonl")
 	w := newWorkdir(t, acctest.ProviderConfig(acctest.Region, "")+target(to, "")+moveAction("audited", from, ""))

@@ -20,14 +20,6 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/audit"
 )
 
-// requireActions skips a test that invokes the action through the Terraform CLI when that Terraform has no
-// actions, which came in Terraform 1.14; the emulator must run too.
-func requireActions(t *testing.T) {
-	t.Helper()
-	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "Actions")
-}
-
 // legacyBucket makes a versioned bucket with the SDK, as a script or the console would, with Object Lock and
 // the default retention lock when lock is set, and removes it with everything in it at the end of the test.
 func legacyBucket(t *testing.T, lock *s3types.ObjectLockRule) string {

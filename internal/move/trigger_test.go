@@ -18,7 +18,7 @@ import (
 // incomplete and erases nothing, since no page was verified whole; invoked again without the fault, it finds
 // the copies already there, copies the rest, verifies everything and empties the source, with one move event.
 func TestAccMoveObjects_faultMidwayThenReinvokeFinishes(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	from, to := legacyBucket(t, nil), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
 	proxy := acctest.NewProxy(t)
@@ -66,7 +66,7 @@ func TestAccMoveObjects_faultMidwayThenReinvokeFinishes(t *testing.T) {
 // bucket's objects into it after its create: one apply makes the bucket and fills it, and the legacy bucket
 // is left empty.
 func TestAccMoveObjects_afterCreateFillsTheNewBucket(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	from, to := legacyBucket(t, nil), acctest.BucketName()
 	want := seedLegacy(t, from)
 	// The action names the bucket by its literal name: a resource's trigger cannot refer to the resource.

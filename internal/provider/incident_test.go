@@ -34,8 +34,7 @@ import (
 // the restore and the server's replacement, each verified, with who, where and when, and a copy of the
 // trail whose restore was edited must be flagged unverified from that event on, with exit code 1.
 func TestAccIncident_containRecoverReport(t *testing.T) {
-	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "Actions")
+	acctest.RequireActions(t)
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -26,7 +26,7 @@ type faultPoint struct {
 // delete marker per changed key and none removed; and the events of the two invocations count every key
 // restored or hidden exactly once.
 func TestAccRestoreObjects_convergesAfterAFaultAtAnyCall(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	const prefixes = 20
 	name := acctest.BucketName()

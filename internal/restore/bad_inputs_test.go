@@ -11,7 +11,7 @@ import (
 // TestAccRestoreObjects_badInputs plans every bad configuration of the action; each fails with the
 // attribute's path, what is wrong and what is allowed, and nothing is invoked.
 func TestAccRestoreObjects_badInputs(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	action := func(body string) string {
 		return acctest.ProviderConfig(acctest.Region, "") + `
 action "gdpr_restore_objects" "bad" {

@@ -22,7 +22,7 @@ import (
 // interrupted one restored already right, hides the rest, and records exactly what it changed: the end state
 // is exact, every version is kept.
 func TestAccRestoreObjects_convergesAfterAnInterrupt(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")

@@ -21,7 +21,7 @@ import (
 // copies and the delete markers without any bypass, the restored version takes the bucket's default
 // retention, and every version stays.
 func TestAccRestoreObjects_underObjectLock(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	name := acctest.BucketName()
 	w := newBucket(t, acctest.ProviderConfig(acctest.Region, "")+bucketResources(name, `{ mode = "GOVERNANCE", days = 1 }`)+
@@ -53,7 +53,7 @@ func TestAccRestoreObjects_underObjectLock(t *testing.T) {
 // faults, hides the three. The end state is exact: each key holds its content at the moment, with one new
 // version or delete marker, no more, and the three events add up, each with the digest of the keys it changed.
 func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
@@ -110,7 +110,7 @@ func TestAccRestoreObjects_faultsThenReinvokeFinishesExactly(t *testing.T) {
 // killed invocation records nothing; the next, in a new provider process, finds the keys the killed one
 // changed already right, changes the others, and records exactly those: the end state is exact.
 func TestAccRestoreObjects_convergesAfterACrash(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	for _, tc := range []struct {
 		op  string
 		nth int32

@@ -28,7 +28,7 @@ import (
 // alone would make a state the bucket never was in. A bucket without versioning (a copy would overwrite its
 // only object), one without a default KMS key, and one that does not exist are refused by name.
 func TestAccRestoreObjects_refusesBeforeWriting(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	name, unversioned, noKey, missing := acctest.BucketName(), acctest.BucketName(), acctest.BucketName(), acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
@@ -145,7 +145,7 @@ func putWithCustomerKey(t *testing.T, bucket, key string) {
 // that does not exist: the invocation fails with "Audit trail cannot take events", worded for a restore, and
 // S3 lists the same versions as before.
 func TestAccRestoreObjects_auditTrailThatCannotTakeEventsWritesNothing(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	name := acctest.BucketName()
 	body := bucketResources(name, "") + restoreAction("records", `    to_time = var.to_time`) + `

@@ -23,7 +23,7 @@ import (
 // content type, metadata and tags of the version it copies, and records one event with the counts and the
 // digest of the keys it changed. Invoked again, it writes nothing and counts every key unchanged.
 func TestAccRestoreObjects_prefixBackToTheMoment(t *testing.T) {
-	requireActions(t)
+	acctest.RequireActions(t)
 	t.Parallel()
 	name := acctest.BucketName()
 	trail := filepath.Join(t.TempDir(), "audit.jsonl")
