@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"maps"
+	"strings"
 	"sync"
 	"time"
 
@@ -172,22 +173,56 @@ func keyFromMetadata(m *kmstypes.KeyMetadata) *Key {
 	return k
 }
 
-// ReadKey returns everything the provider tracks about a key: DescribeKey, then its rotation, policy and
-// tags at once. A key pending deletion is returned with its state and without the rest, because KMS
-// refuses most calls on it.
+// ReadKey returns everything the provider tracks about a key: DescribeKey, rotation, policy and tags, all
+// asked at once, so a refresh waits for one round trip to KMS, not two. A key pending deletion is returned with
+// its state and without the rest, because KMS refuses the other calls on it. An alias names no key to those
+// calls, so a key named by one is described first.
 func (c *Clients) ReadKey(ctx context.Context, id string) (*Key, error) {
+	if isAlias(id) {
+		k, err := c.describeKey(ctx, id)
+		if err != nil || !k.readable() {
+			return k, err
+		}
+		return k, c.readKeyDetails(ctx, k)
+	}
+	details := &Key{ID: id}
+	var k *Key
+	var describeErr, detailsErr error
+	// Neither call cancels the other: the details fail on a key pending deletion, which only the description
+	// can tell.
+	var wg sync.WaitGroup
+	wg.Go(func() { k, describeErr = c.describeKey(ctx, id) })
+	wg.Go(func() { detailsErr = c.readKeyDetails(ctx, details) })
+	wg.Wait()
+	switch {
+	case describeErr != nil:
+		return nil, describeErr
+	case !k.readable():
+		return k, nil
+	case detailsErr != nil:
+		return nil, detailsErr
+	}
+	k.RotationEnabled, k.RotationPeriodDays = details.RotationEnabled, details.RotationPeriodDays
+	k.Policy, k.Tags, k.Unfinished = details.Policy, details.Tags, details.Unfinished
+	return k, nil
+}
+
+func (c *Clients) describeKey(ctx context.Context, id string) (*Key, error) {
 	out, err := c.kms.describeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
 	if err != nil {
 		return nil, err
 	}
-	k := keyFromMetadata(out.KeyMetadata)
-	if k.PendingDeletion() || kmstypes.KeyState(k.State) == kmstypes.KeyStatePendingReplicaDeletion {
-		return k, nil
-	}
-	if err := c.readKeyDetails(ctx, k); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return keyFromMetadata(out.KeyMetadata), nil
+}
+
+// readable reports whether KMS answers the calls that read a key's rotation, policy and tags.
+func (k *Key) readable() bool {
+	return !k.PendingDeletion() && kmstypes.KeyState(k.State) != kmstypes.KeyStatePendingReplicaDeletion
+}
+
+// isAlias reports whether id names a key by an alias ("alias/name" or an alias ARN).
+func isAlias(id string) bool {
+	return strings.HasPrefix(id, "alias/") || strings.Contains(id, ":alias/")
 }
 
 // readKeyDetails adds to a described key its rotation, policy and tags, read at once.
