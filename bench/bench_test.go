@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -505,4 +506,65 @@ func mustAtoi(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestNeededRequests_oneReadPerGuaranteeAndNothingBeyond checks the definition a refresh is held to and that
+// the report names every operation sent beyond it: a second read of a setting, or a request the definition
+// does not know.
+func TestNeededRequests_oneReadPerGuaranteeAndNothingBeyond(t *testing.T) {
+	resources := map[string]int{"gdpr_key": 1, "gdpr_bucket": 2}
+	need, ok := neededRequests(stepPlanRefresh, resources)
+	if !ok || total(need) != 4+2*9+1 || need["s3:GET?versioning"] != 2 || need[identityAccount] != 1 {
+		t.Fatalf("a refresh of a key and two buckets needs %v (%d), want 4 KMS reads, 9 S3 reads per bucket and the account once", need, total(need))
+	}
+	for _, st := range []step{stepValidate, floorSteps[2]} {
+		if need, ok := neededRequests(st, resources); !ok || total(need) != 0 {
+			t.Errorf("%s needs %v, want nothing", st.name, need)
+		}
+	}
+	if _, ok := neededRequests(stepApply, resources); ok {
+		t.Errorf("apply has a definition here, want none: the report would print a number nobody defined")
+	}
+	if _, ok := neededRequests(stepPlanRefresh, map[string]int{"gdpr_guard": 1}); ok {
+		t.Errorf("a type without a definition gave one")
+	}
+	sent := maps.Clone(need)
+	sent["s3:GET?versioning"] += 1
+	sent["s3:HEAD"] = 2
+	if got := beyondNeed(sent, need); !slices.Equal(got, []string{"s3:GET?versioning +1", "s3:HEAD +2"}) {
+		t.Errorf("beyond the definition: %v, want the second versioning read and the two HEADs", got)
+	}
+	if got := beyondNeed(need, need); len(got) != 0 {
+		t.Errorf("a refresh that sends what it needs is reported beyond it: %v", got)
+	}
+}
+
+// TestRenderBeside_reportsTheFloorsAndTheRequestsNeeded checks the floor columns of a scenario: the floor
+// provider's and Terraform's figures for the same steps, and the requests against the definition.
+func TestRenderBeside_reportsTheFloorsAndTheRequestsNeeded(t *testing.T) {
+	sc := bucketsScenario(1)
+	run := func(wall time.Duration, requests map[string]int) []measure {
+		return []measure{{wall: 3 * wall, rssKiB: 20 << 10}, {wall: wall, rssKiB: 20 << 10, requests: requests}, {wall: 2 * wall, rssKiB: 20 << 10}}
+	}
+	need, _ := neededRequests(stepPlanRefresh, map[string]int{"gdpr_key": 1, "gdpr_bucket": 1})
+	sent := maps.Clone(need)
+	sent["kms:DescribeKey"]++
+	res := &scenarioResult{sc: sc,
+		providers: map[string]*providerResult{gdpr: {runs: [][]measure{run(2*time.Second, sent)}, resources: map[string]int{"gdpr_key": 1, "gdpr_bucket": 1}}},
+		beside: map[string]*providerResult{
+			floorFloor: {runs: [][]measure{run(time.Second, nil)}},
+			floorCore:  {runs: [][]measure{run(time.Second/2, nil)}},
+		},
+	}
+	var b strings.Builder
+	renderScenario(&b, res)
+	for _, want := range []string{
+		"over 2 resources",
+		"| plan (refresh, no changes) | 2.00 | 1.00 | 0.50 | 2.00 | 4.00 | 20 | 20 | 15 | 14 | kms:DescribeKey +1 |",
+		"| apply | 6.00 | 3.00 | 1.50 | 2.00 | 4.00 | 20 | 20 | 0 | - | - |",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, b.String())
+		}
+	}
 }

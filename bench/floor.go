@@ -201,16 +201,18 @@ func renderFloor(b *strings.Builder, res *scenarioResult) {
 		"and system time of Terraform and the providers it started; providers are started without the RSS wrapper.\n\n",
 		n, n-1, len(res.floors[floorGDPR]))
 	b.WriteString("| step | wall gdpr (s) | wall floor (s) | wall core (s) | gdpr/floor | gdpr/core | floor/core | " +
-		"CPU gdpr (s) | CPU floor (s) | CPU core (s) | CPU gdpr/floor | CPU floor/core | requests gdpr |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		"CPU gdpr (s) | CPU floor (s) | CPU core (s) | CPU gdpr/floor | CPU floor/core | requests gdpr | requests needed |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	resources := map[string]int{"gdpr_key": 1, "gdpr_bucket": n - 1}
 	for i, st := range floorSteps {
-		fmt.Fprintf(b, "| %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.2f | %.2f | %.0f |\n", st.name,
+		need, _ := neededRequests(st, resources)
+		fmt.Fprintf(b, "| %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.2f | %.2f | %.0f | %d |\n", st.name,
 			floorFigure(res, floorGDPR, i, wallOf), floorFigure(res, floorFloor, i, wallOf), floorFigure(res, floorCore, i, wallOf),
 			floorRatio(res, floorGDPR, floorFloor, i, wallOf), floorRatio(res, floorGDPR, floorCore, i, wallOf),
 			floorRatio(res, floorFloor, floorCore, i, wallOf),
 			floorFigure(res, floorGDPR, i, cpuOf), floorFigure(res, floorFloor, i, cpuOf), floorFigure(res, floorCore, i, cpuOf),
 			floorRatio(res, floorGDPR, floorFloor, i, cpuOf), floorRatio(res, floorFloor, floorCore, i, cpuOf),
-			floorFigure(res, floorGDPR, i, func(m floorMeasure) float64 { return float64(m.requests) }))
+			floorFigure(res, floorGDPR, i, func(m floorMeasure) float64 { return float64(m.requests) }), total(need))
 	}
 	b.WriteString("\n")
 	for i, st := range floorSteps {

@@ -268,13 +268,17 @@ func preparePlugins(o *options) (map[string]string, error) {
 		}
 		dirs[p] = dir
 	}
-	if slices.ContainsFunc(o.scenarios, func(sc scenario) bool { return sc.floor }) {
+	// The floor provider serves the floor scenario and the floor columns of every scenario that measures gdpr.
+	if slices.Contains(o.providers, gdpr) {
 		dir := filepath.Join(o.cache, "plugins", floorFloor)
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, err
 		}
 		// Built as this provider is, so the two differ only in what they serve.
 		if err := goBuild(o.repo, filepath.Join(dir, "real", "terraform-provider-floor"), "./bench/floor", "-trimpath", "-ldflags=-s -w"); err != nil {
+			return nil, err
+		}
+		if err := os.Link(wrapper, filepath.Join(dir, "terraform-provider-floor")); err != nil {
 			return nil, err
 		}
 		dirs[floorFloor] = dir
@@ -306,13 +310,7 @@ var providerSources = map[string]string{gdpr: "gdpr-immutable/gdpr", aws: "hashi
 
 // devOverrides points Terraform at the RSS wrapper of each provider.
 func devOverrides(dirs map[string]string) string {
-	overrides := map[string]string{}
-	for p, dir := range dirs {
-		if p != floorFloor {
-			overrides[p] = dir
-		}
-	}
-	return overridesConfig(overrides)
+	return overridesConfig(dirs)
 }
 
 // floorOverrides points Terraform at the binaries of this provider and of the floor provider themselves.

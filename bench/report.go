@@ -9,12 +9,14 @@ import (
 
 // Requests a bucket's settings need, per bucket, when every setting gdpr_bucket enforces is written once
 // and read once. Apply: CreateBucket (which also sets object ownership), then versioning, public access
-// block, encryption, lifecycle and policy. Refresh: one GET per setting that can drift: versioning,
-// encryption, lifecycle, Object Lock, public access block, ownership, policy and tags.
+// block, encryption, lifecycle and policy. Refresh: where the bucket is (invariant 9), and one GET per setting
+// that can drift: versioning, encryption, lifecycle, Object Lock, public access block, ownership, policy and
+// tags (refreshReads in floors.go).
 const (
-	bucketApplyFloor   = 6
-	bucketRefreshFloor = 8
+	bucketApplyFloor = 6
 )
+
+var bucketRefreshFloor = len(refreshReads["gdpr_bucket"])
 
 // Targets the provider is held to; see the README.
 const (
@@ -91,6 +93,7 @@ func renderScenario(b *strings.Builder, res *scenarioResult) {
 		}
 	}
 	b.WriteString("\n")
+	renderBeside(b, res)
 	if service, ok := map[string]string{"bucket": "s3:", "server": "ec2:", "database": "rds:"}[res.sc.unit]; ok {
 		fmt.Fprintf(b, "%s requests per %s:", strings.ToUpper(strings.TrimSuffix(service, ":")), res.sc.unit)
 		for i, st := range res.sc.steps {
@@ -161,7 +164,7 @@ func targets(results []*scenarioResult) string {
 					line(s >= targetApplySpeedup, "%s: apply %.1fx faster (target %.0fx)", largest.sc.name, s, targetApplySpeedup)
 				}
 			case stepPlanRefresh.name:
-				line(perBucket <= bucketRefreshFloor, "%s: %.1f S3 requests per bucket at refresh (floor %d)", largest.sc.name, perBucket, bucketRefreshFloor)
+				line(perBucket <= float64(bucketRefreshFloor), "%s: %.1f S3 requests per bucket at refresh (floor %d)", largest.sc.name, perBucket, bucketRefreshFloor)
 				if a != nil {
 					s := seconds(a, i) / seconds(g, i)
 					line(s >= targetRefreshSpeedup, "%s: refresh plan %.1fx faster (target %.0fx)", largest.sc.name, s, targetRefreshSpeedup)

@@ -25,6 +25,8 @@ type providerResult struct {
 	runs [][]measure
 	// inventory is what the emulator held after the first apply.
 	inventory []string
+	// resources counts, by type, what the state held after the first apply.
+	resources map[string]int
 }
 
 type scenarioResult struct {
@@ -38,6 +40,9 @@ type scenarioResult struct {
 	queries []measure
 	// floors holds the floor scenario's figures by configuration, floors[kind][turn][step] (see floor.go).
 	floors map[string][][]floorMeasure
+	// beside holds, for the other scenarios, the floor provider's and Terraform core's figures over as many
+	// resources as gdpr's configuration holds, by kind (floorFloor, floorCore; see floors.go).
+	beside map[string]*providerResult
 }
 
 type runner struct {
@@ -68,7 +73,7 @@ func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
 	for run := 1; run <= r.o.runs; run++ {
 		for _, p := range r.o.providers {
 			fmt.Fprintf(os.Stderr, "bench: %s, %s, run %d of %d\n", sc.name, p, run, r.o.runs)
-			ms, inv, err := r.once(sc, p, run)
+			ms, inv, err := r.once(sc, p, run, res.providers[p])
 			if err != nil {
 				return nil, fmt.Errorf("%s run %d: %w", p, run, err)
 			}
@@ -77,6 +82,9 @@ func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
 			if run == 1 {
 				pr.inventory = inv
 			}
+		}
+		if err := r.besideTurn(res, run); err != nil {
+			return nil, fmt.Errorf("run %d: %w", run, err)
 		}
 	}
 	if g, a := res.providers[gdpr], res.providers[aws]; g != nil && a != nil {
@@ -105,8 +113,9 @@ func (r *runner) env() []string {
 		"AWS_CA_BUNDLE="+r.emu.CABundle)
 }
 
-// once runs the steps of sc for one provider in a fresh folder against an emptied emulator.
-func (r *runner) once(sc scenario, provider string, run int) ([]measure, []string, error) {
+// once runs the steps of sc for one provider in a fresh folder against an emptied emulator. In the first run it
+// records in pr what the state holds after the apply.
+func (r *runner) once(sc scenario, provider string, run int, pr *providerResult) ([]measure, []string, error) {
 	if err := r.emu.reset(); err != nil {
 		return nil, nil, err
 	}
@@ -133,6 +142,10 @@ func (r *runner) once(sc scenario, provider string, run int) ([]measure, []strin
 				r.cleanUp(dir)
 				return nil, nil, err
 			}
+			if pr.resources, err = r.stateTypes(dir); err != nil {
+				r.cleanUp(dir)
+				return nil, nil, err
+			}
 		}
 	}
 	// Destroy must leave nothing behind but keys waiting out their deletion window.
@@ -149,6 +162,12 @@ func (r *runner) once(sc scenario, provider string, run int) ([]measure, []strin
 }
 
 func (r *runner) step(dir string, st step) (measure, error) {
+	return r.stepOf(dir, st, true)
+}
+
+// stepOf runs one step; withProvider says whether the configuration starts a provider, whose peak RSS the
+// measure then holds (Terraform alone starts none).
+func (r *runner) stepOf(dir string, st step, withProvider bool) (measure, error) {
 	args := append([]string{"-chdir=" + dir}, st.args...)
 	if st.args[0] != "validate" {
 		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", r.o.parallelism))
@@ -181,6 +200,9 @@ func (r *runner) step(dir string, st step) (measure, error) {
 	}
 	if code != want {
 		return m, fmt.Errorf("terraform %s exited %d, want %d:\n%s", strings.Join(st.args, " "), code, want, tail(out.String(), 400))
+	}
+	if !withProvider {
+		return m, nil
 	}
 	rss, err := peakRSS(r.rssFile)
 	if err != nil {
