@@ -568,3 +568,35 @@ func TestRenderBeside_reportsTheFloorsAndTheRequestsNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleScenario_importsEveryResourceAndReportsOnlyThePlan checks hashicorp/aws's side of the scale
+// scenario: one import block per resource of the buckets configuration, and a report that compares the plan
+// alone, with no ratio for the steps hashicorp/aws did not run.
+func TestScaleScenario_importsEveryResourceAndReportsOnlyThePlan(t *testing.T) {
+	imports := awsImports(2)
+	for _, typ := range regexp.MustCompile(`resource "(aws_s3_[a-z_]+)" "b"`).FindAllStringSubmatch(awsBuckets, -1) {
+		if !strings.Contains(imports, "to       = "+typ[1]+".b[each.value.index]") {
+			t.Errorf("nothing imports %s:\n%s", typ[1], imports)
+		}
+	}
+	if got := strings.Count(imports, "import {"); got != 7 {
+		t.Errorf("%d import blocks, want one per resource of a bucket, 7", got)
+	}
+	sc := scaleScenario(2)
+	m := func(wall time.Duration) measure { return measure{wall: wall, rssKiB: 30 << 10, requests: map[string]int{"s3:GET?versioning": 2}} }
+	res := &scenarioResult{sc: sc, providers: map[string]*providerResult{
+		gdpr: {runs: [][]measure{{m(time.Second), m(time.Second), m(time.Second)}}},
+		aws:  {runs: [][]measure{{{}, m(10 * time.Second), {}}}, setup: []measure{{wall: 30 * time.Second}}},
+	}}
+	var b strings.Builder
+	renderScenario(&b, res)
+	for _, want := range []string{"| apply | 1.00 | - | - | 30 | - | - | 2 | - | - |", "| plan (refresh, no changes) | 1.00 | 10.00 | 0.10 |",
+		"The import (`terraform apply` of 14 import blocks, one per resource) took 30 s"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, b.String())
+		}
+	}
+	if got := targets([]*scenarioResult{res}); strings.Contains(got, "Inf") || strings.Contains(got, "apply 0.0x") {
+		t.Errorf("the targets judge a step hashicorp/aws did not run:\n%s", got)
+	}
+}

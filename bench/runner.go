@@ -27,6 +27,8 @@ type providerResult struct {
 	inventory []string
 	// resources counts, by type, what the state held after the first apply.
 	resources map[string]int
+	// setup holds, per run, the import that stands for hashicorp/aws's apply in the scale scenario.
+	setup []measure
 }
 
 type scenarioResult struct {
@@ -73,7 +75,14 @@ func (r *runner) scenario(sc scenario) (*scenarioResult, error) {
 	for run := 1; run <= r.o.runs; run++ {
 		for _, p := range r.o.providers {
 			fmt.Fprintf(os.Stderr, "bench: %s, %s, run %d of %d\n", sc.name, p, run, r.o.runs)
-			ms, inv, err := r.once(sc, p, run, res.providers[p])
+			var ms []measure
+			var inv []string
+			var err error
+			if sc.scale && p == aws {
+				ms, inv, err = r.importOnce(sc, run, res.providers[p])
+			} else {
+				ms, inv, err = r.once(sc, p, run, res.providers[p])
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s run %d: %w", p, run, err)
 			}

@@ -43,6 +43,8 @@ type scenario struct {
 	query bool
 	// floor marks the floor scenario, which runs its own steps and configurations (see floor.go).
 	floor bool
+	// scale marks the scale scenario, whose hashicorp/aws buckets are imported rather than applied (see scale.go).
+	scale bool
 }
 
 var (
@@ -397,7 +399,7 @@ resource "aws_db_instance" "d" {
 `
 
 // scenarioNames lists what BENCH_SCENARIOS accepts.
-var scenarioNames = []string{"small", "servers", "buckets", "databases", "move", "query", "floor"}
+var scenarioNames = []string{"small", "servers", "buckets", "databases", "move", "query", "floor", "scale"}
 
 func validScenario(s string) bool {
 	return strings.Contains(","+strings.Join(scenarioNames, ",")+",", ","+s+",")
