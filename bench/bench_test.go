@@ -583,7 +583,9 @@ func TestScaleScenario_importsEveryResourceAndReportsOnlyThePlan(t *testing.T) {
 		t.Errorf("%d import blocks, want one per resource of a bucket, 7", got)
 	}
 	sc := scaleScenario(2)
-	m := func(wall time.Duration) measure { return measure{wall: wall, rssKiB: 30 << 10, requests: map[string]int{"s3:GET?versioning": 2}} }
+	m := func(wall time.Duration) measure {
+		return measure{wall: wall, rssKiB: 30 << 10, requests: map[string]int{"s3:GET?versioning": 2}}
+	}
 	res := &scenarioResult{sc: sc, providers: map[string]*providerResult{
 		gdpr: {runs: [][]measure{{m(time.Second), m(time.Second), m(time.Second)}}},
 		aws:  {runs: [][]measure{{{}, m(10 * time.Second), {}}}, setup: []measure{{wall: 30 * time.Second}}},
