@@ -74,6 +74,9 @@ var stepMove = step{name: "apply (move)", args: []string{"apply", "-auto-approve
 
 // moveScenario runs the move scenario RUNS times.
 func (r *runner) moveScenario(sc scenario) (*scenarioResult, error) {
+	if len(r.o.moveDelays) > 0 {
+		return r.latencyScenario(sc)
+	}
 	res := &scenarioResult{sc: sc}
 	for run := 1; run <= r.o.runs; run++ {
 		fmt.Fprintf(os.Stderr, "bench: %s, run %d of %d\n", sc.name, run, r.o.runs)
@@ -106,7 +109,7 @@ func (r *runner) moveOnce(sc scenario, run int) (moveRun, error) {
 	if _, err := r.step(dir, stepApply); err != nil {
 		return mr, fmt.Errorf("creating the bucket: %w", err)
 	}
-	old, err := r.output(dir, "bucket")
+	old, err := r.bucketOutput(dir)
 	if err != nil {
 		return mr, err
 	}
@@ -123,7 +126,7 @@ func (r *runner) moveOnce(sc scenario, run int) (moveRun, error) {
 	if mr.move, err = r.step(dir, stepMove); err != nil {
 		return mr, fmt.Errorf("%s: %w", stepMove.name, err)
 	}
-	moved, err := r.output(dir, "bucket")
+	moved, err := r.bucketOutput(dir)
 	if err != nil {
 		return mr, err
 	}
@@ -280,8 +283,9 @@ func checkBuckets(ctx context.Context, c *s3.Client, present, gone []string) err
 	return nil
 }
 
-// output returns a Terraform output of the configuration in dir.
-func (r *runner) output(dir, name string) (string, error) {
+// bucketOutput returns the name of the bucket the move configuration in dir manages (its output "bucket").
+func (r *runner) bucketOutput(dir string) (string, error) {
+	const name = "bucket"
 	cmd := exec.Command(r.o.terraform, "-chdir="+dir, "output", "-raw", name)
 	cmd.Env = r.env()
 	out, err := cmd.Output()
