@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 
 	"github.com/johannesboyne/gofakes3"
@@ -121,6 +122,10 @@ func (f *fakeS3) mirror(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Query().Has("versions") {
+		f.listVersions(w, r)
+		return
+	}
 	if r.Method != http.MethodPut || r.Header.Get("X-Amz-Copy-Source") == "" {
 		f.handler.ServeHTTP(w, r)
 		return
@@ -136,6 +141,85 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeRecorded(w, header, rec.Code, body)
+}
+
+// listVersions answers ListObjectVersions from the backend's whole listing, a page of max-keys (1000 by
+// default) after the markers. gofakes3 v1.2.0 marks a long listing truncated but gives no markers to go on
+// from, so a client that pages on would be given the first page again, for ever.
+func (f *fakeS3) listVersions(w http.ResponseWriter, r *http.Request) {
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	q := r.URL.Query()
+	prefix := gofakes3.Prefix{HasPrefix: q.Has("prefix"), Prefix: q.Get("prefix")}
+	all, err := f.backend.ListBucketVersions(bucket, &prefix, nil)
+	if err != nil {
+		// gofakes3 words the error, a bucket that does not exist above all, as S3 does.
+		f.handler.ServeHTTP(w, r)
+		return
+	}
+	maxKeys := 1000
+	if v, err := strconv.Atoi(q.Get("max-keys")); err == nil && v >= 0 && v < maxKeys {
+		maxKeys = v
+	}
+	start := 0
+	if km := q.Get("key-marker"); km != "" {
+		vm := gofakes3.VersionID(q.Get("version-id-marker"))
+		if vm == "null" {
+			vm = ""
+		}
+		start = len(all.Versions)
+		for i, v := range all.Versions {
+			key, id := versionKey(v)
+			if key == km && id == vm && q.Has("version-id-marker") {
+				start = i + 1
+				break
+			}
+			if key > km {
+				start = i
+				break
+			}
+		}
+	}
+	end := min(start+maxKeys, len(all.Versions))
+	page := gofakes3.ListBucketVersionsPage{KeyMarker: q.Get("key-marker"), VersionIDMarker: gofakes3.VersionID(q.Get("version-id-marker")), MaxKeys: int64(maxKeys)}
+	res := gofakes3.NewListBucketVersionsResult(bucket, &prefix, &page)
+	res.Versions = all.Versions[start:end]
+	if res.IsTruncated = end < len(all.Versions); res.IsTruncated && end > start {
+		res.NextKeyMarker, res.NextVersionIDMarker = versionKey(res.Versions[len(res.Versions)-1])
+		if res.NextVersionIDMarker == "" {
+			res.NextVersionIDMarker = "null"
+		}
+	}
+	for _, v := range res.Versions {
+		// S3 names the version of an object written while the bucket was unversioned "null".
+		switch v := v.(type) {
+		case *gofakes3.Version:
+			if v.VersionID == "" {
+				v.VersionID = "null"
+			}
+		case *gofakes3.DeleteMarker:
+			if v.VersionID == "" {
+				v.VersionID = "null"
+			}
+		}
+	}
+	out, err := xml.Marshal(res)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	_, _ = w.Write(append([]byte(xml.Header), out...))
+}
+
+// versionKey is the key and version ID of a listed version or delete marker.
+func versionKey(v gofakes3.VersionItem) (string, gofakes3.VersionID) {
+	switch v := v.(type) {
+	case *gofakes3.Version:
+		return v.Key, v.VersionID
+	case *gofakes3.DeleteMarker:
+		return v.Key, v.VersionID
+	}
+	return "", ""
 }
 
 func writeRecorded(w http.ResponseWriter, header http.Header, code int, body []byte) {

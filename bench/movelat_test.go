@@ -237,3 +237,54 @@ func TestRenderLatency_comparesTheMoveWithTheCLIAndNamesTheBound(t *testing.T) {
 		t.Errorf("the latency-bound move has no growth table of the moto-bound move:\n%s", report)
 	}
 }
+
+// TestFakeS3_listsVersionsPageByPage proves the fake's version listing can be paged through, as the move,
+// its plan and a bucket's deletion page through it: every version once, a thousand at a time, in a versioned
+// bucket and in one never versioned (whose versions S3 names "null"). gofakes3's own listing gives no markers
+// to go on from, and a client paging on is given the first page again, for ever.
+func TestFakeS3_listsVersionsPageByPage(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeS3()
+	c := fakeClient(t, f)
+	const n = 2500
+	for _, b := range []string{"versioned", "plain"} {
+		if err := createBucket(ctx, c, b); err != nil {
+			t.Fatal(err)
+		}
+		if b == "versioned" {
+			if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: sdkaws.String(b),
+				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.put(b, n); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		pages := 0
+		listing := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: sdkaws.String(b)})
+		for listing.HasMorePages() && pages <= n/1000+1 {
+			out, err := listing.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, v := range out.Versions {
+				id := sdkaws.ToString(v.Key) + "@" + sdkaws.ToString(v.VersionId)
+				if seen[id] {
+					t.Fatalf("%s: version %s listed twice", b, id)
+				}
+				if b == "plain" && sdkaws.ToString(v.VersionId) != "null" {
+					t.Errorf("%s: version of %s named %q, want null", b, sdkaws.ToString(v.Key), sdkaws.ToString(v.VersionId))
+				}
+				seen[id] = true
+			}
+		}
+		if len(seen) != n || pages != 3 || listing.HasMorePages() {
+			t.Errorf("%s: %d versions in %d pages, more pages %v; want %d in 3", b, len(seen), pages, listing.HasMorePages(), n)
+		}
+		if err := checkObjects(ctx, c, b, n); err != nil {
+			t.Error(err)
+		}
+	}
+}
