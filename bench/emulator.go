@@ -47,8 +47,8 @@ type emulator struct {
 
 	mu     sync.Mutex
 	counts map[string]int
-	// copies spans the CopyObject requests since the last copySpan: the first one's arrival, the last one's
-	// answer, and the requests that arrived from the first on.
+	// copies is the copying phase since the last takeCopying: the first CopyObject request's arrival, the
+	// last one's answer, and the requests that arrived from the first on.
 	copies copying
 	// front is what the TLS proxy does besides counting: the latency-bound move (movelat.go) adds a delay to
 	// every request and sends object requests to a fast fake S3 instead of moto.
