@@ -47,6 +47,46 @@ type emulator struct {
 
 	mu     sync.Mutex
 	counts map[string]int
+	// copies is the copying phase since the last takeCopying: the first CopyObject request's arrival, the
+	// last one's answer, and the requests that arrived from the first on.
+	copies copying
+	// front is what the TLS proxy does besides counting: the latency-bound move (movelat.go) adds a delay to
+	// every request and sends object requests to a fast fake S3 instead of moto.
+	front frontSettings
+}
+
+// copying is the phase of a move or a sync that copies: from the first CopyObject request to the last one's
+// answer, without what comes before and after it, and the requests that arrived in it.
+type copying struct {
+	first, last time.Time
+	requests    int
+}
+
+func (c copying) span() time.Duration { return c.last.Sub(c.first) }
+
+// frontSettings change how the TLS proxy answers.
+type frontSettings struct {
+	// delay is added before every request is answered, as a distant endpoint's first byte arrives late.
+	delay time.Duration
+	// fake, when set, answers object requests and listings, and sees the calls that make, version and delete
+	// buckets before moto does (see fakes3.go).
+	fake *fakeS3
+}
+
+// setFront changes what the TLS proxy adds to counting, for the requests that arrive from now on.
+func (e *emulator) setFront(f frontSettings) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.front = f
+}
+
+// takeCopying returns the copying phase since the last call (zero for none) and starts afresh.
+func (e *emulator) takeCopying() copying {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.copies
+	e.copies = copying{}
+	return c
 }
 
 // startEmulator starts moto_server's moto through the launcher, with a CA made in dir, and the proxies.
@@ -176,8 +216,37 @@ func (e *emulator) startProxy(target string, secure bool) (string, error) {
 			}
 			e.mu.Lock()
 			e.counts[op]++
+			front := e.front
+			if op == "s3:CopyObject" && e.copies.first.IsZero() {
+				e.copies.first = time.Now()
+			}
+			if !e.copies.first.IsZero() {
+				e.copies.requests++
+			}
 			e.mu.Unlock()
-			rp.ServeHTTP(w, r)
+			if !secure {
+				rp.ServeHTTP(w, r)
+				return
+			}
+			time.Sleep(front.delay)
+			switch {
+			case front.fake != nil && forFake(r):
+				front.fake.ServeHTTP(w, r)
+			case front.fake != nil && mirrored(r):
+				// A call the fake refuses (deleting a bucket it still holds objects in) goes no further.
+				if front.fake.mirror(w, r) {
+					rp.ServeHTTP(w, r)
+				}
+			default:
+				rp.ServeHTTP(w, r)
+			}
+			if op == "s3:CopyObject" {
+				e.mu.Lock()
+				if now := time.Now(); now.After(e.copies.last) {
+					e.copies.last = now
+				}
+				e.mu.Unlock()
+			}
 		}),
 	}
 	e.proxies = append(e.proxies, srv)

@@ -13,6 +13,10 @@
 //	BENCH_SERVERS       server count for the servers scenario (default 50)
 //	BENCH_DATABASES     database count for the databases scenario (default 5)
 //	BENCH_MOVE_OBJECTS  object counts for the move scenario, comma-separated (default 10000)
+//	BENCH_MOVE_DELAYS   delays added to every request of the move scenario, comma-separated Go durations such as
+//	                    20ms,50ms: the move scenario then measures the latency-bound move (see movelat.go) with the
+//	                    objects kept by an in-memory S3 (default none: the move on moto alone)
+//	BENCH_MOVE_MOTO_OBJECTS object count of the latency-bound move's check of moto's own pace (default 500)
 //	BENCH_QUERY_BUCKETS bucket counts for the query scenario, comma-separated (default 1000)
 //	BENCH_FLOOR_RESOURCES resource counts for the floor scenario, comma-separated (default 2)
 //	BENCH_FLOOR_RUNS    turns of the floor scenario; figures are medians (default 9)
@@ -54,6 +58,9 @@ type options struct {
 	providers   []string
 	parallelism int
 	label       string
+	// moveDelays and motoObjects set the latency-bound mode of the move scenario (see movelat.go).
+	moveDelays  []time.Duration
+	motoObjects int
 
 	terraform  string
 	moto       string
@@ -226,12 +233,26 @@ func parseOptions() (*options, error) {
 			if !slices.Contains(o.providers, gdpr) {
 				return nil, errors.New("BENCH_PROVIDERS: the move scenario measures gdpr, which the list must include")
 			}
+			for _, s := range envList("BENCH_MOVE_DELAYS", "") {
+				d, err := time.ParseDuration(s)
+				if err != nil || d <= 0 {
+					return nil, fmt.Errorf("BENCH_MOVE_DELAYS: %q is not a positive duration such as 20ms", s)
+				}
+				o.moveDelays = append(o.moveDelays, d)
+			}
+			if o.motoObjects = envInt("BENCH_MOVE_MOTO_OBJECTS", 500); o.motoObjects < 1 {
+				return nil, errors.New("BENCH_MOVE_MOTO_OBJECTS must be a positive number")
+			}
 			for _, s := range envList("BENCH_MOVE_OBJECTS", "10000") {
 				n, err := strconv.Atoi(s)
 				if err != nil || n < 1 {
 					return nil, fmt.Errorf("BENCH_MOVE_OBJECTS: %q is not a positive number", s)
 				}
-				o.scenarios = append(o.scenarios, moveScenario(n))
+				sc := moveScenario(n)
+				if len(o.moveDelays) > 0 {
+					sc.name = fmt.Sprintf("move, latency-bound N=%d", n)
+				}
+				o.scenarios = append(o.scenarios, sc)
 			}
 			if path, err := exec.LookPath(o.awsCLI); err == nil {
 				o.awsCLI = path

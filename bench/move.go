@@ -74,6 +74,9 @@ var stepMove = step{name: "apply (move)", args: []string{"apply", "-auto-approve
 
 // moveScenario runs the move scenario RUNS times.
 func (r *runner) moveScenario(sc scenario) (*scenarioResult, error) {
+	if len(r.o.moveDelays) > 0 {
+		return r.latencyScenario(sc)
+	}
 	res := &scenarioResult{sc: sc}
 	for run := 1; run <= r.o.runs; run++ {
 		fmt.Fprintf(os.Stderr, "bench: %s, run %d of %d\n", sc.name, run, r.o.runs)
@@ -280,7 +283,8 @@ func checkBuckets(ctx context.Context, c *s3.Client, present, gone []string) err
 	return nil
 }
 
-// output returns a Terraform output of the configuration in dir.
+// output returns the value of the configuration's output name in dir: the bucket a move manages, or the key
+// hashicorp/aws's import in the scale scenario encrypts with.
 func (r *runner) output(dir, name string) (string, error) {
 	cmd := exec.Command(r.o.terraform, "-chdir="+dir, "output", "-raw", name)
 	cmd.Env = r.env()

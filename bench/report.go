@@ -255,6 +255,10 @@ func ratio(ours, theirs float64) string {
 // renderMove reports a move scenario: the provider's move, the AWS CLI's sync of as many objects, and the
 // emulator's own pace for one request per object, which bounds both.
 func renderMove(b *strings.Builder, res *scenarioResult) {
+	if res.latency != nil {
+		renderLatency(b, res)
+		return
+	}
 	n := res.sc.n
 	fmt.Fprintf(b, "## %s\n\n", res.sc.name)
 	fmt.Fprintf(b, "One `terraform apply` replaces a gdpr_bucket holding %d objects of %d bytes over %d prefixes "+
@@ -286,7 +290,7 @@ func renderMove(b *strings.Builder, res *scenarioResult) {
 func moveGrowth(results []*scenarioResult) string {
 	var rows []*scenarioResult
 	for _, res := range results {
-		if res.sc.move {
+		if res.sc.move && res.latency == nil {
 			rows = append(rows, res)
 		}
 	}

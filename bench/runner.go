@@ -38,6 +38,8 @@ type scenarioResult struct {
 	diff []string
 	// moves holds the runs of a move scenario, which has no providers to compare (see move.go).
 	moves []moveRun
+	// latency holds the runs of the move scenario in its latency-bound mode (see movelat.go).
+	latency []latencyRun
 	// queries holds the runs of a query scenario, which measures this provider alone (see query.go).
 	queries []measure
 	// floors holds the floor scenario's figures by configuration, floors[kind][turn][step] (see floor.go).
