@@ -92,9 +92,15 @@ func (w without) CheckTerraformVersion(_ context.Context, req tfversion.CheckTer
 		return
 	}
 	c.Version = req.TerraformVersion
-	if w.f.missing(c) == "" {
-		resp.Skip = fmt.Sprintf("%s has %s; this test covers a CLI without that feature", c, w.f.Name)
+	resp.Skip = w.skip(c)
+}
+
+// skip says why a test of a CLI without the feature does not run with c, or "" when it does.
+func (w without) skip(c CLI) string {
+	if w.f.missing(c) != "" {
+		return ""
 	}
+	return fmt.Sprintf("%s: %s has this feature, and this test covers a CLI without it", w.f.Name, c)
 }
 
 // Require skips a test that drives the CLI itself when the CLI does not have the feature, saying why.

@@ -66,3 +66,18 @@ func TestFeature_missing(t *testing.T) {
 		}
 	}
 }
+
+// Without runs a test only where the feature is missing: with Terraform before 1.11, not with OpenTofu 1.12.
+func TestWithout(t *testing.T) {
+	check := without{WriteOnly}
+	for c, runs := range map[CLI]bool{
+		{Version: version.Must(version.NewVersion("1.10.5"))}:                 true,
+		{Version: version.Must(version.NewVersion("1.15.9"))}:                 false,
+		{OpenTofu: true, Version: version.Must(version.NewVersion("1.10.0"))}: true,
+		{OpenTofu: true, Version: version.Must(version.NewVersion("1.12.6"))}: false,
+	} {
+		if got := check.skip(c) == ""; got != runs {
+			t.Errorf("Without(%s) with %s: want the test to run %v, got %v", WriteOnly.Name, c, runs, got)
+		}
+	}
+}
