@@ -65,6 +65,15 @@ func run(m *testing.M) int {
 			os.RemoveAll(buildDir)
 		}
 	}()
+	// Tests that need no emulator (resource.UnitTest: the functions) drive the CLI too, so it is isolated
+	// whether or not TF_ACC is set: OpenTofu prints a warning about a missing CLI configuration on standard
+	// output, before the version that terraform-plugin-testing reads there.
+	cleanCLI, err := isolateTerraform()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest:", err)
+		return 1
+	}
+	defer cleanCLI()
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}
@@ -74,27 +83,25 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stop()
-	if err := isolateTerraform(); err != nil {
-		fmt.Fprintln(os.Stderr, "acctest:", err)
-		return 1
-	}
 	return m.Run()
 }
 
 // isolateTerraform points the Terraform CLI at an empty configuration, so a user's or machine's CLI
-// config (or a missing one named by TF_CLI_CONFIG_FILE) cannot change what the tests see.
-func isolateTerraform() error {
+// config (or a missing one named by TF_CLI_CONFIG_FILE) cannot change what the tests see. The returned
+// function removes it.
+func isolateTerraform() (func(), error) {
 	dir, err := os.MkdirTemp("", "gdpr-acctest-cli")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg := filepath.Join(dir, "terraformrc")
 	if err := os.WriteFile(cfg, []byte("# intentionally empty: acceptance tests use provider factories\n"), 0o600); err != nil {
-		return err
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	os.Setenv("TF_CLI_CONFIG_FILE", cfg)
 	os.Setenv("CHECKPOINT_DISABLE", "1")
-	return nil
+	return func() { os.RemoveAll(dir) }, nil
 }
 
 // startEmulator starts moto_server's moto (MOTO_SERVER names the script, else PATH) through

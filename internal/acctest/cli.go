@@ -13,8 +13,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-
-	"github.com/hashicorp/go-version"
 )
 
 var (
@@ -103,30 +101,6 @@ func (w *Workdir) MustTerraform(args ...string) string {
 	return out
 }
 
-// TerraformAtLeast reports whether the Terraform CLI the tests run is at least the given version.
-func TerraformAtLeast(t *testing.T, minimum string) bool {
-	t.Helper()
-	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		bin = "terraform"
-	}
-	out, err := exec.Command(bin, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	have, err := version.NewVersion(v.Version)
-	if err != nil {
-		t.Fatalf("terraform version %q: %v", v.Version, err)
-	}
-	return have.GreaterThanOrEqual(version.Must(version.NewVersion(minimum)))
-}
-
 // OwnBinary gives the working directory a copy of the provider build of its own and returns its path, so
 // a test can kill that provider process without touching those of other tests.
 func (w *Workdir) OwnBinary() string {
@@ -170,21 +144,12 @@ func KillProcesses(path string) int {
 	return killed
 }
 
-// RequireActions skips a test that invokes an action through the Terraform CLI when the emulator does not run or
-// that Terraform has no actions, which came in Terraform 1.14.
+// RequireActions skips a test that invokes an action through the CLI when the emulator does not run or the
+// CLI has no actions (Terraform before 1.14, OpenTofu so far).
 func RequireActions(t *testing.T) {
 	t.Helper()
 	RequireEmulator(t)
-	RequireTerraform(t, "1.14.0", "Actions")
-}
-
-// RequireTerraform skips a test that drives the CLI itself when the Terraform under test is older than
-// minimum, naming the version and what needs it. (terraform-plugin-testing cases use TerraformVersionChecks.)
-func RequireTerraform(t *testing.T, minimum, feature string) {
-	t.Helper()
-	if !TerraformAtLeast(t, minimum) {
-		t.Skipf("%s needs Terraform %s or later; set TF_ACC_TERRAFORM_PATH to one (CI uses ../shared/bin/terraform)", feature, minimum)
-	}
+	Require(t, Actions)
 }
 
 // SetStateIdentity rewrites one attribute of the identity that the local state records for the resource at
@@ -251,10 +216,10 @@ func CLIProviderHeader() string {
 
 // Query writes query (list blocks) into the working directory, runs terraform query with
 // -generate-config-out, checks that the configuration written validates, and returns the query's output
-// and the configuration. It skips the test on a Terraform older than 1.14.
+// and the configuration. It skips the test on a CLI without list resources (Terraform before 1.14, OpenTofu).
 func (w *Workdir) Query(query string) (out, generated string) {
 	w.t.Helper()
-	RequireTerraform(w.t, "1.14.0", "terraform query")
+	Require(w.t, ListResources)
 	if err := os.WriteFile(filepath.Join(w.Dir, "found.tfquery.hcl"), []byte(query), 0o600); err != nil {
 		w.t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 func TestAccBucket_identityIsRecordedAndImports(t *testing.T) {
 	name := acctest.BucketName()
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ResourceIdentity},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckBucketGone(t, name),
 		Steps: []resource.TestStep{
@@ -52,7 +52,7 @@ func TestAccBucket_importByIdentityInAnotherRegionFails(t *testing.T) {
 	}
 	t.Cleanup(func() { _, _ = c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: &name}) })
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ResourceIdentity},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: acctest.BucketConfig(fmt.Sprintf("  bucket = %q\n  expiration_days = 30\n", name)) + fmt.Sprintf(`

@@ -63,7 +63,7 @@ func TestAccBucketList_findsUnmanagedAndNonCompliant(t *testing.T) {
 	}
 
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ListResources},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -229,7 +229,7 @@ func deleteWhenDone(t *testing.T, region, name string) {
 // the other one with a warning that names the broken guarantee and says it was adopted that way.
 func TestAccBucketList_generatedConfigImports(t *testing.T) {
 	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "terraform query")
+	acctest.Require(t, acctest.ListResources)
 	prefix := acctest.BucketName()
 	arn := keyARNInEmulator(t)
 	makeCompliantBucket(t, acctest.Region, prefix+"-ok", arn, map[string]string{"team": "records"}, true)
@@ -291,7 +291,7 @@ func TestAccBucketList_badFiltersFail(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ListResources},
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{Config: acctest.ProviderConfig(acctest.Region, "")},
@@ -322,7 +322,8 @@ list "gdpr_bucket" "bad" {
 // the found one empty; the next plan has nothing left to do.
 func TestAccBucketList_remediatesBucketHoldingData(t *testing.T) {
 	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "terraform query and actions")
+	acctest.Require(t, acctest.ListResources)
+	acctest.Require(t, acctest.Actions)
 	prefix := acctest.BucketName()
 	holding, empty, compliant := prefix+"-holding", prefix+"-empty", prefix+"-ok"
 	makeBareBucket(t, acctest.Region, holding)

@@ -86,7 +86,7 @@ import {
 func TestAccDatabase_identityIsRecordedAndImports(t *testing.T) {
 	id := randomIdentifier("identity")
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ResourceIdentity},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkGone(t, id),
 		Steps: []resource.TestStep{
@@ -123,7 +123,7 @@ func TestAccDatabaseList_findsUnmanagedAndNonCompliant(t *testing.T) {
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ListResources},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkGone(t, managed),
 		Steps: []resource.TestStep{

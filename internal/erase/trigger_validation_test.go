@@ -34,7 +34,7 @@ resource "terraform_data" "erasure_request_4711" {
 	var kept []version
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.Actions},
 		CheckDestroy:             acctest.CheckBucketGone(t, name),
 		Steps: []resource.TestStep{
 			{Config: base},

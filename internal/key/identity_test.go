@@ -20,8 +20,8 @@ import (
 	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/acctest"
 )
 
-// Resource identity is Terraform 1.12's.
-var needsIdentity = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+// Resource identity came with Terraform 1.12 and OpenTofu 1.12.
+var needsIdentity = []tfversion.TerraformVersionCheck{acctest.ResourceIdentity}
 
 // A key the provider creates records its account, region and id as its identity, and an import block
 // naming that identity adopts it.
@@ -94,7 +94,7 @@ func TestAccKey_importByIdentityElsewhereFails(t *testing.T) {
 // plan is empty again.
 func TestAccKey_anotherIdentityIsReplacedNotAdopted(t *testing.T) {
 	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.12.0", "Resource identity")
+	acctest.Require(t, acctest.ResourceIdentity)
 	w := acctest.NewWorkdir(t, acctest.CLIProviderHeader()+keyConfig(`  description = "identity"`))
 	w.MustTerraform("apply", "-input=false", "-auto-approve")
 	defer w.MustTerraform("destroy", "-input=false", "-auto-approve")
@@ -130,7 +130,7 @@ import {
 // "Missing Resource Identity".
 func TestAccKey_stateWithoutIdentity(t *testing.T) {
 	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.12.0", "Resource identity")
+	acctest.Require(t, acctest.ResourceIdentity)
 	config := func(window int) string {
 		return acctest.CLIProviderHeader() + keyConfig(fmt.Sprintf("  description = \"no identity\"\n  deletion_window_days = %d", window))
 	}

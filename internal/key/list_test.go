@@ -68,7 +68,7 @@ func TestAccKeyList_findsUnmanagedAndNonCompliant(t *testing.T) {
 	}
 
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ListResources},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -141,7 +141,7 @@ list "gdpr_key" "personal_non_compliant" {
 // an import block by identity and a resource that validates; applied, it adopts the key unchanged.
 func TestAccKeyList_generatedConfigImports(t *testing.T) {
 	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "terraform query")
+	acctest.Require(t, acctest.ListResources)
 	description := acctest.BucketName() + " adopted"
 	id := acctest.CreateKey(t, &kms.CreateKeyInput{Description: aws.String(description), KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
 		Tags: []kmstypes.Tag{{TagKey: aws.String("team"), TagValue: aws.String("records")}}}, true)

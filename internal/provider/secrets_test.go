@@ -21,7 +21,7 @@ func TestAccSecrets_neverInLogsOrState(t *testing.T) {
 		"session token": "gdpr-session-token-that-must-never-be-logged",
 	}
 	// User data is a write-only argument, which Terraform supports from 1.11 on.
-	if acctest.TerraformAtLeast(t, "1.11.0") {
+	if acctest.Has(t, acctest.WriteOnly) {
 		secrets["user data"] = "gdpr-user-data-password-that-must-never-be-logged"
 	}
 	t.Run("credentials in the provider block", func(t *testing.T) {

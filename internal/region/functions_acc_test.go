@@ -16,7 +16,7 @@ import (
 
 func TestAccRegionFunctions_outputs(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ProviderFunctions},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: `
@@ -60,7 +60,7 @@ resource "terraform_data" "records" {
 
 func TestAccRegionFunctions_variableValidation(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ProviderFunctions},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -88,5 +88,42 @@ func TestAccRegionFunctions_variableValidation(t *testing.T) {
 				},
 			},
 		},
+	})
+}
+
+// The same validation on the variable that also sets the provider's region, as examples/guides/other-providers
+// has it. Terraform calls provider functions without configuring the provider, so the check runs as above.
+// OpenTofu (1.12.6 and earlier) calls them on the configured provider, which needs the variable first, and
+// refuses the configuration as a dependency cycle: the README's OpenTofu section says how to check such a
+// variable there, and this test tells when OpenTofu changes.
+func TestAccRegionFunctions_validationOfTheProvidersOwnRegion(t *testing.T) {
+	module := residencyModule + `
+provider "gdpr" {
+  region                      = var.region
+  skip_credentials_validation = true
+}`
+	refused := resource.TestStep{
+		Config:          module,
+		ConfigVariables: config.Variables{"region": config.StringVariable("us-east-1")},
+		ExpectError:     regexp.MustCompile(`(?s)Invalid value for variable.*must be in an EU member state`),
+	}
+	accepted := resource.TestStep{
+		Config:          module,
+		ConfigVariables: config.Variables{"region": config.StringVariable("eu-west-3")},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("terraform_data.records", tfjsonpath.New("input"), knownvalue.StringExact("eu-west-3")),
+		},
+	}
+	steps := []resource.TestStep{refused, accepted}
+	if acctest.TestedCLI(t).OpenTofu {
+		accepted.ConfigStateChecks = nil
+		// OpenTofu names the two in either order.
+		accepted.ExpectError = regexp.MustCompile(`Cycle: (provider\["[^"]*/gdpr"\], var\.region|var\.region \(expand, reference\), provider\["[^"]*/gdpr"\])`)
+		steps = []resource.TestStep{accepted}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ProviderFunctions},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps:                    steps,
 	})
 }

@@ -77,7 +77,7 @@ func TestAccRunTask_planOfTheGdprProvider(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("TF_ACC is not set: this test runs Terraform against the emulator")
 	}
-	acctest.RequireTerraform(t, "1.7.0", "removed blocks with lifecycle { destroy = false }")
+	acctest.Require(t, acctest.RemovedKeepsObject)
 	applied, planned := gdprProviderSteps()
 	w := acctest.NewWorkdir(t, applied)
 	w.MustTerraform("apply", "-auto-approve", "-no-color")

@@ -85,7 +85,7 @@ func TestAccServerList_findsUnmanagedAndNonCompliant(t *testing.T) {
 	}
 
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ListResources},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -182,7 +182,7 @@ func compliantLaunch(keyARN, name string, personal bool) *ec2.RunInstancesInput 
 // that accepts IMDSv1 tokens, saying why.
 func TestAccServerList_generatedConfigImports(t *testing.T) {
 	acctest.RequireEmulator(t)
-	acctest.RequireTerraform(t, "1.14.0", "terraform query")
+	acctest.Require(t, acctest.ListResources)
 	prefix := randomName(t)
 	keyARN := createKeyARN(t, "generated config")
 	ok := runInstance(t, compliantLaunch(keyARN, prefix+"-ok", true))

@@ -250,12 +250,12 @@ resource "gdpr_server" "test" {
 	})
 }
 
-// TestAccServer_userDataNeedsTerraform1_11 shows what older Terraform versions do with user_data: they
-// cannot send write-only attributes, so the plan fails with an error that says which version is needed.
+// TestAccServer_userDataNeedsTerraform1_11 shows what older Terraform and OpenTofu versions do with
+// user_data: they cannot send write-only attributes, so the plan fails with an error that says which version is needed.
 func TestAccServer_userDataNeedsTerraform1_11(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipFromWriteOnly{}},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.Without(acctest.WriteOnly)},
 		Steps: []resource.TestStep{{
 			Config: serverConfig(fmt.Sprintf(`
   image_id      = %q

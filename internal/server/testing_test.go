@@ -64,17 +64,8 @@ resource "gdpr_server" "test" {
 `, body)
 }
 
-// writeOnly skips a test on Terraform versions that cannot send write-only attributes.
-var writeOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
-
-// skipFromWriteOnly skips a test on Terraform versions that support write-only attributes.
-type skipFromWriteOnly struct{}
-
-func (skipFromWriteOnly) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
-	if !req.TerraformVersion.LessThan(tfversion.Version1_11_0) {
-		resp.Skip = fmt.Sprintf("Terraform %s supports write-only attributes; this test covers Terraform below 1.11", req.TerraformVersion)
-	}
-}
+// writeOnly skips a test on a CLI that cannot send write-only attributes.
+var writeOnly = []tfversion.TerraformVersionCheck{acctest.WriteOnly}
 
 // secretNotInPlan fails when the secret appears in the plan as Terraform shows it, or anywhere in the saved
 // plan file (a zip archive: every entry is searched).
