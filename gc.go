@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
 )
@@ -13,13 +14,32 @@ import (
 // decides.
 const gcPercent = 50
 
-// tuneGC sets gcPercent when the provider is first configured, not when the process starts. Terraform starts
-// the provider three times for one plan, and two of those (the schema, the validation) never configure it
-// nor allocate much after start-up; a lower percent also lowers the heap's 4 MiB floor below which Go does not
-// collect, and package initialisation alone allocates about 3 MiB. Set at start, it added collections to
-// every start; set here, it applies to the processes that talk to AWS, where the peaks above are reached.
+// startMemoryLimit bounds the heap of a process that has not been configured yet, while it collects no
+// garbage (see holdGC): far above what serving the schema or validating a large configuration allocates
+// (a few MiB), and low enough that a surprise is collected as usual long before it matters.
+const startMemoryLimit = 64 << 20
+
+// holdGC stops garbage collection from the start of the process until the provider is configured, with
+// startMemoryLimit as the bound past which Go collects all the same. Terraform starts the provider three times
+// for one plan, and two of those (the schema, the validation) never configure it: they start, answer a few
+// requests and exit, and a collection there only delays the answer. Package initialisation alone (the AWS SDK's
+// endpoint tables and serde schemas, gRPC, protobuf descriptors) allocates about 2.5 MiB, so Go's 4 MiB floor
+// was crossed within the first requests of every start. GOGC or GOMEMLIMIT in the environment still decide.
+func holdGC() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(startMemoryLimit)
+}
+
+// tuneGC sets gcPercent, and lifts holdGC's limit, when the provider is first configured: the process is about
+// to talk to AWS, where the peaks gcPercent was chosen for are reached.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(math.MaxInt64)
 	}
 }

@@ -60,7 +60,9 @@ func main() {
 	}
 }
 
-// newProviderServer is the server main serves: the GC is tuned once the provider is configured (see gc.go).
+// newProviderServer is the server main serves: the GC is held from the start and tuned once the provider is
+// configured (see gc.go).
 func newProviderServer() func() (tfprotov6.ProviderServer, error) {
+	holdGC()
 	return provider.NewProtocol6Server(version, sync.OnceFunc(tuneGC))
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -295,13 +296,14 @@ func mustRead(t *testing.T, path string) string {
 	return string(b)
 }
 
-// TestNewProviderServer_tunesTheGCOnlyOnceConfigured holds the GC setting to the processes that talk to AWS:
-// the server main serves leaves Go's default until Terraform configures the provider. The processes Terraform
-// starts for the schema and for validation never configure it, and a lower percent there only added
-// collections to their start.
-func TestNewProviderServer_tunesTheGCOnlyOnceConfigured(t *testing.T) {
-	t.Cleanup(func() { debug.SetGCPercent(100) })
+// TestNewProviderServer_holdsTheGCUntilConfigured holds the GC to the processes that talk to AWS: the server
+// main serves collects nothing until Terraform configures the provider (Go collects all the same past
+// startMemoryLimit), then collects at gcPercent. The processes Terraform starts for the schema and for
+// validation never configure it, and a collection there only delayed their answers.
+func TestNewProviderServer_holdsTheGCUntilConfigured(t *testing.T) {
+	t.Cleanup(func() { debug.SetGCPercent(100); debug.SetMemoryLimit(math.MaxInt64) })
 	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
 	debug.SetGCPercent(100)
 	server, err := newProviderServer()()
 	if err != nil {
@@ -312,8 +314,11 @@ func TestNewProviderServer_tunesTheGCOnlyOnceConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Fatalf("the GC percent is %d before the provider was configured, want Go's default 100: every process start pays for the extra collections", got)
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Fatalf("the GC percent is %d before the provider was configured, want -1 (off): every process start pays for the collections", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != startMemoryLimit {
+		t.Fatalf("the memory limit is %d before the provider was configured, want %d: with the GC off, nothing would bound the heap", got, startMemoryLimit)
 	}
 	// An empty provider block: the provider finds no region and says so, but it was configured.
 	typ := schema.Provider.ValueType()
@@ -326,6 +331,30 @@ func TestNewProviderServer_tunesTheGCOnlyOnceConfigured(t *testing.T) {
 	}
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("the GC percent is %d once the provider was configured, want %d", got, gcPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("the memory limit is %d once the provider was configured, want none", got)
+	}
+}
+
+// TestHoldGC_leavesTheEnvironmentsSettings leaves GOGC and GOMEMLIMIT, when set, to decide.
+func TestHoldGC_leavesTheEnvironmentsSettings(t *testing.T) {
+	t.Cleanup(func() { debug.SetGCPercent(100); debug.SetMemoryLimit(math.MaxInt64) })
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv("GOGC", "")
+			t.Setenv("GOMEMLIMIT", "")
+			t.Setenv(env, "200")
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+			holdGC()
+			if got := debug.SetGCPercent(100); got != 100 {
+				t.Errorf("with %s set, the GC percent became %d", env, got)
+			}
+			if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+				t.Errorf("with %s set, the memory limit became %d", env, got)
+			}
+		})
 	}
 }
 
