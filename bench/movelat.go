@@ -12,6 +12,8 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/gdpr-immutable/terraform-provider-gdpr/internal/awsapi"
 )
 
 // The latency-bound move (BENCH_MOVE_DELAYS): the move scenario's two commands, the provider's data-moving
@@ -23,9 +25,9 @@ import (
 // is the bound, then on moto for the buckets' configuration and the fake S3 of fakes3.go for their objects,
 // with no delay (what the fake, the clients and the machine allow) and with each delay.
 const (
-	// moveInFlight is how many requests the move keeps in flight (awsapi's moveConcurrency), cliInFlight
-	// the AWS CLI's default max_concurrent_requests.
-	moveInFlight = 32
+	// moveInFlight is how many requests the move keeps in flight, cliInFlight the AWS CLI's default
+	// max_concurrent_requests.
+	moveInFlight = awsapi.MoveConcurrency
 	cliInFlight  = 10
 	// onMoto and onFake name where the objects are kept.
 	onMoto = "moto"

@@ -168,7 +168,7 @@ func (c *Clients) SurveyRestore(ctx context.Context, name, prefix string, to, no
 
 // RestoreObjects returns every key under prefix in bucket name to what it held at the moment to: it lists
 // the scope again, page by page, decides each key as SurveyRestore does, and writes each page's changes: the
-// copies, moveConcurrency at a time, each verified by checksum and encrypted under the bucket's default KMS
+// copies, MoveConcurrency at a time, each verified by checksum and encrypted under the bucket's default KMS
 // key, and the delete markers in one DeleteObjects call (without version ids, so S3 adds markers and deletes
 // nothing). A key found blocked stops it with a *RestoreError. progress, when set, is called after each page
 // with what has been done so far. A restore that stops returns what it changed before, and the next call
@@ -462,14 +462,14 @@ type keyPlan struct {
 	src     object
 }
 
-// classify decides each key of a page. A key to copy is asked about, moveConcurrency at a time: its
+// classify decides each key of a page. A key to copy is asked about, MoveConcurrency at a time: its
 // version at the moment with a HEAD (blocked when S3 would not copy it: a customer-provided key, or an
 // Intelligent-Tiering archive tier, which no listing shows), and then compared with the current version,
 // which, holding the same content, headers and key, leaves the key unchanged.
 func (r *restorer) classify(ctx context.Context, keys []keyHistory) ([]keyPlan, error) {
 	plans := make([]keyPlan, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(moveConcurrency)
+	g.SetLimit(MoveConcurrency)
 	for i, h := range keys {
 		step, blocked := decideRestore(h, r.rules, r.now)
 		plans[i] = keyPlan{key: h.key, step: step, blocked: blocked}
@@ -525,7 +525,7 @@ type restoreWriter struct {
 }
 
 // write carries out one page's plans: a blocked key stops it before the page's first write; then the copies,
-// moveConcurrency at a time, and the delete markers in one call. The keys it changed join the digest in
+// MoveConcurrency at a time, and the delete markers in one call. The keys it changed join the digest in
 // their sorted order, which, page after page, is the order of all of them.
 func (w *restoreWriter) write(ctx context.Context, plans []keyPlan) error {
 	var blocked RestoreBlockedError
@@ -552,7 +552,7 @@ func (w *restoreWriter) write(ctx context.Context, plans []keyPlan) error {
 	// A failed copy stops the copies not yet begun, but lets those under way finish, so that every copy S3
 	// made is counted in the event: their context is not cancelled with the first error.
 	var g errgroup.Group
-	g.SetLimit(moveConcurrency)
+	g.SetLimit(MoveConcurrency)
 	var failed atomic.Bool
 	var hide []s3types.ObjectIdentifier
 	for _, p := range plans {

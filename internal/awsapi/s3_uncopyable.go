@@ -170,14 +170,14 @@ func needsCustomerKey(err error) bool {
 	return errors.As(err, &status) && status.HTTPStatusCode() == http.StatusBadRequest
 }
 
-// headCurrent asks S3 about each current version of a listing page, moveConcurrency at a time, and adds to
+// headCurrent asks S3 about each current version of a listing page, MoveConcurrency at a time, and adds to
 // encrypted the objects that need a customer-provided key and to archived those in an Intelligent-Tiering
 // archive tier (the listing shows GLACIER and DEEP_ARCHIVE itself). A version deleted since the listing is
 // passed over.
 func (c *Clients) headCurrent(ctx context.Context, bucket string, versions []s3types.ObjectVersion, encrypted *CustomerKeyError, archived *ArchivedError) error {
 	found := make([]struct{ customerKey, archived bool }, len(versions))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(moveConcurrency)
+	g.SetLimit(MoveConcurrency)
 	for i, v := range versions {
 		if !aws.ToBool(v.IsLatest) {
 			continue
@@ -215,7 +215,7 @@ func (c *Clients) headCurrent(ctx context.Context, bucket string, versions []s3t
 // Uncopyable finds the current objects of bucket name whose keys begin with prefix (all of them for "") that
 // S3 would not copy for the provider: archived and not restored, or encrypted with a customer-provided key.
 // Like the plan of a bucket replacement that moves its data (see PlanMove), it lists the bucket page by page
-// and asks S3 about each current object with a HEAD, moveConcurrency at a time, so that a move refuses them
+// and asks S3 about each current object with a HEAD, MoveConcurrency at a time, so that a move refuses them
 // before its first copy rather than half-way. Both results are nil when there are none.
 func (c *Clients) Uncopyable(ctx context.Context, name, prefix string) (*ArchivedError, *CustomerKeyError, error) {
 	var archived ArchivedError
