@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"os/exec"
 	"strings"
@@ -221,10 +222,10 @@ func TestRenderLatency_comparesTheMoveWithTheCLIAndNamesTheBound(t *testing.T) {
 	}}
 	report := renderReport(&options{runs: 1, parallelism: 10}, []*scenarioResult{res}, "machine")
 	for _, want := range []string{
-		"| gofakes3 | 50ms | 1000 | gdpr: `terraform apply` (move) | 10.00 | 100 | 5.00 | 200 | 3.00 | 400 | 640 | 45 |",
+		fmt.Sprintf("| gofakes3 | 50ms | 1000 | gdpr: `terraform apply` (move) | 10.00 | 100 | 5.00 | 200 | 3.00 | 400 | %.0f | 45 |", moveInFlight/0.05),
 		"| gofakes3 | 50ms | 1000 | AWS CLI: `aws s3 sync` | 12.00 | 83 | 10.00 | 100 | 1.00 | 100 | 200 | 70 |",
-		"- moto, the move at 20ms: 50 objects/s against 50 with no delay (100 requests/s served then), 100%; " +
-			"its requests in flight over the delay allow 800 objects/s: the delay hardly slows it: moto, or the client itself, is the bound.",
+		fmt.Sprintf("- moto, the move at 20ms: 50 objects/s against 50 with no delay (100 requests/s served then), 100%%; "+
+			"its requests in flight over the delay allow %.0f objects/s: the delay hardly slows it: moto, or the client itself, is the bound.", moveInFlight/0.02/2),
 		"- gofakes3, aws s3 sync at 50ms: 100 objects/s against 500 with no delay (500 requests/s served then), 20%; " +
 			"its requests in flight over the delay allow 200 objects/s: the delay sets the pace; gofakes3 is not the bound.",
 		"| 50ms | 1.20x | 2.00x | missed | 45 | met |",
